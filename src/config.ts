@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+/**
+ * The only reader of process.env. Every variable is described here and in .env.example;
+ * a bad environment is reported all at once at start, never one variable at a time.
+ */
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000)
+    .describe('HTTP port the app listens on'),
+  HOST: z.string().default('0.0.0.0').describe('Interface to bind'),
+  DATA_DIR: z.string().default('./data')
+    .describe('Folder of the embedded database (PGlite); unused when DATABASE_URL is set'),
+  DATABASE_URL: z.string().url().optional()
+    .describe('PostgreSQL connection string; when set, the embedded engine is not used'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10)
+    .describe('Connections per app instance to PostgreSQL'),
+  PUBLIC_URL: z.string().url().optional()
+    .describe('External URL (https://crm.example.com); https here makes session cookies Secure'),
+  SESSION_SECRET: z.string().min(32).optional()
+    .describe('HMAC key for session cookies; generated once and kept in the database when unset'),
+  SESSION_TTL_HOURS: z.coerce.number().int().min(1).default(24 * 14)
+    .describe('Lifetime of a login session'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024)
+    .describe('Largest accepted request body'),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  publicUrl: string | undefined;
+  secureCookies: boolean;
+  sessionSecret: string | undefined;
+  sessionTtlHours: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  bodyLimitBytes: number;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: e.DATA_DIR,
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    publicUrl: e.PUBLIC_URL,
+    secureCookies: e.PUBLIC_URL?.startsWith('https://') ?? false,
+    sessionSecret: e.SESSION_SECRET,
+    sessionTtlHours: e.SESSION_TTL_HOURS,
+    logLevel: e.LOG_LEVEL,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+  };
+}
+
+/** For docs and `seguimiento config`: every variable with its description and default. */
+export function describeConfig(): { name: string; description: string }[] {
+  return Object.entries(envSchema.shape).map(([name, schema]) => ({
+    name,
+    description: (schema as z.ZodType).description ?? '',
+  }));
+}

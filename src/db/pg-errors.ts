@@ -1,0 +1,20 @@
+import { AppError } from '../domain/errors.js';
+
+/** Maps PostgreSQL constraint violations that reach us to precise problems instead of 500s. */
+export function pgErrorToAppError(err: unknown): AppError | null {
+  const e = err as { code?: string; constraint?: string; detail?: string; column?: string };
+  if (typeof e?.code !== 'string') return null;
+  switch (e.code) {
+    case '23505': return new AppError('conflict', 'A record with the same value already exists.', [], { constraint: e.constraint });
+    case '23503': {
+      const field = /\((?:workspace_id, )?([a-z_]+)\)/.exec(e.detail ?? '')?.[1];
+      const camel = field?.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase());
+      return new AppError('validation', 'A referenced record does not exist.', camel ? [{ field: camel, code: 'not_found', message: 'No such record in this workspace.' }] : []);
+    }
+    case '23514': return new AppError('validation', `A value is out of range (${e.constraint ?? 'check'}).`, [], { constraint: e.constraint });
+    case '23502': return new AppError('validation', 'A required value is missing.', e.column ? [{ field: e.column, code: 'required', message: 'Required.' }] : []);
+    case '22P02': case '22007': case '22008': case '22003':
+      return new AppError('validation', 'A value has the wrong format.');
+    default: return null;
+  }
+}

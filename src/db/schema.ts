@@ -1,0 +1,301 @@
+// Drizzle table definitions: the typed mirror of src/db/migrations/*.sql.
+// The SQL files are the source of truth; schema.test.ts checks that both agree after migrating.
+import { sql } from 'drizzle-orm';
+import {
+  pgTable, uuid, text, integer, boolean, timestamp, jsonb, numeric, date, char, bigint, primaryKey,
+} from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const money = (name: string) => numeric(name, { precision: 14, scale: 2, mode: 'number' });
+const audited = {
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+  version: integer('version').notNull().default(1),
+};
+const tenant = {
+  workspaceId: uuid('workspace_id').notNull(),
+  id: uuid('id').notNull().defaultRandom(),
+};
+const tenantKey = (t: { workspaceId: unknown; id: unknown }) =>
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- drizzle's column types are internal
+  [primaryKey({ columns: [t.workspaceId as any, t.id as any] })];
+const address = {
+  address: text('address'),
+  postalCode: text('postal_code'),
+  neighbourhood: text('neighbourhood'),
+  city: text('city'),
+  region: text('region'),
+  country: char('country', { length: 2 }),
+};
+const cancellable = {
+  status: text('status', { enum: ['active', 'cancelled'] }).notNull().default('active'),
+  cancelReason: text('cancel_reason'),
+  cancelledAt: ts('cancelled_at'),
+};
+
+export const appSetting = pgTable('app_setting', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
+
+export const workspace = pgTable('workspace', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  currency: char('currency', { length: 3 }).notNull().default('EUR'),
+  timeZone: text('time_zone').notNull().default('Europe/Madrid'),
+  locale: text('locale').notNull().default('es'),
+  defaultCountry: char('default_country', { length: 2 }).notNull().default('ES'),
+  settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
+  ...audited,
+});
+
+export const team = pgTable('team', {
+  ...tenant,
+  name: text('name').notNull(),
+  managerId: uuid('manager_id'),
+  ...audited,
+}, tenantKey);
+
+export const appUser = pgTable('app_user', {
+  ...tenant,
+  email: text('email').notNull(),
+  name: text('name').notNull(),
+  role: text('role', { enum: ['admin', 'manager', 'sales'] }).notNull(),
+  locale: text('locale', { enum: ['es', 'en'] }),
+  teamId: uuid('team_id'),
+  passwordHash: text('password_hash'),
+  isActive: boolean('is_active').notNull().default(true),
+  ...audited,
+}, tenantKey);
+
+export const session = pgTable('session', {
+  id: text('id').primaryKey(),
+  workspaceId: uuid('workspace_id').notNull(),
+  userId: uuid('user_id').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  expiresAt: ts('expires_at').notNull(),
+  userAgent: text('user_agent'),
+});
+
+export const apiToken = pgTable('api_token', {
+  ...tenant,
+  userId: uuid('user_id').notNull(),
+  name: text('name').notNull(),
+  tokenHash: text('token_hash').notNull(),
+  prefix: text('prefix').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  lastUsedAt: ts('last_used_at'),
+  expiresAt: ts('expires_at'),
+  revokedAt: ts('revoked_at'),
+}, tenantKey);
+
+export const loginAttempt = pgTable('login_attempt', {
+  key: text('key').notNull(),
+  at: ts('at').notNull().defaultNow(),
+});
+
+export const pipeline = pgTable('pipeline', {
+  ...tenant,
+  name: text('name').notNull(),
+  isDefault: boolean('is_default').notNull().default(false),
+  position: integer('position').notNull().default(0),
+  ...audited,
+}, tenantKey);
+
+export const stage = pgTable('stage', {
+  ...tenant,
+  pipelineId: uuid('pipeline_id').notNull(),
+  name: text('name').notNull(),
+  position: integer('position').notNull(),
+  kind: text('kind', { enum: ['open', 'won', 'lost'] }).notNull(),
+  probability: integer('probability').notNull(),
+  temperature: text('temperature', { enum: ['cold', 'warm', 'hot'] }),
+  ...audited,
+}, tenantKey);
+
+export const sourceKinds = ['phone', 'emailing', 'campaign', 'social', 'website', 'fair', 'referral', 'walk_in', 'other'] as const;
+export const source = pgTable('source', {
+  ...tenant,
+  name: text('name').notNull(),
+  kind: text('kind', { enum: sourceKinds }).notNull(),
+  isActive: boolean('is_active').notNull().default(true),
+  ...audited,
+}, tenantKey);
+
+export const campaign = pgTable('campaign', {
+  ...tenant,
+  name: text('name').notNull(),
+  sourceId: uuid('source_id'),
+  startsOn: date('starts_on', { mode: 'string' }),
+  endsOn: date('ends_on', { mode: 'string' }),
+  cost: money('cost').notNull().default(0),
+  notes: text('notes'),
+  ...audited,
+}, tenantKey);
+
+export const product = pgTable('product', {
+  ...tenant,
+  name: text('name').notNull(),
+  sku: text('sku'),
+  category: text('category'),
+  unitPrice: money('unit_price').notNull().default(0),
+  isActive: boolean('is_active').notNull().default(true),
+  ...audited,
+}, tenantKey);
+
+export const customField = pgTable('custom_field', {
+  ...tenant,
+  entity: text('entity', { enum: ['company', 'contact', 'lead'] }).notNull(),
+  key: text('key').notNull(),
+  label: text('label').notNull(),
+  type: text('type', { enum: ['text', 'number', 'date', 'choice'] }).notNull(),
+  options: jsonb('options').$type<string[]>().notNull().default([]),
+  isRequired: boolean('is_required').notNull().default(false),
+  position: integer('position').notNull().default(0),
+  ...audited,
+}, tenantKey);
+
+export type CustomFieldValues = Record<string, string | number | null>;
+
+export const company = pgTable('company', {
+  ...tenant,
+  name: text('name').notNull(),
+  sector: text('sector'),
+  employees: integer('employees'),
+  annualRevenue: numeric('annual_revenue', { precision: 16, scale: 2, mode: 'number' }),
+  website: text('website'),
+  email: text('email'),
+  phone: text('phone'),
+  ...address,
+  ownerId: uuid('owner_id'),
+  customFields: jsonb('custom_fields').$type<CustomFieldValues>().notNull().default({}),
+  ...cancellable,
+  ...audited,
+  searchText: text('search_text').generatedAlwaysAs(sql``),
+}, tenantKey);
+
+export const contact = pgTable('contact', {
+  ...tenant,
+  firstName: text('first_name').notNull(),
+  lastName: text('last_name'),
+  secondLastName: text('second_last_name'),
+  jobTitle: text('job_title'),
+  email: text('email'),
+  phone: text('phone'),
+  ...address,
+  birthDate: date('birth_date', { mode: 'string' }),
+  maritalStatus: text('marital_status', { enum: ['single', 'married', 'partner', 'divorced', 'widowed'] }),
+  contactPreference: text('contact_preference', { enum: ['email', 'phone', 'whatsapp', 'visit'] }),
+  doNotContact: boolean('do_not_contact').notNull().default(false),
+  lifecycle: text('lifecycle', { enum: ['prospect', 'client', 'former'] }).notNull().default('prospect'),
+  companyId: uuid('company_id'),
+  ownerId: uuid('owner_id'),
+  customFields: jsonb('custom_fields').$type<CustomFieldValues>().notNull().default({}),
+  ...cancellable,
+  lastActivityAt: ts('last_activity_at'),
+  ...audited,
+  searchText: text('search_text').generatedAlwaysAs(sql``),
+}, tenantKey);
+
+export const leadStatuses = ['open', 'won', 'lost', 'cancelled'] as const;
+export const nextActionTypes = ['call', 'email', 'meeting', 'visit', 'message', 'task'] as const;
+export const lead = pgTable('lead', {
+  ...tenant,
+  title: text('title').notNull(),
+  contactId: uuid('contact_id'),
+  companyId: uuid('company_id'),
+  pipelineId: uuid('pipeline_id').notNull(),
+  stageId: uuid('stage_id').notNull(),
+  score: integer('score').notNull().default(0),
+  probability: integer('probability').notNull(),
+  amount: money('amount').notNull().default(0),
+  currency: char('currency', { length: 3 }).notNull(),
+  expectedCloseDate: date('expected_close_date', { mode: 'string' }),
+  sourceId: uuid('source_id'),
+  campaignId: uuid('campaign_id'),
+  productIds: uuid('product_ids').array().notNull().default(sql`'{}'`),
+  ownerId: uuid('owner_id'),
+  sharedWith: uuid('shared_with').array().notNull().default(sql`'{}'`),
+  nextActionAt: ts('next_action_at'),
+  nextActionType: text('next_action_type', { enum: nextActionTypes }),
+  nextActionNote: text('next_action_note'),
+  status: text('status', { enum: leadStatuses }).notNull().default('open'),
+  lostReason: text('lost_reason'),
+  cancelReason: text('cancel_reason'),
+  closedAt: ts('closed_at'),
+  cancelledAt: ts('cancelled_at'),
+  lastActivityAt: ts('last_activity_at'),
+  customFields: jsonb('custom_fields').$type<CustomFieldValues>().notNull().default({}),
+  ...audited,
+  searchText: text('search_text').generatedAlwaysAs(sql``),
+}, tenantKey);
+
+export const leadStageHistory = pgTable('lead_stage_history', {
+  ...tenant,
+  leadId: uuid('lead_id').notNull(),
+  fromStageId: uuid('from_stage_id'),
+  toStageId: uuid('to_stage_id').notNull(),
+  userId: uuid('user_id'),
+  changedAt: ts('changed_at').notNull().defaultNow(),
+}, tenantKey);
+
+export const activityTypes = ['call', 'email', 'meeting', 'visit', 'message', 'note', 'task'] as const;
+export const activity = pgTable('activity', {
+  ...tenant,
+  type: text('type', { enum: activityTypes }).notNull(),
+  direction: text('direction', { enum: ['inbound', 'outbound'] }),
+  subject: text('subject'),
+  body: text('body'),
+  outcome: text('outcome'),
+  occurredAt: ts('occurred_at'),
+  dueAt: ts('due_at'),
+  doneAt: ts('done_at'),
+  leadId: uuid('lead_id'),
+  contactId: uuid('contact_id'),
+  companyId: uuid('company_id'),
+  userId: uuid('user_id'),
+  ...audited,
+}, tenantKey);
+
+export const activityComment = pgTable('activity_comment', {
+  ...tenant,
+  activityId: uuid('activity_id').notNull(),
+  userId: uuid('user_id'),
+  body: text('body').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+}, tenantKey);
+
+export const sale = pgTable('sale', {
+  ...tenant,
+  contactId: uuid('contact_id'),
+  companyId: uuid('company_id'),
+  leadId: uuid('lead_id'),
+  ownerId: uuid('owner_id'),
+  soldAt: ts('sold_at').notNull(),
+  total: money('total').notNull(),
+  currency: char('currency', { length: 3 }).notNull(),
+  notes: text('notes'),
+  ...audited,
+}, tenantKey);
+
+export const saleLine = pgTable('sale_line', {
+  ...tenant,
+  saleId: uuid('sale_id').notNull(),
+  position: integer('position').notNull(),
+  productId: uuid('product_id'),
+  description: text('description'),
+  quantity: numeric('quantity', { precision: 14, scale: 3, mode: 'number' }).notNull(),
+  unitPrice: money('unit_price').notNull(),
+  lineTotal: money('line_total').notNull(),
+}, tenantKey);
+
+export const auditEvent = pgTable('audit_event', {
+  workspaceId: uuid('workspace_id').notNull(),
+  id: bigint('id', { mode: 'number' }).generatedAlwaysAsIdentity(),
+  userId: uuid('user_id'),
+  entity: text('entity').notNull(),
+  entityId: uuid('entity_id').notNull(),
+  action: text('action').notNull(),
+  changes: jsonb('changes').$type<Record<string, unknown>>().notNull().default({}),
+  at: ts('at').notNull().defaultNow(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.id] })]);

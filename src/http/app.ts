@@ -1,0 +1,60 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
+import { AppError } from '../domain/errors.js';
+import { latestSchemaVersion } from '../db/migrate.js';
+import { newRouter, type AppEnv, type Deps } from './context.js';
+import { respondProblem } from './problem.js';
+import { authenticate } from './auth-middleware.js';
+import { setupRoutes } from './routes/setup.js';
+import { authRoutes } from './routes/auth.js';
+import { companyRoutes } from './routes/companies.js';
+import { docsRoutes } from './routes/docs.js';
+import { serveWeb } from './web.js';
+
+/** Resource routers mounted under /api/v1 behind authentication. Add new resources here. */
+const protectedRouters = [companyRoutes];
+
+export function buildApp(deps: Deps) {
+  const app = new Hono<AppEnv>();
+  app.use('*', secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"], frameAncestors: ["'none'"], objectSrc: ["'none'"],
+    },
+  }));
+  app.use('/api/*', bodyLimit({
+    maxSize: deps.config.bodyLimitBytes,
+    onError: (c) => respondProblem(c, new AppError('payload_too_large', `The body is larger than ${deps.config.bodyLimitBytes} bytes.`)),
+  }));
+
+  app.get('/api/health', async (c) => {
+    const rows = await deps.database.query<{ v: number }>('SELECT coalesce(max(version), 0)::int AS v FROM schema_migration');
+    return c.json({ status: 'ok', engine: deps.database.engine, schemaVersion: rows[0]?.v ?? 0, expectedSchemaVersion: latestSchemaVersion() });
+  });
+
+  const api = newRouter();
+  api.route('/', setupRoutes(deps));
+  api.route('/', authRoutes(deps));
+  const secured = newRouter();
+  secured.use('*', authenticate(deps));
+  for (const make of protectedRouters) secured.route('/', make(deps));
+  api.route('/', secured);
+  app.route('/api/v1', api);
+  app.route('/api', docsRoutes(api));
+
+  app.all('/api/*', (c) => respondProblem(c, new AppError('not_found', `No route ${c.req.method} ${c.req.path}.`)));
+  serveWeb(app);
+
+  app.onError((err, c) => {
+    if (err instanceof AppError) return respondProblem(c, err);
+    if (err instanceof SyntaxError && /JSON/i.test(err.message)) {
+      return respondProblem(c, new AppError('validation', 'The body is not valid JSON.', [{ field: '(body)', code: 'invalid_json', message: err.message }]));
+    }
+    const status = (err as { status?: number }).status;
+    if (status === 400) return respondProblem(c, new AppError('validation', err.message));
+    console.error('unhandled error', c.req.method, c.req.path, err);
+    return c.body(JSON.stringify({ type: 'about:blank', title: 'Internal error', status: 500, detail: 'Something went wrong on our side; it has been logged.', code: 'internal' }), 500, { 'content-type': 'application/problem+json' });
+  });
+  return app;
+}
