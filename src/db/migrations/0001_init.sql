@@ -299,10 +299,12 @@ CREATE TABLE lead (
   FOREIGN KEY (workspace_id, campaign_id) REFERENCES campaign (workspace_id, id) ON DELETE SET NULL (campaign_id),
   FOREIGN KEY (workspace_id, owner_id) REFERENCES app_user (workspace_id, id) ON DELETE SET NULL (owner_id)
 );
--- The board's hot query: one owner's leads in some stages ordered by next action (nulls last), then id.
-CREATE INDEX lead_owner_next_action_idx ON lead (workspace_id, owner_id, next_action_at, id);
-CREATE INDEX lead_next_action_idx ON lead (workspace_id, next_action_at, id);
-CREATE INDEX lead_stage_idx ON lead (workspace_id, stage_id, next_action_at, id);
+-- The board's hot query: one owner's leads in some stages ordered by next action, then id. Leads
+-- without a next action sort last; the list sorts on exactly this expression so keyset pagination
+-- walks the index.
+CREATE INDEX lead_owner_next_action_idx ON lead (workspace_id, owner_id, (coalesce(next_action_at, 'infinity'::timestamptz)), id);
+CREATE INDEX lead_next_action_idx ON lead (workspace_id, (coalesce(next_action_at, 'infinity'::timestamptz)), id);
+CREATE INDEX lead_stage_idx ON lead (workspace_id, stage_id, (coalesce(next_action_at, 'infinity'::timestamptz)), id);
 CREATE INDEX lead_contact_idx ON lead (workspace_id, contact_id);
 CREATE INDEX lead_company_idx ON lead (workspace_id, company_id);
 CREATE INDEX lead_created_idx ON lead (workspace_id, created_at, id);
