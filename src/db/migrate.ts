@@ -50,7 +50,8 @@ export async function migrate(database: Database, log: (msg: string) => void = (
 }
 
 export async function currentSchemaVersion(database: Database): Promise<number> {
-  const rows = await database.query<{ v: number | null }>(
-    "SELECT (SELECT max(version) FROM schema_migration) AS v WHERE to_regclass('schema_migration') IS NOT NULL");
+  const exists = await database.query<{ t: string | null }>("SELECT to_regclass('schema_migration')::text AS t");
+  if (!exists[0]?.t) return 0;
+  const rows = await database.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migration');
   return rows[0]?.v ?? 0;
 }

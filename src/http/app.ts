@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { AppError } from '../domain/errors.js';
-import { latestSchemaVersion } from '../db/migrate.js';
+import { currentSchemaVersion, latestSchemaVersion } from '../db/migrate.js';
 import { newRouter, type AppEnv, type Deps } from './context.js';
 import { respondProblem } from './problem.js';
 import { authenticate } from './auth-middleware.js';
@@ -29,8 +29,8 @@ export function buildApp(deps: Deps) {
   }));
 
   app.get('/api/health', async (c) => {
-    const rows = await deps.database.query<{ v: number }>('SELECT coalesce(max(version), 0)::int AS v FROM schema_migration');
-    return c.json({ status: 'ok', engine: deps.database.engine, schemaVersion: rows[0]?.v ?? 0, expectedSchemaVersion: latestSchemaVersion() });
+    const schemaVersion = await currentSchemaVersion(deps.database);
+    return c.json({ status: 'ok', engine: deps.database.engine, schemaVersion, expectedSchemaVersion: latestSchemaVersion() });
   });
 
   const api = newRouter();
