@@ -9,9 +9,11 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      { test: { name: 'unit', include: ['src/**/*.test.ts'] } },
-      { test: { name: 'pglite', include: dbTests, env: { TEST_ENGINE: 'pglite' } } },
-      { test: { name: 'postgres', include: dbTests, env: { TEST_ENGINE: 'postgres' }, globalSetup: ['test/global-setup.ts'] } },
+      { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts'] } },
+      { extends: true, test: { name: 'pglite', include: dbTests, env: { TEST_ENGINE: 'pglite' } } },
+      { extends: true, test: { name: 'postgres', include: dbTests, env: { TEST_ENGINE: 'postgres' }, globalSetup: ['test/global-setup.ts'] } },
+      { extends: true, test: { name: 'web', include: ['web/src/**/*.test.{ts,tsx}'] } },
+      { extends: true, test: { name: 'e2e', include: ['e2e/**/*.test.ts'], globalSetup: ['e2e/global-setup.ts'], testTimeout: 60_000, hookTimeout: 180_000, fileParallelism: false } },
     ],
   },
 });
