@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 const dbTests = ['test/**/*.test.ts'];
 export default defineConfig({
   test: {
-    reporters: ['default'],
+    reporters: ['default', './test/summary-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
