@@ -10,7 +10,7 @@ let db: Database;
 beforeAll(async () => { db = await freshDatabase(); });
 afterAll(async () => { await db.close(); });
 
-const tables = Object.values(schema).filter((v): v is PgTable => is(v, PgTable));
+const tables: PgTable[] = (Object.values(schema) as unknown[]).filter((v): v is PgTable => is(v, PgTable));
 
 describe('migrations', () => {
   it('bring an empty database to the latest version', async () => {
