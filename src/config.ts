@@ -23,6 +23,21 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024)
     .describe('Largest accepted request body'),
+  SMTP_HOST: z.string().optional()
+    .describe('SMTP server for outgoing email (morning digest); email is disabled when unset'),
+  SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587)
+    .describe('SMTP port: 587 with STARTTLS, 465 with SMTP_SECURE=true'),
+  SMTP_SECURE: z.enum(['true', 'false']).default('false')
+    .describe('true to connect with TLS from the start (port 465); false upgrades with STARTTLS when offered'),
+  SMTP_USER: z.string().optional().describe('SMTP login user, when the server requires authentication'),
+  SMTP_PASSWORD: z.string().optional().describe('SMTP login password (secret: never logged)'),
+  SMTP_FROM: z.string().optional()
+    .describe('Sender of outgoing email, e.g. "Seguimiento <crm@example.com>"; required with SMTP_HOST'),
+  DIGEST_HOUR: z.coerce.number().int().min(0).max(23).default(7)
+    .describe('Local hour (workspace time zone) at which each user gets the morning digest email'),
+}).superRefine((e, ctx) => {
+  // A server with no sender would fail at the first email, hours after start; say it now.
+  if (e.SMTP_HOST && !e.SMTP_FROM) ctx.addIssue({ code: 'custom', path: ['SMTP_FROM'], message: 'required when SMTP_HOST is set' });
 });
 
 export type Config = {
@@ -37,6 +52,17 @@ export type Config = {
   sessionTtlHours: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   bodyLimitBytes: number;
+  /** Outgoing email; `host` undefined means email is disabled. */
+  smtp: {
+    host: string | undefined;
+    port: number;
+    secure: boolean;
+    user: string | undefined;
+    password: string | undefined;
+    from: string | undefined;
+  };
+  /** Local hour of the morning digest, in each workspace's time zone. */
+  digestHour: number;
 };
 
 export class ConfigError extends Error {
@@ -64,6 +90,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionTtlHours: e.SESSION_TTL_HOURS,
     logLevel: e.LOG_LEVEL,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    smtp: {
+      host: e.SMTP_HOST,
+      port: e.SMTP_PORT,
+      secure: e.SMTP_SECURE === 'true',
+      user: e.SMTP_USER,
+      password: e.SMTP_PASSWORD,
+      from: e.SMTP_FROM,
+    },
+    digestHour: e.DIGEST_HOUR,
   };
 }
 
