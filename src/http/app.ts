@@ -9,11 +9,12 @@ import { authenticate } from './auth-middleware.js';
 import { setupRoutes } from './routes/setup.js';
 import { authRoutes } from './routes/auth.js';
 import { companyRoutes } from './routes/companies.js';
+import { activityRoutes } from './routes/activities.js';
 import { docsRoutes } from './routes/docs.js';
 import { serveWeb } from './web.js';
 
 /** Resource routers mounted under /api/v1 behind authentication. Add new resources here. */
-const protectedRouters = [companyRoutes];
+const protectedRouters = [companyRoutes, activityRoutes];
 
 export function buildApp(deps: Deps) {
   const app = new Hono<AppEnv>();
