@@ -1,0 +1,69 @@
+import { lazy, Suspense, type ComponentType } from 'react';
+import { createBrowserRouter, Navigate, Outlet, useLocation } from 'react-router';
+import { useSession } from './session.js';
+import { Loading } from './components/ui.js';
+import { Shell } from './components/shell.js';
+import { useT } from './i18n/i18n.js';
+
+// Every page is its own chunk: the login page downloads only the shell.
+const page = (load: () => Promise<Record<string, ComponentType>>, name: string) =>
+  lazy(async () => ({ default: (await load())[name]! }));
+
+const SetupPage = page(() => import('./pages/setup-page.js'), 'SetupPage');
+const LoginPage = page(() => import('./pages/login-page.js'), 'LoginPage');
+const TodayPage = page(() => import('./pages/today-page.js'), 'TodayPage');
+const LeadsPage = page(() => import('./pages/leads-page.js'), 'LeadsPage');
+const BoardPage = page(() => import('./pages/board-page.js'), 'BoardPage');
+const LeadPage = page(() => import('./pages/lead-page.js'), 'LeadPage');
+const ContactsPage = page(() => import('./pages/contacts-page.js'), 'ContactsPage');
+const CompaniesPage = page(() => import('./pages/companies-page.js'), 'CompaniesPage');
+const SettingsPage = page(() => import('./pages/settings-page.js'), 'SettingsPage');
+
+/** Pages behind the login: no session → login (or setup on a new installation). */
+function RequireSession() {
+  const { me, isLoading, setupNeeded } = useSession();
+  const location = useLocation();
+  if (isLoading) return <Loading />;
+  if (setupNeeded) return <Navigate to="/setup" replace />;
+  if (!me) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  return <Shell><Suspense fallback={<Loading />}><Outlet /></Suspense></Shell>;
+}
+
+function Public() {
+  const { isLoading } = useSession();
+  if (isLoading) return <Loading />;
+  return <Suspense fallback={<Loading />}><Outlet /></Suspense>;
+}
+
+function NotFound() {
+  const t = useT();
+  return (
+    <section className="page">
+      <h1>{t('app.notFound')}</h1>
+      <p><a href="/">{t('app.backHome')}</a></p>
+    </section>
+  );
+}
+
+export const router = createBrowserRouter([
+  {
+    element: <Public />,
+    children: [
+      { path: '/setup', element: <SetupPage /> },
+      { path: '/login', element: <LoginPage /> },
+    ],
+  },
+  {
+    element: <RequireSession />,
+    children: [
+      { index: true, element: <TodayPage /> },
+      { path: '/leads', element: <LeadsPage /> },
+      { path: '/leads/board', element: <BoardPage /> },
+      { path: '/leads/:id', element: <LeadPage /> },
+      { path: '/contacts', element: <ContactsPage /> },
+      { path: '/companies', element: <CompaniesPage /> },
+      { path: '/settings', element: <SettingsPage /> },
+      { path: '*', element: <NotFound /> },
+    ],
+  },
+]);

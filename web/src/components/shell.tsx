@@ -1,0 +1,93 @@
+import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
+import { NavLink, useNavigate } from 'react-router';
+import { useSession } from '../session.js';
+import { languages, useT, type Language, type MessageKey } from '../i18n/i18n.js';
+import { Icon, type IconName } from './icons.js';
+
+const QuickAdd = lazy(async () => ({ default: (await import('./quick-add.js')).QuickAdd }));
+
+const nav: { to: string; labelKey: MessageKey; icon: IconName; end?: boolean }[] = [
+  { to: '/', labelKey: 'nav.today', icon: 'today', end: true },
+  { to: '/leads', labelKey: 'nav.leads', icon: 'leads' },
+  { to: '/contacts', labelKey: 'nav.contacts', icon: 'contacts' },
+  { to: '/companies', labelKey: 'nav.companies', icon: 'companies' },
+  { to: '/settings', labelKey: 'nav.settings', icon: 'settings' },
+];
+
+/** "n" opens quick-add unless the user is typing somewhere. */
+function isTyping(target: EventTarget | null) {
+  const el = target as HTMLElement | null;
+  return !!el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
+}
+
+export function LanguageSwitch({ id = 'language-switch' }: { id?: string }) {
+  const t = useT();
+  const { language, setLanguage } = useSession();
+  return (
+    <div className="language-switch">
+      <label htmlFor={id} className="visually-hidden">{t('nav.language')}</label>
+      <select id={id} value={language} onChange={(e) => setLanguage(e.target.value as Language)}>
+        {languages.map((l) => <option key={l} value={l}>{t(l === 'es' ? 'lang.es' : 'lang.en')}</option>)}
+      </select>
+    </div>
+  );
+}
+
+export function Shell({ children }: { children: ReactNode }) {
+  const t = useT();
+  const { me, logout } = useSession();
+  const navigate = useNavigate();
+  const [quickAdd, setQuickAdd] = useState(false);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'n' || e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return;
+      if (document.querySelector('dialog[open]')) return;
+      e.preventDefault();
+      setQuickAdd(true);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  return (
+    <div className="shell">
+      <a href="#main" className="skip-link">{t('app.skipToContent')}</a>
+      <header className="topbar">
+        <a href="/" className="brand" onClick={(e) => { e.preventDefault(); navigate('/'); }}>
+          <span className="brand__mark" aria-hidden="true">S</span>
+          <span className="brand__name">{t('app.name')}</span>
+        </a>
+        <span className="topbar__workspace">{me?.workspace.name}</span>
+        <div className="topbar__actions">
+          <button type="button" className="button button--primary" onClick={() => setQuickAdd(true)}
+            aria-keyshortcuts="n" title={t('nav.quickAddHint')} aria-label={t('nav.quickAdd')}>
+            <Icon name="plus" size={18} /> <span className="hide-narrow">{t('nav.quickAdd')}</span>
+          </button>
+          <LanguageSwitch />
+          <button type="button" className="button button--ghost" aria-label={t('nav.logout')}
+            onClick={async () => { await logout(); navigate('/login'); }}>
+            <Icon name="logout" size={18} /> <span className="hide-narrow">{t('nav.logout')}</span>
+          </button>
+        </div>
+      </header>
+      <nav className="sidenav" aria-label={t('nav.main')}>
+        <ul>
+          {nav.map((n) => (
+            <li key={n.to}>
+              <NavLink to={n.to} end={n.end ?? false} className={({ isActive }) => `navlink${isActive ? ' navlink--active' : ''}`}>
+                <Icon name={n.icon} /><span>{t(n.labelKey)}</span>
+              </NavLink>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main id="main" className="main" tabIndex={-1}>{children}</main>
+      {quickAdd && (
+        <Suspense fallback={null}>
+          <QuickAdd onClose={() => setQuickAdd(false)} />
+        </Suspense>
+      )}
+    </div>
+  );
+}
