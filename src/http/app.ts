@@ -11,10 +11,21 @@ import { authRoutes } from './routes/auth.js';
 import { companyRoutes } from './routes/companies.js';
 import { activityRoutes } from './routes/activities.js';
 import { docsRoutes } from './routes/docs.js';
+import { productRoutes } from './routes/products.js';
+import { sourceRoutes } from './routes/sources.js';
+import { campaignRoutes } from './routes/campaigns.js';
+import { userRoutes } from './routes/users.js';
+import { teamRoutes } from './routes/teams.js';
+import { pipelineRoutes } from './routes/pipelines.js';
+import { customFieldRoutes } from './routes/custom-fields.js';
+import { apiTokenRoutes } from './routes/api-tokens.js';
+import { workspaceRoutes } from './routes/workspace.js';
+import { auditRoutes } from './routes/audit.js';
 import { serveWeb } from './web.js';
 
 /** Resource routers mounted under /api/v1 behind authentication. Add new resources here. */
-const protectedRouters = [companyRoutes, activityRoutes];
+const protectedRouters = [companyRoutes, activityRoutes,
+  productRoutes, sourceRoutes, campaignRoutes, userRoutes, teamRoutes, pipelineRoutes, customFieldRoutes, apiTokenRoutes, workspaceRoutes, auditRoutes];
 
 export function buildApp(deps: Deps) {
   const app = new Hono<AppEnv>();
