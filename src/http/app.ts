@@ -10,6 +10,7 @@ import { setupRoutes } from './routes/setup.js';
 import { authRoutes } from './routes/auth.js';
 import { companyRoutes } from './routes/companies.js';
 import { activityRoutes } from './routes/activities.js';
+import { saleRoutes } from './routes/sales.js';
 import { docsRoutes } from './routes/docs.js';
 import { productRoutes } from './routes/products.js';
 import { sourceRoutes } from './routes/sources.js';
@@ -24,7 +25,7 @@ import { auditRoutes } from './routes/audit.js';
 import { serveWeb } from './web.js';
 
 /** Resource routers mounted under /api/v1 behind authentication. Add new resources here. */
-const protectedRouters = [companyRoutes, activityRoutes,
+const protectedRouters = [companyRoutes, activityRoutes, saleRoutes,
   productRoutes, sourceRoutes, campaignRoutes, userRoutes, teamRoutes, pipelineRoutes, customFieldRoutes, apiTokenRoutes, workspaceRoutes, auditRoutes];
 
 export function buildApp(deps: Deps) {
