@@ -10,7 +10,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     projects: [
       { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts'] } },
-      { extends: true, test: { name: 'pglite', include: dbTests, env: { TEST_ENGINE: 'pglite' } } },
+      { extends: true, test: { name: 'pglite', include: dbTests, env: { TEST_ENGINE: 'pglite' }, globalSetup: ['test/global-setup-pglite.ts'] } },
       { extends: true, test: { name: 'postgres', include: dbTests, env: { TEST_ENGINE: 'postgres' }, globalSetup: ['test/global-setup.ts'] } },
       { extends: true, test: { name: 'web', include: ['web/src/**/*.test.{ts,tsx}'] } },
       { extends: true, test: { name: 'e2e', include: ['e2e/**/*.test.ts'], globalSetup: ['e2e/global-setup.ts'], testTimeout: 60_000, hookTimeout: 180_000, fileParallelism: false } },

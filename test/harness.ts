@@ -1,6 +1,7 @@
 import { inject } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { readFileSync } from 'node:fs';
 import { openDatabase, type Database } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
 import { loadConfig } from '../src/config.js';
@@ -12,7 +13,8 @@ export const engine = (process.env['TEST_ENGINE'] ?? 'pglite') as 'pglite' | 'po
 /** A fresh, migrated database on the engine under test: in-memory PGlite, or a new database on the test server. */
 export async function freshDatabase(): Promise<Database> {
   if (engine === 'pglite') {
-    const db = await openDatabase({});
+    const template = new Blob([readFileSync(inject('pgliteTemplate'))]);
+    const db = await openDatabase({ template });
     await migrate(db);
     return db;
   }

@@ -34,17 +34,25 @@ export type Database = {
   /** Runs fn on one dedicated connection (session-level locks, scripts). */
   session<T>(fn: (conn: Connection) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** PGlite only: the data directory as a tarball. */
+  dump?: () => Promise<Blob>;
 };
 
 // numeric comes back as string from pg by default; the API speaks numbers (amounts are < 2^53 cents).
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
-export type OpenOptions = { databaseUrl?: string | undefined; dataDir?: string | undefined; poolSize?: number };
+export type OpenOptions = {
+  databaseUrl?: string | undefined;
+  dataDir?: string | undefined;
+  poolSize?: number;
+  /** PGlite only: start from a dumped data directory (tests use a migrated template). */
+  template?: Blob;
+};
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
   if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize ?? 10);
-  return openPglite(opts.dataDir);
+  return openPglite(opts.dataDir, opts.template);
 }
 
 async function openPostgres(url: string, poolSize: number): Promise<Database> {
@@ -75,10 +83,11 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
 }
 
 /** dataDir undefined means in memory (tests). */
-async function openPglite(dataDir: string | undefined): Promise<Database> {
+async function openPglite(dataDir: string | undefined, template?: Blob): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const client = new PGlite({
     ...(dataDir ? { dataDir } : {}),
+    ...(template ? { loadDataDir: template } : {}),
     extensions: { pg_trgm, unaccent },
     parsers: { 1700: (v: string) => Number(v), 20: (v: string) => Number(v) },
   });
@@ -98,5 +107,6 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
       exec: async (script) => { await client.exec(script); },
     }),
     close: () => client.close(),
+    dump: async () => (await client.dumpDataDir('none')) as Blob,
   };
 }
