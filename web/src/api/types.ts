@@ -46,25 +46,34 @@ export type Lead = Meta & {
   nextActionAt: string | null; nextActionType: NextActionType | null; nextActionNote: string | null;
   status: LeadStatus; lostReason: string | null; cancelReason: string | null;
   lastActivityAt: string | null; customFields: CustomFieldValues;
-  /** Names some list endpoints embed so a table row needs no extra request. */
-  contactName?: string | null; companyName?: string | null;
+  closedAt?: string | null; cancelledAt?: string | null; sharedWith?: string[];
+  /** Names the API joins in so a table row needs no extra request. */
+  contactName?: string | null; companyName?: string | null; stageName?: string | null; ownerName?: string | null; sourceName?: string | null;
+  weightedAmount?: number;
   contact?: { id: string; firstName: string; lastName: string | null; email?: string | null; phone?: string | null } | null;
-  company?: { id: string; name: string } | null;
 };
 
 export type Activity = Meta & {
   type: ActivityType; direction: 'inbound' | 'outbound' | null; subject: string | null; body: string | null; outcome: string | null;
   occurredAt: string | null; dueAt: string | null; doneAt: string | null;
-  leadId: string | null; contactId: string | null; companyId: string | null; userId: string | null;
-  comments?: Comment[];
+  leadId: string | null; contactId: string | null; companyId: string | null; userId: string | null; userName?: string | null;
 };
-export type Comment = { id: string; activityId: string; userId: string | null; body: string; createdAt: string };
+export type Comment = { id: string; activityId: string; userId: string | null; userName?: string | null; body: string; createdAt: string };
 
-/** GET /today: the sections of the landing page. Items are leads, activities or contacts. */
-export type Today = {
-  dueToday: Lead[];
-  overdue: Lead[];
-  withoutNextAction: Lead[];
-  staleContacts: Contact[];
-  tasksDue: Activity[];
+export type Section<T> = { total: number; items: T[] };
+export type StaleContact = Pick<Contact, 'id' | 'firstName' | 'lastName' | 'email' | 'phone' | 'companyId'> & {
+  secondLastName: string | null; lifecycle: string; companyName: string | null; lastActivityAt: string | null;
 };
+export type TaskDue = { id: string; type: ActivityType; subject: string | null; dueAt: string; leadId: string | null; contactId: string | null; companyId: string | null };
+
+/** GET /today: the sections of the landing page, each with its total and first items. */
+export type Today = {
+  userId: string; date: string; timeZone: string; dayStart: string; dayEnd: string;
+  dueToday: Section<Lead>;
+  overdue: Section<Lead>;
+  withoutNextAction: Section<Lead>;
+  staleContacts: Section<StaleContact>;
+  tasksDue: Section<TaskDue>;
+};
+
+export type SaleLineInput = { productId?: string | null; description?: string | null; quantity: number; unitPrice?: number | null };

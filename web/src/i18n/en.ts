@@ -279,4 +279,12 @@ export const en: Record<MessageKey, string> = {
   'fieldError.duplicate': 'Already exists.',
   'fieldError.not_found': 'Does not exist.',
   'fieldError.invalid_cursor': 'Invalid pagination.',
+  'fieldError.in_the_future': 'Cannot be in the future.',
+  'fieldError.not_with_occurred_at': 'Give when it happened or when it is due, not both.',
+  'fieldError.not_applicable': 'Does not apply here.',
+  'fieldError.invalid_choice': 'Invalid option.',
+  'fieldError.invalid_date': 'Invalid date.',
+  'fieldError.out_of_range': 'Out of range.',
+  'fieldError.not_done': 'Not done yet.',
+  'fieldError.invalid_boolean': 'Must be yes or no.',
 };

@@ -279,6 +279,14 @@ export const es = {
   'fieldError.duplicate': 'Ya existe.',
   'fieldError.not_found': 'No existe.',
   'fieldError.invalid_cursor': 'Paginación no válida.',
+  'fieldError.in_the_future': 'No puede ser en el futuro.',
+  'fieldError.not_with_occurred_at': 'Indica cuándo ocurrió o cuándo vence, no ambas.',
+  'fieldError.not_applicable': 'No aplica aquí.',
+  'fieldError.invalid_choice': 'Opción no válida.',
+  'fieldError.invalid_date': 'Fecha no válida.',
+  'fieldError.out_of_range': 'Fuera de rango.',
+  'fieldError.not_done': 'Aún no está hecha.',
+  'fieldError.invalid_boolean': 'Debe ser sí o no.',
 } as const;
 
 export type MessageKey = keyof typeof es;

@@ -1,6 +1,117 @@
-import { useT } from '../i18n/i18n.js';
+import { useState, type ReactNode } from 'react';
+import { Link } from 'react-router';
+import { useQuery } from '@tanstack/react-query';
+import { api } from '../api/client.js';
+import type { Lead, Section, StaleContact, TaskDue, Today } from '../api/types.js';
+import { useI18n, type MessageKey } from '../i18n/i18n.js';
+import { useMe } from '../session.js';
+import { Empty, ErrorState, Loading } from '../components/ui.js';
+import { LogInteractionDialog, type LogTarget } from '../components/log-interaction.js';
+import { ScheduleNextActionDialog } from '../components/schedule-next-action.js';
+import { activityLabelKey } from '../lib/labels.js';
+import { contactName, leadDisplayName } from '../lib/names.js';
+
+function TodaySection<T>(props: {
+  id: string; titleKey: MessageKey; emptyKey: MessageKey; section: Section<T> | undefined; tone?: 'overdue';
+  render: (item: T) => ReactNode; keyOf: (item: T) => string;
+}) {
+  const { t } = useI18n();
+  const s = props.section ?? { total: 0, items: [] };
+  return (
+    <section className={`card today-section${props.tone ? ` today-section--${props.tone}` : ''}`} aria-labelledby={props.id}>
+      <h2 id={props.id}>{t(props.titleKey)} <span className="count">{s.total}</span></h2>
+      {s.items.length === 0 ? <Empty>{t(props.emptyKey)}</Empty> : (
+        <ul className="item-list">{s.items.map((item) => <li key={props.keyOf(item)}>{props.render(item)}</li>)}</ul>
+      )}
+    </section>
+  );
+}
 
 export function TodayPage() {
-  const t = useT();
-  return <section className="page"><h1>{t('today.title')}</h1></section>;
+  const { t, fmt } = useI18n();
+  const me = useMe();
+  const today = useQuery({ queryKey: ['today'], queryFn: () => api.get<Today>('/today') });
+  const [logging, setLogging] = useState<LogTarget | null>(null);
+  const [scheduling, setScheduling] = useState<Lead | null>(null);
+
+  const leadRow = (lead: Lead, tone: 'due' | 'overdue' | 'none') => {
+    const name = leadDisplayName(lead);
+    return (
+      <div className={`item${tone === 'overdue' ? ' item--overdue' : ''}`}>
+        {tone !== 'none' && (
+          <span className="item__time">{tone === 'due' ? fmt.time(lead.nextActionAt) : fmt.shortDate(lead.nextActionAt)}</span>
+        )}
+        <div className="item__main">
+          <Link className="item__title" to={`/leads/${lead.id}`}>{name}</Link>
+          <span className="item__meta">
+            {[lead.nextActionType ? t(activityLabelKey[lead.nextActionType]) : null, lead.nextActionNote, lead.companyName ?? (lead.title !== name ? lead.title : null),
+              tone === 'overdue' ? t('today.overdueSince', { when: fmt.daysAgo(lead.nextActionAt) }) : null].filter(Boolean).join(' · ')}
+          </span>
+        </div>
+        {tone === 'none' ? (
+          <button type="button" className="button button--small" onClick={() => setScheduling(lead)}>{t('today.schedule')}</button>
+        ) : (
+          <button type="button" className="button button--small" aria-label={t('today.markDoneLabel', { name })}
+            onClick={() => setLogging({ kind: 'lead', leadId: lead.id, name, type: lead.nextActionType })}>
+            ✓ {t('today.markDone')}
+          </button>
+        )}
+      </div>
+    );
+  };
+
+  const d = today.data;
+  return (
+    <section className="page" aria-labelledby="today-title">
+      <header className="page__header">
+        <div>
+          <h1 id="today-title">{t('today.title')}</h1>
+          <p className="muted">
+            {t('today.greeting', { name: me.user.name.split(' ')[0] ?? me.user.name })}
+            {d ? ` · ${fmt.date(d.dayStart)} · ${t('today.summary', { due: d.dueToday.total, overdue: d.overdue.total })}` : ''}
+          </p>
+        </div>
+      </header>
+      {today.isLoading ? <Loading /> : today.error ? <ErrorState error={today.error} onRetry={() => today.refetch()} /> : (
+        <div className="today-grid">
+          <TodaySection id="today-due" titleKey="today.dueToday" emptyKey="today.nothingDue" section={d?.dueToday}
+            keyOf={(l) => l.id} render={(l) => leadRow(l, 'due')} />
+          <TodaySection id="today-overdue" titleKey="today.overdue" emptyKey="today.nothingOverdue" section={d?.overdue} tone="overdue"
+            keyOf={(l) => l.id} render={(l) => leadRow(l, 'overdue')} />
+          <TodaySection id="today-without" titleKey="today.withoutNextAction" emptyKey="today.allHaveNext" section={d?.withoutNextAction}
+            keyOf={(l) => l.id} render={(l) => leadRow(l, 'none')} />
+          <TodaySection id="today-stale" titleKey="today.staleContacts" emptyKey="today.noStale" section={d?.staleContacts}
+            keyOf={(c: StaleContact) => c.id} render={(c: StaleContact) => (
+              <div className="item">
+                <div className="item__main">
+                  <span className="item__title">{contactName(c)}</span>
+                  <span className="item__meta">
+                    {[c.companyName, c.lastActivityAt ? t('today.lastTouched', { when: fmt.daysAgo(c.lastActivityAt) }) : t('today.neverTouched')].filter(Boolean).join(' · ')}
+                  </span>
+                </div>
+                {c.phone && <a className="button button--small" href={`tel:${c.phone}`}>{c.phone}</a>}
+                {!c.phone && c.email && <a className="button button--small" href={`mailto:${c.email}`}>{c.email}</a>}
+              </div>
+            )} />
+          <TodaySection id="today-tasks" titleKey="today.tasksDue" emptyKey="today.noTasks" section={d?.tasksDue}
+            keyOf={(a: TaskDue) => a.id} render={(a: TaskDue) => {
+              const name = a.subject ?? t(activityLabelKey[a.type]);
+              return (
+                <div className="item">
+                  <span className="item__time">{fmt.time(a.dueAt)}</span>
+                  <div className="item__main">
+                    {a.leadId ? <Link className="item__title" to={`/leads/${a.leadId}`}>{name}</Link> : <span className="item__title">{name}</span>}
+                    <span className="item__meta">{t(activityLabelKey[a.type])} · {fmt.shortDate(a.dueAt)}</span>
+                  </div>
+                  <button type="button" className="button button--small" aria-label={t('today.markDoneLabel', { name })}
+                    onClick={() => setLogging({ kind: 'task', activityId: a.id, leadId: a.leadId, name })}>✓ {t('today.markDone')}</button>
+                </div>
+              );
+            }} />
+        </div>
+      )}
+      {logging && <LogInteractionDialog target={logging} onClose={() => setLogging(null)} />}
+      {scheduling && <ScheduleNextActionDialog lead={scheduling} name={leadDisplayName(scheduling)} onClose={() => setScheduling(null)} />}
+    </section>
+  );
 }

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { Api, launchBrowser, loginThroughUi, newContext } from './browser.js';
+
+let browser: Browser;
+let api: Api;
+const baseUrl = inject('baseUrl');
+const minutes = (n: number) => new Date(Date.now() + n * 60_000).toISOString();
+
+beforeAll(async () => {
+  api = await new Api(baseUrl).asAdmin();
+  browser = await launchBrowser();
+});
+afterAll(async () => { await browser?.close(); });
+
+describe('Today', () => {
+  it('lists today\'s actions, overdue ones in red oldest first, leads without next action and tasks; Done asks for the next action', async () => {
+    const today = await api.ok<{ dayEnd: string }>('GET', '/today');
+    // Later today, but never past midnight in the workspace zone.
+    const laterToday = new Date(Math.min(Date.now() + 60 * 60_000, (Date.now() + new Date(today.dayEnd).getTime()) / 2)).toISOString();
+    const contact = await api.ok('POST', '/contacts', { firstName: 'Lucía', lastName: 'Hoyos Prieto', phone: '600111222' });
+    const due = await api.ok('POST', '/leads', { title: 'Cocina Hoyos', contactId: contact.id, nextActionAt: laterToday, nextActionType: 'call', nextActionNote: 'Confirmar medidas' });
+    // The API allows a few minutes of grace into the past, which is enough to make leads overdue now.
+    await api.ok('POST', '/leads', { title: 'Armario Ruiz (más antigua)', nextActionAt: minutes(-4), nextActionType: 'email' });
+    await api.ok('POST', '/leads', { title: 'Baño Sanz (más reciente)', nextActionAt: minutes(-2), nextActionType: 'visit' });
+    await api.ok('POST', '/leads', { title: 'Salón Gil sin plan' });
+    await api.ok('POST', '/activities', { type: 'task', subject: 'Enviar catálogo a Gil', dueAt: laterToday, leadId: due.id });
+
+    const context = await newContext(browser, baseUrl);
+    const page = await context.newPage();
+    await loginThroughUi(page);
+
+    const dueSection = page.getByRole('region', { name: /^Para hoy/ });
+    await dueSection.getByRole('link', { name: 'Lucía Hoyos Prieto' }).waitFor();
+    expect(await dueSection.textContent()).toContain('Confirmar medidas');
+
+    const overdue = page.getByRole('region', { name: /^Vencidas/ });
+    const overdueTitles = await overdue.locator('.item__title').allTextContents();
+    expect(overdueTitles.indexOf('Armario Ruiz (más antigua)')).toBeGreaterThanOrEqual(0);
+    expect(overdueTitles.indexOf('Armario Ruiz (más antigua)')).toBeLessThan(overdueTitles.indexOf('Baño Sanz (más reciente)'));
+    const red = await overdue.locator('h2').evaluate((h) => getComputedStyle(h).color);
+    expect(red).toBe('rgb(180, 35, 24)');
+
+    await page.getByRole('region', { name: /^Sin próxima acción/ }).getByText('Salón Gil sin plan').waitFor();
+    await page.getByRole('region', { name: /^Tareas pendientes/ }).getByText('Enviar catálogo a Gil').waitFor();
+
+    // One click: done → the dialog, which will not save without the next action.
+    await dueSection.getByRole('button', { name: 'Marcar como hecha la acción de Lucía Hoyos Prieto' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Registrar interacción con Lucía Hoyos Prieto' });
+    await dialog.getByLabel('Resultado').selectOption('reached');
+    await dialog.getByLabel('Nota', { exact: true }).fill('Medidas confirmadas por teléfono');
+    await dialog.getByRole('button', { name: 'Guardar y programar' }).click();
+    await dialog.getByText('Obligatorio.').waitFor();
+    expect(await dialog.getByLabel('Nota', { exact: true }).inputValue()).toBe('Medidas confirmadas por teléfono');
+
+    await dialog.getByRole('button', { name: 'mañana' }).click();
+    await dialog.getByRole('button', { name: 'Guardar y programar' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await dueSection.getByText('No tienes acciones para hoy.').waitFor();
+
+    const timeline = await api.ok<{ data: { outcome: string; body: string }[] }>('GET', `/activities?leadId=${due.id}`);
+    expect(timeline.data.some((a) => a.outcome === 'reached' && a.body === 'Medidas confirmadas por teléfono')).toBe(true);
+    const after = await api.ok('GET', `/leads/${due.id}`);
+    expect(new Date(after.nextActionAt).getTime()).toBeGreaterThan(new Date(today.dayEnd).getTime() - 1);
+    await context.close();
+  });
+});
