@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { applyCapturePolicy, defaultCapturePolicy, isValidPostalCode, normalisePhone, splitSurnames, titleCase, type CapturePolicy } from './capture-policy.js';
+
+const policy = (over: Partial<CapturePolicy> = {}): CapturePolicy => ({ ...defaultCapturePolicy('ES'), ...over });
+
+describe('phone numbers', () => {
+  it('are normalised to E.164 with the default country', () => {
+    expect(normalisePhone('612 34 56 78', 'ES')).toBe('+34612345678');
+    expect(normalisePhone('+33 6 12 34 56 78', 'ES')).toBe('+33612345678');
+    expect(normalisePhone('96 123 45 67', 'ES')).toBe('+34961234567');
+  });
+  it('are refused when not a real number', () => {
+    expect(normalisePhone('12345', 'ES')).toBeNull();
+    expect(normalisePhone('llámame', 'ES')).toBeNull();
+  });
+});
+
+describe('postal codes', () => {
+  it('follow the country format', () => {
+    expect(isValidPostalCode('46001', 'ES')).toBe(true);
+    expect(isValidPostalCode('53001', 'ES')).toBe(false);
+    expect(isValidPostalCode('4600', 'ES')).toBe(false);
+    expect(isValidPostalCode('1000-001', 'PT')).toBe(true);
+    expect(isValidPostalCode('C1425ABC', 'AR')).toBe(true);
+  });
+});
+
+describe('surnames', () => {
+  it('split two surnames, keeping particles with theirs', () => {
+    expect(splitSurnames('García López')).toEqual({ lastName: 'García', secondLastName: 'López' });
+    expect(splitSurnames('de la Fuente Ruiz')).toEqual({ lastName: 'de la Fuente', secondLastName: 'Ruiz' });
+    expect(splitSurnames('Pérez del Río')).toEqual({ lastName: 'Pérez', secondLastName: 'del Río' });
+  });
+  it('are not split when it is not clear', () => {
+    expect(splitSurnames('García')).toBeNull();
+    expect(splitSurnames('García López Martín')).toBeNull();
+    expect(splitSurnames('García de')).toBeNull();
+  });
+  it('title case keeps particles low and handles hyphens', () => {
+    expect(titleCase('MARÍA DEL CARMEN gómez-ruiz')).toBe('María del Carmen Gómez-Ruiz');
+  });
+});
+
+describe('applying a policy', () => {
+  it('trims and collapses spaces, lowercases email, normalises phone', () => {
+    const r = applyCapturePolicy('contact', { firstName: '  Ana   María ', email: ' Ana@Ejemplo.ES ', phone: '612-345-678' }, policy());
+    expect(r.errors).toEqual([]);
+    expect(r.values).toEqual({ firstName: 'Ana María', email: 'ana@ejemplo.es', phone: '+34612345678' });
+  });
+
+  it('reports every problem at once, naming each field', () => {
+    const r = applyCapturePolicy('contact', { firstName: ' ', email: 'ana@', phone: '123', postalCode: '99999' }, policy());
+    expect(r.errors.map((e) => `${e.field}:${e.code}`).sort()).toEqual([
+      'email:invalid_email', 'firstName:required', 'phone:invalid_phone', 'postalCode:invalid_postal_code',
+    ]);
+  });
+
+  it('applies casing per field', () => {
+    const r = applyCapturePolicy('contact', { firstName: 'ana', lastName: 'garcía' }, policy({ casing: { 'contact.lastName': 'upper', 'contact.firstName': 'title' } }));
+    expect(r.values).toMatchObject({ firstName: 'Ana', lastName: 'GARCÍA' });
+  });
+
+  it('adds the fields a source requires', () => {
+    const p = policy({ requiredBySource: { fair: { contact: ['postalCode', 'phone'] } } });
+    expect(applyCapturePolicy('contact', { firstName: 'Ana' }, p, { sourceId: 'fair' }).errors.map((e) => e.field)).toEqual(['postalCode', 'phone']);
+    expect(applyCapturePolicy('contact', { firstName: 'Ana' }, p, { sourceId: 'web' }).errors).toEqual([]);
+  });
+
+  it('checks required fields on an update only when they are being changed', () => {
+    expect(applyCapturePolicy('contact', { jobTitle: 'Gerente' }, policy(), { partial: true }).errors).toEqual([]);
+    expect(applyCapturePolicy('contact', { firstName: '' }, policy(), { partial: true }).errors[0]?.code).toBe('required');
+  });
+
+  it('uses the stored country on an update', () => {
+    const r = applyCapturePolicy('contact', { postalCode: '1000-001' }, policy(), { partial: true, existing: { country: 'PT' } });
+    expect(r.errors).toEqual([]);
+  });
+
+  it('suggests splitting surnames instead of doing it silently', () => {
+    const r = applyCapturePolicy('contact', { firstName: 'Luis', lastName: 'Martínez Soler' }, policy());
+    expect(r.values['lastName']).toBe('Martínez Soler');
+    expect(r.suggestions).toEqual([{ field: 'lastName', code: 'split_surnames', values: { lastName: 'Martínez', secondLastName: 'Soler' } }]);
+  });
+});
