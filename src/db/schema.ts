@@ -299,3 +299,12 @@ export const auditEvent = pgTable('audit_event', {
   changes: jsonb('changes').$type<Record<string, unknown>>().notNull().default({}),
   at: ts('at').notNull().defaultNow(),
 }, (t) => [primaryKey({ columns: [t.workspaceId, t.id] })]);
+
+// Per-user calendar feed (migration 0006_calendar.sql): only the sha256 of the URL's token is kept.
+export const calendarFeed = pgTable('calendar_feed', {
+  ...tenant,
+  userId: uuid('user_id').notNull(),
+  tokenHash: text('token_hash').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  lastUsedAt: ts('last_used_at'),
+}, tenantKey);

@@ -9,6 +9,7 @@ import { authenticate } from './auth-middleware.js';
 import { setupRoutes } from './routes/setup.js';
 import { authRoutes } from './routes/auth.js';
 import { companyRoutes } from './routes/companies.js';
+import { calendarFeedRoutes, calendarRoutes } from './routes/calendar.js';
 import { activityRoutes } from './routes/activities.js';
 import { saleRoutes } from './routes/sales.js';
 import { docsRoutes } from './routes/docs.js';
@@ -25,7 +26,7 @@ import { auditRoutes } from './routes/audit.js';
 import { serveWeb } from './web.js';
 
 /** Resource routers mounted under /api/v1 behind authentication. Add new resources here. */
-const protectedRouters = [companyRoutes, activityRoutes, saleRoutes,
+const protectedRouters = [companyRoutes, calendarRoutes, activityRoutes, saleRoutes,
   productRoutes, sourceRoutes, campaignRoutes, userRoutes, teamRoutes, pipelineRoutes, customFieldRoutes, apiTokenRoutes, workspaceRoutes, auditRoutes];
 
 export function buildApp(deps: Deps) {
@@ -55,6 +56,8 @@ export function buildApp(deps: Deps) {
   api.route('/', secured);
   app.route('/api/v1', api);
   app.route('/api', docsRoutes(api));
+  // Public: calendar apps cannot log in; the secret token in the URL authenticates the feed.
+  app.route('/', calendarFeedRoutes(deps));
 
   app.all('/api/*', (c) => respondProblem(c, new AppError('not_found', `No route ${c.req.method} ${c.req.path}.`)));
   serveWeb(app);

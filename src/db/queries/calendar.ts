@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { Actor } from '../../domain/access.js';
+import type { Database, Db } from '../client.js';
+import { recordAudit } from '../audit.js';
+
+// tx.execute answers { rows } on both drivers; its declared type differs per driver.
+const rowsOf = <T>(res: unknown): T[] => (res as { rows: T[] }).rows;
+
+// Raw rows from the Drizzle drivers carry timestamps as text (Drizzle parses per column, and raw SQL has none).
+const asDate = (v: unknown): Date | null => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v)));
+const feedOf = (r: CalendarFeed): CalendarFeed => ({ ...r, createdAt: asDate(r.createdAt)!, lastUsedAt: asDate(r.lastUsedAt) });
+
+export type CalendarFeed = { workspaceId: string; id: string; userId: string; tokenHash: string; createdAt: Date; lastUsedAt: Date | null };
+
+const feedCols = sql`workspace_id AS "workspaceId", id, user_id AS "userId", token_hash AS "tokenHash",
+  created_at AS "createdAt", last_used_at AS "lastUsedAt"`;
+
+/**
+ * The actor's feed, created on first use. `hashFor(id)` gives the token hash of a feed id (the token
+ * is derived from the app secret, which this layer does not see). When the stored hash no longer
+ * matches — the app secret was changed — it is brought up to date, so the old URLs stop working and
+ * the URL shown is the one that works.
+ */
+export async function ensureCalendarFeedInTx(tx: Db, actor: Actor, hashFor: (id: string) => string): Promise<CalendarFeed> {
+  const found = rowsOf<CalendarFeed>(await tx.execute(sql`SELECT ${feedCols} FROM calendar_feed
+    WHERE workspace_id = ${actor.workspaceId} AND user_id = ${actor.userId} FOR UPDATE`))[0];
+  if (found) {
+    const hash = hashFor(found.id);
+    if (hash === found.tokenHash) return feedOf(found);
+    const rows = rowsOf<CalendarFeed>(await tx.execute(sql`UPDATE calendar_feed SET token_hash = ${hash}
+      WHERE workspace_id = ${actor.workspaceId} AND id = ${found.id} RETURNING ${feedCols}`));
+    await recordAudit(tx, { workspaceId: actor.workspaceId, userId: actor.userId, entity: 'calendar_feed', entityId: found.id, action: 'rekey', meta: { userId: actor.userId } });
+    return feedOf(rows[0]!);
+  }
+  const id = randomUUID();
+  // Two first requests at once: the second inserts nothing and reads the first one's row.
+  const inserted = rowsOf<CalendarFeed>(await tx.execute(sql`INSERT INTO calendar_feed (workspace_id, id, user_id, token_hash)
+    VALUES (${actor.workspaceId}, ${id}, ${actor.userId}, ${hashFor(id)})
+    ON CONFLICT (workspace_id, user_id) DO NOTHING RETURNING ${feedCols}`))[0];
+  if (!inserted) return ensureCalendarFeedInTx(tx, actor, hashFor);
+  // The audit trail records that a feed exists, never its token or hash.
+  await recordAudit(tx, { workspaceId: actor.workspaceId, userId: actor.userId, entity: 'calendar_feed', entityId: id, action: 'create', meta: { userId: actor.userId } });
+  return feedOf(inserted);
+}
+
+/** Replaces the actor's feed with a new one (new id, so a new token): the old URL answers 404 from now on. */
+export async function resetCalendarFeedInTx(tx: Db, actor: Actor, hashFor: (id: string) => string): Promise<CalendarFeed> {
+  const old = rowsOf<{ id: string }>(await tx.execute(sql`DELETE FROM calendar_feed
+    WHERE workspace_id = ${actor.workspaceId} AND user_id = ${actor.userId} RETURNING id`))[0];
+  const id = randomUUID();
+  const rows = rowsOf<CalendarFeed>(await tx.execute(sql`INSERT INTO calendar_feed (workspace_id, id, user_id, token_hash)
+    VALUES (${actor.workspaceId}, ${id}, ${actor.userId}, ${hashFor(id)}) RETURNING ${feedCols}`));
+  await recordAudit(tx, {
+    workspaceId: actor.workspaceId, userId: actor.userId, entity: 'calendar_feed', entityId: id, action: 'reset',
+    meta: { userId: actor.userId, replaced: old?.id ?? null },
+  });
+  return feedOf(rows[0]!);
+}
+
+export type FeedOwner = {
+  workspaceId: string;
+  feedId: string;
+  userId: string;
+  userName: string;
+  userLocale: string | null;
+  workspaceLocale: string;
+  timeZone: string;
+  lastUsedAt: Date | null;
+};
+
+/**
+ * The feed a token hash opens, with its owner, if the owner is still active. This is the one query
+ * not filtered by a known workspace: the URL is all a calendar app has, and the hash is unique
+ * across the installation.
+ */
+export async function findFeedOwner(d: Database, tokenHash: string): Promise<FeedOwner | null> {
+  const rows = await d.query<FeedOwner>(
+    `SELECT f.workspace_id AS "workspaceId", f.id AS "feedId", f.user_id AS "userId", u.name AS "userName",
+            u.locale AS "userLocale", w.locale AS "workspaceLocale", w.time_zone AS "timeZone", f.last_used_at AS "lastUsedAt"
+       FROM calendar_feed f
+       JOIN app_user u ON u.workspace_id = f.workspace_id AND u.id = f.user_id AND u.is_active
+       JOIN workspace w ON w.id = f.workspace_id
+      WHERE f.token_hash = $1`, [tokenHash], 'calendar_feed_owner');
+  return rows[0] ?? null;
+}
+
+/** Records that a calendar app fetched the feed, at most once an hour (a GET should rarely write). */
+export async function touchFeed(d: Database, owner: FeedOwner, now: Date): Promise<void> {
+  if (owner.lastUsedAt && now.getTime() - owner.lastUsedAt.getTime() < 3600_000) return;
+  await d.query('UPDATE calendar_feed SET last_used_at = $3 WHERE workspace_id = $1 AND id = $2', [owner.workspaceId, owner.feedId, now]);
+}
+
+export type CalendarItem = {
+  kind: 'nextAction' | 'activity';
+  id: string;
+  leadId: string | null;
+  leadTitle: string | null;
+  contactName: string | null;
+  type: string;
+  at: Date;
+  /** The next action's note; for a planned activity, its subject. */
+  note: string | null;
+  body: string | null;
+  version: number;
+  updatedAt: Date;
+};
+
+const contactName = (alias: string) => `(SELECT concat_ws(' ', c.first_name, c.last_name, c.second_last_name) FROM contact c
+      WHERE c.workspace_id = ${alias}.workspace_id AND c.id = ${alias}.contact_id)`;
+
+/**
+ * A user's next actions (open leads they own) and planned activities (assigned to them, not done)
+ * from `from` onwards, in time order. The lead part walks lead_owner_next_action_idx (its sort
+ * expression, bounded below and above), the activity part activity_user_due_idx.
+ */
+export async function listCalendarItems(d: Database, workspaceId: string, userId: string, from: Date, limit: number): Promise<CalendarItem[]> {
+  return d.query<CalendarItem>(
+    `SELECT * FROM (
+       SELECT 'nextAction' AS kind, l.id, l.id AS "leadId", l.title AS "leadTitle", ${contactName('l')} AS "contactName",
+              l.next_action_type AS type, l.next_action_at AS at, l.next_action_note AS note, NULL AS body,
+              l.version, l.updated_at AS "updatedAt"
+         FROM lead l
+        WHERE l.workspace_id = $1 AND l.owner_id = $2 AND l.status = 'open'
+          AND coalesce(l.next_action_at, 'infinity'::timestamptz) >= $3
+          AND coalesce(l.next_action_at, 'infinity'::timestamptz) < 'infinity'::timestamptz
+       UNION ALL
+       SELECT 'activity', a.id, a.lead_id, (SELECT l.title FROM lead l WHERE l.workspace_id = a.workspace_id AND l.id = a.lead_id),
+              ${contactName('a')}, a.type, a.due_at, a.subject, a.body, a.version, a.updated_at
+         FROM activity a
+        WHERE a.workspace_id = $1 AND a.user_id = $2 AND a.done_at IS NULL AND a.due_at >= $3
+     ) items
+     ORDER BY at, id
+     LIMIT $4`, [workspaceId, userId, from, limit], 'calendar_items');
+}
