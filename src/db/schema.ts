@@ -308,3 +308,62 @@ export const calendarFeed = pgTable('calendar_feed', {
   createdAt: ts('created_at').notNull().defaultNow(),
   lastUsedAt: ts('last_used_at'),
 }, tenantKey);
+
+// After the sale: follow-ups, satisfaction/NPS feedback, complaints (migration 0007_post_sale.sql).
+export const feedbackChannels = ['phone', 'email', 'whatsapp', 'visit', 'web'] as const;
+export const feedback = pgTable('feedback', {
+  ...tenant,
+  saleId: uuid('sale_id'),
+  contactId: uuid('contact_id'),
+  userId: uuid('user_id'),
+  nps: integer('nps'),
+  satisfaction: integer('satisfaction'),
+  comment: text('comment'),
+  channel: text('channel', { enum: feedbackChannels }).notNull(),
+  answeredAt: ts('answered_at').notNull(),
+  ...audited,
+}, tenantKey);
+
+export const followUpStatuses = ['planned', 'done', 'cancelled'] as const;
+export const followUp = pgTable('follow_up', {
+  ...tenant,
+  saleId: uuid('sale_id').notNull(),
+  contactId: uuid('contact_id'),
+  userId: uuid('user_id'),
+  dueAt: ts('due_at').notNull(),
+  status: text('status', { enum: followUpStatuses }).notNull().default('planned'),
+  doneAt: ts('done_at'),
+  outcome: text('outcome'),
+  feedbackId: uuid('feedback_id'),
+  ...audited,
+}, tenantKey);
+
+export const complaintCategories = ['quality_defect', 'durability', 'portability', 'after_sales_service', 'functionality', 'other'] as const;
+export const complaintStatuses = ['open', 'in_progress', 'resolved'] as const;
+export const complaintResolutions = ['replacement', 'repair', 'home_maintenance', 'substitute_product', 'cost_assumed', 'other'] as const;
+export const complaint = pgTable('complaint', {
+  ...tenant,
+  contactId: uuid('contact_id'),
+  saleId: uuid('sale_id'),
+  category: text('category', { enum: complaintCategories }).notNull(),
+  description: text('description').notNull(),
+  status: text('status', { enum: complaintStatuses }).notNull().default('open'),
+  resolution: text('resolution', { enum: complaintResolutions }),
+  resolvedAt: ts('resolved_at'),
+  ownerId: uuid('owner_id'),
+  dueAt: ts('due_at'),
+  createdBy: uuid('created_by'),
+  ...audited,
+}, tenantKey);
+
+export const complaintEvent = pgTable('complaint_event', {
+  ...tenant,
+  complaintId: uuid('complaint_id').notNull(),
+  userId: uuid('user_id'),
+  kind: text('kind', { enum: ['status', 'note'] }).notNull(),
+  fromStatus: text('from_status', { enum: complaintStatuses }),
+  toStatus: text('to_status', { enum: complaintStatuses }),
+  resolution: text('resolution', { enum: complaintResolutions }),
+  body: text('body'),
+  at: ts('at').notNull(),
+}, tenantKey);

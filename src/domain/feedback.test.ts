@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from './errors.js';
-import { checkFeedbackAnswers, countNps, nps, npsCategory, npsFromCounts, summarizeFeedback } from './feedback.js';
+import { checkAnsweredAt, checkFeedbackAnswers, countNps, nps, npsCategory, npsFromCounts, summarizeFeedback } from './feedback.js';
 
 function fieldsOf(fn: () => unknown): string[] {
   try {
@@ -91,5 +91,14 @@ describe('summarizeFeedback', () => {
     expect(s.nps).toBeNull();
     expect(s.averageSatisfaction).toBeNull();
     expect(s.npsAnswers).toBe(0);
+  });
+});
+
+describe('checkAnsweredAt', () => {
+  const now = new Date('2026-11-23T09:00:00Z');
+  it('accepts past answers and a small clock skew, refuses the future', () => {
+    expect(() => checkAnsweredAt(new Date('2026-11-20T09:00:00Z'), now)).not.toThrow();
+    expect(() => checkAnsweredAt(new Date('2026-11-23T09:04:00Z'), now)).not.toThrow();
+    expect(fieldsOf(() => checkAnsweredAt(new Date('2026-11-23T10:00:00Z'), now))).toEqual(['answeredAt:in_the_future']);
   });
 });

@@ -108,3 +108,10 @@ export function summarizeFeedback(
     averageSatisfaction: satisfactionAnswers === 0 ? null : Math.round((sum / satisfactionAnswers) * 100) / 100,
   };
 }
+
+/** An answer cannot be dated in the future (five minutes of grace for clocks that run ahead). */
+export function checkAnsweredAt(answeredAt: Date, now: Date): void {
+  if (answeredAt.getTime() > now.getTime() + 5 * 60_000) {
+    throw invalid([{ field: 'answeredAt', code: 'in_the_future', message: 'An answer cannot have been given in the future.' }]);
+  }
+}

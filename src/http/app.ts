@@ -23,11 +23,15 @@ import { customFieldRoutes } from './routes/custom-fields.js';
 import { apiTokenRoutes } from './routes/api-tokens.js';
 import { workspaceRoutes } from './routes/workspace.js';
 import { auditRoutes } from './routes/audit.js';
+import { followUpRoutes } from './routes/follow-ups.js';
+import { feedbackRoutes } from './routes/feedback.js';
+import { complaintRoutes } from './routes/complaints.js';
 import { serveWeb } from './web.js';
 
 /** Resource routers mounted under /api/v1 behind authentication. Add new resources here. */
 const protectedRouters = [companyRoutes, calendarRoutes, activityRoutes, saleRoutes,
-  productRoutes, sourceRoutes, campaignRoutes, userRoutes, teamRoutes, pipelineRoutes, customFieldRoutes, apiTokenRoutes, workspaceRoutes, auditRoutes];
+  productRoutes, sourceRoutes, campaignRoutes, userRoutes, teamRoutes, pipelineRoutes, customFieldRoutes, apiTokenRoutes, workspaceRoutes, auditRoutes,
+  followUpRoutes, feedbackRoutes, complaintRoutes];
 
 export function buildApp(deps: Deps) {
   const app = new Hono<AppEnv>();
