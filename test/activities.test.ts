@@ -93,6 +93,17 @@ describe('logging interactions and the next-action invariant', () => {
     expect((await contactRow(contactId)).lastActivityAt?.toISOString()).toBe(r.body.occurredAt);
   });
 
+  it('updates a lead created through the leads API, as that API then shows it', async () => {
+    const contactId = await addContact('Marina');
+    const created = await luis.c.post('/api/v1/leads', { title: 'Vestidor Marina', contactId });
+    expect(created.status).toBe(201);
+    const at = hours(72);
+    const r = await luis.c.post('/api/v1/activities', { type: 'meeting', leadId: created.body.id, nextAction: { at: iso(at), type: 'email' } });
+    expect(r.status).toBe(201);
+    const got = await luis.c.get(`/api/v1/leads/${created.body.id}`);
+    expect(got.body).toMatchObject({ nextActionAt: iso(at), nextActionType: 'email', lastActivityAt: r.body.occurredAt });
+  });
+
   it('refuses a next action in the past with nextActionAt / in_the_past', async () => {
     const leadId = await addLead({ title: 'Mesa', ownerId: luis.id, contactId: await addContact('Juan') });
     const r = await luis.c.post('/api/v1/activities', { type: 'email', leadId, nextAction: { at: iso(hours(-2)), type: 'call' } });

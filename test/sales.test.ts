@@ -153,6 +153,16 @@ describe('recording a sale', () => {
     expect((await contactRow(contactId)).lifecycle).toBe('client');
   });
 
+  it('closes a lead created through the leads API, as that API then shows it', async () => {
+    const contactId = await addContact('Noelia');
+    const created = await luis.c.post('/api/v1/leads', { title: 'Recibidor Noelia', contactId });
+    expect(created.status).toBe(201);
+    const r = await luis.c.post('/api/v1/sales', { leadId: created.body.id, lines: [{ productId: chair, quantity: 3 }] });
+    expect(r.status).toBe(201);
+    const got = await luis.c.get(`/api/v1/leads/${created.body.id}`);
+    expect(got.body).toMatchObject({ status: 'won', stageId: stages.won.id, amount: 136.5 });
+  });
+
   it('leaves a lead that is already closed as it is', async () => {
     const contactId = await addContact('Gloria');
     const leadId = await addLead({ title: 'Ya ganada', ownerId: luis.id, contactId, won: true });
@@ -173,6 +183,18 @@ describe('recording a sale', () => {
     expect(byManager.status).toBe(201);
     expect(byManager.body.ownerId).toBe(luis.id);
     expect((await leadRow(leadId)).status).toBe('open');
+  });
+});
+
+describe('the sales contract', () => {
+  it('is documented in the OpenAPI document, lines included, unknown fields refused', async () => {
+    const doc = (await new Client(t).get('/api/openapi.json')).body;
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/sales', '/sales/{id}']));
+    expect(doc.components.schemas.SaleInput.required).toEqual(['lines']);
+    expect(doc.components.schemas.SaleLineInput.required).toEqual(['quantity']);
+    const r = await luis.c.post('/api/v1/sales', { contactId: await addContact('Olivia'), discount: 10, lines: [{ productId: chair, quantity: 1 }] });
+    expect(r.status).toBe(422);
+    expect(r.body.errors[0]).toMatchObject({ field: 'discount', code: 'unknown_field' });
   });
 });
 
