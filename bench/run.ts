@@ -1,0 +1,90 @@
+/**
+ * Storage benchmark: `npm run bench -- --engine postgres|pglite --leads 1000000`.
+ * Starts its own database (a throwaway PostgreSQL server, or PGlite in a temp folder), migrates,
+ * loads the synthetic dataset and times the hot queries. Prints figures; it is never a test.
+ */
+import { buildListQuery, runList, selectList } from '../src/db/list.js';
+import { activity, lead } from '../src/db/schema.js';
+import type { Actor } from '../src/domain/access.js';
+import { loadDataset, startEngine } from './engine.js';
+import { loadLeadListSpec, nextActionSortKey } from './lead-list.js';
+import { argsOf, formatSummary, mib, summarize } from './stats.js';
+
+/** Deterministic choice so every run of the benchmark asks the same questions. */
+function* cycle<T>(xs: T[]): Generator<T> { for (let i = 0; ; i++) yield xs[i % xs.length]!; }
+
+async function main() {
+  const args = argsOf(process.argv.slice(2));
+  const engine = args['engine'] ?? 'postgres';
+  const leads = Number(args['leads'] ?? 1_000_000);
+  const perLead = Number(args['activities-per-lead'] ?? 5);
+  const runs = Number(args['runs'] ?? 500);
+  console.log(`bench: engine ${engine}, ${leads} leads × ${perLead} activities, ${runs} runs per query; node ${process.version}`);
+
+  const t0 = performance.now();
+  const bench = await startEngine(engine);
+  console.log(`start + migrate: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  try {
+    const data = await loadDataset(bench.database, leads, perLead);
+    const { spec, origin } = await loadLeadListSpec();
+    console.log(`lead list spec: ${origin}`);
+    const sortKey = nextActionSortKey(spec);
+    const sales = data.users.filter((u) => u.role === 'sales');
+    const open = data.stageIds.filter((s) => s.kind === 'open');
+    const stagePairs = open.flatMap((a, i) => open.slice(i + 1).map((b) => `${a.id},${b.id}`));
+    const owners = cycle(sales);
+    const pairs = cycle(stagePairs);
+    const actorOf = (id: string): Actor => ({ workspaceId: data.workspaceId, userId: id, role: 'sales', teamId: null });
+
+    // One list query as a sales rep sees it: their leads in two open stages, by next action, 50 a page.
+    let rowsSeen = 0;
+    const listOnce = async () => {
+      const u = owners.next().value!;
+      const built = buildListQuery(spec, actorOf(u.id), { ownerId: u.id, stageId: pairs.next().value!, sort: sortKey, limit: '50' });
+      const t = performance.now();
+      const page = await runList(bench.database, built);
+      rowsSeen += page.data.length;
+      return performance.now() - t;
+    };
+    const sample = buildListQuery(spec, actorOf(sales[0]!.id), { ownerId: sales[0]!.id, stageId: stagePairs[0]!, sort: sortKey, limit: '50' });
+    const plan = await bench.database.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sample.text}`, sample.params);
+    console.log('list plan:\n  ' + plan.map((r) => r['QUERY PLAN']).join('\n  '));
+
+    for (let i = 0; i < 50; i++) await listOnce();
+    rowsSeen = 0;
+    const listTimes: number[] = [];
+    for (let i = 0; i < runs; i++) listTimes.push(await listOnce());
+    console.log(formatSummary('lead list (owner+2 stages, 50)', summarize(listTimes)) + `  avg rows ${(rowsSeen / runs).toFixed(1)}`);
+
+    // One lead with its last 50 activities, as the lead page opens.
+    const ids = (await bench.database.query<{ id: string }>(
+      'SELECT id FROM lead WHERE workspace_id = $1 ORDER BY id LIMIT 1000', [data.workspaceId])).map((r) => r.id);
+    const leadIds = cycle(ids.filter((_, i) => i % 2 === 0));
+    const leadSql = `SELECT ${selectList(lead)} FROM lead WHERE workspace_id = $1 AND id = $2`;
+    const actsSql = `SELECT ${selectList(activity)} FROM activity WHERE workspace_id = $1 AND lead_id = $2
+      ORDER BY coalesce(occurred_at, due_at) DESC, id DESC LIMIT 50`;
+    const leadOnce = async () => {
+      const id = leadIds.next().value!;
+      const t = performance.now();
+      const [l, acts] = await Promise.all([
+        bench.database.query(leadSql, [data.workspaceId, id]),
+        bench.database.query(actsSql, [data.workspaceId, id]),
+      ]);
+      if (l.length !== 1 || acts.length !== Math.min(50, perLead)) throw new Error(`lead ${id}: ${l.length} rows, ${acts.length} activities`);
+      return performance.now() - t;
+    };
+    for (let i = 0; i < 50; i++) await leadOnce();
+    const leadTimes: number[] = [];
+    for (let i = 0; i < runs; i++) leadTimes.push(await leadOnce());
+    console.log(formatSummary('lead + last 50 activities', summarize(leadTimes)));
+
+    const mem = process.memoryUsage();
+    console.log(`memory: rss ${mib(mem.rss)}, heap used ${mib(mem.heapUsed)} of ${mib(mem.heapTotal)}, external ${mib(mem.external)}, array buffers ${mib(mem.arrayBuffers)}`);
+    const size = await bench.database.query<{ size: string }>('SELECT pg_size_pretty(pg_database_size(current_database())) AS size');
+    console.log(`database size: ${size[0]?.size}`);
+  } finally {
+    await bench.stop();
+  }
+}
+
+main().catch((e: unknown) => { console.error(e); process.exit(1); });

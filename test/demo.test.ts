@@ -1,0 +1,155 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, setupWorkspace, testApp, type TestApp } from './harness.js';
+import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_WORKSPACE_NAME, loadDemo, type DemoResult } from '../src/cli/demo.js';
+import { hashPassword } from '../src/auth/password.js';
+
+let t: TestApp;
+let demo: DemoResult;
+let otherWorkspaceId: string;
+let hash: string;
+const now = new Date();
+
+const q = <T extends Record<string, unknown>>(sql: string, params: unknown[] = []) => t.deps.database.query<T>(sql, params);
+const one = async (sql: string, params: unknown[] = []) => Number(Object.values((await q(sql, params))[0] ?? {})[0]);
+
+beforeAll(async () => {
+  t = await testApp();
+  // Another tenant exists first, so "all rows in one workspace" is checked against a neighbour.
+  otherWorkspaceId = (await setupWorkspace(t)).workspaceId;
+  hash = await hashPassword(DEMO_PASSWORD);
+  demo = await loadDemo(t.deps.database, { now, passwordHash: hash });
+}, 120_000);
+afterAll(async () => { await t.close(); });
+
+describe('seguimiento demo', () => {
+  it('creates the demo workspace in euros, Madrid time and Spanish, with its admin', async () => {
+    expect(demo.loaded).toBe(true);
+    expect(demo.createdWorkspace).toBe(true);
+    const ws = await q<{ name: string; currency: string; timeZone: string; locale: string }>(
+      'SELECT name, currency, time_zone AS "timeZone", locale FROM workspace WHERE id = $1', [demo.workspaceId]);
+    expect(ws[0]).toEqual({ name: DEMO_WORKSPACE_NAME, currency: 'EUR', timeZone: 'Europe/Madrid', locale: 'es' });
+    expect(await one(`SELECT count(*) FROM app_user WHERE workspace_id = $1 AND email = $2 AND role = 'admin'`, [demo.workspaceId, DEMO_ADMIN_EMAIL])).toBe(1);
+  });
+
+  it('loads counts in the expected ranges', async () => {
+    const count = (table: string) => one(`SELECT count(*) FROM ${table} WHERE workspace_id = $1`, [demo.workspaceId]);
+    expect(await count('product')).toBeGreaterThanOrEqual(10);
+    expect(await count('campaign')).toBeGreaterThanOrEqual(5);
+    expect(await count('company')).toBeGreaterThanOrEqual(40);
+    expect(await count('contact')).toBeGreaterThanOrEqual(250);
+    expect(await count('lead')).toBeGreaterThanOrEqual(350);
+    expect(await count('activity')).toBeGreaterThanOrEqual(1500);
+    expect(await count('sale')).toBeGreaterThanOrEqual(80);
+    expect(await count('lead_stage_history')).toBeGreaterThanOrEqual(await count('lead'));
+    expect(await one(`SELECT count(*) FROM app_user WHERE workspace_id = $1 AND role = 'manager'`, [demo.workspaceId])).toBe(1);
+    expect(await one(`SELECT count(*) FROM app_user WHERE workspace_id = $1 AND role = 'sales'`, [demo.workspaceId])).toBe(3);
+    expect(await one(
+      `SELECT count(*) FROM app_user u JOIN team t ON t.workspace_id = u.workspace_id AND t.id = u.team_id
+        WHERE u.workspace_id = $1 AND u.role IN ('manager', 'sales') AND t.manager_id IS NOT NULL`, [demo.workspaceId])).toBe(4);
+    // 18 months of activities, every campaign with a cost and a source.
+    expect(await one(`SELECT extract(day FROM now() - min(occurred_at)) FROM activity WHERE workspace_id = $1`, [demo.workspaceId])).toBeGreaterThan(450);
+    expect(await one(`SELECT count(*) FROM campaign WHERE workspace_id = $1 AND (cost <= 0 OR source_id IS NULL OR starts_on IS NULL)`, [demo.workspaceId])).toBe(0);
+  });
+
+  it('puts every open lead in an open stage and every closed lead in the stage of its outcome', async () => {
+    const rows = await q<{ status: string; kind: string; n: number }>(
+      `SELECT l.status, s.kind, count(*)::int AS n FROM lead l JOIN stage s ON s.workspace_id = l.workspace_id AND s.id = l.stage_id
+        WHERE l.workspace_id = $1 GROUP BY 1, 2 ORDER BY 1, 2`, [demo.workspaceId]);
+    for (const r of rows) {
+      if (r.status === 'cancelled') continue;
+      expect(r.kind).toBe(r.status);
+    }
+    expect(rows.map((r) => r.status)).toEqual(expect.arrayContaining(['open', 'won', 'lost']));
+    expect(await one(`SELECT count(*) FROM lead WHERE workspace_id = $1 AND status <> 'open' AND next_action_at IS NOT NULL`, [demo.workspaceId])).toBe(0);
+    expect(await one(`SELECT count(*) FROM lead WHERE workspace_id = $1 AND status = 'lost' AND lost_reason IS NULL`, [demo.workspaceId])).toBe(0);
+    expect(await one(`SELECT count(*) FROM lead WHERE workspace_id = $1 AND status IN ('won', 'lost') AND closed_at IS NULL`, [demo.workspaceId])).toBe(0);
+  });
+
+  it('gives open leads next actions today, overdue and missing', async () => {
+    const rows = await q<{ today: number; overdue: number; missing: number; future: number }>(
+      `SELECT count(*) FILTER (WHERE next_action_at >= date_trunc('day', $2::timestamptz AT TIME ZONE 'Europe/Madrid') AT TIME ZONE 'Europe/Madrid'
+                                 AND next_action_at < (date_trunc('day', $2::timestamptz AT TIME ZONE 'Europe/Madrid') + interval '1 day') AT TIME ZONE 'Europe/Madrid')::int AS today,
+              count(*) FILTER (WHERE next_action_at < $2::timestamptz - interval '1 day')::int AS overdue,
+              count(*) FILTER (WHERE next_action_at IS NULL)::int AS missing,
+              count(*) FILTER (WHERE next_action_at > $2::timestamptz + interval '1 day')::int AS future
+         FROM lead WHERE workspace_id = $1 AND status = 'open'`, [demo.workspaceId, now.toISOString()]);
+    const r = rows[0]!;
+    expect(r.today).toBeGreaterThan(5);
+    expect(r.overdue).toBeGreaterThan(5);
+    expect(r.missing).toBeGreaterThan(2);
+    expect(r.future).toBeGreaterThan(r.today);
+  });
+
+  it('gives every won lead a sale whose lines add up to its total', async () => {
+    expect(await one(
+      `SELECT count(*) FROM lead l WHERE l.workspace_id = $1 AND l.status = 'won'
+          AND NOT EXISTS (SELECT 1 FROM sale s WHERE s.workspace_id = l.workspace_id AND s.lead_id = l.id)`, [demo.workspaceId])).toBe(0);
+    expect(await one(
+      `SELECT count(*) FROM sale s WHERE s.workspace_id = $1
+          AND s.total <> (SELECT sum(line_total) FROM sale_line x WHERE x.workspace_id = s.workspace_id AND x.sale_id = s.id)`, [demo.workspaceId])).toBe(0);
+    // Repeat purchases: some clients bought more than once.
+    expect(await one(
+      `SELECT count(*) FROM (SELECT contact_id FROM sale WHERE workspace_id = $1 GROUP BY 1 HAVING count(*) > 1) x`, [demo.workspaceId])).toBeGreaterThan(5);
+  });
+
+  it('marks as clients (or former clients) exactly the contacts who bought', async () => {
+    const rows = await q<{ lifecycle: string; bought: boolean; n: number }>(
+      `SELECT c.lifecycle, EXISTS (SELECT 1 FROM sale s WHERE s.workspace_id = c.workspace_id AND s.contact_id = c.id) AS bought, count(*)::int AS n
+         FROM contact c WHERE c.workspace_id = $1 GROUP BY 1, 2`, [demo.workspaceId]);
+    for (const r of rows) expect(r.bought).toBe(r.lifecycle !== 'prospect');
+    expect(rows.find((r) => r.lifecycle === 'client')?.n).toBeGreaterThan(20);
+    expect(await one(`SELECT count(*) FROM contact WHERE workspace_id = $1 AND do_not_contact`, [demo.workspaceId])).toBeGreaterThan(0);
+  });
+
+  it('records a stage history that starts when the lead was created and ends in its current stage', async () => {
+    const rows = await q<{ id: string; stageId: string; createdAt: Date; steps: { from: string | null; to: string; at: string }[] }>(
+      `SELECT l.id, l.stage_id AS "stageId", l.created_at AS "createdAt",
+              (SELECT json_agg(json_build_object('from', h.from_stage_id, 'to', h.to_stage_id, 'at', h.changed_at) ORDER BY h.changed_at, h.id)
+                 FROM lead_stage_history h WHERE h.workspace_id = l.workspace_id AND h.lead_id = l.id) AS steps
+         FROM lead l WHERE l.workspace_id = $1`, [demo.workspaceId]);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) {
+      const steps = typeof r.steps === 'string' ? JSON.parse(r.steps) as typeof r.steps : r.steps;
+      expect(steps.length).toBeGreaterThan(0);
+      expect(steps[0]!.from).toBeNull();
+      expect(new Date(steps[0]!.at).getTime()).toBe(new Date(r.createdAt).getTime());
+      for (let i = 1; i < steps.length; i++) expect(steps[i]!.from).toBe(steps[i - 1]!.to);
+      expect(steps.at(-1)!.to).toBe(r.stageId);
+    }
+  });
+
+  it('keeps every row inside the demo workspace', async () => {
+    for (const table of ['product', 'campaign', 'company', 'contact', 'lead', 'lead_stage_history', 'activity', 'sale', 'sale_line', 'team']) {
+      expect(await one(`SELECT count(*) FROM ${table} WHERE workspace_id = $1`, [otherWorkspaceId]), table).toBe(0);
+    }
+    expect(await one(`SELECT count(*) FROM app_user WHERE workspace_id = $1`, [otherWorkspaceId])).toBe(1);
+  });
+
+  it('does nothing the second time it runs', async () => {
+    const again = await loadDemo(t.deps.database, { now, passwordHash: hash });
+    expect(again.loaded).toBe(false);
+    expect(again.workspaceId).toBe(demo.workspaceId);
+    expect(await one('SELECT count(*) FROM workspace')).toBe(2);
+    expect(await one('SELECT count(*) FROM lead WHERE workspace_id = $1', [demo.workspaceId])).toBe(demo.counts['leads']);
+  });
+
+  it('lets the demo admin log in and read the Spanish companies', async () => {
+    const c = new Client(t);
+    await c.login(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
+    const r = await c.get('/api/v1/companies?city=Valencia&limit=5');
+    expect(r.status).toBe(200);
+    expect(r.body.data.length).toBe(5);
+    expect(r.body.data[0].city).toBe('Valencia');
+  });
+
+  it('fills an existing workspace given its id with the same, deterministic data', async () => {
+    const filled = await loadDemo(t.deps.database, { workspaceId: otherWorkspaceId, now, passwordHash: hash });
+    expect(filled.loaded).toBe(true);
+    expect(filled.createdWorkspace).toBe(false);
+    expect(filled.counts).toEqual(demo.counts);
+    const fingerprint = (ws: string) => q<{ f: string }>(
+      `SELECT string_agg(title || ':' || amount || ':' || status, '|' ORDER BY id) AS f FROM lead WHERE workspace_id = $1`, [ws]);
+    expect((await fingerprint(otherWorkspaceId))[0]!.f).toBe((await fingerprint(demo.workspaceId))[0]!.f);
+    expect(await one('SELECT count(*) FROM workspace')).toBe(2);
+  });
+});
