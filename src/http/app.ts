@@ -9,6 +9,9 @@ import { authenticate } from './auth-middleware.js';
 import { setupRoutes } from './routes/setup.js';
 import { authRoutes } from './routes/auth.js';
 import { companyRoutes } from './routes/companies.js';
+import { contactRoutes } from './routes/contacts.js';
+import { leadRoutes } from './routes/leads.js';
+import { todayRoutes } from './routes/today.js';
 import { calendarFeedRoutes, calendarRoutes } from './routes/calendar.js';
 import { activityRoutes } from './routes/activities.js';
 import { saleRoutes } from './routes/sales.js';
@@ -31,7 +34,7 @@ import { serveWeb } from './web.js';
 /** Resource routers mounted under /api/v1 behind authentication. Add new resources here. */
 const protectedRouters = [companyRoutes, calendarRoutes, activityRoutes, saleRoutes,
   productRoutes, sourceRoutes, campaignRoutes, userRoutes, teamRoutes, pipelineRoutes, customFieldRoutes, apiTokenRoutes, workspaceRoutes, auditRoutes,
-  followUpRoutes, feedbackRoutes, complaintRoutes];
+  followUpRoutes, feedbackRoutes, complaintRoutes, contactRoutes, leadRoutes, todayRoutes];
 
 export function buildApp(deps: Deps) {
   const app = new Hono<AppEnv>();
