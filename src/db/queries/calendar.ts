@@ -4,6 +4,9 @@ import type { Actor } from '../../domain/access.js';
 import type { Database, Db } from '../client.js';
 import { recordAudit } from '../audit.js';
 
+// A user's agenda outside the app: the iCalendar feed, and the lookups of the morning digest email
+// (whose sections themselves come from the Today queries, src/db/queries/today.ts).
+
 // tx.execute answers { rows } on both drivers; its declared type differs per driver.
 const rowsOf = <T>(res: unknown): T[] => (res as { rows: T[] }).rows;
 
@@ -132,4 +135,35 @@ export async function listCalendarItems(d: Database, workspaceId: string, userId
      ) items
      ORDER BY at, id
      LIMIT $4`, [workspaceId, userId, from, limit], 'calendar_items');
+}
+
+export type DigestRecipient = {
+  email: string;
+  name: string;
+  locale: string | null;
+  isActive: boolean;
+  workspaceName: string;
+  workspaceLocale: string;
+  timeZone: string;
+};
+
+/** Who a digest goes to and the workspace clock and language it is written in. */
+export async function findDigestRecipient(d: Database, workspaceId: string, userId: string): Promise<DigestRecipient | null> {
+  const rows = await d.query<DigestRecipient>(
+    `SELECT u.email, u.name, u.locale, u.is_active AS "isActive", w.name AS "workspaceName", w.locale AS "workspaceLocale",
+            w.time_zone AS "timeZone"
+       FROM app_user u JOIN workspace w ON w.id = u.workspace_id
+      WHERE u.workspace_id = $1 AND u.id = $2`, [workspaceId, userId], 'digest_recipient');
+  return rows[0] ?? null;
+}
+
+/** For planned activities listed by id: the title of their lead and the name of their contact. */
+export async function describeActivities(d: Database, workspaceId: string, ids: string[]): Promise<Map<string, { leadTitle: string | null; contactName: string | null }>> {
+  if (ids.length === 0) return new Map();
+  const rows = await d.query<{ id: string; leadTitle: string | null; contactName: string | null }>(
+    `SELECT a.id, (SELECT l.title FROM lead l WHERE l.workspace_id = a.workspace_id AND l.id = a.lead_id) AS "leadTitle",
+            ${contactName('a')} AS "contactName"
+       FROM activity a
+      WHERE a.workspace_id = $1 AND a.id = ANY($2::uuid[])`, [workspaceId, ids], 'describe_activities');
+  return new Map(rows.map((r) => [r.id, { leadTitle: r.leadTitle, contactName: r.contactName }]));
 }
