@@ -10,9 +10,23 @@ import { startPostgres, type PgServer } from '../test/postgres-server.js';
 
 export type BenchDb = { database: Database; url?: string; stop: () => Promise<void> };
 
-/** A migrated, empty database on the chosen engine, owned by this process. */
-export async function startEngine(engine: string, poolSize = 4): Promise<BenchDb> {
+export type EngineOptions = {
+  /** PGlite: keep the database in this folder (reused by later runs) instead of a temp one. */
+  dataDir?: string | undefined;
+  /** PostgreSQL: use this server instead of starting a throwaway one. */
+  databaseUrl?: string | undefined;
+  poolSize?: number;
+};
+
+/** A migrated database on the chosen engine: a throwaway one owned by this process unless told otherwise. */
+export async function startEngine(engine: string, opts: EngineOptions = {}): Promise<BenchDb> {
+  const poolSize = opts.poolSize ?? 4;
   if (engine === 'postgres') {
+    if (opts.databaseUrl) {
+      const database = await openDatabase({ databaseUrl: opts.databaseUrl, poolSize });
+      await migrate(database);
+      return { database, url: opts.databaseUrl, stop: () => database.close() };
+    }
     const server: PgServer = await startPostgres();
     const url = server.url();
     const database = await openDatabase({ databaseUrl: url, poolSize });
@@ -20,12 +34,33 @@ export async function startEngine(engine: string, poolSize = 4): Promise<BenchDb
     return { database, url, stop: async () => { await database.close(); server.stop(); } };
   }
   if (engine === 'pglite') {
+    if (opts.dataDir) {
+      const database = await openDatabase({ dataDir: opts.dataDir });
+      await migrate(database);
+      return { database, stop: () => database.close() };
+    }
     const dir = mkdtempSync(join(tmpdir(), 'seguimiento-bench-'));
     const database = await openDatabase({ dataDir: join(dir, 'data') });
     await migrate(database);
     return { database, stop: async () => { await database.close(); rmSync(dir, { recursive: true, force: true }); } };
   }
   throw new Error('--engine must be postgres or pglite');
+}
+
+export type Dataset = Pick<GenerateResult, 'workspaceId' | 'users' | 'stageIds'> & { leads: number };
+
+/** The newest generated benchmark workspace in the database, if any (to reuse a loaded dataset). */
+export async function existingDataset(database: Database): Promise<Dataset | null> {
+  const ws = await database.query<{ id: string; leads: number }>(
+    `SELECT w.id, (SELECT count(*)::int FROM lead l WHERE l.workspace_id = w.id) AS leads
+       FROM workspace w WHERE w.name LIKE 'Benchmark %' ORDER BY w.created_at DESC LIMIT 1`);
+  const w = ws[0];
+  if (!w || w.leads === 0) return null;
+  const users = await database.query<Dataset['users'][number]>('SELECT id, email, role FROM app_user WHERE workspace_id = $1 ORDER BY email', [w.id]);
+  const stageIds = await database.query<Dataset['stageIds'][number]>(
+    `SELECT s.id, s.name, s.kind FROM stage s JOIN pipeline p ON p.workspace_id = s.workspace_id AND p.id = s.pipeline_id
+      WHERE s.workspace_id = $1 AND p.is_default ORDER BY s.position`, [w.id]);
+  return { workspaceId: w.id, users, stageIds, leads: w.leads };
 }
 
 export async function loadDataset(database: Database, leads: number, activitiesPerLead: number): Promise<GenerateResult> {
