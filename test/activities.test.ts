@@ -331,6 +331,15 @@ describe('visibility and who may change an activity', () => {
     }
   });
 
+  it('hides them from a manager who does not manage the lead\'s owner', async () => {
+    const martasLead = await addLead({ title: 'De Marta', ownerId: marta.id, contactId });
+    const note = await marta.c.post('/api/v1/activities', { type: 'note', leadId: martasLead, body: 'Solo Marta' });
+    expect(note.status).toBe(201);
+    expect((await pedro.c.get(`/api/v1/activities/${note.body.id}`)).status).toBe(403);
+    expect((await pedro.c.get(`/api/v1/activities?leadId=${martasLead}`)).body.data).toEqual([]);
+    expect((await pedro.c.patch(`/api/v1/activities/${note.body.id}`, { body: 'Cambio' })).status).toBe(403);
+  });
+
   it('lets neither another seller edit nor delete, and lets the author\'s manager and the author', async () => {
     expect((await marta.c.patch(`/api/v1/activities/${onContact}`, { subject: 'Hackeado' })).status).toBe(403);
     expect((await marta.c.del(`/api/v1/activities/${onContact}`)).status).toBe(403);

@@ -245,6 +245,18 @@ describe('editing and deleting a sale', () => {
     expect((await luis.c.get(`/api/v1/sales/${id}`)).body.lines).toHaveLength(2);
   });
 
+  it('keeps the old lines when the new ones are bad, and lets no other seller edit', async () => {
+    const created = await luis.c.post('/api/v1/sales', { contactId: await addContact('Mónica'), lines: [{ productId: chair, quantity: 2 }] });
+    const id = created.body.id;
+    const bad = await luis.c.patch(`/api/v1/sales/${id}`, { lines: [{ productId: table, quantity: 1 }, { productId: foreignProduct, quantity: 1 }] });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors[0]).toMatchObject({ field: 'lines.1.productId', code: 'not_found' });
+    const kept = await luis.c.get(`/api/v1/sales/${id}`);
+    expect(kept.body).toMatchObject({ total: 91, version: 1 });
+    expect(kept.body.lines.map((l: { productId: string }) => l.productId)).toEqual([chair]);
+    expect((await marta.c.patch(`/api/v1/sales/${id}`, { notes: 'Mía' })).status).toBe(403);
+  });
+
   it('lets only a manager or an admin delete a sale, and deletes its lines', async () => {
     const created = await luis.c.post('/api/v1/sales', { contactId: await addContact('Lola'), lines: [{ productId: chair, quantity: 1 }] });
     const id = created.body.id;
