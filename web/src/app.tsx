@@ -6,8 +6,8 @@ import { Shell } from './components/shell.js';
 import { useT } from './i18n/i18n.js';
 
 // Every page is its own chunk: the login page downloads only the shell.
-const page = (load: () => Promise<Record<string, ComponentType>>, name: string) =>
-  lazy(async () => ({ default: (await load())[name]! }));
+const page = <M, K extends keyof M>(load: () => Promise<M>, name: K) =>
+  lazy(async () => ({ default: (await load())[name] as ComponentType }));
 
 const SetupPage = page(() => import('./pages/setup-page.js'), 'SetupPage');
 const LoginPage = page(() => import('./pages/login-page.js'), 'LoginPage');

@@ -11,13 +11,28 @@ export function leadDisplayName(lead: Lead): string {
   return lead.title;
 }
 
-/** Splits a typed full name into first name and surnames (Spanish names often carry two surnames). */
+const particles = new Set(['de', 'del', 'la', 'las', 'los', 'y', 'da', 'das', 'do', 'dos', 'van', 'von', 'di']);
+
+/**
+ * Splits a typed full name into first name and surnames. Spanish names often carry two surnames,
+ * and particles stay with the surname they introduce: "María José García López" → María José |
+ * García López; "Juan de la Fuente Ruiz" → Juan | de la Fuente Ruiz. The server's capture policy
+ * then decides on first/second surname (it only suggests a split, never forces one).
+ */
 export function splitFullName(full: string): { firstName: string; lastName: string | null } {
-  const parts = full.trim().split(/\s+/).filter(Boolean);
-  if (parts.length <= 1) return { firstName: parts[0] ?? '', lastName: null };
-  if (parts.length === 2) return { firstName: parts[0]!, lastName: parts[1]! };
-  // Three or more words: the last two are the surnames (María José | García López).
-  return { firstName: parts.slice(0, -2).join(' '), lastName: parts.slice(-2).join(' ') };
+  const words = full.trim().split(/\s+/).filter(Boolean);
+  if (words.length <= 1) return { firstName: words[0] ?? '', lastName: null };
+  // Group words so each particle travels with the next word: [Juan] [de la Fuente] [Ruiz].
+  const groups: string[][] = [];
+  let pending: string[] = [];
+  for (const w of words) {
+    pending.push(w);
+    if (!particles.has(w.toLowerCase())) { groups.push(pending); pending = []; }
+  }
+  if (pending.length) groups.push(pending);
+  if (groups.length <= 2) return { firstName: groups[0]!.join(' '), lastName: groups.slice(1).flat().join(' ') || null };
+  const surnames = groups.slice(-2).flat().join(' ');
+  return { firstName: groups.slice(0, -2).flat().join(' '), lastName: surnames };
 }
 
 /** A quick-add "phone or email" box: an @ means email, otherwise a phone number. */

@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { Api, launchBrowser, loginThroughUi, newContext } from './browser.js';
+
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let api: Api;
+const baseUrl = inject('baseUrl');
+
+beforeAll(async () => {
+  api = await new Api(baseUrl).asAdmin();
+  browser = await launchBrowser();
+  context = await newContext(browser, baseUrl);
+  page = await context.newPage();
+  await loginThroughUi(page);
+});
+afterAll(async () => { await browser?.close(); });
+
+/** Drags with real pointer events, in small steps, as a hand would. */
+async function drag(from: Locator, to: Locator) {
+  const a = (await from.boundingBox())!;
+  const b = (await to.boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height - 8);
+  await page.mouse.down();
+  await page.mouse.move(a.x + a.width / 2 + 10, a.y + a.height - 8, { steps: 4 });
+  await page.mouse.move(b.x + b.width / 2, b.y + 80, { steps: 12 });
+  await page.mouse.up();
+}
+
+type Lead = { id: string; stageId: string; status: string; lostReason: string | null; amount: number };
+
+describe('leads: quick-add, table and kanban', () => {
+  it('creates a contact and its lead from quick-add opened with the "n" key', async () => {
+    const product = await api.ok('POST', '/products', { name: 'Cocina a medida', unitPrice: 8900 });
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Hoy' }).waitFor();
+    await page.keyboard.press('n');
+    const dialog = page.getByRole('dialog', { name: 'Nuevo prospecto' });
+    await dialog.getByLabel('Nombre y apellidos').fill('Marta Quintana Vidal');
+    await dialog.getByLabel('Teléfono o correo').fill('marta@quintana.es');
+    const sourceOptions = await dialog.getByLabel('Fuente').locator('option').allTextContents();
+    await dialog.getByLabel('Fuente').selectOption({ label: sourceOptions[1]! });
+    await dialog.getByLabel('Servicio de interés').selectOption({ label: 'Cocina a medida' });
+    await dialog.getByRole('button', { name: 'Crear' }).click();
+    await page.waitForURL(/\/leads\/[0-9a-f-]{36}$/);
+
+    const leadId = page.url().split('/').pop()!;
+    const lead = await api.ok('GET', `/leads/${leadId}`);
+    expect(lead.contactName).toBe('Marta Quintana Vidal');
+    expect(lead.productIds).toEqual([product.id]);
+    expect(lead.sourceId).not.toBeNull();
+    const contact = await api.ok('GET', `/contacts/${lead.contactId}`);
+    expect(contact.email).toBe('marta@quintana.es');
+  });
+
+  it('shows leads in a table that sorts by clicking headers and keeps saved views', async () => {
+    for (const [title, amount] of [['Tabla A', 100], ['Tabla B', 300], ['Tabla C', 200]] as const) {
+      await api.ok('POST', '/leads', { title, amount });
+    }
+    await page.getByRole('navigation', { name: 'Navegación principal' }).getByRole('link', { name: 'Prospectos' }).click();
+    await page.getByLabel('Buscar', { exact: true }).fill('Tabla');
+    const table = page.locator('.vtable table');
+    await expect.poll(() => table.locator('tbody tr td:first-child').allTextContents()).toHaveLength(3);
+
+    const amountHeader = table.getByRole('columnheader', { name: /Importe/ });
+    await amountHeader.getByRole('button').click();
+    await expect.poll(() => table.locator('tbody tr td:first-child').allTextContents()).toEqual(['Tabla A', 'Tabla C', 'Tabla B']);
+    expect(await amountHeader.getAttribute('aria-sort')).toBe('ascending');
+    await amountHeader.getByRole('button').click();
+    await expect.poll(() => table.locator('tbody tr td:first-child').allTextContents()).toEqual(['Tabla B', 'Tabla C', 'Tabla A']);
+
+    // Hide a column, save the view, reload, apply it.
+    await page.getByRole('button', { name: 'Columnas ▾' }).click();
+    await page.getByRole('group', { name: 'Columnas' }).getByLabel('Comercial').uncheck();
+    await page.keyboard.press('Escape');
+    expect(await table.getByRole('columnheader', { name: 'Comercial' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Vistas guardadas ▾' }).click();
+    await page.getByLabel('Nombre de la vista').fill('Tablas por importe');
+    await page.getByRole('button', { name: 'Guardar vista' }).click();
+    await page.reload();
+    await page.getByRole('button', { name: 'Vistas guardadas ▾' }).click();
+    await page.getByRole('button', { name: 'Tablas por importe', exact: true }).click();
+    await expect.poll(() => table.locator('tbody tr td:first-child').allTextContents()).toEqual(['Tabla B', 'Tabla C', 'Tabla A']);
+    expect(await table.getByRole('columnheader', { name: 'Comercial' }).count()).toBe(0);
+  });
+
+  it('moves a lead across the kanban by dragging; Lost asks the reason and Won asks for the sale', async () => {
+    const pipelines = await api.ok<{ data: { isDefault: boolean; stages: { id: string; name: string; kind: string }[] }[] }>('GET', '/pipelines');
+    const stages = pipelines.data.find((p) => p.isDefault)!.stages;
+    const [cold, warm] = stages.filter((s) => s.kind === 'open');
+    const won = stages.find((s) => s.kind === 'won')!;
+    const lost = stages.find((s) => s.kind === 'lost')!;
+    const buyer = await api.ok('POST', '/contacts', { firstName: 'Rosa', lastName: 'Alcázar' });
+    const a = await api.ok<Lead>('POST', '/leads', { title: 'Kanban Alcázar', contactId: buyer.id, stageId: cold!.id, amount: 1500 });
+    const b = await api.ok<Lead>('POST', '/leads', { title: 'Kanban Benítez', stageId: cold!.id, amount: 700 });
+
+    await page.goto('/leads/board');
+    const column = (id: string) => page.locator(`section.column[data-stage-id="${id}"]`);
+    const card = (id: string) => page.locator(`li.kcard[data-lead-id="${id}"]`);
+    await card(a.id).waitFor();
+
+    await drag(card(a.id), column(warm!.id));
+    await column(warm!.id).locator(`li.kcard[data-lead-id="${a.id}"]`).waitFor();
+    await expect.poll(async () => (await api.ok<Lead>('GET', `/leads/${a.id}`)).stageId).toBe(warm!.id);
+
+    await drag(card(b.id), column(lost.id));
+    const lostDialog = page.getByRole('dialog', { name: /^Motivo de la pérdida/ });
+    await lostDialog.getByRole('button', { name: 'Confirmar' }).click();
+    await lostDialog.getByText('Obligatorio.').waitFor();
+    await lostDialog.getByLabel('Motivo').fill('Precio fuera de presupuesto');
+    await lostDialog.getByRole('button', { name: 'Confirmar' }).click();
+    await lostDialog.waitFor({ state: 'detached' });
+    const lostLead = await api.ok<Lead>('GET', `/leads/${b.id}`);
+    expect([lostLead.status, lostLead.lostReason]).toEqual(['lost', 'Precio fuera de presupuesto']);
+
+    await drag(card(a.id), column(won.id));
+    const wonDialog = page.getByRole('dialog', { name: /^Registrar la venta/ });
+    await wonDialog.getByLabel('Precio unitario 1').fill('1650');
+    await wonDialog.getByRole('button', { name: 'Confirmar' }).click();
+    await wonDialog.waitFor({ state: 'detached', timeout: 5000 }).catch(async (e) => { throw new Error(`${String(e)}\n${await wonDialog.innerText()}`); });
+    await column(won.id).locator(`li.kcard[data-lead-id="${a.id}"]`).waitFor();
+    expect((await api.ok<Lead>('GET', `/leads/${a.id}`)).status).toBe('won');
+    const sales = await api.ok<{ data: { total: number }[] }>('GET', `/sales?leadId=${a.id}`);
+    expect(sales.data.map((s) => s.total)).toEqual([1650]);
+  });
+
+  it('moves a card with the keyboard alone', async () => {
+    const pipelines = await api.ok<{ data: { isDefault: boolean; stages: { id: string; kind: string }[] }[] }>('GET', '/pipelines');
+    const [cold, warm] = pipelines.data.find((p) => p.isDefault)!.stages.filter((s) => s.kind === 'open');
+    const c = await api.ok<Lead>('POST', '/leads', { title: 'Kanban Teclado', stageId: cold!.id });
+    await page.goto('/leads/board');
+    const card = page.locator(`li.kcard[data-lead-id="${c.id}"]`);
+    await card.focus();
+    // dnd-kit measures the columns between key presses; give it a frame each time.
+    await page.keyboard.press('Space');
+    await page.waitForTimeout(150);
+    await page.keyboard.press('ArrowRight');
+    await page.waitForTimeout(300);
+    await page.keyboard.press('Space');
+    await expect.poll(async () => (await api.ok<Lead>('GET', `/leads/${c.id}`)).stageId).toBe(warm!.id);
+  });
+});
