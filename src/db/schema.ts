@@ -300,6 +300,35 @@ export const auditEvent = pgTable('audit_event', {
   at: ts('at').notNull().defaultNow(),
 }, (t) => [primaryKey({ columns: [t.workspaceId, t.id] })]);
 
+// Jobs and notifications (migration 0005_jobs.sql).
+export const jobStatuses = ['queued', 'running', 'done', 'failed'] as const;
+export const job = pgTable('job', {
+  workspaceId: uuid('workspace_id').notNull(),
+  /** Deterministic for scheduled runs (`digest:2026-11-23:<userId>`), so enqueueing twice is a no-op. */
+  id: text('id').notNull(),
+  kind: text('kind').notNull(),
+  payload: jsonb('payload').$type<unknown>().notNull().default({}),
+  runAt: ts('run_at').notNull(),
+  status: text('status', { enum: jobStatuses }).notNull().default('queued'),
+  attempts: integer('attempts').notNull().default(0),
+  maxAttempts: integer('max_attempts').notNull().default(5),
+  lastError: text('last_error'),
+  lockedUntil: ts('locked_until'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  finishedAt: ts('finished_at'),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.id] })]);
+
+export const notification = pgTable('notification', {
+  ...tenant,
+  userId: uuid('user_id').notNull(),
+  kind: text('kind').notNull(),
+  title: text('title').notNull(),
+  body: text('body'),
+  link: text('link'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  readAt: ts('read_at'),
+}, tenantKey);
+
 // Per-user calendar feed (migration 0006_calendar.sql): only the sha256 of the URL's token is kept.
 export const calendarFeed = pgTable('calendar_feed', {
   ...tenant,

@@ -29,10 +29,13 @@ import { auditRoutes } from './routes/audit.js';
 import { followUpRoutes } from './routes/follow-ups.js';
 import { feedbackRoutes } from './routes/feedback.js';
 import { complaintRoutes } from './routes/complaints.js';
+import { notificationRoutes } from './routes/notifications.js';
+import { jobRoutes } from './routes/jobs.js';
+import { privacyRoutes } from './routes/privacy.js';
 import { serveWeb } from './web.js';
 
 /** Resource routers mounted under /api/v1 behind authentication. Add new resources here. */
-const protectedRouters = [companyRoutes, calendarRoutes, activityRoutes, saleRoutes,
+const protectedRouters = [notificationRoutes, jobRoutes, privacyRoutes, companyRoutes, calendarRoutes, activityRoutes, saleRoutes,
   productRoutes, sourceRoutes, campaignRoutes, userRoutes, teamRoutes, pipelineRoutes, customFieldRoutes, apiTokenRoutes, workspaceRoutes, auditRoutes,
   followUpRoutes, feedbackRoutes, complaintRoutes, contactRoutes, leadRoutes, todayRoutes];
 

@@ -50,6 +50,11 @@ export function jobHandler(kind: string): JobHandler | undefined {
   return handlers.get(kind);
 }
 
+/** The kinds this process can run; a worker claims only these, so an older instance leaves newer kinds alone. */
+export function registeredKinds(): string[] {
+  return [...handlers.keys()];
+}
+
 export function registeredSchedules(): Schedule[] {
   return [...scheduleList.values()];
 }
