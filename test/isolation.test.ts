@@ -132,7 +132,7 @@ describe('writing across workspaces', () => {
     const owner = await ana.patch(`/api/v1/contacts/${one['contact']}`, { ownerId: beaId });
     expect(owner.status).toBe(422);
     expect(owner.body.errors[0].field).toBe('ownerId');
-    const stored = (await db().select().from(lead).where(and(eq(lead.workspaceId, ws1), eq(lead.id, one['lead']))))[0]!;
+    const stored = (await db().select().from(lead).where(and(eq(lead.workspaceId, ws1), eq(lead.id, one['lead']!))))[0]!;
     expect(stored.contactId).toBe(one['contact']);
   });
 
