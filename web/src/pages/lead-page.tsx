@@ -1,6 +1,346 @@
-import { useT } from '../i18n/i18n.js';
+import { useMemo, useState, type ReactNode } from 'react';
+import { Link, useParams } from 'react-router';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, ApiError } from '../api/client.js';
+import type { Activity, Comment, CustomFieldDef, Lead, Page, Stage } from '../api/types.js';
+import { byId, useCustomFields, usePipelines, useProducts, useSources, useUsers } from '../api/lookups.js';
+import { errorText, fieldErrorText, useI18n, type MessageKey } from '../i18n/i18n.js';
+import { Dialog, Empty, ErrorState, Loading } from '../components/ui.js';
+import { NextActionCell, StageBadge } from '../components/lead-bits.js';
+import { LogInteractionForm } from '../components/log-interaction.js';
+import { ScheduleNextActionDialog } from '../components/schedule-next-action.js';
+import { CancelLeadDialog, LostDialog, WonDialog } from '../components/close-dialogs.js';
+import { activityLabelKey, outcomeKey, statusLabelKey } from '../lib/labels.js';
+import { leadDisplayName } from '../lib/names.js';
+import { conflictRows, fromInput, isChanged, toInput, type InlineKind } from '../lib/lead-fields.js';
+
+const fieldLabelKey: Record<string, MessageKey> = {
+  title: 'lead.title', stageId: 'lead.stage', score: 'lead.score', probability: 'lead.probability', amount: 'lead.amount',
+  expectedCloseDate: 'lead.expectedCloseDate', sourceId: 'lead.source', ownerId: 'lead.owner',
+};
+
+type Conflict = { edits: Record<string, unknown>; current: Record<string, unknown> };
+
+/** PATCH body for a field path: `customFields.x` nests, everything else is top level. */
+const patchOf = (field: string, value: unknown): Record<string, unknown> =>
+  field.startsWith('customFields.') ? { customFields: { [field.slice('customFields.'.length)]: value } } : { [field]: value };
+
+function InlineField(props: {
+  field: string; label: string; kind: InlineKind; stored: unknown; draft: string | undefined; error: string | undefined;
+  onDraft: (text: string) => void; onCommit: (text: string) => void; children?: ReactNode; inputMode?: 'numeric' | 'decimal';
+}) {
+  const id = `f-${props.field.replace(/\W/g, '-')}`;
+  const value = props.draft ?? toInput(props.stored);
+  const common = {
+    id, name: props.field, value, 'aria-invalid': props.error ? true : undefined,
+    'aria-describedby': props.error ? `${id}-err` : undefined,
+  } as const;
+  return (
+    <div className="inline-field">
+      <label htmlFor={id}>{props.label}</label>
+      {props.kind === 'select' ? (
+        <select {...common} onChange={(e) => { props.onDraft(e.target.value); props.onCommit(e.target.value); }}>{props.children}</select>
+      ) : (
+        <input {...common} type={props.kind === 'date' ? 'date' : 'text'} inputMode={props.inputMode}
+          onChange={(e) => props.onDraft(e.target.value)} onBlur={(e) => props.onCommit(e.target.value)}
+          onKeyDown={(e) => { if (e.key === 'Enter') (e.target as HTMLInputElement).blur(); }} />
+      )}
+      {props.error && <small id={`${id}-err`} className="field__error" role="alert">{props.error}</small>}
+    </div>
+  );
+}
+
+function CommentsBlock({ activity }: { activity: Activity }) {
+  const { t, fmt } = useI18n();
+  const queryClient = useQueryClient();
+  const key = ['comments', activity.id];
+  const comments = useQuery({ queryKey: key, queryFn: () => api.get<{ data: Comment[] }>(`/activities/${activity.id}/comments`) });
+  const [body, setBody] = useState('');
+  const add = useMutation({
+    mutationFn: () => api.post<Comment>(`/activities/${activity.id}/comments`, { body }),
+    onSuccess: async () => { setBody(''); await queryClient.invalidateQueries({ queryKey: key }); },
+  });
+  const id = `comment-${activity.id}`;
+  const err = add.error instanceof ApiError ? add.error.fieldErrors[0] : undefined;
+  return (
+    <div className="comments-block">
+      {(comments.data?.data.length ?? 0) > 0 && (
+        <ul className="comments" aria-label={t('activity.comments')}>
+          {/* Comments are user text: rendered as text nodes, never as HTML. */}
+          {comments.data!.data.map((c) => (
+            <li key={c.id}><span className="muted small">{c.userName ?? ''} · {fmt.dateTime(c.createdAt)}</span><br />{c.body}</li>
+          ))}
+        </ul>
+      )}
+      <form className="comment-form" onSubmit={(e) => { e.preventDefault(); if (body.trim()) add.mutate(); }}>
+        <div className="field">
+          <label htmlFor={id} className="visually-hidden">{t('activity.commentLabel')}</label>
+          <input id={id} value={body} placeholder={t('activity.addComment')} onChange={(e) => setBody(e.target.value)}
+            aria-invalid={add.error ? true : undefined} />
+          {add.error && <small className="field__error" role="alert">{err ? fieldErrorText(t, err) : errorText(t, add.error)}</small>}
+        </div>
+        <button type="submit" className="button button--small" disabled={add.isPending || !body.trim()}>{t('activity.send')}</button>
+      </form>
+    </div>
+  );
+}
+
+function Timeline({ leadId }: { leadId: string }) {
+  const { t, fmt } = useI18n();
+  const list = useInfiniteQuery({
+    queryKey: ['timeline', leadId], initialPageParam: null as string | null,
+    queryFn: ({ pageParam }) => api.get<Page<Activity>>('/activities', { leadId, sort: '-at', limit: '30', cursor: pageParam }),
+    getNextPageParam: (p) => p.nextCursor,
+  });
+  const items = list.data?.pages.flatMap((p) => p.data) ?? [];
+  if (list.isLoading) return <Loading />;
+  if (list.error) return <ErrorState error={list.error} onRetry={() => list.refetch()} />;
+  if (!items.length) return <Empty>{t('activity.noActivities')}</Empty>;
+  return (
+    <>
+      <ol className="timeline">
+        {items.map((a) => {
+          const outcome = outcomeKey(a.outcome);
+          return (
+            <li key={a.id}>
+              <div className="timeline__head">
+                <strong>{t(activityLabelKey[a.type])}</strong>
+                <span className="muted small">
+                  {a.doneAt || a.occurredAt ? fmt.dateTime(a.occurredAt ?? a.doneAt) : t('activity.due', { when: fmt.dateTime(a.dueAt) })}
+                  {a.userName ? ` · ${t('activity.by', { name: a.userName })}` : ''}
+                </span>
+                {a.outcome && <span className="badge">{outcome ? t(outcome) : a.outcome}</span>}
+              </div>
+              {a.subject && <p className="timeline__body"><strong>{a.subject}</strong></p>}
+              {a.body && <p className="timeline__body">{a.body}</p>}
+              <CommentsBlock activity={a} />
+            </li>
+          );
+        })}
+      </ol>
+      {list.hasNextPage && <button type="button" className="button" onClick={() => list.fetchNextPage()}>{t('common.loadMore')}</button>}
+    </>
+  );
+}
 
 export function LeadPage() {
-  const t = useT();
-  return <section className="page"><h1>{t('lead.details')}</h1></section>;
+  const { id = '' } = useParams();
+  const { t, fmt } = useI18n();
+  const queryClient = useQueryClient();
+  const lead = useQuery({ queryKey: ['lead', id], queryFn: () => api.get<Lead>(`/leads/${id}`) });
+  const pipelines = usePipelines();
+  const users = useUsers();
+  const sources = useSources();
+  const products = useProducts();
+  const customFields = useCustomFields('lead');
+  const stage = useMemo(() => pipelines.data?.flatMap((p) => p.stages).find((s) => s.id === lead.data?.stageId), [pipelines.data, lead.data?.stageId]);
+  const productById = byId(products.data);
+  const [drafts, setDrafts] = useState<Record<string, string>>({});
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [conflict, setConflict] = useState<Conflict | null>(null);
+  const [closing, setClosing] = useState<{ kind: 'won' | 'lost'; stage: Stage } | null>(null);
+  const [cancelling, setCancelling] = useState(false);
+  const [scheduling, setScheduling] = useState(false);
+  const [formKey, setFormKey] = useState(0);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const setLead = (l: Lead) => queryClient.setQueryData(['lead', id], l);
+  const clearField = (field: string) => {
+    setDrafts(({ [field]: _d, ...rest }) => rest);
+    setErrors(({ [field]: _e, ...rest }) => rest);
+  };
+
+  /** Saves one field with the version we have; a 409 opens the conflict dialog, a 422 stays on the field. */
+  const save = async (field: string, value: unknown, version: number) => {
+    try {
+      const updated = await api.patch<Lead>(`/leads/${id}`, { ...patchOf(field, value), version });
+      setLead(updated);
+      clearField(field);
+      void queryClient.invalidateQueries({ queryKey: ['list', '/leads'] });
+      void queryClient.invalidateQueries({ queryKey: ['today'] });
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 409 && e.problem.current) {
+        setConflict({ edits: { [field]: value }, current: e.problem.current as Record<string, unknown> });
+        return;
+      }
+      const fe = e instanceof ApiError ? e.fieldErrors.find((f) => f.field === field || f.field.startsWith(`${field}.`)) ?? e.fieldErrors[0] : undefined;
+      setErrors((er) => ({ ...er, [field]: fe ? fieldErrorText(t, fe) : errorText(t, e) }));
+    }
+  };
+
+  const commit = (field: string, kind: InlineKind, stored: unknown) => (text: string) => {
+    if (!lead.data || !isChanged(kind, stored, text)) { clearField(field); return; }
+    const value = fromInput(kind, text);
+    if (value === undefined) { setErrors((er) => ({ ...er, [field]: t('fieldError.invalid_type') })); return; }
+    void save(field, value, lead.data.version);
+  };
+
+  const changeStage = async (stageId: string) => {
+    const l = lead.data;
+    const to = pipelines.data?.flatMap((p) => p.stages).find((s) => s.id === stageId);
+    if (!l || !to || to.id === l.stageId) return;
+    if (to.kind === 'won') { setClosing({ kind: 'won', stage: to }); return; }
+    if (to.kind === 'lost') { setClosing({ kind: 'lost', stage: to }); return; }
+    try {
+      setLead(await api.post<Lead>(`/leads/${id}/move`, { stageId, version: l.version }));
+      clearField('stageId');
+    } catch (e) {
+      setErrors((er) => ({ ...er, stageId: errorText(t, e) }));
+    }
+  };
+
+  if (lead.isLoading) return <Loading />;
+  if (lead.error || !lead.data) {
+    return (
+      <section className="page">
+        {lead.error instanceof ApiError && (lead.error.status === 404 || lead.error.status === 403)
+          ? <Empty>{t('lead.notFound')}</Empty> : <ErrorState error={lead.error} onRetry={() => lead.refetch()} />}
+        <Link to="/leads">{t('leads.title')}</Link>
+      </section>
+    );
+  }
+  const l = lead.data;
+  const name = leadDisplayName(l);
+  const field = (f: keyof Lead & string, labelKey: MessageKey, kind: InlineKind, extra: { children?: ReactNode; inputMode?: 'numeric' | 'decimal' } = {}) => (
+    <InlineField field={f} label={t(labelKey)} kind={kind} stored={l[f]} draft={drafts[f]} error={errors[f]}
+      onDraft={(text) => setDrafts((d) => ({ ...d, [f]: text }))} onCommit={commit(f, kind, l[f])} {...extra} />
+  );
+  const customField = (def: CustomFieldDef) => {
+    const f = `customFields.${def.key}`;
+    const stored = l.customFields[def.key] ?? null;
+    const kind: InlineKind = def.type === 'number' ? 'decimal' : def.type === 'date' ? 'date' : def.type === 'choice' ? 'select' : 'text';
+    return (
+      <InlineField key={def.id} field={f} label={def.label} kind={kind} stored={stored} draft={drafts[f]} error={errors[f]}
+        onDraft={(text) => setDrafts((d) => ({ ...d, [f]: text }))} onCommit={commit(f, kind, stored)}>
+        {kind === 'select' && <><option value="">—</option>{def.options.map((o) => <option key={o} value={o}>{o}</option>)}</>}
+      </InlineField>
+    );
+  };
+
+  const labelOf = (f: string) => {
+    const key = fieldLabelKey[f];
+    if (key) return t(key);
+    return customFields.data?.find((d) => `customFields.${d.key}` === f)?.label ?? f;
+  };
+  const valueOf = (f: string, v: unknown) => {
+    if (f === 'sourceId') return sources.data?.find((x) => x.id === v)?.name ?? toInput(v);
+    if (f === 'ownerId') return users.data?.find((x) => x.id === v)?.name ?? toInput(v);
+    if (f === 'amount' && typeof v === 'number') return fmt.money(v, l.currency);
+    return toInput(v);
+  };
+
+  return (
+    <section className="page" aria-labelledby="lead-title">
+      <header className="page__header">
+        <div>
+          <p className="muted small"><Link to="/leads">{t('leads.title')}</Link> /</p>
+          <h1 id="lead-title">{name}</h1>
+          <p className="muted">
+            <StageBadge lead={l} stage={stage} /> {t(statusLabelKey[l.status])} · {fmt.money(l.amount, l.currency)} · {fmt.percent(l.probability)}
+            {l.companyName ? ` · ${l.companyName}` : ''}
+          </p>
+        </div>
+        <div className="toolbar">
+          {l.status === 'open' && <button type="button" className="button" onClick={() => setScheduling(true)}>{t('today.schedule')}</button>}
+          {l.status !== 'cancelled' && <button type="button" className="button button--ghost" onClick={() => setCancelling(true)}>{t('lead.cancel')}</button>}
+        </div>
+      </header>
+      {notice && <p className="alert alert--success" role="status">{notice}</p>}
+      {l.status === 'cancelled' && <p className="alert alert--info">{t('lead.cancelled')}{l.cancelReason ? `: ${l.cancelReason}` : ''}</p>}
+      {l.status === 'lost' && l.lostReason && <p className="alert alert--info">{t('lead.lostReason')}: {l.lostReason}</p>}
+
+      <div className="lead-layout">
+        <div>
+          <section className="card" aria-labelledby="lead-details">
+            <h2 id="lead-details">{t('lead.details')}</h2>
+            {field('title', 'lead.title', 'text')}
+            <div className="inline-field">
+              <span className="label">{t('lead.contact')}</span>
+              <span>{l.contactName ?? t('common.none')}</span>
+            </div>
+            <InlineField field="stageId" label={t('lead.stage')} kind="select" stored={l.stageId} draft={drafts['stageId']} error={errors['stageId']}
+              onDraft={(text) => setDrafts((d) => ({ ...d, stageId: text }))} onCommit={(v) => void changeStage(v)}>
+              {pipelines.data?.find((p) => p.id === l.pipelineId)?.stages.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
+            </InlineField>
+            {field('score', 'lead.score', 'integer', { inputMode: 'numeric' })}
+            {field('probability', 'lead.probability', 'integer', { inputMode: 'numeric' })}
+            {field('amount', 'lead.amount', 'decimal', { inputMode: 'decimal' })}
+            {field('expectedCloseDate', 'lead.expectedCloseDate', 'date')}
+            {field('sourceId', 'lead.source', 'select', { children: <><option value="">—</option>{sources.data?.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}</> })}
+            {field('ownerId', 'lead.owner', 'select', { children: <><option value="">—</option>{users.data?.map((u) => <option key={u.id} value={u.id}>{u.name}</option>)}</> })}
+            <div className="inline-field">
+              <span className="label">{t('lead.products')}</span>
+              <span>{l.productIds.map((p) => productById.get(p)?.name).filter(Boolean).join(', ') || t('common.none')}</span>
+            </div>
+            <div className="inline-field">
+              <span className="label">{t('lead.nextAction')}</span>
+              <span>
+                <NextActionCell lead={l} />
+                {l.nextActionType && <> · {t(activityLabelKey[l.nextActionType])}</>}
+                {l.nextActionNote && <> · {l.nextActionNote}</>}
+              </span>
+            </div>
+            {(customFields.data?.length ?? 0) > 0 && (
+              <>
+                <h3 className="subhead">{t('lead.customFields')}</h3>
+                {customFields.data!.map(customField)}
+              </>
+            )}
+          </section>
+        </div>
+        <div>
+          {l.status === 'open' && (
+            <section className="card" aria-labelledby="log-title">
+              <h2 id="log-title">{t('log.title')}</h2>
+              <LogInteractionForm key={formKey} target={{ kind: 'lead', leadId: l.id, name, type: l.nextActionType }}
+                onDone={() => { setFormKey((k) => k + 1); setNotice(t('log.saved')); }} />
+            </section>
+          )}
+          <section className="card" aria-labelledby="timeline-title">
+            <h2 id="timeline-title">{t('lead.timeline')}</h2>
+            <Timeline leadId={l.id} />
+          </section>
+        </div>
+      </div>
+
+      {conflict && (
+        <Dialog open wide title={t('conflict.title')} onClose={() => setConflict(null)}>
+          <p>{t('conflict.intro')}</p>
+          <table className="conflict-table">
+            <thead><tr><th scope="col">{t('conflict.field')}</th><th scope="col">{t('conflict.yours')}</th><th scope="col">{t('conflict.theirs')}</th></tr></thead>
+            <tbody>
+              {conflictRows(conflict.edits, conflict.current as Partial<Lead> & Record<string, unknown>).map((r) => (
+                <tr key={r.field}><th scope="row">{labelOf(r.field)}</th><td>{valueOf(r.field, r.mine)}</td><td>{valueOf(r.field, r.theirs)}</td></tr>
+              ))}
+            </tbody>
+          </table>
+          <div className="dialog__actions">
+            <button type="button" className="button" onClick={async () => {
+              for (const f of Object.keys(conflict.edits)) clearField(f);
+              setConflict(null);
+              await lead.refetch();
+            }}>{t('conflict.keepTheirs')}</button>
+            <button type="button" className="button button--primary" onClick={async () => {
+              const c = conflict;
+              setConflict(null);
+              for (const [f, v] of Object.entries(c.edits)) await save(f, v, Number(c.current['version']));
+            }}>{t('conflict.keepMine')}</button>
+          </div>
+        </Dialog>
+      )}
+      {closing?.kind === 'won' && (
+        <WonDialog lead={l} onClose={() => { setClosing(null); clearField('stageId'); }}
+          onDone={() => { setClosing(null); clearField('stageId'); void lead.refetch(); }} />
+      )}
+      {closing?.kind === 'lost' && (
+        <LostDialog lead={l} onClose={() => { setClosing(null); clearField('stageId'); }} onConfirm={async (reason) => {
+          setLead(await api.post<Lead>(`/leads/${id}/move`, { stageId: closing.stage.id, lostReason: reason, version: l.version }));
+          setClosing(null);
+          clearField('stageId');
+        }} />
+      )}
+      {cancelling && <CancelLeadDialog lead={l} onClose={() => setCancelling(false)} onDone={() => { setCancelling(false); void lead.refetch(); }} />}
+      {scheduling && <ScheduleNextActionDialog lead={l} name={name} onClose={() => setScheduling(false)} />}
+    </section>
+  );
 }

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { Api, launchBrowser, loginThroughUi, newContext } from './browser.js';
+
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let api: Api;
+const baseUrl = inject('baseUrl');
+
+beforeAll(async () => {
+  api = await new Api(baseUrl).asAdmin();
+  browser = await launchBrowser();
+  context = await newContext(browser, baseUrl);
+  page = await context.newPage();
+  await loginThroughUi(page);
+});
+afterAll(async () => { await browser?.close(); });
+
+async function newLead(title: string) {
+  const contact = await api.ok('POST', '/contacts', { firstName: 'Pablo', lastName: `${title} Soler` });
+  return api.ok('POST', '/leads', { title, contactId: contact.id, amount: 1200 });
+}
+
+describe('the lead page', () => {
+  it('logs an interaction only with its next action, and shows it first in the timeline', async () => {
+    const lead = await newLead('Reforma');
+    await api.ok('POST', '/activities', { type: 'note', leadId: lead.id, body: 'Nota antigua' });
+    await page.goto(`/leads/${lead.id}`);
+    await page.getByRole('heading', { level: 1, name: 'Pablo Reforma Soler' }).waitFor();
+
+    const form = page.getByRole('region', { name: 'Registrar interacción' });
+    await form.getByLabel('Tipo', { exact: true }).selectOption('visit');
+    await form.getByLabel('Resultado').selectOption('interested');
+    await form.getByLabel('Nota', { exact: true }).fill('Visita al piso: quiere presupuesto de baño');
+    await form.getByRole('button', { name: 'Guardar y programar' }).click();
+    await form.getByText('Obligatorio.').first().waitFor();
+    expect(await form.getByLabel('Nota', { exact: true }).inputValue()).toBe('Visita al piso: quiere presupuesto de baño');
+
+    await form.getByRole('button', { name: 'dentro de 3 días' }).click();
+    await form.getByLabel('Hora').fill('11:30');
+    await form.getByLabel('Tipo de la próxima acción').selectOption('email');
+    await form.getByLabel('Nota de la próxima acción').fill('Enviar presupuesto');
+    await form.getByRole('button', { name: 'Guardar y programar' }).click();
+    await page.getByRole('status').filter({ hasText: 'Interacción registrada.' }).waitFor();
+
+    const timeline = page.getByRole('region', { name: 'Historial' });
+    await expect.poll(() => timeline.locator('.timeline > li').count()).toBe(2);
+    expect(await timeline.locator('.timeline > li').first().innerText()).toContain('Visita al piso: quiere presupuesto de baño');
+    expect(await timeline.locator('.timeline > li').nth(1).innerText()).toContain('Nota antigua');
+
+    const after = await api.ok('GET', `/leads/${lead.id}`);
+    expect(after.nextActionType).toBe('email');
+    expect(after.nextActionNote).toBe('Enviar presupuesto');
+    // 11:30 in the workspace zone (Europe/Madrid by default).
+    expect(new Intl.DateTimeFormat('es-ES', { timeZone: 'Europe/Madrid', hour: '2-digit', minute: '2-digit' }).format(new Date(after.nextActionAt))).toBe('11:30');
+  });
+
+  it('edits fields inline, shows API errors next to the field in Spanish and keeps what was typed', async () => {
+    const lead = await newLead('Ático');
+    await page.goto(`/leads/${lead.id}`);
+    const amount = page.getByLabel('Importe', { exact: true });
+    await amount.fill('2450,50');
+    await amount.press('Enter');
+    await expect.poll(async () => (await api.ok('GET', `/leads/${lead.id}`)).amount).toBe(2450.5);
+
+    const probability = page.getByLabel('Probabilidad', { exact: true });
+    await probability.fill('150');
+    await probability.press('Enter');
+    await page.locator('.inline-field', { has: probability }).getByRole('alert').waitFor();
+    expect(await page.locator('.inline-field', { has: probability }).getByRole('alert').innerText()).toBe('Demasiado largo o grande.');
+    expect(await probability.inputValue()).toBe('150');
+  });
+
+  it('shows both versions on a conflicting edit and saves mine when the user chooses it', async () => {
+    const lead = await newLead('Conflicto');
+    await page.goto(`/leads/${lead.id}`);
+    await page.getByRole('heading', { level: 1, name: 'Pablo Conflicto Soler' }).waitFor();
+    // Someone else changes the amount after the page loaded.
+    await api.ok('PATCH', `/leads/${lead.id}`, { amount: 999, version: lead.version });
+    const amount = page.getByLabel('Importe', { exact: true });
+    await amount.fill('3000');
+    await amount.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Alguien ha cambiado este registro' });
+    const row = dialog.getByRole('row', { name: /Importe/ });
+    expect(await row.innerText()).toMatch(/3000[\s\S]*999/);
+    await dialog.getByRole('button', { name: 'Guardar la mía' }).click();
+    await expect.poll(async () => (await api.ok('GET', `/leads/${lead.id}`)).amount).toBe(3000);
+  });
+
+  it('renders a stored XSS attempt in a comment as plain text', async () => {
+    const lead = await newLead('Seguridad');
+    const activity = await api.ok('POST', '/activities', { type: 'note', leadId: lead.id, body: '<b>nota</b> en negrita no' });
+    const attack = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
+    await page.goto(`/leads/${lead.id}`);
+    const timeline = page.getByRole('region', { name: 'Historial' });
+    await timeline.getByLabel('Comentario').fill(attack);
+    await timeline.getByRole('button', { name: 'Enviar' }).click();
+    await timeline.getByText(attack).waitFor();
+    const stored = await api.ok('GET', `/activities/${activity.id}/comments`);
+    expect(stored.data[0].body).toBe(attack);
+
+    await page.reload();
+    await page.getByRole('region', { name: 'Historial' }).getByText(attack).waitFor();
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.locator('.timeline img, .timeline script, .timeline b').count()).toBe(0);
+    expect(await page.getByRole('region', { name: 'Historial' }).getByText('<b>nota</b> en negrita no').count()).toBe(1);
+  });
+});
