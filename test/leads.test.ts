@@ -381,6 +381,14 @@ describe('listing, filtering and searching leads', () => {
   });
 
   it('walks lead_owner_next_action_idx without a sort for one owner in some stages by next action', async () => {
+    // Enough leads spread over six owners and three stages that the planner's choice is not a
+    // matter of an empty table.
+    const owners = [adminId, luis.id, marta.id, sara.id, pedro.id, rep.id];
+    await t.deps.database.query(`INSERT INTO lead (workspace_id, title, pipeline_id, stage_id, probability, currency, owner_id, next_action_at, next_action_type)
+      SELECT $1, 'Volumen ' || g, s.pipeline_id, (ARRAY[$2, $3, $4]::uuid[])[1 + g % 3], 10, 'EUR', ($5::uuid[])[1 + g % 6],
+             CASE WHEN g % 10 = 0 THEN NULL ELSE now() + g * interval '1 minute' END, CASE WHEN g % 10 = 0 THEN NULL ELSE 'call' END
+        FROM generate_series(1, 3000) g, stage s WHERE s.workspace_id = $1 AND s.id = $2`,
+    [workspaceId, st.cold.id, st.warm.id, st.hot.id, owners]);
     const actor = { workspaceId, userId: adminId, role: 'admin' as const, teamId: null };
     const built = buildLeadListQuery(actor, { ownerId: rep.id, stageId: `${st.cold.id},${st.warm.id}` });
     const plan = await t.deps.database.session(async (conn) => {
