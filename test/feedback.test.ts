@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { auditEvent, contact, sale, workspace } from '../src/db/schema.js';
+import { sha256 } from '../src/auth/tokens.js';
+import { auditEvent, contact, feedback, sale, satisfactionRequest, workspace } from '../src/db/schema.js';
 import { Client, setupWorkspace, testApp, type TestApp } from './harness.js';
+import { startSmtpServer, type TestSmtpServer } from './smtp-server.js';
 
 let t: TestApp;
 let admin: Client;
@@ -16,7 +18,7 @@ const NOW = new Date('2026-11-25T11:30:00Z');
 const db = () => t.deps.database.db;
 
 async function addContact(wsId: string, firstName: string, lastName: string) {
-  const [row] = await db().insert(contact).values({ workspaceId: wsId, firstName, lastName }).returning();
+  const [row] = await db().insert(contact).values({ workspaceId: wsId, firstName, lastName, email: `${firstName.toLowerCase()}@cliente.es` }).returning();
   return row!.id;
 }
 
@@ -144,5 +146,91 @@ describe('listing and summarising feedback', () => {
   it('summarises one period only', async () => {
     const r = await admin.get('/api/v1/feedback/summary?from=2026-11-24T00:00:00Z&to=2026-11-25T00:00:00Z');
     expect(r.body).toMatchObject({ npsAnswers: 1, detractors: 1, nps: -100 });
+  });
+});
+
+describe('satisfaction links answered on a public page', () => {
+  let smtp: TestSmtpServer;
+  let linkSale: string;
+  const pathOf = (url: string) => new URL(url).pathname;
+  const page = (path: string, form?: Record<string, string>) => t.app.request(path, form
+    ? { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() }
+    : { method: 'GET' });
+
+  beforeAll(async () => {
+    smtp = await startSmtpServer();
+    linkSale = await addSale(workspaceId, await addContact(workspaceId, 'Lucia', '<b>Pons</b>'));
+  });
+  afterAll(async () => {
+    t.deps.config = { ...t.deps.config, smtp: { ...t.deps.config.smtp, host: undefined, from: undefined } };
+    await smtp.close();
+  });
+
+  it('creates a single-use link, stores only its hash, and emails it to the client when email is set up', async () => {
+    t.deps.config = {
+      ...t.deps.config, publicUrl: 'https://crm.garcia.es',
+      smtp: { host: '127.0.0.1', port: smtp.port, secure: false, user: undefined, password: undefined, from: 'Seguimiento <crm@garcia.es>' },
+    };
+    const r = await admin.post('/api/v1/satisfaction-links', { saleId: linkSale });
+    expect(r.status).toBe(201);
+    expect(r.body.url).toMatch(/^https:\/\/crm\.garcia\.es\/satisfaction\/[A-Za-z0-9_-]{43}$/);
+    expect(r.body.expiresAt).toBe('2026-12-25T11:30:00.000Z');
+    expect(r.body.emailedTo).toBe('lucia@cliente.es');
+    expect(smtp.messages).toHaveLength(1);
+    expect(smtp.messages[0]!.to).toEqual(['lucia@cliente.es']);
+    expect(smtp.messages[0]!.text).toContain(r.body.url);
+    const [row] = await db().select().from(satisfactionRequest).where(eq(satisfactionRequest.id, r.body.id));
+    expect(row!.tokenHash).toBe(sha256(r.body.url.split('/').at(-1)));
+    expect(row!.emailedAt?.toISOString()).toBe(NOW.toISOString());
+  });
+
+  it('shows the form without logging in, escaping names, and never caches it', async () => {
+    const { body } = await admin.post('/api/v1/satisfaction-links', { saleId: linkSale, send: false });
+    expect(body.emailedTo).toBeNull();
+    const res = await page(pathOf(body.url));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const html = await res.text();
+    expect(html).toContain('Muebles García');
+    expect(html).toContain('name="nps" value="10"');
+    expect(html).not.toContain('<b>Pons</b>');
+  });
+
+  it('records the answer once, as a web answer by nobody, and then says it was answered', async () => {
+    const { body } = await admin.post('/api/v1/satisfaction-links', { saleId: linkSale, send: false });
+    const path = pathOf(body.url);
+    const bad = await page(path, { nps: '12', satisfaction: '', comment: '' });
+    expect(bad.status).toBe(422);
+    const ok = await page(path, { nps: '9', satisfaction: '4', comment: 'Muy amables' });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain('Gracias');
+    const rows = await db().select().from(feedback).where(and(eq(feedback.saleId, linkSale), eq(feedback.comment, 'Muy amables')));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ nps: 9, satisfaction: 4, channel: 'web', userId: null });
+    const audit = await db().select().from(auditEvent).where(and(eq(auditEvent.entity, 'feedback'), eq(auditEvent.entityId, rows[0]!.id)));
+    expect(audit[0]!.userId).toBeNull();
+    const again = await page(path, { nps: '0' });
+    expect(again.status).toBe(410);
+    expect((await page(path)).status).toBe(410);
+    expect(await db().select().from(feedback).where(eq(feedback.saleId, linkSale))).toHaveLength(1);
+  });
+
+  it('refuses an expired link and an unknown one', async () => {
+    const { body } = await admin.post('/api/v1/satisfaction-links', { saleId: linkSale, send: false });
+    t.setNow(new Date(NOW.getTime() + 31 * 24 * 3600_000));
+    try {
+      expect((await page(pathOf(body.url))).status).toBe(410);
+      expect((await page(pathOf(body.url), { nps: '10' })).status).toBe(410);
+    } finally {
+      t.setNow(NOW);
+    }
+    expect((await page('/satisfaction/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')).status).toBe(404);
+    expect((await page('/satisfaction/short')).status).toBe(404);
+  });
+
+  it('answers 422 naming saleId for a sale of another workspace', async () => {
+    const r = await admin.post('/api/v1/satisfaction-links', { saleId: foreignSale, send: false });
+    expect(r.status).toBe(422);
+    expect(r.body.errors[0]).toMatchObject({ field: 'saleId', code: 'not_found' });
   });
 });

@@ -396,3 +396,17 @@ export const complaintEvent = pgTable('complaint_event', {
   body: text('body'),
   at: ts('at').notNull(),
 }, tenantKey);
+
+export const satisfactionRequest = pgTable('satisfaction_request', {
+  ...tenant,
+  saleId: uuid('sale_id'),
+  contactId: uuid('contact_id'),
+  tokenHash: text('token_hash').notNull(),
+  email: text('email'),
+  createdBy: uuid('created_by'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  expiresAt: ts('expires_at').notNull(),
+  emailedAt: ts('emailed_at'),
+  answeredAt: ts('answered_at'),
+  feedbackId: uuid('feedback_id'),
+}, tenantKey);

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from './errors.js';
-import { checkAnsweredAt, checkFeedbackAnswers, countNps, nps, npsCategory, npsFromCounts, summarizeFeedback } from './feedback.js';
+import {
+  checkAnsweredAt, checkFeedbackAnswers, countNps, nps, npsCategory, npsFromCounts, parseFormAnswers, satisfactionLinkExpiry, satisfactionLinkState,
+  summarizeFeedback,
+} from './feedback.js';
 
 function fieldsOf(fn: () => unknown): string[] {
   try {
@@ -100,5 +103,22 @@ describe('checkAnsweredAt', () => {
     expect(() => checkAnsweredAt(new Date('2026-11-20T09:00:00Z'), now)).not.toThrow();
     expect(() => checkAnsweredAt(new Date('2026-11-23T09:04:00Z'), now)).not.toThrow();
     expect(fieldsOf(() => checkAnsweredAt(new Date('2026-11-23T10:00:00Z'), now))).toEqual(['answeredAt:in_the_future']);
+  });
+});
+
+describe('satisfaction links', () => {
+  const now = new Date('2026-11-23T09:00:00Z');
+  it('are open for 30 days, then expired', () => {
+    const expiresAt = satisfactionLinkExpiry(now);
+    expect(expiresAt.toISOString()).toBe('2026-12-23T09:00:00.000Z');
+    expect(satisfactionLinkState({ answeredAt: null, expiresAt }, now)).toBe('open');
+    expect(satisfactionLinkState({ answeredAt: null, expiresAt }, expiresAt)).toBe('expired');
+  });
+  it('are answered once', () => {
+    expect(satisfactionLinkState({ answeredAt: now, expiresAt: satisfactionLinkExpiry(now) }, now)).toBe('answered');
+  });
+  it('read form fields as whole numbers, blanks as no answer', () => {
+    expect(parseFormAnswers({ nps: '9', satisfaction: '', comment: '  Bien ' })).toEqual({ nps: 9, satisfaction: null, comment: 'Bien' });
+    expect(fieldsOf(() => parseFormAnswers({ nps: 'nueve', satisfaction: '4.5' }))).toEqual(['nps:invalid_type', 'satisfaction:invalid_type']);
   });
 });

@@ -115,3 +115,36 @@ export function checkAnsweredAt(answeredAt: Date, now: Date): void {
     throw invalid([{ field: 'answeredAt', code: 'in_the_future', message: 'An answer cannot have been given in the future.' }]);
   }
 }
+
+/** How long a satisfaction link sent to a client can be answered. */
+export const SATISFACTION_LINK_DAYS = 30;
+
+export const satisfactionLinkExpiry = (now: Date) => new Date(now.getTime() + SATISFACTION_LINK_DAYS * 24 * 3600_000);
+
+export type SatisfactionLinkState = 'open' | 'answered' | 'expired';
+
+/** A link answers once: after that, or after it expires, the page says so instead of the form. */
+export function satisfactionLinkState(link: { answeredAt: Date | null; expiresAt: Date }, now: Date): SatisfactionLinkState {
+  if (link.answeredAt) return 'answered';
+  return now.getTime() >= link.expiresAt.getTime() ? 'expired' : 'open';
+}
+
+/**
+ * Reads the public form's answers (strings, possibly blank) into numbers, naming any field that
+ * is not a whole number; ranges are then checked by checkFeedbackAnswers like every other path.
+ */
+export function parseFormAnswers(form: { nps?: string; satisfaction?: string; comment?: string }): FeedbackAnswers {
+  const errors: FieldError[] = [];
+  const num = (field: 'nps' | 'satisfaction') => {
+    const raw = form[field]?.trim();
+    if (!raw) return null;
+    if (!/^-?\d+$/.test(raw)) {
+      errors.push({ field, code: 'invalid_type', message: `${field} must be a whole number.` });
+      return null;
+    }
+    return Number(raw);
+  };
+  const out = { nps: num('nps'), satisfaction: num('satisfaction'), comment: form.comment?.trim() || null };
+  if (errors.length) throw invalid(errors);
+  return out;
+}

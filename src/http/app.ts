@@ -29,6 +29,7 @@ import { auditRoutes } from './routes/audit.js';
 import { followUpRoutes } from './routes/follow-ups.js';
 import { feedbackRoutes } from './routes/feedback.js';
 import { complaintRoutes } from './routes/complaints.js';
+import { satisfactionLinkRoutes, satisfactionPageRoutes } from './routes/satisfaction.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { jobRoutes } from './routes/jobs.js';
 import { privacyRoutes } from './routes/privacy.js';
@@ -37,7 +38,7 @@ import { serveWeb } from './web.js';
 /** Resource routers mounted under /api/v1 behind authentication. Add new resources here. */
 const protectedRouters = [notificationRoutes, jobRoutes, privacyRoutes, companyRoutes, calendarRoutes, activityRoutes, saleRoutes,
   productRoutes, sourceRoutes, campaignRoutes, userRoutes, teamRoutes, pipelineRoutes, customFieldRoutes, apiTokenRoutes, workspaceRoutes, auditRoutes,
-  followUpRoutes, feedbackRoutes, complaintRoutes, contactRoutes, leadRoutes, todayRoutes];
+  followUpRoutes, feedbackRoutes, complaintRoutes, satisfactionLinkRoutes, contactRoutes, leadRoutes, todayRoutes];
 
 export function buildApp(deps: Deps) {
   const app = new Hono<AppEnv>();
@@ -66,6 +67,8 @@ export function buildApp(deps: Deps) {
   api.route('/', secured);
   app.route('/api/v1', api);
   app.route('/api', docsRoutes(api));
+  // Public: the client answers a satisfaction link without an account; the token in the URL authenticates it.
+  app.route('/', satisfactionPageRoutes(deps));
   // Public: calendar apps cannot log in; the secret token in the URL authenticates the feed.
   app.route('/', calendarFeedRoutes(deps));
 

@@ -104,3 +104,27 @@ CREATE TABLE complaint_event (
   CHECK (kind <> 'note' OR body IS NOT NULL)
 );
 CREATE INDEX complaint_event_complaint_idx ON complaint_event (workspace_id, complaint_id, at, id);
+
+-- A satisfaction link sent to the client: answered once on a public page, without logging in. Only
+-- the sha256 of the link's secret is stored, so a database leak does not let anyone answer.
+CREATE TABLE satisfaction_request (
+  workspace_id uuid NOT NULL REFERENCES workspace (id) ON DELETE CASCADE,
+  id           uuid NOT NULL DEFAULT gen_random_uuid(),
+  sale_id      uuid,
+  contact_id   uuid,
+  token_hash   text NOT NULL UNIQUE,
+  email        text,
+  created_by   uuid,
+  created_at   timestamptz NOT NULL DEFAULT now(),
+  expires_at   timestamptz NOT NULL,
+  emailed_at   timestamptz,
+  answered_at  timestamptz,
+  feedback_id  uuid,
+  PRIMARY KEY (workspace_id, id),
+  FOREIGN KEY (workspace_id, sale_id) REFERENCES sale (workspace_id, id) ON DELETE CASCADE,
+  FOREIGN KEY (workspace_id, contact_id) REFERENCES contact (workspace_id, id) ON DELETE CASCADE,
+  FOREIGN KEY (workspace_id, created_by) REFERENCES app_user (workspace_id, id) ON DELETE SET NULL (created_by),
+  FOREIGN KEY (workspace_id, feedback_id) REFERENCES feedback (workspace_id, id) ON DELETE SET NULL (feedback_id),
+  CHECK (sale_id IS NOT NULL OR contact_id IS NOT NULL)
+);
+CREATE INDEX satisfaction_request_sale_idx ON satisfaction_request (workspace_id, sale_id);

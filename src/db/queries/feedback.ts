@@ -1,11 +1,14 @@
 import { and, eq } from 'drizzle-orm';
 import type { Actor } from '../../domain/access.js';
-import { fieldError, notFound } from '../../domain/errors.js';
-import { checkAnsweredAt, checkFeedbackAnswers, summarizeFeedback, type FeedbackChannel, type FeedbackSummary } from '../../domain/feedback.js';
+import { AppError, fieldError, notFound } from '../../domain/errors.js';
+import {
+  checkAnsweredAt, checkFeedbackAnswers, satisfactionLinkState, summarizeFeedback, type FeedbackAnswers, type FeedbackChannel, type FeedbackSummary,
+} from '../../domain/feedback.js';
 import type { Database, Db } from '../client.js';
 import { buildListQuery, runList, selectList, type ListParams, type ListSpec, type Page } from '../list.js';
 import { insertRow } from '../repository.js';
-import { contact, feedback, feedbackChannels, sale } from '../schema.js';
+import { recordAudit } from '../audit.js';
+import { contact, feedback, feedbackChannels, sale, satisfactionRequest, workspace } from '../schema.js';
 
 type AnyRow = Record<string, unknown>;
 
@@ -115,4 +118,69 @@ export async function feedbackSummary(database: Database, workspaceId: string, f
     database.query<{ score: number; count: number }>(`SELECT f.satisfaction AS score, count(*)::int AS count FROM feedback f WHERE ${w} AND f.satisfaction IS NOT NULL GROUP BY f.satisfaction`, values),
   ]);
   return summarizeFeedback(npsRows, satRows);
+}
+
+export type SatisfactionLink = { id: string; email: string | null; expiresAt: Date; locale: string; workspaceName: string; contactName: string | null };
+
+/**
+ * Creates a satisfaction link about a sale or a contact. Only the sha256 of the link's secret is
+ * stored; the caller builds the URL from the secret and sends it.
+ */
+export async function createSatisfactionRequestInTx(
+  tx: Db, actor: Actor, input: { saleId?: string | null; contactId?: string | null }, tokenHash: string, now: Date, expiresAt: Date,
+): Promise<SatisfactionLink> {
+  if (!input.saleId && !input.contactId) throw fieldError('saleId', 'required', 'A satisfaction link is about a sale or a contact.');
+  const refs = await resolveSaleAndContact(tx, actor.workspaceId, input);
+  const [c] = refs.contactId
+    ? await tx.select({ email: contact.email, firstName: contact.firstName }).from(contact)
+      .where(and(eq(contact.workspaceId, actor.workspaceId), eq(contact.id, refs.contactId)))
+    : [];
+  const [w] = await tx.select({ name: workspace.name, locale: workspace.locale }).from(workspace).where(eq(workspace.id, actor.workspaceId));
+  const [row] = await tx.insert(satisfactionRequest).values({
+    workspaceId: actor.workspaceId, ...refs, tokenHash, email: c?.email ?? null, createdBy: actor.userId, createdAt: now, expiresAt,
+  }).returning();
+  await recordAudit(tx, { workspaceId: actor.workspaceId, userId: actor.userId, entity: 'satisfactionRequest', entityId: row!.id, action: 'create', after: row! });
+  return { id: row!.id, email: row!.email, expiresAt, locale: w?.locale ?? 'es', workspaceName: w?.name ?? '', contactName: c?.firstName ?? null };
+}
+
+export async function markSatisfactionEmailed(database: Database, workspaceId: string, id: string, at: Date): Promise<void> {
+  await database.db.update(satisfactionRequest).set({ emailedAt: at })
+    .where(and(eq(satisfactionRequest.workspaceId, workspaceId), eq(satisfactionRequest.id, id)));
+}
+
+export type PublicSatisfactionRequest = {
+  workspaceId: string; id: string; saleId: string | null; contactId: string | null; expiresAt: Date; answeredAt: Date | null;
+  workspaceName: string; locale: string; contactName: string | null;
+};
+
+const publicSelect = `SELECT r.workspace_id AS "workspaceId", r.id, r.sale_id AS "saleId", r.contact_id AS "contactId",
+    r.expires_at AS "expiresAt", r.answered_at AS "answeredAt", w.name AS "workspaceName", w.locale,
+    (SELECT c.first_name FROM contact c WHERE c.workspace_id = r.workspace_id AND c.id = r.contact_id) AS "contactName"
+   FROM satisfaction_request r JOIN workspace w ON w.id = r.workspace_id
+  WHERE r.token_hash = $1`;
+
+/** The link behind a public page, found by the hash of its secret; null when there is none. */
+export async function findSatisfactionRequest(database: Database, tokenHash: string): Promise<PublicSatisfactionRequest | null> {
+  const rows = await database.query<PublicSatisfactionRequest>(publicSelect, [tokenHash], 'satisfaction_request_by_token');
+  return rows[0] ?? null;
+}
+
+/**
+ * The client's answer on the public page: recorded once (the row is locked, so two quick submits
+ * cannot both pass), as a `web` answer with no user, audited without a user.
+ */
+export async function answerSatisfactionRequestInTx(tx: Db, tokenHash: string, answers: FeedbackAnswers, now: Date): Promise<AnyRow> {
+  const [req] = await tx.select().from(satisfactionRequest).where(eq(satisfactionRequest.tokenHash, tokenHash)).for('update');
+  if (!req) throw notFound('satisfaction link');
+  const state = satisfactionLinkState(req, now);
+  if (state !== 'open') throw new AppError('conflict', `The satisfaction link is ${state}.`, [], { reason: state });
+  checkFeedbackAnswers(answers);
+  const [fb] = await tx.insert(feedback).values({
+    workspaceId: req.workspaceId, saleId: req.saleId, contactId: req.contactId, userId: null, nps: answers.nps ?? null,
+    satisfaction: answers.satisfaction ?? null, comment: answers.comment?.trim() || null, channel: 'web', answeredAt: now,
+  }).returning();
+  await recordAudit(tx, { workspaceId: req.workspaceId, userId: null, entity: 'feedback', entityId: fb!.id, action: 'create', after: fb!, meta: { satisfactionRequestId: req.id } });
+  await tx.update(satisfactionRequest).set({ answeredAt: now, feedbackId: fb!.id })
+    .where(and(eq(satisfactionRequest.workspaceId, req.workspaceId), eq(satisfactionRequest.id, req.id)));
+  return fb!;
 }
