@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, PASSWORD, setupWorkspace, testApp, type TestApp } from './harness.js';
 import { createWorkspace } from '../src/db/queries/workspaces.js';
 import { hashPassword } from '../src/auth/password.js';
+import { cadenceDaysOf } from '../src/domain/today.js';
+import { followUpWindowOf } from '../src/domain/follow-up.js';
 
 let t: TestApp;
 let admin: Client;
@@ -211,7 +213,7 @@ describe('workspace settings', () => {
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({
       name: 'Muebles García', currency: 'EUR', timeZone: 'Europe/Madrid', locale: 'es', defaultCountry: 'ES',
-      settings: { cadenceDays: 7, followUpWindow: { minDays: 2, maxDays: 7 }, retentionDays: 365 },
+      settings: { cadenceDays: 7, followUpWindow: { minDays: 2, maxDays: 7, dueTime: '10:00' }, retentionDays: 365 },
     });
     expect((await rep.patch('/api/v1/workspace', { name: 'Mía' })).status).toBe(403);
   });
@@ -224,6 +226,9 @@ describe('workspace settings', () => {
       [{ settings: { cadenceDays: 0 } }, 'settings.cadenceDays'],
       [{ settings: { retentionDays: 1.5 } }, 'settings.retentionDays'],
       [{ settings: { followUpWindow: { minDays: 9, maxDays: 3 } } }, 'settings.followUpWindow.maxDays'],
+      [{ settings: { followUpWindow: { minDays: 9 } } }, 'settings.followUpWindow.maxDays'],
+      [{ settings: { followUpWindow: { dueTime: '25:00' } } }, 'settings.followUpWindow.dueTime'],
+      [{ settings: { retentionDays: 99999 } }, 'settings.retentionDays'],
       [{ settings: { colour: 'blue' } }, 'settings.colour'],
     ];
     for (const [body, field] of cases) {
@@ -240,9 +245,13 @@ describe('workspace settings', () => {
     });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ currency: 'MXN', timeZone: 'America/Mexico_City', locale: 'en', version: before.version + 1 });
-    expect(r.body.settings).toEqual({ cadenceDays: 14, followUpWindow: { minDays: 2, maxDays: 7 }, retentionDays: 365 });
-    const r2 = await admin.patch('/api/v1/workspace', { settings: { followUpWindow: { minDays: 1, maxDays: 10 } } });
-    expect(r2.body.settings).toEqual({ cadenceDays: 14, followUpWindow: { minDays: 1, maxDays: 10 }, retentionDays: 365 });
+    expect(r.body.settings).toEqual({ cadenceDays: 14, followUpWindow: { minDays: 2, maxDays: 7, dueTime: '10:00' }, retentionDays: 365 });
+    const r2 = await admin.patch('/api/v1/workspace', { settings: { followUpWindow: { maxDays: 10, dueTime: '09:30' } } });
+    expect(r2.body.settings).toEqual({ cadenceDays: 14, followUpWindow: { minDays: 2, maxDays: 10, dueTime: '09:30' }, retentionDays: 365 });
+    // What the features read is what the API showed.
+    const [stored] = await t.deps.database.query<{ settings: Record<string, unknown> }>('SELECT settings FROM workspace WHERE name = $1', ['Muebles García']);
+    expect(cadenceDaysOf(stored!.settings)).toBe(14);
+    expect(followUpWindowOf(stored!.settings, 'UTC')).toMatchObject({ minDays: 2, maxDays: 10, dueTime: '09:30' });
     const stale = await admin.patch('/api/v1/workspace', { name: 'Tarde', version: before.version });
     expect(stale.status).toBe(409);
     expect((await other.get('/api/v1/workspace')).body).toMatchObject({ name: 'Otra', currency: 'USD' });

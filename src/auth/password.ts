@@ -28,10 +28,15 @@ export async function verifyPassword(password: string, stored: string | null): P
   if (alg !== 'scrypt' || !logN || !rs || !ps || !saltB64 || !keyB64) return false;
   const n = 2 ** Number(logN);
   const expected = Buffer.from(keyB64, 'base64url');
-  const key = await scrypt(password, Buffer.from(saltB64, 'base64url'), expected.length, {
-    N: n, r: Number(rs), p: Number(ps), maxmem: 128 * n * Number(rs) * 2,
-  });
-  return timingSafeEqual(key, expected);
+  try {
+    const key = await scrypt(password, Buffer.from(saltB64, 'base64url'), expected.length, {
+      N: n, r: Number(rs), p: Number(ps), maxmem: 128 * n * Number(rs) * 2,
+    });
+    return timingSafeEqual(key, expected);
+  } catch {
+    // A stored value with impossible parameters is a failed check, not a server error at login.
+    return false;
+  }
 }
 
 /** Minimum policy: 10+ characters (NIST SP 800-63B favours length over composition rules). */

@@ -2,53 +2,58 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { write } from '../../db/repository.js';
 import { findWorkspace, updateWorkspace, type WorkspaceRow } from '../../db/queries/workspace-settings.js';
 import { assertAdmin } from '../../domain/access.js';
+import { AppError, invalid } from '../../domain/errors.js';
+import { followUpWindowOf, parseFollowUpWindowSetting } from '../../domain/follow-up.js';
+import { MAX_RETENTION_DAYS, retentionDaysOf } from '../../domain/retention.js';
+import { cadenceDaysOf } from '../../domain/today.js';
 import { expectedVersion } from '../resource.js';
 import { newRouter, type Deps } from '../context.js';
 import { problemResponses, TimestampOut, Uuid } from '../schemas.js';
 import { isValidTimeZone } from './setup.js';
 
-const followUpWindow = z.strictObject({
-  minDays: z.number().int().min(0).max(365),
-  maxDays: z.number().int().min(0).max(365),
-}).refine((w) => w.maxDays >= w.minDays, { path: ['maxDays'], message: 'maxDays must not be less than minDays.' });
-
-/**
- * The typed workspace settings and their defaults: contact cadence for Today, the post-sale
- * follow-up window (day 2 to day 7 after the sale) and how long cancelled records are kept.
+/*
+ * The typed workspace settings. Each one is read by the domain function of the feature that uses
+ * it, with its default and range (cadence for Today, the post-sale follow-up window, retention of
+ * cancelled records); this schema validates what an admin sends with the same ranges, and the
+ * answer shows the values as those features see them.
  */
-export const settingsDefaults = { cadenceDays: 7, followUpWindow: { minDays: 2, maxDays: 7 }, retentionDays: 365 };
-const settingFields = {
-  cadenceDays: z.number().int().min(1).max(365),
-  followUpWindow,
-  retentionDays: z.number().int().min(1).max(3650),
-};
-export const WorkspaceSettings = z.strictObject({
-  cadenceDays: settingFields.cadenceDays.default(settingsDefaults.cadenceDays),
-  followUpWindow: settingFields.followUpWindow.default(settingsDefaults.followUpWindow),
-  retentionDays: settingFields.retentionDays.default(settingsDefaults.retentionDays),
+const followUpWindowPatch = z.strictObject({
+  minDays: z.number().int().min(0).max(365).optional(),
+  maxDays: z.number().int().min(0).max(365).optional(),
+  dueTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Local time HH:MM, e.g. 10:00').optional(),
+});
+const SettingsPatch = z.strictObject({
+  cadenceDays: z.number().int().min(1).max(365).optional(),
+  followUpWindow: followUpWindowPatch.optional().openapi({ description: 'Merged over the current window; minDays ≤ maxDays' }),
+  retentionDays: z.number().int().min(1).max(MAX_RETENTION_DAYS).optional(),
+}).openapi('WorkspaceSettingsPatch');
+export const WorkspaceSettings = z.object({
+  cadenceDays: z.number().int().openapi({ description: 'Days without contact before a client shows as stale in Today (default 7)' }),
+  followUpWindow: z.object({ minDays: z.number().int(), maxDays: z.number().int(), dueTime: z.string() })
+    .openapi({ description: 'Post-sale follow-up: from day minDays to day maxDays after the sale (default 2 to 7), planned at dueTime' }),
+  retentionDays: z.number().int().openapi({ description: 'Days a cancelled record is kept before it is deleted for good (default 365)' }),
 }).openapi('WorkspaceSettings');
 export type WorkspaceSettingsValue = z.infer<typeof WorkspaceSettings>;
-const SettingsPatch = z.strictObject({
-  cadenceDays: settingFields.cadenceDays.optional(),
-  followUpWindow: settingFields.followUpWindow.optional(),
-  retentionDays: settingFields.retentionDays.optional(),
-}).openapi('WorkspaceSettingsPatch');
 
-/**
- * The settings as stored, each one falling back to its default when absent or no longer valid,
- * so a value written by an older version never breaks a read.
- */
-export function readWorkspaceSettings(stored: Record<string, unknown> | null | undefined): WorkspaceSettingsValue {
-  const s = stored ?? {};
-  const pick = <T>(schema: z.ZodType<T>, v: unknown, fallback: T): T => {
-    const r = schema.safeParse(v);
-    return r.success ? r.data : fallback;
-  };
-  return {
-    cadenceDays: pick(settingFields.cadenceDays, s['cadenceDays'], settingsDefaults.cadenceDays),
-    followUpWindow: pick(settingFields.followUpWindow, s['followUpWindow'], settingsDefaults.followUpWindow),
-    retentionDays: pick(settingFields.retentionDays, s['retentionDays'], settingsDefaults.retentionDays),
-  };
+/** The settings as the features apply them: stored values when valid, otherwise their defaults. */
+export function readWorkspaceSettings(stored: Record<string, unknown> | null | undefined, timeZone: string): WorkspaceSettingsValue {
+  const { timeZone: _tz, ...followUpWindow } = followUpWindowOf(stored, timeZone);
+  return { cadenceDays: cadenceDaysOf(stored), followUpWindow, retentionDays: retentionDaysOf(stored) };
+}
+
+/** Merges a settings patch over the stored settings; keys other features keep there are carried over. */
+function mergeSettings(stored: Record<string, unknown>, timeZone: string, patch: z.infer<typeof SettingsPatch>): Record<string, unknown> {
+  const current = readWorkspaceSettings(stored, timeZone);
+  const merged: Record<string, unknown> = { ...stored, ...current, ...patch };
+  if (patch.followUpWindow) {
+    try {
+      merged['followUpWindow'] = parseFollowUpWindowSetting({ ...current.followUpWindow, ...patch.followUpWindow });
+    } catch (e) {
+      if (e instanceof AppError) throw invalid(e.fields.map((f) => ({ ...f, field: `settings.${f.field}` })));
+      throw e;
+    }
+  }
+  return merged;
 }
 
 const WorkspacePatch = z.strictObject({
@@ -66,7 +71,7 @@ const WorkspaceOut = z.object({
   settings: WorkspaceSettings, createdAt: TimestampOut, updatedAt: TimestampOut, version: z.number().int(),
 }).openapi('Workspace');
 
-const present = (w: WorkspaceRow) => ({ ...w, settings: readWorkspaceSettings(w.settings) });
+const present = (w: WorkspaceRow) => ({ ...w, settings: readWorkspaceSettings(w.settings, w.timeZone) });
 
 /** The workspace's profile and settings: everyone reads them (currency, time zone); admins change them. */
 export function workspaceRoutes(deps: Deps) {
@@ -93,8 +98,7 @@ export function workspaceRoutes(deps: Deps) {
     const row = await write(deps.database, async (tx) => {
       const before = await findWorkspace(tx, actor.workspaceId, true);
       const values: Partial<WorkspaceRow> = { ...patch };
-      // Keys other features keep in settings are carried over untouched.
-      if (settings) values.settings = { ...before.settings, ...readWorkspaceSettings(before.settings), ...settings };
+      if (settings) values.settings = mergeSettings(before.settings, patch.timeZone ?? before.timeZone, settings);
       return updateWorkspace(tx, actor, before, values, expected);
     });
     c.header('ETag', `"${row.version}"`);
