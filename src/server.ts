@@ -6,6 +6,7 @@ import { loadOrCreateSecret } from './db/queries/auth.js';
 import { randomToken } from './auth/tokens.js';
 import { buildApp } from './http/app.js';
 import type { Deps } from './http/context.js';
+import { createScheduler } from './jobs/index.js';
 
 /** The composition root: one database handle, migrated, and the app built on it. */
 export async function createDeps(config: Config, log: (m: string) => void = () => {}): Promise<Deps> {
@@ -18,6 +19,9 @@ export async function createDeps(config: Config, log: (m: string) => void = () =
 export async function startServer(config: Config, log: (m: string) => void = console.log) {
   const deps = await createDeps(config, log);
   const app = buildApp(deps);
+  // Every instance ticks the job scheduler; job ids and SKIP LOCKED claims keep runs single.
+  const jobs = createScheduler(deps, { log });
+  jobs.start();
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
   });
@@ -29,6 +33,7 @@ export async function startServer(config: Config, log: (m: string) => void = con
     deps,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await jobs.stop();
       await deps.database.close();
     },
   };

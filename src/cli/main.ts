@@ -4,6 +4,7 @@ import { startServer, createDeps } from '../server.js';
 import { openDatabase } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
 import { commands as userCommands } from './users.js';
+import { commands as jobCommands } from '../jobs/cli.js';
 import { commands as demoCommands } from './demo.js';
 
 type Command = { summary: string; run: (argv: string[]) => Promise<void> };
@@ -35,6 +36,7 @@ const commands: Record<string, Command> = {
     },
   },
   ...userCommands,
+  ...jobCommands,
   ...demoCommands,
 };
 
