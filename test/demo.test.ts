@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, setupWorkspace, testApp, type TestApp } from './harness.js';
 import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_WORKSPACE_NAME, loadDemo, type DemoResult } from '../src/cli/demo.js';
 import { hashPassword } from '../src/auth/password.js';
+import { generateDataset } from '../src/db/queries/bulk.js';
 
 let t: TestApp;
 let demo: DemoResult;
@@ -151,5 +152,34 @@ describe('seguimiento demo', () => {
       `SELECT string_agg(title || ':' || amount || ':' || status, '|' ORDER BY id) AS f FROM lead WHERE workspace_id = $1`, [ws]);
     expect((await fingerprint(otherWorkspaceId))[0]!.f).toBe((await fingerprint(demo.workspaceId))[0]!.f);
     expect(await one('SELECT count(*) FROM workspace')).toBe(2);
+  });
+});
+
+describe('seguimiento generate', () => {
+  it('loads a consistent synthetic dataset and leaves every index in place', async () => {
+    const indexes = () => one(`SELECT count(*) FROM pg_indexes WHERE tablename IN ('company', 'contact', 'lead', 'activity')`);
+    const before = await indexes();
+    const r = await generateDataset(t.deps.database, { leads: 300, activitiesPerLead: 3, users: 12, passwordHash: hash });
+    expect(r.rebuiltIndexes).toBeGreaterThan(10);
+    expect(await indexes()).toBe(before);
+    const ws = [r.workspaceId];
+    expect(await one('SELECT count(*) FROM lead WHERE workspace_id = $1', ws)).toBe(300);
+    expect(await one('SELECT count(*) FROM activity WHERE workspace_id = $1', ws)).toBe(900);
+    expect(await one('SELECT count(*) FROM contact WHERE workspace_id = $1', ws)).toBe(60);
+    expect(await one('SELECT count(*) FROM app_user WHERE workspace_id = $1', ws)).toBe(12);
+    // Foreign-key triggers may be skipped while loading, so every reference is checked here.
+    expect(await one(`SELECT count(*) FROM lead l WHERE l.workspace_id = $1 AND (
+        NOT EXISTS (SELECT 1 FROM contact c WHERE c.workspace_id = l.workspace_id AND c.id = l.contact_id)
+        OR (l.company_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM company c WHERE c.workspace_id = l.workspace_id AND c.id = l.company_id))
+        OR NOT EXISTS (SELECT 1 FROM app_user u WHERE u.workspace_id = l.workspace_id AND u.id = l.owner_id)
+        OR NOT EXISTS (SELECT 1 FROM stage s WHERE s.workspace_id = l.workspace_id AND s.id = l.stage_id))`, ws)).toBe(0);
+    expect(await one(`SELECT count(*) FROM activity a WHERE a.workspace_id = $1 AND (
+        NOT EXISTS (SELECT 1 FROM lead l WHERE l.workspace_id = a.workspace_id AND l.id = a.lead_id AND l.contact_id = a.contact_id AND l.owner_id = a.user_id))`, ws)).toBe(0);
+    expect(await one(`SELECT count(*) FROM team t WHERE t.workspace_id = $1 AND NOT EXISTS (
+        SELECT 1 FROM app_user u WHERE u.workspace_id = t.workspace_id AND u.id = t.manager_id AND u.role = 'manager' AND u.team_id = t.id)`, ws)).toBe(0);
+    expect(await one(`SELECT count(*) FROM lead l JOIN stage s ON s.workspace_id = l.workspace_id AND s.id = l.stage_id
+        WHERE l.workspace_id = $1 AND s.kind <> l.status`, ws)).toBe(0);
+    // The foreign keys are still enforced once the load is over.
+    await expect(t.deps.database.query(`INSERT INTO activity (workspace_id, type, occurred_at, lead_id) VALUES ($1, 'call', now(), gen_random_uuid())`, ws)).rejects.toThrow();
   });
 });

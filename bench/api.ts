@@ -1,0 +1,154 @@
+/**
+ * HTTP benchmark: `npm run bench:api -- [--leads 1000000] [--duration 15] [--connections 20] [--profile]`.
+ * On PostgreSQL with the synthetic dataset, drives (a) a bare node:http + pg server answering the
+ * same lead list statement and (b) the real Seguimiento server (session cookie of a sales user,
+ * GET /api/v1/leads?ownerId=…&stageId=…), each in its own process, with autocannon over loopback,
+ * and prints req/s, latency percentiles and the ratio app/bare. --profile adds a CPU profile of
+ * the app server and a summary of where its time goes. Prints figures; it is never a test.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon, { type Result } from 'autocannon';
+import { buildLeadListQuery } from '../src/db/queries/leads.js';
+import type { Actor } from '../src/domain/access.js';
+import { GENERATED_PASSWORD } from '../src/cli/generate.js';
+import { packageRoot } from '../src/paths.js';
+import { existingDataset, loadDataset, startEngine, type Dataset } from './engine.js';
+import { argsOf, mib } from './stats.js';
+
+type Child = { proc: ChildProcess; port: number; stop: () => Promise<void> };
+
+/** Starts `node --import tsx <script> …args` and waits for its "PORT n" line. */
+function startChild(script: string, args: string[], nodeFlags: string[] = []): Promise<Child> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', join(packageRoot, script), ...args], {
+      cwd: packageRoot, stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    proc.once('exit', (code) => reject(new Error(`${script} exited with ${code}: ${out}`)));
+    proc.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      const m = /PORT (\d+)/.exec(out);
+      if (m) {
+        proc.removeAllListeners('exit');
+        const stop = () => new Promise<void>((done) => { proc.once('exit', () => done()); proc.kill('SIGTERM'); });
+        resolve({ proc, port: Number(m[1]), stop });
+      }
+    });
+  });
+}
+
+async function drive(name: string, url: string, headers: Record<string, string>, duration: number, connections: number): Promise<Result> {
+  await autocannon({ url, headers, connections, duration: Math.min(3, duration) }); // warm-up: JIT, pool, caches
+  const r = await autocannon({ url, headers, connections, duration });
+  const l = r.latency;
+  console.log(`${name.padEnd(6)} ${r.requests.average.toFixed(0).padStart(6)} req/s  latency p50 ${l.p50} ms  p90 ${l.p90} ms  p99 ${l.p99} ms  max ${l.max} ms  ` +
+    `(${r['2xx']} ok, ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts)`);
+  if (r.non2xx || r.errors) throw new Error(`${name}: failed requests`);
+  return r;
+}
+
+/** Self time per function and per origin (package, src file, node internals) from a .cpuprofile. */
+function summarizeProfile(file: string) {
+  type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number };
+  const prof = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number };
+  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+  const self = new Map<number, number>();
+  prof.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)));
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  const origin = (url: string, fn: string) => {
+    if (!url) return fn.startsWith('(') ? fn : '(native)';
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+    if (pkg) return pkg[1]!;
+    if (url.startsWith('node:')) return 'node:' + url.slice(5).split('/')[0];
+    const src = /\/work\/main\/(.+)$/.exec(url.replace('file://', ''));
+    return src ? src[1]! : url;
+  };
+  const fnTimes = new Map<string, number>();
+  const originTimes = new Map<string, number>();
+  for (const [id, t] of self) {
+    const n = byId.get(id)!;
+    const o = origin(n.callFrame.url, n.callFrame.functionName);
+    const f = `${n.callFrame.functionName || '(anonymous)'} ${o}:${n.callFrame.lineNumber + 1}`;
+    fnTimes.set(f, (fnTimes.get(f) ?? 0) + t);
+    originTimes.set(o, (originTimes.get(o) ?? 0) + t);
+  }
+  const pct = (t: number) => `${((100 * t) / total).toFixed(1).padStart(5)} %`;
+  console.log(`\nCPU profile of the app server (${(total / 1e6).toFixed(1)} s sampled, self time):`);
+  console.log('  by origin:');
+  for (const [o, t] of [...originTimes].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`    ${pct(t)}  ${o}`);
+  console.log('  by function:');
+  for (const [f, t] of [...fnTimes].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`    ${pct(t)}  ${f}`);
+}
+
+async function main() {
+  const args = argsOf(process.argv.slice(2));
+  const leads = Number(args['leads'] ?? 1_000_000);
+  const duration = Number(args['duration'] ?? 15);
+  const connections = Number(args['connections'] ?? 20);
+  const poolSize = Number(args['pool-size'] ?? 10);
+  const profile = args['profile'] === 'true';
+  console.log(`bench:api: PostgreSQL, ${leads} leads, autocannon ${connections} connections × ${duration} s per server, pool ${poolSize}; node ${process.version}`);
+
+  const bench = await startEngine('postgres', { databaseUrl: args['database-url'] });
+  const children: Child[] = [];
+  try {
+    const found = await existingDataset(bench.database);
+    const data: Dataset = found && found.leads >= leads ? found : { ...(await loadDataset(bench.database, leads, Number(args['activities-per-lead'] ?? 5))), leads };
+    if (found === data) console.log(`reusing the loaded dataset: workspace ${data.workspaceId}, ${data.leads} leads`);
+    const sales = data.users.find((u) => u.role === 'sales')!;
+    const open = data.stageIds.filter((s) => s.kind === 'open');
+    const stageId = `${open[0]!.id},${open[1]!.id}`;
+    const actor: Actor = { workspaceId: data.workspaceId, userId: sales.id, role: 'sales', teamId: null };
+    const query = { ownerId: sales.id, stageId };
+    const built = buildLeadListQuery(actor, query);
+
+    const dir = mkdtempSync(join(tmpdir(), 'seguimiento-bench-api-'));
+    const specFile = join(dir, 'spec.json');
+    writeFileSync(specFile, JSON.stringify({ databaseUrl: bench.url, text: built.text, params: built.params, limit: built.limit, poolSize }));
+
+    const bare = await startChild('bench/api-bare.ts', [specFile]);
+    children.push(bare);
+    const app = await startChild('bench/api-app.ts', [bench.url!, String(poolSize)], profile ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []);
+    children.push(app);
+
+    const qs = new URLSearchParams(query).toString();
+    const bareUrl = `http://127.0.0.1:${bare.port}/leads?${qs}`;
+    const appUrl = `http://127.0.0.1:${app.port}/api/v1/leads?${qs}`;
+    const login = await fetch(`http://127.0.0.1:${app.port}/api/v1/auth/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: sales.email, password: GENERATED_PASSWORD }),
+    });
+    if (login.status !== 200) throw new Error(`login failed: ${login.status} ${await login.text()}`);
+    const cookie = /seg_session=[^;]*/.exec(login.headers.get('set-cookie') ?? '')![0];
+
+    // Both must answer the same page before their speeds are compared.
+    const a = (await (await fetch(bareUrl)).json()) as { data: { id: string }[] };
+    const b = (await (await fetch(appUrl, { headers: { cookie } })).json()) as { data: { id: string }[] };
+    const ids = (p: { data: { id: string }[] }) => p.data.map((r) => r.id).join();
+    if (!a.data.length || ids(a) !== ids(b)) throw new Error(`bare and app answer different pages (${a.data.length} vs ${b.data?.length} rows)`);
+    const bytes = (await (await fetch(appUrl, { headers: { cookie } })).text()).length;
+    console.log(`same page of ${a.data.length} leads from both (${(bytes / 1024).toFixed(1)} KiB JSON from the app)`);
+
+    const rb = await drive('bare', bareUrl, {}, duration, connections);
+    const ra = await drive('app', appUrl, { cookie }, duration, connections);
+    const ratio = ra.requests.average / rb.requests.average;
+    console.log(`ratio app/bare: ${ratio.toFixed(2)} (target ≥ 0.70)`);
+    const rss = (pid: number | undefined) => {
+      try { return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024; } catch { return 0; }
+    };
+    console.log(`rss after load: bare ${mib(rss(bare.proc.pid))}, app ${mib(rss(app.proc.pid))}`);
+
+    for (const c of children.splice(0)) await c.stop();
+    if (profile) {
+      const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+      if (file) { summarizeProfile(join(dir, file)); console.log(`  profile: ${join(dir, file)}`); }
+    }
+  } finally {
+    for (const c of children) await c.stop();
+    await bench.stop().catch(() => undefined);
+  }
+}
+
+main().catch((e: unknown) => { console.error(e); process.exit(1); });
