@@ -6,6 +6,8 @@ import { build } from 'vite';
 import { loadConfig } from '../src/config.js';
 import { startServer } from '../src/server.js';
 import { packageRoot } from '../src/paths.js';
+import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, loadDemo } from '../src/cli/demo.js';
+import { Api } from './browser.js';
 
 /**
  * For the e2e project: builds the web app as shipped, starts the real server on an empty PGlite
@@ -22,7 +24,13 @@ export default async function setup(project: TestProject) {
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'seg-e2e-'));
   const server = await startServer(loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' }), () => {});
-  project.provide('baseUrl', `http://127.0.0.1:${server.port}`);
+  const baseUrl = `http://127.0.0.1:${server.port}`;
+  // Two workspaces: a clean one whose admin the journeys use (set up first, through the API), and
+  // the demo one for screenshots with realistic data.
+  await new Api(baseUrl).asAdmin();
+  const demo = await loadDemo(server.deps.database);
+  project.provide('baseUrl', baseUrl);
+  project.provide('demo', { email: demo.adminEmail ?? DEMO_ADMIN_EMAIL, password: DEMO_PASSWORD, userEmails: demo.userEmails });
   return async () => {
     await server.close();
     rmSync(dataDir, { recursive: true, force: true });
@@ -30,5 +38,5 @@ export default async function setup(project: TestProject) {
 }
 
 declare module 'vitest' {
-  export interface ProvidedContext { baseUrl: string }
+  export interface ProvidedContext { baseUrl: string; demo: { email: string; password: string; userEmails: string[] } }
 }

@@ -102,7 +102,7 @@ describe('the lead page', () => {
 
     await page.reload();
     await page.getByRole('region', { name: 'Historial' }).getByText(attack).waitFor();
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await page.locator('.timeline img, .timeline script, .timeline b').count()).toBe(0);
     expect(await page.getByRole('region', { name: 'Historial' }).getByText('<b>nota</b> en negrita no').count()).toBe(1);
   });

@@ -38,7 +38,7 @@ describe('Today', () => {
     const overdueTitles = await overdue.locator('.item__title').allTextContents();
     expect(overdueTitles.indexOf('Armario Ruiz (más antigua)')).toBeGreaterThanOrEqual(0);
     expect(overdueTitles.indexOf('Armario Ruiz (más antigua)')).toBeLessThan(overdueTitles.indexOf('Baño Sanz (más reciente)'));
-    const red = await overdue.locator('h2').evaluate((h) => getComputedStyle(h).color);
+    const red = await overdue.locator('h2').evaluate((h) => (globalThis as unknown as { getComputedStyle: (e: unknown) => { color: string } }).getComputedStyle(h).color);
     expect(red).toBe('rgb(180, 35, 24)');
 
     await page.getByRole('region', { name: /^Sin próxima acción/ }).getByText('Salón Gil sin plan').waitFor();
