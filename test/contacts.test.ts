@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { hashPassword } from '../src/auth/password.js';
-import { appUser, auditEvent, contact } from '../src/db/schema.js';
+import { appUser, auditEvent, contact, customField } from '../src/db/schema.js';
 import { Client, PASSWORD, setupWorkspace, testApp, type TestApp } from './harness.js';
 
 let t: TestApp;
@@ -66,6 +66,22 @@ describe('contacts CRUD', () => {
     expect(stale.status).toBe(409);
     expect(stale.body.current).toMatchObject({ lastName: 'Serrano', version: 2 });
     expect((await admin.get(`/api/v1/contacts/${c.body.id}`)).body.lastName).toBe('Serrano');
+  });
+
+  it('requires the workspace\'s required custom fields on create but not on a partial update', async () => {
+    await db().insert(customField).values({ workspaceId, entity: 'contact', key: 'dni', label: 'DNI', type: 'text', isRequired: true });
+    try {
+      const missing = await luis.c.post('/api/v1/contacts', { firstName: 'Sin DNI' });
+      expect(missing.status).toBe(422);
+      expect(missing.body.errors).toEqual([expect.objectContaining({ field: 'customFields.dni', code: 'required' })]);
+      const ok = await luis.c.post('/api/v1/contacts', { firstName: 'Con DNI', customFields: { dni: ' 12345678Z ' } });
+      expect(ok.body.customFields).toEqual({ dni: '12345678Z' });
+      const patched = await luis.c.patch(`/api/v1/contacts/${ok.body.id}`, { jobTitle: 'Gerente' });
+      expect(patched.status).toBe(200);
+      expect(patched.body.customFields).toEqual({ dni: '12345678Z' });
+    } finally {
+      await db().delete(customField).where(and(eq(customField.workspaceId, workspaceId), eq(customField.key, 'dni')));
+    }
   });
 
   it('lets a sales rep not hand a contact to someone else, and not delete', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, asc, eq } from 'drizzle-orm';
 import { hashPassword } from '../src/auth/password.js';
-import { appUser, auditEvent, leadStageHistory, pipeline, product, stage, team } from '../src/db/schema.js';
+import { appUser, auditEvent, customField, leadStageHistory, pipeline, product, stage, team } from '../src/db/schema.js';
 import { buildLeadListQuery } from '../src/db/queries/leads.js';
 import { Client, PASSWORD, setupWorkspace, testApp, type TestApp } from './harness.js';
 
@@ -138,6 +138,22 @@ describe('creating a lead', () => {
   });
 });
 
+describe('custom fields on leads', () => {
+  it('validates values against the workspace definitions and merges them on update', async () => {
+    await db().insert(customField).values({ workspaceId, entity: 'lead', key: 'interest', label: 'Interés', type: 'choice', options: ['alto', 'bajo'] });
+    await db().insert(customField).values({ workspaceId, entity: 'lead', key: 'rooms', label: 'Habitaciones', type: 'number' });
+    const bad = await luis.c.post('/api/v1/leads', { title: 'Hotel', customFields: { interest: 'enorme', rooms: 'muchas', colour: 'red' } });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors.map((e: { field: string; code: string }) => `${e.field}:${e.code}`).sort())
+      .toEqual(['customFields.colour:unknown_field', 'customFields.interest:invalid_choice', 'customFields.rooms:invalid_type']);
+    const ok = await luis.c.post('/api/v1/leads', { title: 'Hotel', customFields: { interest: 'alto' } });
+    expect(ok.status).toBe(201);
+    expect(ok.body.customFields).toEqual({ interest: 'alto' });
+    const patched = await luis.c.patch(`/api/v1/leads/${ok.body.id}`, { customFields: { rooms: 12 } });
+    expect(patched.body.customFields).toEqual({ interest: 'alto', rooms: 12 });
+  });
+});
+
 describe('updating a lead', () => {
   it('updates plain fields and bumps the version', async () => {
     const l = await luis.c.post('/api/v1/leads', { title: 'Armario' });
@@ -237,6 +253,28 @@ describe('the next action', () => {
     const closed = await luis.c.post(`/api/v1/leads/${l.body.id}/next-action`, { at, type: 'call' });
     expect(closed.status).toBe(409);
     expect(closed.body.reason).toBe('lead_not_open');
+  });
+});
+
+describe('the next action through PATCH', () => {
+  it('is validated when rescheduled, kept when only its note changes, and can be cleared', async () => {
+    const l = await luis.c.post('/api/v1/leads', { title: 'Recibidor' });
+    const at = inHours(6);
+    const set = await luis.c.patch(`/api/v1/leads/${l.body.id}`, { nextActionAt: at, nextActionType: 'visit' });
+    expect(set.status).toBe(200);
+    expect(set.body).toMatchObject({ nextActionType: 'visit' });
+    const noType = await luis.c.patch(`/api/v1/leads/${l.body.id}`, { nextActionType: null });
+    expect(noType.status).toBe(422);
+    expect(noType.body.errors[0]).toMatchObject({ field: 'nextActionType', code: 'required' });
+    // Time passes: the action is now overdue, and rewording its note must not need a new date.
+    await t.deps.database.query(`UPDATE lead SET next_action_at = now() - interval '2 days' WHERE workspace_id = $1 AND id = $2`, [workspaceId, l.body.id]);
+    const note = await luis.c.patch(`/api/v1/leads/${l.body.id}`, { nextActionNote: 'Llevar muestras' });
+    expect(note.status).toBe(200);
+    expect(note.body.nextActionNote).toBe('Llevar muestras');
+    expect(new Date(note.body.nextActionAt).getTime()).toBeLessThan(Date.now());
+    const cleared = await luis.c.patch(`/api/v1/leads/${l.body.id}`, { nextActionAt: null, nextActionType: null });
+    expect(cleared.body).toMatchObject({ nextActionAt: null, nextActionType: null, nextActionNote: null });
+    expect(ids(await luis.c.get(`/api/v1/leads?withoutNextAction=true&limit=500`))).toContain(l.body.id);
   });
 });
 

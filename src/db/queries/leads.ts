@@ -299,7 +299,10 @@ export async function updateLeadInTx(tx: Db, actor: Actor, leadId: string, patch
     if (!lostReason?.trim()) throw fieldError('lostReason', 'required', 'A lost lead needs the reason it was lost.');
     values['lostReason'] = lostReason.trim();
   }
-  if (nextActionAt !== undefined || nextActionType !== undefined || nextActionNote !== undefined) {
+  if (nextActionAt === undefined && nextActionType === undefined && nextActionNote !== undefined) {
+    // Rewording the note does not reschedule: an overdue action keeps its date and stays overdue.
+    values['nextActionNote'] = state.nextActionAt ? nextActionNote : null;
+  } else if (nextActionAt !== undefined || nextActionType !== undefined) {
     const at = nextActionAt === undefined ? state.nextActionAt : nextActionAt;
     const type = nextActionType === undefined ? state.nextActionType : nextActionType;
     const note = nextActionNote === undefined ? (before['nextActionNote'] as string | null) : nextActionNote;
