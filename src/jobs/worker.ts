@@ -1,6 +1,6 @@
 import type { Deps } from '../http/context.js';
 import {
-  claimJob, completeJob, failAbandonedJobs, listWorkspacesForJobs, recordJobFailure, type JobRow,
+  claimJob, completeJob, failAbandonedJobs, recordJobFailure, workspacesWithDueJobs, type JobRow,
 } from '../db/queries/jobs.js';
 import { activeAdmins, createNotification } from '../db/queries/notifications.js';
 import type { Db } from '../db/client.js';
@@ -72,17 +72,17 @@ export async function drainJobs(deps: Deps, opts: WorkerOptions = {}): Promise<D
   const log = opts.log ?? (() => {});
   const result: DrainResult = { ran: 0, done: 0, retried: 0, failed: 0 };
   const maxJobs = opts.maxJobs ?? 1000;
-  for (const ws of await listWorkspacesForJobs(deps.database)) {
+  const kinds = registeredKinds();
+  for (const workspaceId of await workspacesWithDueJobs(deps.database, clock())) {
     // A job whose worker died on its last allowed attempt cannot be claimed again; report it.
     await deps.database.transaction(async (tx) => {
-      for (const job of await failAbandonedJobs(tx, ws.id, clock())) {
+      for (const job of await failAbandonedJobs(tx, workspaceId, clock())) {
         result.failed++;
         await notifyAdminsOfFailure(tx, job);
       }
     });
-    const kinds = registeredKinds();
     while (result.ran < maxJobs) {
-      const job = await claimJob(deps.database, ws.id, clock(), leaseMs, kinds);
+      const job = await claimJob(deps.database, workspaceId, clock(), leaseMs, kinds);
       if (!job) break;
       result.ran++;
       const outcome = await runJob(deps, job, clock, log);

@@ -49,6 +49,19 @@ export async function listWorkspacesForJobs(d: Database): Promise<{ id: string; 
 }
 
 /**
+ * Workspaces that have a job to run or a lease that has passed at `now`: the worker visits only
+ * these, so an idle installation with many workspaces costs one query a minute. It spans workspaces
+ * on purpose (like listing workspaces); every query about the jobs themselves is per workspace.
+ */
+export async function workspacesWithDueJobs(d: Database, now: Date): Promise<string[]> {
+  const rows = await d.query<{ id: string }>(
+    `SELECT DISTINCT workspace_id AS id FROM job
+      WHERE (status = 'queued' AND run_at <= $1::timestamptz) OR (status = 'running' AND locked_until <= $1::timestamptz)`,
+    [now.toISOString()]);
+  return rows.map((r) => r.id);
+}
+
+/**
  * Claims the next due job of a workspace for `leaseMs`: a queued job whose time has come, or a
  * running one whose lease has passed (its worker died) with attempts left. One statement: the row
  * is locked with SKIP LOCKED and updated at once, so two workers never claim the same job, and a
