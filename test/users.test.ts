@@ -257,3 +257,17 @@ describe('workspace settings', () => {
     expect((await other.get('/api/v1/workspace')).body).toMatchObject({ name: 'Otra', currency: 'USD' });
   });
 });
+
+describe('API contract', () => {
+  it('documents the administration routes without exposing any secret field', async () => {
+    const doc = (await new Client(t).get('/api/openapi.json')).body;
+    for (const path of ['/users', '/users/me', '/users/me/password', '/teams', '/workspace', '/pipelines/{id}/stages/order', '/custom-fields', '/api-tokens', '/audit-events', '/products', '/sources', '/campaigns']) {
+      expect(doc.paths, path).toHaveProperty([path]);
+    }
+    const schemas = doc.components.schemas;
+    expect(Object.keys(schemas.User.properties)).not.toContain('passwordHash');
+    expect(Object.keys(schemas.ApiToken.properties)).not.toContain('tokenHash');
+    expect(JSON.stringify(schemas.CreatedApiToken)).toContain('"token"');
+    expect(schemas.UserInput.additionalProperties).toBe(false);
+  });
+});
