@@ -7,6 +7,7 @@
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
+import { answerBenchMessages } from './child-ipc.js';
 
 type Spec = { databaseUrl: string; text: string; params: unknown[]; limit: number; poolSize: number };
 const spec = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as Spec;
@@ -28,6 +29,7 @@ const server = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: page, nextCursor }));
   }, (e: Error) => { res.writeHead(500).end(e.message); });
 });
+answerBenchMessages();
 server.listen(0, '127.0.0.1', () => {
   const a = server.address();
   console.log(`PORT ${typeof a === 'object' && a ? a.port : 0}`);
