@@ -104,6 +104,19 @@ describe('logging interactions and the next-action invariant', () => {
     expect(got.body).toMatchObject({ nextActionAt: iso(at), nextActionType: 'email', lastActivityAt: r.body.occurredAt });
   });
 
+  it('refuses an unknown company, naming it, and leaves the lead\'s next action as it was', async () => {
+    const contactId = await addContact('Teresa');
+    const leadId = await addLead({ title: 'Baño Teresa', ownerId: luis.id, contactId });
+    const before = await leadRow(leadId);
+    const r = await luis.c.post('/api/v1/activities', {
+      type: 'call', leadId, companyId: '00000000-0000-4000-8000-000000000000', nextAction: { at: iso(hours(10)), type: 'call' },
+    });
+    expect(r.status).toBe(422);
+    expect(r.body.errors[0]).toMatchObject({ field: 'companyId', code: 'not_found' });
+    expect(await leadRow(leadId)).toEqual(before);
+    expect((await contactRow(contactId)).lastActivityAt).toBeNull();
+  });
+
   it('refuses a next action in the past with nextActionAt / in_the_past', async () => {
     const leadId = await addLead({ title: 'Mesa', ownerId: luis.id, contactId: await addContact('Juan') });
     const r = await luis.c.post('/api/v1/activities', { type: 'email', leadId, nextAction: { at: iso(hours(-2)), type: 'call' } });

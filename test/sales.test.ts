@@ -113,6 +113,13 @@ describe('recording a sale', () => {
     expect(await salesOf(contactId)).toBe(0);
   });
 
+  it('names a contact, company or owner this workspace does not have', async () => {
+    const ghost = '00000000-0000-4000-8000-000000000000';
+    const r = await pedro.c.post('/api/v1/sales', { contactId: ghost, companyId: ghost, ownerId: ghost, lines: [{ productId: chair, quantity: 1 }] });
+    expect(r.status).toBe(422);
+    expect(r.body.errors.map((e: { field: string; code: string }) => `${e.field}/${e.code}`)).toEqual(['contactId/not_found', 'companyId/not_found', 'ownerId/not_found']);
+  });
+
   it('names each bad line: no price, no quantity, more decimals than cents, no lines at all', async () => {
     const contactId = await addContact('Dora');
     const r = await luis.c.post('/api/v1/sales', { contactId, lines: [{ description: 'Sin precio', quantity: 1 }, { description: 'Cero', quantity: 0, unitPrice: 5 }] });

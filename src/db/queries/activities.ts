@@ -11,7 +11,8 @@ import type { Database, Db } from '../client.js';
 import { recordAudit } from '../audit.js';
 import { runList, scopeSql, selectList, type Page } from '../list.js';
 import { deleteRow, findRow, insertRow, updateRow } from '../repository.js';
-import { activity, activityComment, appUser, contact, lead } from '../schema.js';
+import { activity, activityComment, appUser, company, contact, lead } from '../schema.js';
+import { assertReferences } from './contacts.js';
 import { leadState, lockLead, setLeadNextActionInTx } from './leads.js';
 
 type AnyRow = Record<string, unknown>;
@@ -99,6 +100,7 @@ export async function logActivity(tx: Db, actor: Actor, input: ActivityInput, no
   checkActivityLinks({ leadId: input.leadId ?? null, contactId, companyId });
   const userId = input.userId ?? actor.userId;
   assertCanAssign(actor, actor.userId, userId);
+  await assertActivityReferences(tx, actor.workspaceId, input);
   const timing = startActivity({ occurredAt: input.occurredAt ?? null, dueAt: input.dueAt ?? null }, now);
   checkNextActionPlacement({ type: input.type, doneAt: timing.doneAt, leadId: input.leadId ?? null }, !!input.nextAction);
   await applyInteraction(tx, actor, { type: input.type, ...timing, contactId }, leadRow, input.nextAction, now);
@@ -106,6 +108,18 @@ export async function logActivity(tx: Db, actor: Actor, input: ActivityInput, no
     type: input.type, direction: input.direction ?? null, subject: input.subject ?? null, body: input.body ?? null,
     outcome: input.outcome ?? null, ...timing, leadId: input.leadId ?? null, contactId, companyId, userId,
   });
+}
+
+/**
+ * Ids named in the request must be this workspace's: checked up front so the answer names the field
+ * (a foreign-key violation would surface later, less precisely).
+ */
+function assertActivityReferences(tx: Db, workspaceId: string, refs: { contactId?: string | null; companyId?: string | null; userId?: string | null }) {
+  return assertReferences(tx, workspaceId, [
+    { field: 'contactId', table: contact, ids: refs.contactId },
+    { field: 'companyId', table: company, ids: refs.companyId },
+    { field: 'userId', table: appUser, ids: refs.userId },
+  ]);
 }
 
 /** The activity row locked for a change, with the lead it is on; 403 when the actor may not change it. */
@@ -141,6 +155,7 @@ export async function updateActivityInTx(
     ...(occurredAt !== undefined ? { occurredAt } : {}), ...(dueAt !== undefined ? { dueAt } : {}),
   }, now);
   if (rest.userId !== undefined) assertCanAssign(actor, before['userId'] as string | null, rest.userId);
+  await assertActivityReferences(tx, actor.workspaceId, rest);
   checkActivityLinks({
     leadId: before['leadId'] as string | null,
     contactId: rest.contactId !== undefined ? rest.contactId : before['contactId'] as string | null,

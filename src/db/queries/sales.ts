@@ -6,8 +6,9 @@ import { priceSale, type SaleLineInput } from '../../domain/sale.js';
 import type { Database, Db } from '../client.js';
 import { runList, selectList, type Page } from '../list.js';
 import { deleteRow, findRow, insertRow, updateRow } from '../repository.js';
-import { contact, lead, product, sale, saleLine, stage, workspace } from '../schema.js';
+import { appUser, company, contact, lead, product, sale, saleLine, stage, workspace } from '../schema.js';
 import { decodeCursor, limitParam } from './activities.js';
+import { assertReferences } from './contacts.js';
 import { lockLead, moveLeadInTx } from './leads.js';
 
 type AnyRow = Record<string, unknown>;
@@ -31,6 +32,15 @@ export type SalePatch = Omit<Partial<SaleInput>, 'leadId'>;
 
 /** sale.total and sale_line.line_total are numeric(14, 2). */
 const MAX_AMOUNT = 999_999_999_999.99;
+
+/** Ids named in the request must be this workspace's; checked before any write so the answer names the field. */
+function assertSaleReferences(tx: Db, workspaceId: string, refs: { contactId?: string | null; companyId?: string | null; ownerId?: string | null }) {
+  return assertReferences(tx, workspaceId, [
+    { field: 'contactId', table: contact, ids: refs.contactId },
+    { field: 'companyId', table: company, ids: refs.companyId },
+    { field: 'ownerId', table: appUser, ids: refs.ownerId },
+  ]);
+}
 
 async function managedIds(tx: Db, actor: Actor): Promise<string[]> {
   if (actor.role !== 'manager') return [];
@@ -125,6 +135,7 @@ export async function recordSale(tx: Db, actor: Actor, input: SaleInput, now: Da
   if (!contactId && !companyId) throw fieldError('contactId', 'required', 'A sale needs a contact or a company.');
   const ownerId = input.ownerId ?? actor.userId;
   assertCanAssign(actor, actor.userId, ownerId);
+  await assertSaleReferences(tx, actor.workspaceId, input);
   const priced = price(await resolveLines(tx, actor.workspaceId, input.lines));
   const currency = input.currency ?? (await tx.select({ currency: workspace.currency }).from(workspace).where(eq(workspace.id, actor.workspaceId)))[0]!.currency;
 
@@ -147,6 +158,7 @@ export async function updateSaleInTx(tx: Db, actor: Actor, id: string, patch: Sa
   const contactId = fields.contactId !== undefined ? fields.contactId : before['contactId'] as string | null;
   const companyId = fields.companyId !== undefined ? fields.companyId : before['companyId'] as string | null;
   if (!contactId && !companyId) throw fieldError('contactId', 'required', 'A sale needs a contact or a company.');
+  await assertSaleReferences(tx, actor.workspaceId, fields);
   const values: AnyRow = { ...fields };
   if (lines) {
     const priced = price(await resolveLines(tx, actor.workspaceId, lines));
