@@ -73,7 +73,7 @@ function Column({ stage, leads, more, onCancel }: { stage: Stage; leads: Lead[];
         <h2 id={`col-${stage.id}`}>
           {stage.name} <span className="count">{leads.length}{more ? '+' : ''}</span>
         </h2>
-        <span className="column__total">{stage.temperature ? `${t(temperatureLabelKey[stage.temperature])} · ` : ''}{fmt.money(total)}</span>
+        <span className="column__total" title={stage.temperature ? t(temperatureLabelKey[stage.temperature]) : undefined}>{fmt.money(total)}</span>
       </header>
       {leads.length === 0 ? <p className="empty small">{t('board.empty')}</p> : (
         <ul className="column__cards">{leads.map((l) => <Card key={l.id} lead={l} onCancel={onCancel} />)}</ul>

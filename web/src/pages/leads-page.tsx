@@ -178,6 +178,7 @@ export function LeadsPage() {
           <p className="muted small" aria-live="polite">{list.isLoading ? t('app.loading') : t('leads.count', { count: fmt.number(rows.length) })}{list.hasNextPage ? '+' : ''}</p>
           <div className="vtable" ref={scrollRef} tabIndex={0} aria-label={t('leads.title')}>
             <table aria-rowcount={list.hasNextPage ? -1 : rows.length + 1}>
+              <colgroup>{visible.map((c) => <col key={c} className={`col-${c}`} />)}</colgroup>
               <thead>
                 <tr>
                   {visible.map((c) => {
