@@ -250,6 +250,11 @@ describe('editing and deleting a sale', () => {
     expect(stale.status).toBe(409);
     expect(stale.body.current.total).toBe(345);
     expect((await luis.c.get(`/api/v1/sales/${id}`)).body.lines).toHaveLength(2);
+    const trail = await db().select().from(auditEvent).where(and(eq(auditEvent.entityId, id), eq(auditEvent.action, 'lines'))).orderBy(auditEvent.id);
+    expect(trail).toHaveLength(2);
+    const [was, now] = (trail[1]!.changes as { lines: [{ description: string }[], { description: string; lineTotal: number }[]] }).lines;
+    expect(was.map((l) => l.description)).toEqual(['Silla nórdica']);
+    expect(now.map((l) => [l.description, l.lineTotal])).toEqual([['Mesa de roble', 320], ['Montaje', 25]]);
   });
 
   it('keeps the old lines when the new ones are bad, and lets no other seller edit', async () => {

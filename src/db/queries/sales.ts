@@ -5,6 +5,7 @@ import { fieldError, forbidden, invalid, type FieldError } from '../../domain/er
 import { priceSale, type SaleLineInput } from '../../domain/sale.js';
 import type { Database, Db } from '../client.js';
 import { runList, selectList, type Page } from '../list.js';
+import { recordAudit } from '../audit.js';
 import { deleteRow, findRow, insertRow, updateRow } from '../repository.js';
 import { appUser, company, contact, lead, product, sale, saleLine, stage, workspace } from '../schema.js';
 import { decodeCursor, limitParam } from './activities.js';
@@ -99,6 +100,15 @@ async function insertLines(tx: Db, workspaceId: string, saleId: string, lines: R
   })));
 }
 
+/** The sale's own audit event shows its total; this one keeps what the lines were and became. */
+async function recordLinesAudit(tx: Db, actor: Actor, saleId: string, before: AnyRow[], after: ReturnType<typeof priceSale>['lines']): Promise<void> {
+  const shape = (l: AnyRow) => ({ productId: l['productId'] ?? null, description: l['description'] ?? null, quantity: l['quantity'], unitPrice: l['unitPrice'], lineTotal: l['lineTotal'] });
+  await recordAudit(tx, {
+    workspaceId: actor.workspaceId, userId: actor.userId, entity: 'sale', entityId: saleId, action: 'lines',
+    before: { lines: before.map(shape) }, after: { lines: after.map(shape) },
+  });
+}
+
 /** Whoever buys is a client from then on (a former client buying again is a client again). */
 async function makeClient(tx: Db, actor: Actor, contactId: string | null): Promise<void> {
   if (!contactId) return;
@@ -144,6 +154,7 @@ export async function recordSale(tx: Db, actor: Actor, input: SaleInput, now: Da
     total: priced.total, currency, notes: input.notes ?? null,
   });
   await insertLines(tx, actor.workspaceId, row['id'] as string, priced.lines);
+  await recordLinesAudit(tx, actor, row['id'] as string, [], priced.lines);
   await makeClient(tx, actor, contactId);
   if (leadRow) await winLead(tx, actor, leadRow, priced.total, currency, now);
   return row;
@@ -163,8 +174,10 @@ export async function updateSaleInTx(tx: Db, actor: Actor, id: string, patch: Sa
   if (lines) {
     const priced = price(await resolveLines(tx, actor.workspaceId, lines));
     values['total'] = priced.total;
+    const old = (await linesOf(tx, actor.workspaceId, [id])).get(id) ?? [];
     await tx.delete(saleLine).where(and(eq(saleLine.workspaceId, actor.workspaceId), eq(saleLine.saleId, id)));
     await insertLines(tx, actor.workspaceId, id, priced.lines);
+    await recordLinesAudit(tx, actor, id, old, priced.lines);
   }
   const row = await updateRow(tx, sale, actor, 'sale', before, values, expectedVersion);
   if (contactId !== before['contactId']) await makeClient(tx, actor, contactId);
