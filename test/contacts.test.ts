@@ -143,6 +143,22 @@ describe('listing contacts', () => {
   });
 });
 
+describe('more contact filters', () => {
+  it('filters by owner, postal code, neighbourhood and creation date, and sorts by last activity', async () => {
+    const mine = (await luis.c.post('/api/v1/contacts', { firstName: 'Barrio', postalCode: '28012', neighbourhood: 'Lavapiés', city: 'Madrid' })).body.id;
+    const other = (await admin.post('/api/v1/contacts', { firstName: 'Barrio2', postalCode: '28013', neighbourhood: 'Sol', city: 'Madrid' })).body.id;
+    const base = '/api/v1/contacts?city=Madrid';
+    expect(ids(await admin.get(`${base}&ownerId=${luis.id}`))).toEqual([mine]);
+    expect(ids(await admin.get(`${base}&postalCode=28013`))).toEqual([other]);
+    expect(ids(await admin.get(`${base}&neighbourhood=Lavapiés,Sol`)).sort()).toEqual([mine, other].sort());
+    expect(ids(await admin.get(`${base}&createdFrom=2000-01-01`)).sort()).toEqual([mine, other].sort());
+    expect(ids(await admin.get(`${base}&createdTo=2000-01-01`))).toEqual([]);
+    await db().update(contact).set({ lastActivityAt: new Date('2026-02-01T00:00:00Z') }).where(and(eq(contact.workspaceId, workspaceId), eq(contact.id, other)));
+    expect(ids(await admin.get(`${base}&sort=-lastActivityAt`))).toEqual([other, mine]);
+    expect(ids(await admin.get(`${base}&sort=lastActivityAt`))).toEqual([mine, other]);
+  });
+});
+
 describe('cancelling and restoring', () => {
   it('hides a cancelled contact from lists unless asked, and restores it', async () => {
     const c = (await luis.c.post('/api/v1/contacts', { firstName: 'Cancelable', city: 'Teruel' })).body.id;

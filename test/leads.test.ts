@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, asc, eq } from 'drizzle-orm';
 import { hashPassword } from '../src/auth/password.js';
-import { appUser, auditEvent, customField, leadStageHistory, pipeline, product, stage, team } from '../src/db/schema.js';
+import { appUser, auditEvent, campaign, customField, leadStageHistory, pipeline, product, source, stage, team } from '../src/db/schema.js';
 import { buildLeadListQuery } from '../src/db/queries/leads.js';
 import { Client, PASSWORD, setupWorkspace, testApp, type TestApp } from './harness.js';
 
@@ -403,6 +403,30 @@ describe('listing, filtering and searching leads', () => {
     expect(bad.body.errors[0]).toMatchObject({ field: 'status', code: 'invalid_choice' });
     const unknown = await rep.c.get(`${base}&colour=red`);
     expect(unknown.status).toBe(422);
+  });
+
+  it('filters by next action window, expected close, score, source and campaign, and sorts by title and probability', async () => {
+    const who = await addUser('Nerea Ibarra', 'nerea@garcia.es', 'sales');
+    const [src] = await db().insert(source).values({ workspaceId, name: 'Feria del Mueble', kind: 'fair' }).returning();
+    const [cmp] = await db().insert(campaign).values({ workspaceId, name: 'Black Friday', sourceId: src!.id }).returning();
+    const soon = (await who.c.post('/api/v1/leads', { title: 'b pronto', nextActionAt: inHours(2), nextActionType: 'call', score: 80, sourceId: src!.id, expectedCloseDate: '2026-12-01' })).body.id;
+    const later = (await who.c.post('/api/v1/leads', { title: 'A más tarde', nextActionAt: inHours(72), nextActionType: 'email', score: 20, campaignId: cmp!.id, stageId: st.hot.id })).body.id;
+    const none = (await who.c.post('/api/v1/leads', { title: 'c sin fecha', expectedCloseDate: '2027-02-01' })).body.id;
+    const base = `/api/v1/leads?ownerId=${who.id}`;
+    expect(ids(await who.c.get(`${base}&nextActionFrom=${inHours(1)}&nextActionTo=${inHours(24)}`))).toEqual([soon]);
+    expect(ids(await who.c.get(`${base}&nextActionFrom=${inHours(1)}`))).toEqual([soon, later]);
+    expect(ids(await who.c.get(`${base}&expectedCloseFrom=2027-01-01`))).toEqual([none]);
+    expect(ids(await who.c.get(`${base}&expectedCloseTo=2027-01-01`))).toEqual([soon]);
+    expect(ids(await who.c.get(`${base}&scoreMin=50`))).toEqual([soon]);
+    expect(ids(await who.c.get(`${base}&sourceId=${src!.id}`))).toEqual([soon]);
+    expect(ids(await who.c.get(`${base}&campaignId=${cmp!.id}`))).toEqual([later]);
+    expect(ids(await who.c.get(`${base}&sort=title`))).toEqual([later, soon, none]);
+    expect(ids(await who.c.get(`${base}&sort=-probability`))[0]).toBe(later);
+    const badSort = await who.c.get(`${base}&sort=colour`);
+    expect(badSort.status).toBe(422);
+    expect(badSort.body.errors[0]).toMatchObject({ field: 'sort', code: 'invalid_choice' });
+    expect((await who.c.get(`${base}&cursor=garbage`)).body.errors[0]).toMatchObject({ field: 'cursor', code: 'invalid_cursor' });
+    expect((await who.c.get(`${base}&nextActionFrom=yesterday`)).body.errors[0]).toMatchObject({ field: 'nextActionFrom', code: 'invalid_date' });
   });
 
   it('finds leads by title, contact name or company name without caring about accents or case', async () => {
