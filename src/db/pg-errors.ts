@@ -2,7 +2,9 @@ import { AppError } from '../domain/errors.js';
 
 /** Maps PostgreSQL constraint violations that reach us to precise problems instead of 500s. */
 export function pgErrorToAppError(err: unknown): AppError | null {
-  const e = err as { code?: string; constraint?: string; detail?: string; column?: string };
+  // Drizzle wraps driver errors (DrizzleQueryError) with the PostgreSQL error as `cause`.
+  let e = err as { code?: string; constraint?: string; detail?: string; column?: string; cause?: unknown };
+  for (let i = 0; i < 3 && typeof e?.code !== 'string' && e?.cause; i++) e = e.cause as typeof e;
   if (typeof e?.code !== 'string') return null;
   switch (e.code) {
     case '23505': return new AppError('conflict', 'A record with the same value already exists.', [], { constraint: e.constraint });
