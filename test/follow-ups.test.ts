@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { hashPassword } from '../src/auth/password.js';
 import type { Actor } from '../src/domain/access.js';
-import { scheduleFollowUpInTx } from '../src/db/queries/follow-ups.js';
+import { buildFollowUpListQuery, followUpsDueSql, scheduleFollowUpInTx } from '../src/db/queries/follow-ups.js';
 import { activity, appUser, auditEvent, contact, feedback, followUp, sale, team } from '../src/db/schema.js';
 import { Client, PASSWORD, setupWorkspace, testApp, type TestApp } from './harness.js';
 
@@ -267,5 +267,33 @@ describe('completing a follow-up', () => {
     const ok = await admin.post(`/api/v1/follow-ups/${followUpId}/complete`, { channel: 'visit', nps: 8 });
     expect(ok.status).toBe(200);
     expect(ok.body.feedback.userId).toBe(adminId);
+  });
+});
+
+describe('query plans', () => {
+  it('walk an index for Today\'s follow-ups and for the due-date list, without sorting', async () => {
+    await t.deps.database.query(`INSERT INTO sale (workspace_id, contact_id, owner_id, sold_at, total, currency)
+      SELECT $1, $2, ($3::uuid[])[1 + g % 2], now() - g * interval '1 hour', 10, 'EUR' FROM generate_series(1, 2000) g`, [workspaceId, rosa, [luis.id, marta.id]]);
+    await t.deps.database.query(`INSERT INTO follow_up (workspace_id, sale_id, contact_id, user_id, due_at, status, done_at)
+      SELECT s.workspace_id, s.id, s.contact_id, s.owner_id, s.sold_at + interval '2 days',
+             CASE WHEN row_number() OVER () % 3 = 0 THEN 'done' ELSE 'planned' END,
+             CASE WHEN row_number() OVER () % 3 = 0 THEN now() END
+        FROM sale s WHERE s.workspace_id = $1 AND NOT EXISTS (SELECT 1 FROM follow_up f WHERE f.workspace_id = s.workspace_id AND f.sale_id = s.id)`, [workspaceId]);
+    const explain = (text: string, params: unknown[]) => t.deps.database.session(async (conn) => {
+      await conn.query('ANALYZE follow_up');
+      await conn.query('SET enable_seqscan = off');
+      try {
+        return (await conn.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${text}`, params)).map((r) => r['QUERY PLAN']).join('\n');
+      } finally {
+        await conn.query('RESET enable_seqscan');
+      }
+    });
+    const today = await explain(followUpsDueSql, [workspaceId, luis.id, NOW, 100]);
+    expect(today).toContain('follow_up_user_planned_idx');
+    expect(today).not.toMatch(/\bSort\b/);
+    const built = buildFollowUpListQuery(actorOf(adminId, 'admin'), {});
+    const list = await explain(built.text, built.params);
+    expect(list).toContain('follow_up_due_idx');
+    expect(list).not.toMatch(/\bSort\b/);
   });
 });

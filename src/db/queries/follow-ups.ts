@@ -78,8 +78,11 @@ export const followUpList: ListSpec = {
   defaultSort: 'dueAt',
 };
 
+/** The list statement; exported so tests can EXPLAIN exactly what the API runs. */
+export const buildFollowUpListQuery = (actor: Actor, params: ListParams) => buildListQuery(followUpList, actor, params, { select: followUpSelect, from: scopedFrom });
+
 export async function listFollowUps(database: Database, actor: Actor, params: ListParams): Promise<Page<AnyRow>> {
-  return runList<AnyRow>(database, buildListQuery(followUpList, actor, params, { select: followUpSelect, from: scopedFrom }));
+  return runList<AnyRow>(database, buildFollowUpListQuery(actor, params));
 }
 
 async function managedIdsInTx(tx: Db, actor: Actor): Promise<string[]> {
@@ -173,6 +176,13 @@ export async function completeFollowUpInTx(
   return { followUp: row, feedback: fb, activity: act };
 }
 
+// $1 workspace, $2 seller, $3 end of the seller's day, $4 limit. The count is its own statement:
+// with count(*) OVER () the planner reads and sorts every due row, while on its own the page is a
+// range scan of follow_up_user_planned_idx in due order that stops at the limit.
+const dueWhere = `workspace_id = $1 AND user_id = $2 AND status = 'planned' AND due_at < $3`;
+export const followUpsDueSql = `SELECT ${followUpSelect} FROM follow_up WHERE ${dueWhere} ORDER BY due_at, id LIMIT $4`;
+export const followUpsDueCountSql = `SELECT count(*)::int AS total FROM follow_up WHERE ${dueWhere}`;
+
 /**
  * Today's "follow-ups due": one seller's planned follow-ups due before the end of their day
  * (overdue ones included, oldest first), at most `limit`, with the full count.
@@ -180,10 +190,10 @@ export async function completeFollowUpInTx(
 export async function followUpsDue(
   database: Database, w: { workspaceId: string; userId: string; dayEnd: Date; limit: number },
 ): Promise<{ total: number; items: AnyRow[] }> {
-  const rows = await database.query<AnyRow & { __total: number }>(`SELECT ${followUpSelect}, count(*) OVER () AS "__total"
-      FROM follow_up
-     WHERE workspace_id = $1 AND user_id = $2 AND status = 'planned' AND due_at < $4
-     ORDER BY due_at, id
-     LIMIT $3`, [w.workspaceId, w.userId, w.limit, w.dayEnd], 'today_follow_ups');
-  return { total: Number(rows[0]?.__total ?? 0), items: rows.map(({ __total: _, ...r }) => r) };
+  const params = [w.workspaceId, w.userId, w.dayEnd];
+  const [items, count] = await Promise.all([
+    database.query<AnyRow>(followUpsDueSql, [...params, w.limit], 'today_follow_ups'),
+    database.query<{ total: number }>(followUpsDueCountSql, params, 'today_follow_ups_count'),
+  ]);
+  return { total: count[0]?.total ?? 0, items };
 }
