@@ -239,3 +239,16 @@ describe('listing complaints', () => {
     expect(byDue.body.data[0].dueAt).toBe('2026-11-23T12:00:00.000Z');
   });
 });
+
+describe('the API contract', () => {
+  it('documents the post-sale paths in the OpenAPI document, with the glossary enums', async () => {
+    const doc = (await admin.get('/api/openapi.json')).body;
+    for (const p of ['/follow-ups', '/follow-ups/{id}', '/follow-ups/{id}/complete', '/feedback', '/feedback/{id}', '/feedback/summary',
+      '/complaints', '/complaints/{id}', '/complaints/{id}/events', '/satisfaction-links']) {
+      expect(Object.keys(doc.paths).some((k) => k.endsWith(p)), p).toBe(true);
+    }
+    const complaintSchema = doc.components.schemas.Complaint;
+    expect(complaintSchema.properties.category.enum).toEqual(['quality_defect', 'durability', 'portability', 'after_sales_service', 'functionality', 'other']);
+    expect(complaintSchema.properties.resolution.enum).toEqual(expect.arrayContaining(['replacement', 'repair', 'home_maintenance', 'substitute_product', 'cost_assumed', 'other']));
+  });
+});
