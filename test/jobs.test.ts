@@ -1,4 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { openDatabase } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
 import type { Deps } from '../src/http/context.js';
@@ -231,5 +237,57 @@ describe('GET /api/v1/jobs', () => {
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ id: 'doomed:1', status: 'queued', attempts: 0 });
     expect((await admin.post('/api/v1/jobs/burst:a/retry')).status).toBe(404);
+  });
+});
+
+describe('seguimiento jobs run-once', () => {
+  // The CLI as an operator runs it (e.g. from cron): a separate process configured by the environment.
+  let env: Record<string, string>;
+  let dir: string;
+  const cli = (args: string[]) => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', ...env, SEGUIMIENTO_PASSWORD: PASSWORD }, timeout: 60_000,
+    });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+  const open = () => openDatabase({ databaseUrl: env['DATABASE_URL'], dataDir: env['DATA_DIR'] });
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'seguimiento-jobs-cli-'));
+    if (engine === 'pglite') {
+      env = { DATA_DIR: join(dir, 'data') };
+    } else {
+      const name = `jobs_cli_${randomBytes(5).toString('hex')}`;
+      const c = new pg.Client({ connectionString: inject('pgUrl') });
+      await c.connect();
+      await c.query(`CREATE DATABASE ${name}`);
+      await c.end();
+      env = { DATABASE_URL: inject('pgUrl').replace(/\/[^/]*$/, `/${name}`) };
+    }
+    expect(cli(['setup', '--workspace', 'Cron SL', '--name', 'Ana', '--email', 'ana@cron.es']).code).toBe(0);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs the due jobs once and exits, reporting what it did', async () => {
+    let database = await open();
+    const [ws] = await database.query<{ id: string }>('SELECT id FROM workspace');
+    await enqueue(database.db, { workspaceId: ws!.id, id: 'retention:manual', kind: 'retention', runAt: new Date('2026-01-01T00:00:00Z') });
+    await database.close();
+    const r = cli(['jobs', 'run-once']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/jobs: \d+ enqueued, [1-9]\d* ran \([1-9]\d* done, 0 to retry, 0 failed\)/);
+    database = await open();
+    try {
+      expect(await findJob(database, ws!.id, 'retention:manual')).toMatchObject({ status: 'done', attempts: 1 });
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('names an unknown jobs command and exits with an error', () => {
+    const r = cli(['jobs', 'run-twice']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('Unknown jobs command "run-twice"');
   });
 });
