@@ -72,6 +72,23 @@ describe('the lead page', () => {
     expect(await probability.inputValue()).toBe('150');
   });
 
+  it('edits custom fields and the service of interest inline', async () => {
+    await api.ok('POST', '/custom-fields', { entity: 'lead', key: 'budget', label: 'Presupuesto del cliente', type: 'number' });
+    await api.ok('POST', '/custom-fields', { entity: 'lead', key: 'room', label: 'Estancia', type: 'choice', options: ['Cocina', 'Baño'] });
+    const product = await api.ok('POST', '/products', { name: 'Encimera de granito', unitPrice: 1200 });
+    const lead = await newLead('Campos');
+    await page.goto(`/leads/${lead.id}`);
+    const budget = page.getByLabel('Presupuesto del cliente');
+    await budget.fill('18000');
+    await budget.press('Enter');
+    await page.getByLabel('Estancia').selectOption('Baño');
+    await expect.poll(async () => (await api.ok('GET', `/leads/${lead.id}`)).customFields).toEqual({ budget: 18000, room: 'Baño' });
+
+    await page.locator('details.picker summary').click();
+    await page.locator('details.picker').getByLabel('Encimera de granito').check();
+    await expect.poll(async () => (await api.ok('GET', `/leads/${lead.id}`)).productIds).toEqual([product.id]);
+  });
+
   it('shows both versions on a conflicting edit and saves mine when the user chooses it', async () => {
     const lead = await newLead('Conflicto');
     await page.goto(`/leads/${lead.id}`);

@@ -1,4 +1,4 @@
-import { useMemo, useState, type ReactNode } from 'react';
+import { useMemo, useRef, useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError } from '../api/client.js';
@@ -16,7 +16,7 @@ import { conflictRows, fromInput, isChanged, toInput, type InlineKind } from '..
 
 const fieldLabelKey: Record<string, MessageKey> = {
   title: 'lead.title', stageId: 'lead.stage', score: 'lead.score', probability: 'lead.probability', amount: 'lead.amount',
-  expectedCloseDate: 'lead.expectedCloseDate', sourceId: 'lead.source', ownerId: 'lead.owner',
+  expectedCloseDate: 'lead.expectedCloseDate', sourceId: 'lead.source', ownerId: 'lead.owner', productIds: 'lead.products',
 };
 
 type Conflict = { edits: Record<string, unknown>; current: Record<string, unknown> };
@@ -150,29 +150,42 @@ export function LeadPage() {
     setErrors(({ [field]: _e, ...rest }) => rest);
   };
 
-  /** Saves one field with the version we have; a 409 opens the conflict dialog, a 422 stays on the field. */
-  const save = async (field: string, value: unknown, version: number) => {
-    try {
-      const updated = await api.patch<Lead>(`/leads/${id}`, { ...patchOf(field, value), version });
-      setLead(updated);
-      clearField(field);
-      void queryClient.invalidateQueries({ queryKey: ['list', '/leads'] });
-      void queryClient.invalidateQueries({ queryKey: ['today'] });
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 409 && e.problem.current) {
-        setConflict({ edits: { [field]: value }, current: e.problem.current as Record<string, unknown> });
-        return;
+  // Edits are saved one after another, each with the version the previous save returned, so
+  // quick successive edits (blur one field, pick in the next) never conflict with each other.
+  const versionRef = useRef<number | null>(null);
+  const queueRef = useRef<Promise<void>>(Promise.resolve());
+  if (lead.data && (versionRef.current === null || lead.data.version > versionRef.current)) versionRef.current = lead.data.version;
+
+  /** Saves one field; a 409 opens the conflict dialog, a 422 stays on the field with the typed text. */
+  const save = (field: string, value: unknown, version?: number) => {
+    const run = async () => {
+      try {
+        const updated = await api.patch<Lead>(`/leads/${id}`, { ...patchOf(field, value), version: version ?? versionRef.current ?? undefined });
+        versionRef.current = updated.version;
+        setLead(updated);
+        clearField(field);
+        void queryClient.invalidateQueries({ queryKey: ['list', '/leads'] });
+        void queryClient.invalidateQueries({ queryKey: ['today'] });
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 409 && e.problem.current) {
+          setConflict({ edits: { [field]: value }, current: e.problem.current as Record<string, unknown> });
+          return;
+        }
+        const fe = e instanceof ApiError ? e.fieldErrors.find((f) => f.field === field || f.field.startsWith(`${field}.`)) ?? e.fieldErrors[0] : undefined;
+        // Pickers show their change at once; on refusal the stored record comes back.
+        if (field === 'productIds') void queryClient.invalidateQueries({ queryKey: ['lead', id] });
+        setErrors((er) => ({ ...er, [field]: fe ? fieldErrorText(t, fe) : errorText(t, e) }));
       }
-      const fe = e instanceof ApiError ? e.fieldErrors.find((f) => f.field === field || f.field.startsWith(`${field}.`)) ?? e.fieldErrors[0] : undefined;
-      setErrors((er) => ({ ...er, [field]: fe ? fieldErrorText(t, fe) : errorText(t, e) }));
-    }
+    };
+    queueRef.current = queueRef.current.then(run);
+    return queueRef.current;
   };
 
   const commit = (field: string, kind: InlineKind, stored: unknown) => (text: string) => {
     if (!lead.data || !isChanged(kind, stored, text)) { clearField(field); return; }
     const value = fromInput(kind, text);
     if (value === undefined) { setErrors((er) => ({ ...er, [field]: t('fieldError.invalid_type') })); return; }
-    void save(field, value, lead.data.version);
+    void save(field, value);
   };
 
   const changeStage = async (stageId: string) => {
@@ -269,8 +282,22 @@ export function LeadPage() {
             {field('sourceId', 'lead.source', 'select', { children: <><option value="">—</option>{sources.data?.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}</> })}
             {field('ownerId', 'lead.owner', 'select', { children: <><option value="">—</option>{users.data?.map((u) => <option key={u.id} value={u.id}>{u.name}</option>)}</> })}
             <div className="inline-field">
-              <span className="label">{t('lead.products')}</span>
-              <span>{l.productIds.map((p) => productById.get(p)?.name).filter(Boolean).join(', ') || t('common.none')}</span>
+              <span className="label" id="products-label">{t('lead.products')}</span>
+              <details className="picker">
+                <summary aria-describedby="products-label">{l.productIds.map((p) => productById.get(p)?.name).filter(Boolean).join(', ') || t('common.none')}</summary>
+                <fieldset aria-labelledby="products-label">
+                  {products.data?.filter((p) => p.isActive || l.productIds.includes(p.id)).map((p) => (
+                    <label key={p.id}>
+                      <input type="checkbox" checked={l.productIds.includes(p.id)} onChange={(e) => {
+                        const next = e.target.checked ? [...l.productIds, p.id] : l.productIds.filter((x) => x !== p.id);
+                        setLead({ ...l, productIds: next });
+                        void save('productIds', next);
+                      }} /> {p.name}
+                    </label>
+                  ))}
+                </fieldset>
+              </details>
+              {errors['productIds'] && <small className="field__error" role="alert">{errors['productIds']}</small>}
             </div>
             <div className="inline-field">
               <span className="label">{t('lead.nextAction')}</span>
