@@ -35,7 +35,7 @@ function cli(args: string[], extra: Record<string, string> = {}) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-describe('the command line', () => {
+describe('the command line', { timeout: 120_000 }, () => {
   it('migrates an empty database and says which version and engine', () => {
     const r = cli(['migrate']);
     expect(r.err).toBe('');

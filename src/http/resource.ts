@@ -47,11 +47,19 @@ export function expectedVersion(c: Context, bodyVersion: unknown): number | unde
   return Number(m[1]);
 }
 
-/** Visibility of one owned record for the actor; 403 when it exists but is not theirs. */
-export async function assertVisible(deps: Deps, actor: Actor, spec: Pick<ResourceSpec, 'list'>, row: AnyRow) {
+/** The users a manager manages, read before a write transaction opens (see assertVisible). */
+export const managedBy = async (deps: Deps, actor: Actor): Promise<string[]> =>
+  actor.role === 'manager' ? managedUserIds(deps.database, actor) : [];
+
+/**
+ * Visibility of one owned record for the actor; 403 when it exists but is not theirs. Inside a
+ * write transaction pass `managed` (from managedBy, fetched before the transaction): PGlite has one
+ * connection, so a query outside the open transaction would wait for it forever.
+ */
+export async function assertVisible(deps: Deps, actor: Actor, spec: Pick<ResourceSpec, 'list'>, row: AnyRow, managed?: readonly string[]) {
   if (spec.list.scope !== 'owned' || actor.role === 'admin') return;
   const owned = { ownerId: (row['ownerId'] as string | null) ?? null, sharedWith: (row['sharedWith'] as string[] | undefined) ?? [] };
-  const managed = actor.role === 'manager' ? await managedUserIds(deps.database, actor) : [];
+  managed ??= await managedBy(deps, actor);
   if (!canSee(actor, owned, managed)) throw forbidden('This record belongs to someone else.');
 }
 
@@ -115,9 +123,10 @@ export function resourceRoutes(deps: Deps, spec: ResourceSpec) {
       const actor = c.get('actor');
       const { version, ...patch } = c.req.valid('json') as AnyRow;
       const expected = expectedVersion(c, version);
+      const managed = await managedBy(deps, actor);
       const row = await write(deps.database, async (tx) => {
         const before = await findRow(tx, spec.table, actor.workspaceId, c.req.valid('param').id, spec.entity, true);
-        await assertVisible(deps, actor, spec, before);
+        await assertVisible(deps, actor, spec, before, managed);
         spec.canWrite?.(actor, before);
         const values = spec.beforeUpdate ? await spec.beforeUpdate({ tx, actor, deps }, before, patch) : patch;
         return updateRow(tx, spec.table, actor, spec.entity, before, values, expected);
@@ -134,9 +143,10 @@ export function resourceRoutes(deps: Deps, spec: ResourceSpec) {
       responses: { 204: { description: 'Deleted' }, ...problemResponses },
     }), async (c) => {
       const actor = c.get('actor');
+      const managed = await managedBy(deps, actor);
       await write(deps.database, async (tx) => {
         const before = await findRow(tx, spec.table, actor.workspaceId, c.req.valid('param').id, spec.entity, true);
-        await assertVisible(deps, actor, spec, before);
+        await assertVisible(deps, actor, spec, before, managed);
         (spec.canDelete ?? spec.canWrite)?.(actor, before);
         await deleteRow(tx, spec.table, actor, spec.entity, before);
       });
