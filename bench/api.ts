@@ -5,7 +5,8 @@
  * same lead list statement and (b) the real Seguimiento server (session cookie of a sales user,
  * GET /api/v1/leads?ownerId=…&stageId=…), each in its own process, with autocannon over loopback,
  * and prints req/s, latency percentiles, each server's CPU time per request and the ratio app/bare.
- * --profile adds a CPU profile of the app server's measured runs and a summary of where its time goes. Prints figures; it is never a test.
+ * --profile adds CPU profiles of both servers' measured runs and a summary of where the time goes.
+ * Prints figures; it is never a test.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -65,7 +66,7 @@ async function drive(name: string, child: Child, url: string, headers: Record<st
 }
 
 /** Self time per function and per origin (package, src file, node internals) from a .cpuprofile. */
-function summarizeProfile(file: string) {
+function summarizeProfile(name: string, file: string, top: number) {
   type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number };
   const prof = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number };
   const byId = new Map(prof.nodes.map((n) => [n.id, n]));
@@ -92,11 +93,11 @@ function summarizeProfile(file: string) {
     originTimes.set(o, (originTimes.get(o) ?? 0) + t);
   }
   const pct = (t: number) => `${((100 * t) / total).toFixed(1).padStart(5)} %`;
-  console.log(`\nCPU profile of the app server during its measured runs (${(total / 1e6).toFixed(1)} s busy, self time, idle excluded):`);
+  console.log(`\nCPU profile of the ${name} during its measured runs (${(total / 1e6).toFixed(1)} s busy, self time, idle excluded):`);
   console.log('  by origin:');
-  for (const [o, t] of [...originTimes].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`    ${pct(t)}  ${o}`);
+  for (const [o, t] of [...originTimes].sort((a, b) => b[1] - a[1]).slice(0, Math.ceil(top / 2))) console.log(`    ${pct(t)}  ${o}`);
   console.log('  by function:');
-  for (const [f, t] of [...fnTimes].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`    ${pct(t)}  ${f}`);
+  for (const [f, t] of [...fnTimes].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`    ${pct(t)}  ${f}`);
 }
 
 async function main() {
@@ -161,14 +162,21 @@ async function main() {
     const ratios: number[] = [];
     for (let round = 1; round <= rounds; round++) {
       console.log(`round ${round}/${rounds}`);
+      if (profile && round === 1) {
+        await bare.ask({ type: 'profile-start' }, 'profile-started');
+        await app.ask({ type: 'profile-start' }, 'profile-started');
+      }
       const rb = await drive('bare', bare, bareUrl, {}, duration, connections);
       cookie = await login();
-      if (profile && round === 1) await app.ask({ type: 'profile-start' }, 'profile-started');
       const ra = await drive('app', app, appUrl, { cookie }, duration, connections);
       ratios.push(ra.requests.average / rb.requests.average);
       console.log(`       ratio app/bare ${ratios.at(-1)!.toFixed(2)}; app CPU per request − bare: ${(ra.cpuMs - rb.cpuMs).toFixed(2)} ms`);
     }
-    if (profile) await app.ask({ type: 'profile-stop', file: profileFile }, 'profile-written');
+    const bareProfileFile = join(dir, 'bare.cpuprofile');
+    if (profile) {
+      await app.ask({ type: 'profile-stop', file: profileFile }, 'profile-written');
+      await bare.ask({ type: 'profile-stop', file: bareProfileFile }, 'profile-written');
+    }
     const sorted = [...ratios].sort((x, y) => x - y);
     console.log(`ratio app/bare (median of ${rounds}): ${sorted[Math.floor((sorted.length - 1) / 2)]!.toFixed(2)} (target ≥ 0.70)`);
     const rss = (pid: number | undefined) => {
@@ -176,7 +184,11 @@ async function main() {
     };
     console.log(`rss after load: bare ${mib(rss(bare.proc.pid))}, app ${mib(rss(app.proc.pid))}`);
     for (const c of children.splice(0)) await c.stop();
-    if (profile) { summarizeProfile(profileFile); console.log(`  profile: ${profileFile} (open in Chrome DevTools)`); }
+    if (profile) {
+      summarizeProfile('app server', profileFile, 25);
+      summarizeProfile('bare server', bareProfileFile, 12);
+      console.log(`  profiles: ${profileFile}, ${bareProfileFile} (open in Chrome DevTools)`);
+    }
   } finally {
     for (const c of children) await c.stop();
     await bench.stop().catch(() => undefined);

@@ -11,6 +11,15 @@ import type { Actor } from '../src/domain/access.js';
 import { existingDataset, loadDataset, startEngine, type Dataset } from './engine.js';
 import { argsOf, formatSummary, mib, summarize } from './stats.js';
 
+/**
+ * This process's CPU time per run: with PGlite it includes the database engine, so it is a figure
+ * that a busy machine disturbs less than wall-clock latency; with PostgreSQL it is the client side.
+ */
+function cpuPerRun(since: NodeJS.CpuUsage, runs: number): string {
+  const u = process.cpuUsage(since);
+  return `cpu ${((u.user + u.system) / 1000 / runs).toFixed(2)} ms/run`;
+}
+
 /** Deterministic choice so every run of the benchmark asks the same questions. */
 function* cycle<T>(xs: T[]): Generator<T> { for (let i = 0; ; i++) yield xs[i % xs.length]!; }
 
@@ -56,11 +65,23 @@ async function main() {
     const plan = await bench.database.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sample.text}`, sample.params);
     console.log('list plan:\n  ' + plan.map((r) => r['QUERY PLAN']).join('\n  '));
 
+    // The database's own execution time, apart from the client's and the machine's scheduling.
+    const execTimes: number[] = [];
+    for (let i = 0; i < Math.min(runs, 200); i++) {
+      const u = owners.next().value!;
+      const b = buildLeadListQuery(actorOf(u.id), { ownerId: u.id, stageId: pairs.next().value!, sort: sortKey, limit: '50' });
+      const out = await bench.database.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, TIMING OFF) ${b.text}`, b.params);
+      const m = /Execution Time: ([\d.]+)/.exec(out.map((r) => r['QUERY PLAN']).join('\n'));
+      if (i >= 20 && m) execTimes.push(Number(m[1]));
+    }
+    console.log(formatSummary('lead list, database execution', summarize(execTimes)));
+
     for (let i = 0; i < 50; i++) await listOnce();
     rowsSeen = 0;
     const listTimes: number[] = [];
+    let cpu = process.cpuUsage();
     for (let i = 0; i < runs; i++) listTimes.push(await listOnce());
-    console.log(formatSummary('lead list (owner+2 stages, 50)', summarize(listTimes)) + `  avg rows ${(rowsSeen / runs).toFixed(1)}`);
+    console.log(formatSummary('lead list (owner+2 stages, 50)', summarize(listTimes)) + `  ${cpuPerRun(cpu, runs)}  avg rows ${(rowsSeen / runs).toFixed(1)}`);
 
     // One lead with its last 50 activities, as the lead page opens (the API's own queries).
     const sample500 = await bench.database.query<{ id: string; ownerId: string }>(
@@ -79,8 +100,9 @@ async function main() {
     };
     for (let i = 0; i < 50; i++) await leadOnce();
     const leadTimes: number[] = [];
+    cpu = process.cpuUsage();
     for (let i = 0; i < runs; i++) leadTimes.push(await leadOnce());
-    console.log(formatSummary('lead + last 50 activities', summarize(leadTimes)));
+    console.log(formatSummary('lead + last 50 activities', summarize(leadTimes)) + `  ${cpuPerRun(cpu, runs)}`);
 
     const mem = process.memoryUsage();
     console.log(`memory: rss ${mib(mem.rss)}, heap used ${mib(mem.heapUsed)} of ${mib(mem.heapTotal)}, external ${mib(mem.external)}, array buffers ${mib(mem.arrayBuffers)}`);
