@@ -3,6 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import ICAL from 'ical.js';
 import { hashPassword } from '../src/auth/password.js';
 import { activity, appUser, auditEvent, contact, lead, stage } from '../src/db/schema.js';
+import { calendarItemsQuery } from '../src/db/queries/calendar.js';
 import { Client, PASSWORD, setupWorkspace, testApp, type TestApp } from './harness.js';
 
 let t: TestApp;
@@ -245,5 +246,34 @@ describe('calendar feed access', () => {
     const a = await admin.get('/api/v1/calendar/feed');
     const { events } = parseFeed((await fetchFeed(a.body.url)).text);
     expect(events).toEqual([]);
+  });
+});
+
+describe('calendar feed query', () => {
+  it('reads leads through lead_owner_next_action_idx and activities through activity_user_due_idx', async () => {
+    // Twenty sellers with a few hundred actions each, so one user's rows are a small part of the table.
+    const sellers = [luis.id, ...(await t.deps.database.query<{ id: string }>(`INSERT INTO app_user (workspace_id, email, name, role)
+      SELECT $1, 'vol' || g || '@garcia.es', 'Vol ' || g, 'sales' FROM generate_series(1, 19) g RETURNING id`, [workspaceId])).map((r) => r.id)];
+    await t.deps.database.query(`INSERT INTO lead (workspace_id, title, pipeline_id, stage_id, probability, currency, owner_id, next_action_at, next_action_type)
+      SELECT $1, 'Volumen ' || g, $2, $3, 10, 'EUR', ($4::uuid[])[1 + g % 20], $5::timestamptz + (g % 500 - 100) * interval '1 hour', 'call'
+        FROM generate_series(1, 6000) g`, [workspaceId, cold.pipelineId, cold.id, sellers, NOW]);
+    await t.deps.database.query(`INSERT INTO activity (workspace_id, type, subject, due_at, user_id, done_at)
+      SELECT $1, 'task', 'Tarea ' || g, $3::timestamptz + (g % 500 - 100) * interval '1 hour', ($2::uuid[])[1 + g % 20], CASE WHEN g % 3 = 0 THEN $3::timestamptz END
+        FROM generate_series(1, 6000) g`, [workspaceId, sellers, NOW]);
+    const q = calendarItemsQuery(workspaceId, luis.id, days(-30), 100);
+    const plan = await t.deps.database.session(async (conn) => {
+      await conn.query('ANALYZE lead');
+      await conn.query('ANALYZE activity');
+      await conn.query('SET enable_seqscan = off');
+      try {
+        return (await conn.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${q.text}`, q.params)).map((r) => r['QUERY PLAN']).join('\n');
+      } finally {
+        await conn.query('RESET enable_seqscan');
+      }
+    });
+    expect(plan).toContain('lead_owner_next_action_idx');
+    expect(plan).toContain('activity_user_due_idx');
+    // Each branch walks its index in order and stops at the limit, rather than fetching the user's whole range.
+    expect(plan).not.toMatch(/(Seq|Bitmap Heap) Scan on (lead|activity)\b/);
   });
 });

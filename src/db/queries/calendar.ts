@@ -115,26 +115,40 @@ const contactName = (alias: string) => `(SELECT concat_ws(' ', c.first_name, c.l
 /**
  * A user's next actions (open leads they own) and planned activities (assigned to them, not done)
  * from `from` onwards, in time order. The lead part walks lead_owner_next_action_idx (its sort
- * expression, bounded below and above), the activity part activity_user_due_idx.
+ * expression, bounded below and above), the activity part activity_user_due_idx; exported so a
+ * test can EXPLAIN exactly what the feed runs.
  */
-export async function listCalendarItems(d: Database, workspaceId: string, userId: string, from: Date, limit: number): Promise<CalendarItem[]> {
-  return d.query<CalendarItem>(
-    `SELECT * FROM (
-       SELECT 'nextAction' AS kind, l.id, l.id AS "leadId", l.title AS "leadTitle", ${contactName('l')} AS "contactName",
-              l.next_action_type AS type, l.next_action_at AS at, l.next_action_note AS note, NULL AS body,
-              l.version, l.updated_at AS "updatedAt"
-         FROM lead l
-        WHERE l.workspace_id = $1 AND l.owner_id = $2 AND l.status = 'open'
-          AND coalesce(l.next_action_at, 'infinity'::timestamptz) >= $3
-          AND coalesce(l.next_action_at, 'infinity'::timestamptz) < 'infinity'::timestamptz
+export function calendarItemsQuery(workspaceId: string, userId: string, from: Date, limit: number): { text: string; params: unknown[] } {
+  return {
+    // Each branch is ordered and limited on its own index's order, so neither reads more than
+    // `limit` rows whatever the user's history; the outer sort merges at most twice that.
+    text: `SELECT * FROM (
+       (SELECT 'nextAction' AS kind, l.id, l.id AS "leadId", l.title AS "leadTitle", ${contactName('l')} AS "contactName",
+               l.next_action_type AS type, l.next_action_at AS at, l.next_action_note AS note, NULL AS body,
+               l.version, l.updated_at AS "updatedAt"
+          FROM lead l
+         WHERE l.workspace_id = $1 AND l.owner_id = $2 AND l.status = 'open'
+           AND coalesce(l.next_action_at, 'infinity'::timestamptz) >= $3
+           AND coalesce(l.next_action_at, 'infinity'::timestamptz) < 'infinity'::timestamptz
+         ORDER BY coalesce(l.next_action_at, 'infinity'::timestamptz), l.id
+         LIMIT $4)
        UNION ALL
-       SELECT 'activity', a.id, a.lead_id, (SELECT l.title FROM lead l WHERE l.workspace_id = a.workspace_id AND l.id = a.lead_id),
-              ${contactName('a')}, a.type, a.due_at, a.subject, a.body, a.version, a.updated_at
-         FROM activity a
-        WHERE a.workspace_id = $1 AND a.user_id = $2 AND a.done_at IS NULL AND a.due_at >= $3
+       (SELECT 'activity', a.id, a.lead_id, (SELECT l.title FROM lead l WHERE l.workspace_id = a.workspace_id AND l.id = a.lead_id),
+               ${contactName('a')}, a.type, a.due_at, a.subject, a.body, a.version, a.updated_at
+          FROM activity a
+         WHERE a.workspace_id = $1 AND a.user_id = $2 AND a.done_at IS NULL AND a.due_at >= $3
+         ORDER BY a.due_at, a.id
+         LIMIT $4)
      ) items
      ORDER BY at, id
-     LIMIT $4`, [workspaceId, userId, from, limit], 'calendar_items');
+     LIMIT $4`,
+    params: [workspaceId, userId, from, limit],
+  };
+}
+
+export async function listCalendarItems(d: Database, workspaceId: string, userId: string, from: Date, limit: number): Promise<CalendarItem[]> {
+  const q = calendarItemsQuery(workspaceId, userId, from, limit);
+  return d.query<CalendarItem>(q.text, q.params, 'calendar_items');
 }
 
 export type DigestRecipient = {
