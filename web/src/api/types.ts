@@ -64,7 +64,7 @@ export type Section<T> = { total: number; items: T[] };
 export type StaleContact = Pick<Contact, 'id' | 'firstName' | 'lastName' | 'email' | 'phone' | 'companyId'> & {
   secondLastName: string | null; lifecycle: string; companyName: string | null; lastActivityAt: string | null;
 };
-export type TaskDue = { id: string; type: ActivityType; subject: string | null; dueAt: string; leadId: string | null; contactId: string | null; companyId: string | null };
+export type TaskDue = { id: string; type: string; subject: string | null; dueAt: string; leadId: string | null; contactId: string | null; companyId: string | null };
 
 /** GET /today: the sections of the landing page, each with its total and first items. */
 export type Today = {

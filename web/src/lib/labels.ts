@@ -24,3 +24,7 @@ export const outcomeLabelKey: Record<(typeof outcomes)[number], MessageKey> = {
 /** An outcome stored by code shows translated; free text stays as typed. */
 export const outcomeKey = (o: string | null | undefined): MessageKey | null =>
   o && o in outcomeLabelKey ? outcomeLabelKey[o as keyof typeof outcomeLabelKey] : null;
+
+/** A type the API sends as plain text (e.g. Today's tasks): its label when known, else the raw value. */
+export const activityKeyOf = (type: string): MessageKey | null =>
+  type in activityLabelKey ? activityLabelKey[type as ActivityType] : null;

@@ -8,7 +8,7 @@ import { useMe } from '../session.js';
 import { Empty, ErrorState, Loading } from '../components/ui.js';
 import { LogInteractionDialog, type LogTarget } from '../components/log-interaction.js';
 import { ScheduleNextActionDialog } from '../components/schedule-next-action.js';
-import { activityLabelKey } from '../lib/labels.js';
+import { activityKeyOf, activityLabelKey } from '../lib/labels.js';
 import { contactName, leadDisplayName } from '../lib/names.js';
 
 function TodaySection<T>(props: {
@@ -95,13 +95,15 @@ export function TodayPage() {
             )} />
           <TodaySection id="today-tasks" titleKey="today.tasksDue" emptyKey="today.noTasks" section={d?.tasksDue}
             keyOf={(a: TaskDue) => a.id} render={(a: TaskDue) => {
-              const name = a.subject ?? t(activityLabelKey[a.type]);
+              const typeKey = activityKeyOf(a.type);
+              const typeLabel = typeKey ? t(typeKey) : a.type;
+              const name = a.subject ?? typeLabel;
               return (
                 <div className="item">
                   <span className="item__time">{fmt.time(a.dueAt)}</span>
                   <div className="item__main">
                     {a.leadId ? <Link className="item__title" to={`/leads/${a.leadId}`}>{name}</Link> : <span className="item__title">{name}</span>}
-                    <span className="item__meta">{t(activityLabelKey[a.type])} · {fmt.shortDate(a.dueAt)}</span>
+                    <span className="item__meta">{typeLabel} · {fmt.shortDate(a.dueAt)}</span>
                   </div>
                   <button type="button" className="button button--small" aria-label={t('today.markDoneLabel', { name })}
                     onClick={() => setLogging({ kind: 'task', activityId: a.id, leadId: a.leadId, name })}>✓ {t('today.markDone')}</button>
