@@ -51,6 +51,8 @@ export const generateCommand = {
         onProgress: progressPrinter(),
       });
       console.log(`Loaded ${r.rows} rows into workspace ${r.workspaceId} (${deps.database.engine}) in ${r.loadSeconds.toFixed(1)} s: ${r.rowsPerSecond} rows/s; VACUUM ANALYZE ${r.analyzeSeconds.toFixed(1)} s.`);
+      const slow = [...r.indexTimings].sort((a, b) => b.seconds - a.seconds).slice(0, 5);
+      if (slow.length) console.log(`${r.rebuiltIndexes} indexes rebuilt in ${r.indexSeconds.toFixed(1)} s (included above); slowest: ${slow.map((i) => `${i.name} ${i.seconds.toFixed(1)} s`).join(', ')}.`);
       console.log(`Counts: ${Object.entries(r.counts).map(([k, v]) => `${k} ${v}`).join(', ')}.`);
       if (!r.skippedForeignKeyChecks) console.log('Foreign-key checks stayed on (not a superuser): loading is slower.');
       const sales = r.users.find((u) => u.role === 'sales');
