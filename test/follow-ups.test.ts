@@ -40,7 +40,8 @@ const actorOf = (userId: string, role: Actor['role'] = 'sales'): Actor => ({ wor
 async function sell(ownerId: string, contactId: string, soldAt = SOLD_AT) {
   return t.deps.database.transaction(async (tx) => {
     const [s] = await tx.insert(sale).values({ workspaceId, contactId, ownerId, soldAt, total: 1200, currency: 'EUR' }).returning();
-    const f = await scheduleFollowUpInTx(tx, actorOf(ownerId), s!);
+    const f = await scheduleFollowUpInTx(tx, actorOf(ownerId), s!, NOW);
+    if (!f) throw new Error('no follow-up planned');
     return { saleId: s!.id, followUpId: f['id'] as string };
   });
 }
@@ -74,11 +75,19 @@ describe('scheduling after a sale', () => {
     expect(audit.map((a) => a.action)).toEqual(['create']);
   });
 
+  it('plans none for a sale recorded after its window closed (entered late or imported)', async () => {
+    const planned = await t.deps.database.transaction(async (tx) => {
+      const [s] = await tx.insert(sale).values({ workspaceId, contactId: jaime, ownerId: luis.id, soldAt: new Date('2026-11-10T10:00:00Z'), total: 50, currency: 'EUR' }).returning();
+      return scheduleFollowUpInTx(tx, actorOf(luis.id), s!, NOW);
+    });
+    expect(planned).toBeNull();
+  });
+
   it('plans at most one follow-up per sale', async () => {
     const { saleId } = await sell(luis.id, jaime);
     await expect(t.deps.database.transaction(async (tx) => {
       const [s] = await tx.select().from(sale).where(eq(sale.id, saleId));
-      await scheduleFollowUpInTx(tx, actorOf(luis.id), s!);
+      await scheduleFollowUpInTx(tx, actorOf(luis.id), s!, NOW);
     })).rejects.toThrow();
     expect(await db().select().from(followUp).where(eq(followUp.saleId, saleId))).toHaveLength(1);
   });

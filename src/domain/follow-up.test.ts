@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from './errors.js';
 import {
   activityTypeForChannel, addDays, atLocalTime, checkFollowUpDate, completeFollowUp, defaultFollowUpDue, followUpRange,
-  followUpWindowOf, isFollowUpOverdue, parseFollowUpWindowSetting, reviseFollowUp, type FollowUpWindow,
+  followUpWindowOf, isFollowUpOverdue, isFollowUpWindowOpen, parseFollowUpWindowSetting, reviseFollowUp, type FollowUpWindow,
 } from './follow-up.js';
 
 const madrid: FollowUpWindow = { minDays: 2, maxDays: 7, dueTime: '10:00', timeZone: 'Europe/Madrid' };
@@ -56,6 +56,14 @@ describe('the follow-up window', () => {
   it('keeps 10:00 local across a daylight saving change', () => {
     // Sale on Friday 27 March 2026; day 2 is Sunday 29 March, when Madrid moves to UTC+2.
     expect(defaultFollowUpDue(new Date('2026-03-27T12:00:00Z'), madrid).toISOString()).toBe('2026-03-29T08:00:00.000Z');
+  });
+});
+
+describe('isFollowUpWindowOpen', () => {
+  it('is open until the end of the last day of the window', () => {
+    expect(isFollowUpWindowOpen(soldAt, soldAt, madrid)).toBe(true);
+    expect(isFollowUpWindowOpen(soldAt, new Date('2026-11-30T22:59:00Z'), madrid)).toBe(true);
+    expect(isFollowUpWindowOpen(soldAt, new Date('2026-11-30T23:00:00Z'), madrid)).toBe(false);
   });
 });
 

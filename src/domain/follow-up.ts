@@ -116,6 +116,13 @@ export function defaultFollowUpDue(soldAt: Date, w: FollowUpWindow): Date {
   return atLocalTime(followUpRange(soldAt, w).firstDay, w.dueTime, w.timeZone);
 }
 
+/**
+ * Whether a sale recorded now still gets a follow-up: not when its whole window is already past
+ * (a sale entered weeks late, or imported history), which would only fill Today with calls whose
+ * moment is gone. A sale recorded inside its window is followed up, due at once if day 2 has passed.
+ */
+export const isFollowUpWindowOpen = (soldAt: Date, now: Date, w: FollowUpWindow) => now.getTime() < followUpRange(soldAt, w).to.getTime();
+
 /** Refuses a due date outside the sale's window, naming the allowed days (422 on `dueAt`). */
 export function checkFollowUpDate(soldAt: Date, dueAt: Date, w: FollowUpWindow): void {
   const r = followUpRange(soldAt, w);

@@ -4,7 +4,7 @@ import { assertCanAssign, canSee } from '../../domain/access.js';
 import { fieldError, forbidden, notFound } from '../../domain/errors.js';
 import type { FeedbackChannel } from '../../domain/feedback.js';
 import {
-  activityTypeForChannel, completeFollowUp, defaultFollowUpDue, followUpWindowOf, reviseFollowUp, type FollowUpStatus, type FollowUpWindow,
+  activityTypeForChannel, completeFollowUp, defaultFollowUpDue, followUpWindowOf, isFollowUpWindowOpen, reviseFollowUp, type FollowUpStatus, type FollowUpWindow,
 } from '../../domain/follow-up.js';
 import { isValidTimeZone } from '../../domain/today.js';
 import type { Database, Db } from '../client.js';
@@ -33,17 +33,21 @@ const activityText = {
   en: { subject: 'Post-sale follow-up', satisfaction: 'satisfaction' },
 } as const;
 
-export type SaleForFollowUp = { id: string; contactId?: string | null; ownerId?: string | null; soldAt: Date };
+export type SaleForFollowUp = { id: string; contactId?: string | null; ownerId?: string | null; soldAt: Date; createdAt?: Date };
 
 /**
  * Plans the post-sale follow-up of a sale just recorded, in the same transaction: due on the first
- * day of the workspace window at its due time, for the seller (the sale's owner).
+ * day of the workspace window at its due time, for the seller (the sale's owner). A sale whose
+ * window has already closed when it is recorded (`now`, default: when the row was created) gets
+ * none, and null is returned.
  */
-export async function scheduleFollowUpInTx(tx: Db, actor: Actor, s: SaleForFollowUp): Promise<AnyRow> {
+export async function scheduleFollowUpInTx(tx: Db, actor: Actor, s: SaleForFollowUp, now?: Date): Promise<AnyRow | null> {
   const w = await workspaceFollowUpWindow(tx, actor.workspaceId);
+  const soldAt = new Date(s.soldAt);
+  if (!isFollowUpWindowOpen(soldAt, now ?? s.createdAt ?? new Date(), w)) return null;
   return insertRow(tx, followUp, actor, 'followUp', {
     saleId: s.id, contactId: s.contactId ?? null, userId: s.ownerId ?? actor.userId,
-    dueAt: defaultFollowUpDue(new Date(s.soldAt), w), status: 'planned',
+    dueAt: defaultFollowUpDue(soldAt, w), status: 'planned',
   });
 }
 
