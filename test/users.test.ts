@@ -161,6 +161,11 @@ describe('users', () => {
     const stale = await admin.patch(`/api/v1/users/${u.id}`, { name: 'Ver 3', version: u.version });
     expect(stale.status).toBe(409);
     expect(stale.body.current.name).toBe('Ver 2');
+    expect(JSON.stringify(stale.body)).not.toMatch(/passwordHash|scrypt/);
+    const me = await loggedIn('version@garcia.es');
+    const staleMe = await me.patch('/api/v1/users/me', { name: 'Yo', version: 1 });
+    expect(staleMe.status).toBe(409);
+    expect(JSON.stringify(staleMe.body)).not.toMatch(/passwordHash|scrypt/);
   });
 });
 

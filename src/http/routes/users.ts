@@ -86,7 +86,7 @@ export function userRoutes(deps: Deps) {
     const { version, ...patch } = c.req.valid('json');
     const expected = expectedVersion(c, version);
     const row = await write(deps.database, async (tx) => {
-      const before = await findRow(tx, appUser, actor.workspaceId, actor.userId, 'user', true);
+      const { passwordHash: _hash, ...before } = await findRow(tx, appUser, actor.workspaceId, actor.userId, 'user', true);
       return updateRow(tx, appUser, actor, 'user', before, patch, expected);
     });
     c.header('ETag', `"${String(row['version'])}"`);
@@ -135,6 +135,8 @@ export function userRoutes(deps: Deps) {
       return { ...rest, passwordHash: await hashPassword(password) };
     },
     beforeUpdate: async ({ tx, actor }, before, patch) => {
+      // A stale version answers 409 with this row as `current`: it must not carry the hash.
+      delete before['passwordHash'];
       await checkTeam(tx, actor.workspaceId, patch['teamId']);
       const wasActiveAdmin = before['role'] === 'admin' && before['isActive'] === true;
       const losesRole = patch['role'] !== undefined && patch['role'] !== 'admin';
