@@ -13,6 +13,28 @@ beforeAll(async () => { browser = await launchBrowser(); });
 afterAll(async () => { await browser?.close(); });
 
 describe('screenshots on demo data', () => {
+  it('keeps the leads table virtual: scrolling loads further pages but renders only the visible rows', async () => {
+    const context = await newContext(browser, baseUrl, { width: 1280, height: 800 });
+    const page = await context.newPage();
+    await loginThroughUi(page, { email: demo.email, password: demo.password });
+    await page.goto('/leads');
+    await page.getByLabel('Estado').selectOption('');
+    const status = page.locator('p[aria-live="polite"]');
+    await expect.poll(() => status.innerText()).toMatch(/^100 cargados\+$/);
+    // Scrolling to the end asks for the next cursor page.
+    for (let i = 0; i < 3; i++) {
+      await page.locator('.vtable').evaluate((el) => { (el as unknown as { scrollTop: number; scrollHeight: number }).scrollTop = (el as unknown as { scrollHeight: number }).scrollHeight; });
+      await page.waitForTimeout(400);
+    }
+    await expect.poll(async () => Number((await status.innerText()).replace(/\D/g, ''))).toBeGreaterThan(100);
+    const loaded = Number((await status.innerText()).replace(/\D/g, ''));
+    const rendered = await page.locator('.vtable tbody tr:not([aria-hidden])').count();
+    expect(rendered).toBeGreaterThan(5);
+    expect(rendered).toBeLessThan(60);
+    expect(rendered).toBeLessThan(loaded);
+    await context.close();
+  });
+
   it('captures Today, the leads table, the kanban and a lead (desktop and 375 px)', async () => {
     const context = await newContext(browser, baseUrl, { width: 1440, height: 900 });
     const page = await context.newPage();

@@ -204,6 +204,7 @@ export const en: Record<MessageKey, string> = {
   'board.pickCard': 'Picked up {name}.',
   'board.overColumn': '{name} over {stage}.',
   'board.dropCancelled': 'Move cancelled.',
+  'board.pipeline': 'Pipeline',
 
   'quickAdd.title': 'New lead',
   'quickAdd.name': 'Full name',

@@ -204,6 +204,7 @@ export const es = {
   'board.pickCard': 'Cogido {name}.',
   'board.overColumn': '{name} sobre {stage}.',
   'board.dropCancelled': 'Movimiento cancelado.',
+  'board.pipeline': 'Embudo',
 
   'quickAdd.title': 'Nuevo prospecto',
   'quickAdd.name': 'Nombre y apellidos',

@@ -150,7 +150,7 @@ export function BoardPage() {
         <LeadsViewSwitch current="board" />
         {(pipelines.data?.length ?? 0) > 1 && (
           <div className="toolbar">
-            <label htmlFor="board-pipeline" className="visually-hidden">{t('lead.stage')}</label>
+            <label htmlFor="board-pipeline" className="visually-hidden">{t('board.pipeline')}</label>
             <select id="board-pipeline" value={pipeline?.id ?? ''} onChange={(e) => setPipelineId(e.target.value)}>
               {pipelines.data!.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
             </select>
