@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import ICAL from 'ical.js';
 import { hashPassword } from '../src/auth/password.js';
-import { activity, appUser, auditEvent, contact, lead, stage } from '../src/db/schema.js';
+import { activity, appUser, auditEvent, company, contact, lead, stage } from '../src/db/schema.js';
 import { calendarItemsQuery } from '../src/db/queries/calendar.js';
 import { Client, PASSWORD, setupWorkspace, testApp, type TestApp } from './harness.js';
 
@@ -25,12 +25,12 @@ async function addUser(name: string, email: string, locale: 'es' | 'en' | null =
   return { id: u!.id, c };
 }
 
-async function addLead(o: { title: string; ownerId: string; at: Date | null; type?: string; note?: string; contactId?: string; won?: boolean }) {
+async function addLead(o: { title: string; ownerId: string; at: Date | null; type?: string | null; note?: string; contactId?: string; companyId?: string; won?: boolean }) {
   const s = o.won ? won : cold;
   const [row] = await db().insert(lead).values({
-    workspaceId, title: o.title, contactId: o.contactId ?? null, pipelineId: s.pipelineId, stageId: s.id, probability: s.probability,
+    workspaceId, title: o.title, contactId: o.contactId ?? null, companyId: o.companyId ?? null, pipelineId: s.pipelineId, stageId: s.id, probability: s.probability,
     currency: 'EUR', ownerId: o.ownerId, status: o.won ? 'won' : 'open', closedAt: o.won ? NOW : null,
-    nextActionAt: o.at, nextActionType: (o.at ? o.type ?? 'call' : null) as never, nextActionNote: o.note ?? null,
+    nextActionAt: o.at, nextActionType: (o.at && o.type !== null ? o.type ?? 'call' : null) as never, nextActionNote: o.note ?? null,
   }).returning();
   return row!.id;
 }
@@ -89,6 +89,9 @@ beforeAll(async () => {
     none: await addLead({ title: 'Sin fecha', ownerId: luis.id, at: null }),
     martas: await addLead({ title: 'Dormitorio', ownerId: marta.id, at: days(2), type: 'meeting', note: 'Bring samples' }),
   };
+  // Imported data: a next action without a type, on a company without a contact.
+  const [sur] = await db().insert(company).values({ workspaceId, name: 'Muebles Sur' }).returning();
+  ids['office'] = await addLead({ title: 'Oficina central', ownerId: luis.id, at: new Date('2026-11-26T08:00:00Z'), type: null, companyId: sur!.id });
   ids['task'] = await addActivity({ userId: luis.id, type: 'task', dueAt: new Date('2026-11-25T15:00:00Z'), subject: 'Preparar presupuesto', body: 'Con IVA', leadId: ids['kitchen'] });
   ids['freeTask'] = await addActivity({ userId: luis.id, type: 'call', dueAt: days(1), subject: 'Llamar al proveedor' });
   ids['doneTask'] = await addActivity({ userId: luis.id, type: 'task', dueAt: days(1), subject: 'Ya hecha', done: true });
@@ -138,8 +141,11 @@ describe('calendar feed content', () => {
       `activity-${ids['freeTask']}@seguimiento`,
       `next-action-${ids['kitchen']}@seguimiento`,
       `activity-${ids['task']}@seguimiento`,
+      `next-action-${ids['office']}@seguimiento`,
     ]);
-    expect(events.map((e) => e.start)).toEqual([days(-10).toISOString(), days(1).toISOString(), '2026-11-24T09:30:00.000Z', '2026-11-25T15:00:00.000Z']);
+    expect(events.map((e) => e.start)).toEqual([
+      days(-10).toISOString(), days(1).toISOString(), '2026-11-24T09:30:00.000Z', '2026-11-25T15:00:00.000Z', '2026-11-26T08:00:00.000Z',
+    ]);
     expect(events.every((e) => e.minutes === 30)).toBe(true);
   });
 
@@ -157,6 +163,7 @@ describe('calendar feed content', () => {
     const free = events.find((e) => e.uid.includes(ids['freeTask']!))!;
     expect(free.summary).toBe('Llamada: Llamar al proveedor');
     expect(free.url).toBeNull();
+    expect(events.find((e) => e.uid.includes(ids['office']!))!.summary).toBe('Próxima acción: Oficina central — Muebles Sur');
 
     const english = parseFeed((await fetchFeed((await marta.c.get('/api/v1/calendar/feed')).body.url)).text);
     expect(english.events.map((e) => e.summary)).toEqual(['Task: Not Luis', 'Meeting: Dormitorio']);
@@ -203,7 +210,7 @@ describe('calendar feed access', () => {
     expect((await fetchFeed(old)).status).toBe(404);
     const fresh = await fetchFeed(reset.body.url);
     expect(fresh.status).toBe(200);
-    expect(parseFeed(fresh.text).events).toHaveLength(4);
+    expect(parseFeed(fresh.text).events).toHaveLength(5);
     expect((await luis.c.get('/api/v1/calendar/feed')).body.url).toBe(reset.body.url);
     const audits = await db().select().from(auditEvent).where(and(eq(auditEvent.workspaceId, workspaceId), eq(auditEvent.entity, 'calendar_feed'), eq(auditEvent.action, 'reset')));
     expect(audits).toHaveLength(1);

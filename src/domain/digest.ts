@@ -13,8 +13,8 @@ export type DigestItem = {
   /** The lead id for a next action, the activity id for a planned activity. */
   id: string;
   kind: 'nextAction' | 'activity';
-  /** call, email, meeting, visit, message, task (or note for an activity). */
-  type: string;
+  /** call, email, meeting, visit, message, task (or note for an activity); null for an untyped next action. */
+  type: string | null;
   at: Date;
   leadId: string | null;
   leadTitle: string | null;

@@ -15,7 +15,7 @@ const asDate = (v: unknown) => (v instanceof Date ? v : new Date(String(v)));
 const leadItem = (r: AnyRow): DigestItem => ({
   id: r['id'] as string,
   kind: 'nextAction',
-  type: (r['nextActionType'] as string | null) ?? 'task',
+  type: (r['nextActionType'] as string | null) ?? null,
   at: asDate(r['nextActionAt']),
   leadId: r['id'] as string,
   leadTitle: r['title'] as string,

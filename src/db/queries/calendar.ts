@@ -99,8 +99,10 @@ export type CalendarItem = {
   id: string;
   leadId: string | null;
   leadTitle: string | null;
+  /** The contact's name, or the company's when the action has no contact. */
   contactName: string | null;
-  type: string;
+  /** Null only for a next action stored without a type (imported data). */
+  type: string | null;
   at: Date;
   /** The next action's note; for a planned activity, its subject. */
   note: string | null;
@@ -109,8 +111,11 @@ export type CalendarItem = {
   updatedAt: Date;
 };
 
-const contactName = (alias: string) => `(SELECT concat_ws(' ', c.first_name, c.last_name, c.second_last_name) FROM contact c
-      WHERE c.workspace_id = ${alias}.workspace_id AND c.id = ${alias}.contact_id)`;
+/** Who the action is with: the contact's full name, or the company's name when there is no contact. */
+const contactName = (alias: string) => `coalesce(
+      (SELECT concat_ws(' ', c.first_name, c.last_name, c.second_last_name) FROM contact c
+        WHERE c.workspace_id = ${alias}.workspace_id AND c.id = ${alias}.contact_id),
+      (SELECT co.name FROM company co WHERE co.workspace_id = ${alias}.workspace_id AND co.id = ${alias}.company_id))`;
 
 /**
  * A user's next actions (open leads they own) and planned activities (assigned to them, not done)

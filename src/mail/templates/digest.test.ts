@@ -9,7 +9,7 @@ const item = (id: string, at: string, extra: Partial<DigestItem> = {}): DigestIt
 const digest = composeDigest({
   date: '2026-11-23',
   dueToday: [item('l1', '2026-11-23T08:30:00Z', { leadTitle: 'Cocina <script>alert(1)</script>', contactName: 'Luis "Lucho" Pérez', note: 'Llevar & catálogo' })],
-  overdue: [item('l2', '2026-11-20T15:00:00Z', { type: 'visit' })],
+  overdue: [item('l2', '2026-11-20T15:00:00Z', { type: 'visit' }), item('l3', '2026-11-21T15:00:00Z', { type: null, leadTitle: 'Importado' })],
   tasksDue: [item('a1', '2026-11-23T10:00:00Z', { kind: 'activity', type: 'task', leadId: null, leadTitle: null, note: 'Preparar presupuesto' })],
 })!;
 
@@ -19,14 +19,15 @@ const view = (over: Partial<DigestView> = {}): DigestView => ({
 
 describe('digest email', () => {
   it('names the local day and the counts in the subject, in Spanish by default', () => {
-    expect(renderDigest(view()).subject).toBe('Tu día, lunes, 23 de noviembre: 1 para hoy, 1 vencida, 1 tarea');
+    expect(renderDigest(view()).subject).toBe('Tu día, lunes, 23 de noviembre: 1 para hoy, 2 vencidas, 1 tarea');
   });
 
   it('speaks English to an English-speaking user', () => {
     const m = renderDigest(view({ locale: 'en' }));
-    expect(m.subject).toBe('Your day, Monday 23 November: 1 today, 1 overdue, 1 task');
+    expect(m.subject).toBe('Your day, Monday 23 November: 1 today, 2 overdue, 1 task');
     expect(m.text).toContain('DUE TODAY (1)');
     expect(m.text).toContain('Visit · Lead l2');
+    expect(m.text).toContain('Next action · Importado');
   });
 
   it('shows times on the workspace wall clock (08:30 UTC is 09:30 in Madrid in November)', () => {

@@ -18,7 +18,7 @@ const es = {
   'digest.open': 'Abrir Seguimiento',
   'digest.footer': 'Recibes este resumen cada mañana porque tienes acciones pendientes en {workspace}.',
   'calendar.name': 'Seguimiento — {name}',
-  'calendar.nextAction': 'Próxima acción',
+  'action.unspecified': 'Próxima acción',
   'activity.call': 'Llamada',
   'activity.email': 'Correo',
   'activity.meeting': 'Reunión',
@@ -44,7 +44,7 @@ const en: Record<MessageKey, string> = {
   'digest.open': 'Open Seguimiento',
   'digest.footer': 'You get this summary every morning because you have pending actions in {workspace}.',
   'calendar.name': 'Seguimiento — {name}',
-  'calendar.nextAction': 'Next action',
+  'action.unspecified': 'Next action',
   'activity.call': 'Call',
   'activity.email': 'Email',
   'activity.meeting': 'Meeting',
@@ -68,7 +68,8 @@ export function tn(locale: Locale, key: MessageKey, n: number, values: Record<st
 }
 
 /** The label of an activity or next-action type ("Llamada"); unknown types are shown as they are. */
-export function actionLabel(locale: Locale, type: string): string {
+export function actionLabel(locale: Locale, type: string | null): string {
+  if (!type) return t(locale, 'action.unspecified');
   const key = `activity.${type}` as MessageKey;
   return key in es ? t(locale, key) : type;
 }
