@@ -116,6 +116,18 @@ describe('custom field definitions', () => {
     expect((await admin.patch(`/api/v1/custom-fields/${ids['tier']}`, { type: 'text' })).status).toBe(409);
   });
 
+  it('keeps the choice options that records hold, and lets the others go or new ones come', async () => {
+    const drop = await admin.patch(`/api/v1/custom-fields/${ids['tier']}`, { options: ['plata'] });
+    expect(drop.status).toBe(409);
+    expect(drop.body).toMatchObject({ reason: 'option_in_use', inUse: ['oro'] });
+    const r = await admin.patch(`/api/v1/custom-fields/${ids['tier']}`, { options: ['oro', 'bronce'] });
+    expect(r.status).toBe(200);
+    expect(r.body.options).toEqual(['oro', 'bronce']);
+    const dup = await admin.patch(`/api/v1/custom-fields/${ids['tier']}`, { options: ['oro', 'oro'] });
+    expect(dup.status).toBe(422);
+    expect(fieldOf(dup.body)[0]).toMatch(/^options/);
+  });
+
   it('refuses entity and key changes, which would orphan stored values', async () => {
     const r = await admin.patch(`/api/v1/custom-fields/${ids['notes']}`, { key: 'remarks' });
     expect(r.status).toBe(422);

@@ -58,3 +58,11 @@ export async function sourceExists(tx: Db, workspaceId: string, id: string): Pro
   const res = await tx.execute(sql`SELECT EXISTS (SELECT 1 FROM source WHERE workspace_id = ${workspaceId} AND id = ${id}) AS found`);
   return rowsOf<{ found: boolean }>(res)[0]?.found ?? false;
 }
+
+/** The distinct values records hold for a custom field (as text), to tell which choice options are in use. */
+export async function customFieldValuesInUse(tx: Db, workspaceId: string, entity: keyof typeof entityTables, key: string): Promise<string[]> {
+  const table = sql.identifier(entityTables[entity]);
+  const res = await tx.execute(sql`SELECT DISTINCT custom_fields ->> ${key} AS v FROM ${table}
+      WHERE workspace_id = ${workspaceId} AND custom_fields ->> ${key} IS NOT NULL`);
+  return rowsOf<{ v: string }>(res).map((r) => r.v);
+}

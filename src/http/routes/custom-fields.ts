@@ -3,7 +3,7 @@ import { customField } from '../../db/schema.js';
 import type { ListSpec } from '../../db/list.js';
 import type { Db } from '../../db/client.js';
 import { deleteRow, findRow, write } from '../../db/repository.js';
-import { customFieldHasValues, isCustomFieldKeyTaken } from '../../db/queries/reference-data.js';
+import { customFieldHasValues, customFieldValuesInUse, isCustomFieldKeyTaken } from '../../db/queries/reference-data.js';
 import { assertAdmin } from '../../domain/access.js';
 import { AppError, fieldError } from '../../domain/errors.js';
 import { resourceRoutes, type ResourceSpec } from '../resource.js';
@@ -85,6 +85,14 @@ export function customFieldRoutes(deps: Deps) {
       checkOptions(type, opts);
       if (patch['type'] !== undefined && patch['type'] !== before['type']) {
         await assertNoValues(tx, actor.workspaceId, before, 'Records hold values of this field; its type cannot change.');
+      } else if (type === 'choice' && 'options' in patch) {
+        // Removing an option that records hold would leave them with a value the field no longer allows.
+        const kept = new Set(opts as string[]);
+        const inUse = (await customFieldValuesInUse(tx, actor.workspaceId, before['entity'] as Entity, before['key'] as string)).filter((v) => !kept.has(v));
+        if (inUse.length) {
+          throw new AppError('conflict', `Records still hold the option(s) ${inUse.join(', ')}.`,
+            [{ field: 'options', code: 'option_in_use', message: `In use: ${inUse.join(', ')}.` }], { reason: 'option_in_use', inUse });
+        }
       }
       return { ...patch, options: opts };
     },
