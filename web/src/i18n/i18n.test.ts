@@ -59,5 +59,6 @@ describe('i18n catalogues', () => {
     const err = new ApiError(409, { status: 409, code: 'version_conflict', detail: 'stale' });
     expect(errorText(t, err)).toBe('Someone else changed this record.');
     expect(errorText((k, p) => translate('es', k, p), err)).toBe('Otra persona ha cambiado este registro.');
+    expect(errorText(t, new ApiError(502, { status: 502, code: 'http_502', detail: '<html>Bad gateway</html>' }))).toBe('Unexpected error (502).');
   });
 });

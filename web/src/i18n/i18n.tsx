@@ -33,6 +33,8 @@ export function errorText(t: T, e: unknown): string {
   if (e instanceof ApiError) {
     const key = `error.${e.code}`;
     if (isMessageKey(key)) return t(key);
+    // A body that is not problem+json (a proxy's HTML page) is no message for a person.
+    if (e.code.startsWith('http_')) return t('error.unknown', { code: e.status });
     return e.problem.detail || t('error.unknown', { code: e.code });
   }
   return t('error.unknown', { code: e instanceof Error ? e.name : 'unknown' });

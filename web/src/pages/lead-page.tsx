@@ -1,16 +1,18 @@
 import { useMemo, useRef, useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError } from '../api/client.js';
-import type { Activity, Comment, CustomFieldDef, Lead, Page, Stage } from '../api/types.js';
+import type { CustomFieldDef, Lead, Stage } from '../api/types.js';
 import { byId, useCustomFields, usePipelines, useProducts, useSources, useUsers } from '../api/lookups.js';
 import { errorText, fieldErrorText, useI18n, type MessageKey } from '../i18n/i18n.js';
 import { Dialog, Empty, ErrorState, Loading } from '../components/ui.js';
 import { NextActionCell, StageBadge } from '../components/lead-bits.js';
 import { LogInteractionForm } from '../components/log-interaction.js';
+import { InlineField } from '../components/record-inline-field.js';
+import { Timeline } from '../components/record-timeline.js';
 import { ScheduleNextActionDialog } from '../components/schedule-next-action.js';
 import { CancelLeadDialog, LostDialog, WonDialog } from '../components/close-dialogs.js';
-import { activityLabelKey, outcomeKey, statusLabelKey } from '../lib/labels.js';
+import { activityLabelKey, statusLabelKey } from '../lib/labels.js';
 import { leadDisplayName } from '../lib/names.js';
 import { conflictRows, fromInput, isChanged, toInput, type InlineKind } from '../lib/lead-fields.js';
 
@@ -24,104 +26,6 @@ type Conflict = { edits: Record<string, unknown>; current: Record<string, unknow
 /** PATCH body for a field path: `customFields.x` nests, everything else is top level. */
 const patchOf = (field: string, value: unknown): Record<string, unknown> =>
   field.startsWith('customFields.') ? { customFields: { [field.slice('customFields.'.length)]: value } } : { [field]: value };
-
-function InlineField(props: {
-  field: string; label: string; kind: InlineKind; stored: unknown; draft: string | undefined; error: string | undefined;
-  onDraft: (text: string) => void; onCommit: (text: string) => void; children?: ReactNode; inputMode?: 'numeric' | 'decimal';
-}) {
-  const id = `f-${props.field.replace(/\W/g, '-')}`;
-  const value = props.draft ?? toInput(props.stored);
-  const common = {
-    id, name: props.field, value, 'aria-invalid': props.error ? true : undefined,
-    'aria-describedby': props.error ? `${id}-err` : undefined,
-  } as const;
-  return (
-    <div className="inline-field">
-      <label htmlFor={id}>{props.label}</label>
-      {props.kind === 'select' ? (
-        <select {...common} onChange={(e) => { props.onDraft(e.target.value); props.onCommit(e.target.value); }}>{props.children}</select>
-      ) : (
-        <input {...common} type={props.kind === 'date' ? 'date' : 'text'} inputMode={props.inputMode}
-          onChange={(e) => props.onDraft(e.target.value)} onBlur={(e) => props.onCommit(e.target.value)}
-          onKeyDown={(e) => { if (e.key === 'Enter') (e.target as HTMLInputElement).blur(); }} />
-      )}
-      {props.error && <small id={`${id}-err`} className="field__error" role="alert">{props.error}</small>}
-    </div>
-  );
-}
-
-function CommentsBlock({ activity }: { activity: Activity }) {
-  const { t, fmt } = useI18n();
-  const queryClient = useQueryClient();
-  const key = ['comments', activity.id];
-  const comments = useQuery({ queryKey: key, queryFn: () => api.get<{ data: Comment[] }>(`/activities/${activity.id}/comments`) });
-  const [body, setBody] = useState('');
-  const add = useMutation({
-    mutationFn: () => api.post<Comment>(`/activities/${activity.id}/comments`, { body }),
-    onSuccess: async () => { setBody(''); await queryClient.invalidateQueries({ queryKey: key }); },
-  });
-  const id = `comment-${activity.id}`;
-  const err = add.error instanceof ApiError ? add.error.fieldErrors[0] : undefined;
-  return (
-    <div className="comments-block">
-      {(comments.data?.data.length ?? 0) > 0 && (
-        <ul className="comments" aria-label={t('activity.comments')}>
-          {/* Comments are user text: rendered as text nodes, never as HTML. */}
-          {comments.data!.data.map((c) => (
-            <li key={c.id}><span className="muted small">{c.userName ?? ''} · {fmt.dateTime(c.createdAt)}</span><br />{c.body}</li>
-          ))}
-        </ul>
-      )}
-      <form className="comment-form" onSubmit={(e) => { e.preventDefault(); if (body.trim()) add.mutate(); }}>
-        <div className="field">
-          <label htmlFor={id} className="visually-hidden">{t('activity.commentLabel')}</label>
-          <input id={id} value={body} placeholder={t('activity.addComment')} onChange={(e) => setBody(e.target.value)}
-            aria-invalid={add.error ? true : undefined} />
-          {add.error && <small className="field__error" role="alert">{err ? fieldErrorText(t, err) : errorText(t, add.error)}</small>}
-        </div>
-        <button type="submit" className="button button--small" disabled={add.isPending || !body.trim()}>{t('activity.send')}</button>
-      </form>
-    </div>
-  );
-}
-
-function Timeline({ leadId }: { leadId: string }) {
-  const { t, fmt } = useI18n();
-  const list = useInfiniteQuery({
-    queryKey: ['timeline', leadId], initialPageParam: null as string | null,
-    queryFn: ({ pageParam }) => api.get<Page<Activity>>('/activities', { leadId, sort: '-at', limit: '30', cursor: pageParam }),
-    getNextPageParam: (p) => p.nextCursor,
-  });
-  const items = list.data?.pages.flatMap((p) => p.data) ?? [];
-  if (list.isLoading) return <Loading />;
-  if (list.error) return <ErrorState error={list.error} onRetry={() => list.refetch()} />;
-  if (!items.length) return <Empty>{t('activity.noActivities')}</Empty>;
-  return (
-    <>
-      <ol className="timeline">
-        {items.map((a) => {
-          const outcome = outcomeKey(a.outcome);
-          return (
-            <li key={a.id}>
-              <div className="timeline__head">
-                <strong>{t(activityLabelKey[a.type])}</strong>
-                <span className="muted small">
-                  {a.doneAt || a.occurredAt ? fmt.dateTime(a.occurredAt ?? a.doneAt) : t('activity.due', { when: fmt.dateTime(a.dueAt) })}
-                  {a.userName ? ` · ${t('activity.by', { name: a.userName })}` : ''}
-                </span>
-                {a.outcome && <span className="badge">{outcome ? t(outcome) : a.outcome}</span>}
-              </div>
-              {a.subject && <p className="timeline__body"><strong>{a.subject}</strong></p>}
-              {a.body && <p className="timeline__body">{a.body}</p>}
-              <CommentsBlock activity={a} />
-            </li>
-          );
-        })}
-      </ol>
-      {list.hasNextPage && <button type="button" className="button" onClick={() => list.fetchNextPage()}>{t('common.loadMore')}</button>}
-    </>
-  );
-}
 
 export function LeadPage() {
   const { id = '' } = useParams();
