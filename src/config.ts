@@ -35,10 +35,15 @@ const envSchema = z.object({
     .describe('Sender of outgoing email, e.g. "Seguimiento <crm@example.com>"; required with SMTP_HOST'),
   DIGEST_HOUR: z.coerce.number().int().min(0).max(23).default(7)
     .describe('Local hour (workspace time zone) at which each user gets the morning digest email'),
-}).superRefine((e, ctx) => {
-  // A server with no sender would fail at the first email, hours after start; say it now.
-  if (e.SMTP_HOST && !e.SMTP_FROM) ctx.addIssue({ code: 'custom', path: ['SMTP_FROM'], message: 'required when SMTP_HOST is set' });
 });
+
+/**
+ * Rules across variables, checked even when single variables are wrong so every problem is
+ * reported at once. A server with no sender would fail at the first email, hours after start.
+ */
+function crossProblems(env: Record<string, string | undefined>): string[] {
+  return env['SMTP_HOST'] && !env['SMTP_FROM'] ? ['SMTP_FROM: required when SMTP_HOST is set'] : [];
+}
 
 export type Config = {
   port: number;
@@ -74,8 +79,9 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  const cross = crossProblems(cleaned);
+  if (!parsed.success || cross.length) {
+    throw new ConfigError([...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)), ...cross]);
   }
   const e = parsed.data;
   return {
