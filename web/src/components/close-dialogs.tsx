@@ -13,7 +13,7 @@ const fieldLabel = (t: (k: MessageKey) => string, field: string) => (fieldLabels
 type Line = { productId: string; description: string; quantity: string; unitPrice: string };
 
 /** Dropped on Won: what was sold. POST /sales with the lead closes it as won with the sale total. */
-export function WonDialog({ lead, onClose, onDone }: { lead: Lead; onClose: () => void; onDone: () => void }) {
+export function WonDialog({ lead, wonStageId, onClose, onDone }: { lead: Lead; wonStageId: string; onClose: () => void; onDone: () => void }) {
   const { t, fmt } = useI18n();
   const queryClient = useQueryClient();
   const products = useProducts();
@@ -27,11 +27,19 @@ export function WonDialog({ lead, onClose, onDone }: { lead: Lead; onClose: () =
   const total = lines.reduce((s, l) => s + (num(l.quantity) || 0) * (num(l.unitPrice) || 0), 0);
   const setLine = (i: number, patch: Partial<Line>) => setLines((ls) => ls.map((l, j) => (j === i ? { ...l, ...patch } : l)));
 
+  // A sale belongs to a contact or a company (API rule); without either, the lead is just moved to won.
+  const hasCustomer = !!(lead.contactId || lead.companyId);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
     try {
+      if (!hasCustomer) {
+        await api.post(`/leads/${lead.id}/move`, { stageId: wonStageId, version: lead.version });
+        await queryClient.invalidateQueries({ queryKey: ['lead', lead.id] });
+        onDone();
+        return;
+      }
       const body: { leadId: string; contactId: string | null; companyId: string | null; lines: SaleLineInput[] } = {
         leadId: lead.id, contactId: lead.contactId, companyId: lead.companyId,
         lines: lines.map((l) => ({
@@ -59,9 +67,11 @@ export function WonDialog({ lead, onClose, onDone }: { lead: Lead; onClose: () =
       <form onSubmit={submit} noValidate>
         <p className="muted">{t('board.wonIntro')}</p>
         <FormAlert message={error ? formErrors(t, error).general : null} />
+        {!hasCustomer && <p className="alert alert--info">{t('board.wonNoCustomer')}</p>}
         {error instanceof ApiError && error.fieldErrors.filter((f) => !f.field.startsWith('lines.')).map((f) => (
           <p key={f.field} className="alert alert--error" role="alert">{fieldLabel(t, f.field)}: {fieldErrorText(t, f)}</p>
         ))}
+        {hasCustomer && <>
         <table className="lines">
           <thead><tr>
             <th scope="col">{t('board.product')}</th><th scope="col">{t('board.description')}</th>
@@ -102,6 +112,7 @@ export function WonDialog({ lead, onClose, onDone }: { lead: Lead; onClose: () =
           <button type="button" className="button button--small" onClick={() => setLines((ls) => [...ls, { productId: '', description: '', quantity: '1', unitPrice: '' }])}>+ {t('board.addLine')}</button>
           <strong>{t('board.total')}: {fmt.money(total)}</strong>
         </div>
+        </>}
         <div className="dialog__actions">
           <button type="button" className="button" onClick={onClose}>{t('common.cancel')}</button>
           <button type="submit" className="button button--primary" disabled={busy}>{t('common.confirm')}</button>

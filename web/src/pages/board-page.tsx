@@ -171,7 +171,7 @@ export function BoardPage() {
         </DndContext>
       )}
       {pending?.kind === 'won' && (
-        <WonDialog lead={pending.lead} onClose={() => setPending(null)} onDone={() => {
+        <WonDialog lead={pending.lead} wonStageId={pending.stage.id} onClose={() => setPending(null)} onDone={() => {
           setPending(null);
           setMessage(t('board.moved', { name: leadDisplayName(pending.lead), stage: pending.stage.name }));
           void queryClient.invalidateQueries({ queryKey: ['board'] });

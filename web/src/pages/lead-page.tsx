@@ -260,7 +260,7 @@ export function LeadPage() {
         </Dialog>
       )}
       {closing?.kind === 'won' && (
-        <WonDialog lead={l} onClose={() => { setClosing(null); clearField('stageId'); }}
+        <WonDialog lead={l} wonStageId={closing.stage.id} onClose={() => { setClosing(null); clearField('stageId'); }}
           onDone={() => { setClosing(null); clearField('stageId'); void lead.refetch(); }} />
       )}
       {closing?.kind === 'lost' && (
