@@ -93,6 +93,22 @@ describe('seguimiento demo', () => {
       `SELECT count(*) FROM (SELECT contact_id FROM sale WHERE workspace_id = $1 GROUP BY 1 HAVING count(*) > 1) x`, [demo.workspaceId])).toBeGreaterThan(5);
   });
 
+  it('gives every sale one follow-up, done when its moment has passed, with satisfaction answers and complaints', async () => {
+    const ws = [demo.workspaceId];
+    expect(await one(`SELECT count(*) FROM sale s WHERE s.workspace_id = $1
+        AND (SELECT count(*) FROM follow_up f WHERE f.workspace_id = s.workspace_id AND f.sale_id = s.id) <> 1`, ws)).toBe(0);
+    expect(await one(`SELECT count(*) FROM follow_up WHERE workspace_id = $1 AND status = 'planned' AND due_at < now() - interval '1 day'`, ws)).toBe(0);
+    expect(await one(`SELECT count(*) FROM follow_up f JOIN sale s ON s.workspace_id = f.workspace_id AND s.id = f.sale_id
+        WHERE f.workspace_id = $1 AND (f.due_at < s.sold_at + interval '1 day' OR f.due_at > s.sold_at + interval '8 days')`, ws)).toBe(0);
+    expect(await one(`SELECT count(*) FROM feedback WHERE workspace_id = $1 AND nps IS NOT NULL`, ws)).toBeGreaterThan(30);
+    expect(await one(`SELECT count(*) FROM feedback WHERE workspace_id = $1 AND nps <= 6`, ws)).toBeGreaterThan(0);
+    expect(await one(`SELECT count(*) FROM complaint WHERE workspace_id = $1`, ws)).toBeGreaterThan(3);
+    // The timeline of each complaint ends in its current status.
+    expect(await one(`SELECT count(*) FROM complaint c WHERE c.workspace_id = $1 AND c.status <> (
+        SELECT e.to_status FROM complaint_event e WHERE e.workspace_id = c.workspace_id AND e.complaint_id = c.id AND e.kind = 'status'
+         ORDER BY e.at DESC LIMIT 1)`, ws)).toBe(0);
+  });
+
   it('marks as clients (or former clients) exactly the contacts who bought', async () => {
     const rows = await q<{ lifecycle: string; bought: boolean; n: number }>(
       `SELECT c.lifecycle, EXISTS (SELECT 1 FROM sale s WHERE s.workspace_id = c.workspace_id AND s.contact_id = c.id) AS bought, count(*)::int AS n

@@ -8,13 +8,15 @@ import { createWorkspace } from '../db/queries/workspaces.js';
 import { insertBatches } from '../db/queries/bulk.js';
 import { recordAudit } from '../db/audit.js';
 import {
-  activity, appUser, campaign, company, contact, lead, leadStageHistory, product, sale, saleLine, team,
+  activity, appUser, campaign, company, complaint, complaintEvent, contact, feedback, followUp, lead, leadStageHistory, product, sale,
+  saleLine, team,
 } from '../db/schema.js';
 import { AppError } from '../domain/errors.js';
 import { priceSale, type SaleLineInput } from '../domain/sale.js';
 import { statusOfStage, weightedAmount, type NextActionType } from '../domain/lead.js';
 import { defaultPipeline, type StageKind } from '../domain/pipeline.js';
 import { dayRange } from '../domain/today.js';
+import { defaultFollowUpDue, followUpWindowOf, type FollowUpWindow } from '../domain/follow-up.js';
 import { generateCommand } from './generate.js';
 
 /**
@@ -174,6 +176,21 @@ const nextActionNotes: Record<NextActionType, string> = {
   visit: 'Visita para tomar medidas', message: 'Mandar WhatsApp con fotos de referencias', task: 'Preparar presupuesto con dos alternativas',
 };
 
+const followUpOutcomes = ['Muy satisfecho con el montaje', 'Todo bien, recomienda a un vecino', 'Pide ajustar una bisagra', 'Contento, pregunta por el mantenimiento', 'No contesta; se deja mensaje'];
+const promoterComments = ['El equipo de montaje fue impecable y muy limpio.', 'Cumplieron el plazo y el resultado es precioso.', 'Ya os he recomendado a mi hermana.', 'Muy buen asesoramiento en la tienda.'];
+const passiveComments = ['Bien en general, aunque la entrega se retrasó una semana.', 'Buena calidad, el precio algo alto.', 'Correcto, faltó un tirador que trajeron después.'];
+const detractorComments = ['Tardaron mucho en venir a terminar el montaje.', 'La encimera llegó con un arañazo.', 'Nadie me devolvía las llamadas.'];
+const complaintTexts: Record<'quality_defect' | 'after_sales_service' | 'functionality' | 'durability' | 'other', string[]> = {
+  quality_defect: ['Una puerta del armario llegó con el canto despegado.', 'La encimera tiene una marca junto al fregadero.', 'El color del frente no coincide con la muestra.'],
+  after_sales_service: ['Tres llamadas sin respuesta para ajustar los cajones.', 'El técnico no vino el día acordado.'],
+  functionality: ['El cajón de las sartenes no cierra bien con peso.', 'La luz LED bajo mueble parpadea.'],
+  durability: ['Las bisagras se han aflojado a los dos meses.', 'El tapizado del sofá se ha desgastado muy pronto.'],
+  other: ['Factura con el IVA mal calculado.', 'Falta el manual de uso de la placa.'],
+};
+const complaintResolutionFor = {
+  quality_defect: 'replacement', after_sales_service: 'home_maintenance', functionality: 'repair', durability: 'repair', other: 'other',
+} as const;
+
 // ---------------------------------------------------------------------------------------------
 
 export type DemoOptions = {
@@ -241,11 +258,12 @@ export async function loadDemo(database: Database, opts: DemoOptions = {}): Prom
     return { ...base, loaded: false, userEmails: emails.map((e) => e.email), counts: {}, weightedPipeline: 0, seconds: (performance.now() - started) / 1000 };
   }
 
-  const meta = await database.query<{ timeZone: string; currency: string; adminId: string | null }>(
-    `SELECT w.time_zone AS "timeZone", w.currency,
+  const meta = await database.query<{ timeZone: string; currency: string; settings: Record<string, unknown>; adminId: string | null }>(
+    `SELECT w.time_zone AS "timeZone", w.currency, w.settings,
             (SELECT id FROM app_user u WHERE u.workspace_id = w.id AND u.role = 'admin' ORDER BY created_at LIMIT 1) AS "adminId"
        FROM workspace w WHERE w.id = $1`, [ws]);
-  const { timeZone, currency, adminId } = meta[0]!;
+  const { timeZone, currency, settings, adminId } = meta[0]!;
+  const followUpWindow = followUpWindowOf(settings, timeZone);
   const stages = await database.query<StageRow>(
     `SELECT s.id, s.name, s.kind, s.probability, s.position, s.pipeline_id AS "pipelineId"
        FROM stage s JOIN pipeline p ON p.workspace_id = s.workspace_id AND p.id = s.pipeline_id
@@ -261,7 +279,7 @@ export async function loadDemo(database: Database, opts: DemoOptions = {}): Prom
   const sources = await database.query<{ id: string; kind: string }>('SELECT id, kind FROM source WHERE workspace_id = $1 AND is_active ORDER BY name', [ws]);
 
   const rng = seededRandom(DEMO_SEED);
-  const data = buildDemo(rng, { workspaceId: ws, now, timeZone, currency, adminId, hash, pipelineId, openStages, wonStage, lostStage, sources, emailTag: opts.workspaceId ? `+${ws.slice(0, 8)}` : '' });
+  const data = buildDemo(rng, { workspaceId: ws, now, timeZone, followUpWindow, currency, adminId, hash, pipelineId, openStages, wonStage, lostStage, sources, emailTag: opts.workspaceId ? `+${ws.slice(0, 8)}` : '' });
 
   await database.transaction(async (tx) => {
     await insertBatches(tx, team, [{ ...data.team, managerId: null }]);
@@ -276,6 +294,10 @@ export async function loadDemo(database: Database, opts: DemoOptions = {}): Prom
     await insertBatches(tx, activity, data.activities);
     await insertBatches(tx, sale, data.sales);
     await insertBatches(tx, saleLine, data.saleLines);
+    await insertBatches(tx, feedback, data.feedbacks);
+    await insertBatches(tx, followUp, data.followUps);
+    await insertBatches(tx, complaint, data.complaints);
+    await insertBatches(tx, complaintEvent, data.complaintEvents);
     // One auditEvent for the load (also the marker that makes a second run a no-op).
     await recordAudit(tx, { workspaceId: ws, userId: adminId, entity: 'workspace', entityId: ws, action: 'demo_load', meta: data.counts });
   });
@@ -289,7 +311,7 @@ const teamKey = (ws: string, id: string) => and(eq(team.workspaceId, ws), eq(tea
 
 type Row = Record<string, unknown>;
 type BuildInput = {
-  workspaceId: string; now: Date; timeZone: string; currency: string; adminId: string | null; hash: string; pipelineId: string;
+  workspaceId: string; now: Date; timeZone: string; followUpWindow: FollowUpWindow; currency: string; adminId: string | null; hash: string; pipelineId: string;
   openStages: StageRow[]; wonStage: StageRow; lostStage: StageRow; sources: { id: string; kind: string }[]; emailTag: string;
 };
 
@@ -387,6 +409,10 @@ function buildDemo(rng: Rng, input: BuildInput) {
   const activities: Row[] = [];
   const sales: Row[] = [];
   const saleLines: Row[] = [];
+  const followUps: Row[] = [];
+  const feedbacks: Row[] = [];
+  const complaints: Row[] = [];
+  const complaintEvents: Row[] = [];
   const lastSaleOf = new Map<string, number>();
   let weightedPipeline = 0;
   const today = dayRange(now, input.timeZone);
@@ -415,10 +441,31 @@ function buildDemo(rng: Rng, input: BuildInput) {
     sales.push({ ...ws, id, contactId: c.id, companyId: c.companyId, leadId, ownerId, soldAt, total: priced.total, currency, notes, createdAt: soldAt, updatedAt: soldAt });
     for (const l of priced.lines) saleLines.push({ ...ws, id: rng.uuid(), saleId: id, position: l.position, productId: l.productId ?? null, description: l.description ?? null, quantity: l.quantity, unitPrice: l.unitPrice, lineTotal: l.lineTotal });
     lastSaleOf.set(c.id, Math.max(lastSaleOf.get(c.id) ?? 0, soldAtMs));
-    // Post-sale follow-up between day 2 and day 7: done if that moment has passed, planned otherwise.
-    const followAt = workHour(soldAtMs + rng.int(2, 7) * DAY);
-    addActivity({ type: 'call', at: followAt, userId: ownerId, leadId: null, contactId: c.id, companyId: c.companyId, done: followAt < nowMs,
-      subject: 'Llamada de seguimiento postventa', outcome: rng.pick(['Muy satisfecho con el montaje', 'Todo bien, recomienda a un vecino', 'Pide ajustar una bisagra', 'Contento, pregunta por mantenimiento']) });
+    // The post-sale follow-up, due on the first day of the workspace's window (domain rule); done once
+    // that moment has passed, usually with a satisfaction answer.
+    const dueAt = defaultFollowUpDue(soldAt, input.followUpWindow);
+    const done = dueAt.getTime() < nowMs - 2 * HOUR;
+    const doneAt = done ? at(dueAt.getTime() + rng.int(0, 6) * HOUR) : null;
+    const outcome = done ? rng.pick(followUpOutcomes) : null;
+    let feedbackId: string | null = null;
+    if (doneAt) {
+      addActivity({ type: 'call', at: doneAt.getTime(), userId: ownerId, leadId: null, contactId: c.id, companyId: c.companyId, done: true,
+        subject: 'Llamada de seguimiento postventa', outcome });
+      if (rng.chance(0.7)) {
+        const nps = rng.weighted([[10, 26], [9, 24], [8, 15], [7, 11], [6, 8], [5, 5], [4, 4], [3, 4], [1, 3]] as const);
+        feedbackId = rng.uuid();
+        feedbacks.push({
+          ...ws, id: feedbackId, saleId: id, contactId: c.id, userId: ownerId, nps,
+          satisfaction: Math.max(1, Math.min(5, Math.round(nps / 2) + rng.int(-1, 0))),
+          comment: rng.chance(0.6) ? rng.pick(nps >= 9 ? promoterComments : nps >= 7 ? passiveComments : detractorComments) : null,
+          channel: 'phone', answeredAt: doneAt, createdAt: doneAt, updatedAt: doneAt,
+        });
+      }
+    }
+    followUps.push({
+      ...ws, id: rng.uuid(), saleId: id, contactId: c.id, userId: ownerId, dueAt, status: done ? 'done' : 'planned',
+      doneAt, outcome, feedbackId, createdAt: soldAt, updatedAt: doneAt ?? soldAt,
+    });
     return priced.total;
   };
   const linesFor = (productIdx: readonly number[]): SaleLineInput[] => productIdx.map((i) => {
@@ -523,6 +570,35 @@ function buildDemo(rng: Rng, input: BuildInput) {
     }
   }
 
+  // Complaints on some sales, most of them resolved, each with its status timeline.
+  for (const sl of sales) {
+    const soldMs = (sl['soldAt'] as Date).getTime();
+    const createdMs = workHour(soldMs + rng.int(10, 60) * DAY);
+    if (createdMs > nowMs - DAY || !rng.chance(0.09)) continue;
+    const category = rng.weighted([['quality_defect', 4], ['after_sales_service', 3], ['functionality', 2], ['durability', 2], ['other', 1]] as const);
+    const age = (nowMs - createdMs) / DAY;
+    const status = age > 20 ? rng.weighted([['resolved', 75], ['in_progress', 15], ['open', 10]] as const)
+      : rng.weighted([['open', 50], ['in_progress', 35], ['resolved', 15]] as const);
+    const resolvedMs = status === 'resolved' ? Math.min(createdMs + rng.int(2, 15) * DAY, nowMs - HOUR) : null;
+    const resolution = status === 'resolved' ? complaintResolutionFor[category] : null;
+    const id = rng.uuid();
+    const ownerId = sl['ownerId'] as string;
+    const created = new Date(createdMs);
+    complaints.push({
+      ...ws, id, contactId: sl['contactId'], saleId: sl['id'], category, description: rng.pick(complaintTexts[category]), status, resolution,
+      resolvedAt: resolvedMs === null ? null : new Date(resolvedMs), ownerId, dueAt: new Date(createdMs + 7 * DAY), createdBy: ownerId,
+      createdAt: created, updatedAt: new Date(resolvedMs ?? createdMs),
+    });
+    const event = (kind: 'status' | 'note', atMs: number, e: Row) => complaintEvents.push({ ...ws, id: rng.uuid(), complaintId: id, userId: ownerId, kind, at: new Date(atMs), ...e });
+    event('status', createdMs, { fromStatus: null, toStatus: 'open' });
+    if (status !== 'open') {
+      const startedMs = Math.min(createdMs + rng.int(2, 24) * HOUR, resolvedMs ?? nowMs - 2 * HOUR);
+      event('status', startedMs, { fromStatus: 'open', toStatus: 'in_progress' });
+      event('note', startedMs + 30 * 60 * 1000, { body: 'Hablado con el cliente; se programa visita del técnico.' });
+    }
+    if (resolvedMs !== null) event('status', resolvedMs, { fromStatus: 'in_progress', toStatus: 'resolved', resolution });
+  }
+
   // Lifecycle follows purchases: a client bought; a former client has not bought for 15 months.
   for (const c of contacts) {
     const last = lastSaleOf.get(c.id);
@@ -533,6 +609,7 @@ function buildDemo(rng: Rng, input: BuildInput) {
   const counts = {
     users: users.length, products: productRows.length, campaigns: campaigns.length, companies: companies.length, contacts: contacts.length,
     leads: leads.length, stageHistory: history.length, activities: activities.length, sales: sales.length, saleLines: saleLines.length,
+    followUps: followUps.length, feedback: feedbacks.length, complaints: complaints.length,
   };
   return {
     team: { ...ws, id: teamId, name: 'Equipo Levante', managerId: manager.id, createdAt: ago(560), updatedAt: ago(560) },
@@ -541,7 +618,7 @@ function buildDemo(rng: Rng, input: BuildInput) {
     campaigns: campaigns.map(({ kind: _k, startMs: _s, endMs: _e, ...c }) => c) as Row[],
     companies: companies as Row[],
     contacts: contacts as Row[],
-    leads, history, activities, sales, saleLines, counts, weightedPipeline: Math.round(weightedPipeline * 100) / 100,
+    leads, history, activities, sales, saleLines, followUps, feedbacks, complaints, complaintEvents, counts, weightedPipeline: Math.round(weightedPipeline * 100) / 100,
   };
 }
 
