@@ -18,6 +18,8 @@ const LeadPage = page(() => import('./pages/lead-page.js'), 'LeadPage');
 const ContactsPage = page(() => import('./pages/contacts-page.js'), 'ContactsPage');
 const CompaniesPage = page(() => import('./pages/companies-page.js'), 'CompaniesPage');
 const SettingsPage = page(() => import('./pages/settings-page.js'), 'SettingsPage');
+const ContactPage = page(() => import('./pages/contact-page.js'), 'ContactPage');
+const CompanyPage = page(() => import('./pages/company-page.js'), 'CompanyPage');
 
 /** Pages behind the login: no session → login (or setup on a new installation). */
 function RequireSession() {
@@ -61,7 +63,9 @@ export const router = createBrowserRouter([
       { path: '/leads/board', element: <BoardPage /> },
       { path: '/leads/:id', element: <LeadPage /> },
       { path: '/contacts', element: <ContactsPage /> },
+      { path: '/contacts/:id', element: <ContactPage /> },
       { path: '/companies', element: <CompaniesPage /> },
+      { path: '/companies/:id', element: <CompanyPage /> },
       { path: '/settings', element: <SettingsPage /> },
       { path: '*', element: <NotFound /> },
     ],

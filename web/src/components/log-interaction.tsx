@@ -12,7 +12,11 @@ const interactionTypes: ActivityType[] = ['call', 'email', 'meeting', 'visit', '
 
 export type LogTarget =
   | { kind: 'lead'; leadId: string; name: string; type?: NextActionType | null }
-  | { kind: 'task'; activityId: string; leadId: string | null; name: string };
+  | { kind: 'task'; activityId: string; leadId: string | null; name: string }
+  // A contact's or company's own interaction (no lead): no next action; a contact who asked not to
+  // be contacted needs an explicit confirmation before an outbound interaction is logged.
+  | { kind: 'contact'; contactId: string; companyId?: string | null; name: string; doNotContact?: boolean }
+  | { kind: 'company'; companyId: string; name: string };
 
 /**
  * "Log interaction + schedule next action": what happened, and what comes next. For an open lead
@@ -21,11 +25,15 @@ export type LogTarget =
 export function LogInteractionForm({ target, onDone, onCancel }: { target: LogTarget; onDone: (a: Activity) => void; onCancel?: () => void }) {
   const { t, fmt } = useI18n();
   const queryClient = useQueryClient();
+  const leadId = target.kind === 'lead' || target.kind === 'task' ? target.leadId : null;
   const leadQuery = useQuery({
-    queryKey: ['lead', target.leadId], enabled: !!target.leadId,
-    queryFn: () => api.get<Lead>(`/leads/${target.leadId}`),
+    queryKey: ['lead', leadId], enabled: !!leadId,
+    queryFn: () => api.get<Lead>(`/leads/${leadId}`),
   });
-  const leadOpen = !!target.leadId && (leadQuery.data ? leadQuery.data.status === 'open' : true);
+  const leadOpen = !!leadId && (leadQuery.data ? leadQuery.data.status === 'open' : true);
+  const [direction, setDirection] = useState<'outbound' | 'inbound'>('outbound');
+  const [confirmedDoNotContact, setConfirmedDoNotContact] = useState(false);
+  const needsDoNotContactConfirm = target.kind === 'contact' && !!target.doNotContact && direction === 'outbound';
   const initialType: ActivityType = target.kind === 'lead' && target.type && interactionTypes.includes(target.type) ? target.type : 'call';
   const [type, setType] = useState<ActivityType>(initialType);
   const [outcome, setOutcome] = useState('');
@@ -38,6 +46,10 @@ export function LogInteractionForm({ target, onDone, onCancel }: { target: LogTa
       const nextAction = leadOpen && at && next.type ? { at, type: next.type, note: next.note.trim() || null } : undefined;
       if (target.kind === 'task') {
         return api.post<Activity>(`/activities/${target.activityId}/complete`, { outcome: outcome || null, note: note.trim() || null, ...(nextAction ? { nextAction } : {}) });
+      }
+      if (target.kind === 'contact' || target.kind === 'company') {
+        const about = target.kind === 'contact' ? { contactId: target.contactId, companyId: target.companyId ?? null } : { companyId: target.companyId };
+        return api.post<Activity>('/activities', { type, direction, ...about, outcome: outcome || null, body: note.trim() || null });
       }
       return api.post<Activity>('/activities', { type, leadId: target.leadId, outcome: outcome || null, body: note.trim() || null, ...(nextAction ? { nextAction } : {}) });
     },
@@ -55,6 +67,7 @@ export function LogInteractionForm({ target, onDone, onCancel }: { target: LogTa
   const submit = (e: FormEvent) => {
     e.preventDefault();
     let at: string | null = null;
+    if (needsDoNotContactConfirm && !confirmedDoNotContact) return;
     if (leadOpen) {
       const v = validateNextAction(next, fmt.timeZone);
       const errs = { date: v.errors.date, type: v.errors.type };
@@ -80,10 +93,24 @@ export function LogInteractionForm({ target, onDone, onCancel }: { target: LogTa
   return (
     <form onSubmit={submit} noValidate className="log-form">
       <FormAlert message={general} />
-      {target.kind === 'lead' && (
+      {target.kind !== 'task' && (
         <SelectField label={t('activity.type')} name="type" value={type} onChange={(e) => setType(e.target.value as ActivityType)} error={otherErrors['type']}>
           {interactionTypes.map((k) => <option key={k} value={k}>{t(activityLabelKey[k])}</option>)}
         </SelectField>
+      )}
+      {(target.kind === 'contact' || target.kind === 'company') && (
+        <SelectField label={t('contact.direction')} name="direction" value={direction} onChange={(e) => setDirection(e.target.value as 'outbound' | 'inbound')} error={otherErrors['direction']}>
+          <option value="outbound">{t('contact.outbound')}</option>
+          <option value="inbound">{t('contact.inbound')}</option>
+        </SelectField>
+      )}
+      {needsDoNotContactConfirm && (
+        <div className="alert alert--warning" role="alert">
+          <p>{t('contact.doNotContactWarning')}</p>
+          <label className="checkbox-label">
+            <input type="checkbox" checked={confirmedDoNotContact} onChange={(e) => setConfirmedDoNotContact(e.target.checked)} /> {t('contact.doNotContactConfirm')}
+          </label>
+        </div>
       )}
       <SelectField label={t('activity.outcome')} name="outcome" value={outcome} onChange={(e) => setOutcome(e.target.value)} error={otherErrors['outcome']}>
         <option value="">—</option>
@@ -96,7 +123,7 @@ export function LogInteractionForm({ target, onDone, onCancel }: { target: LogTa
       )}
       <div className="dialog__actions">
         {onCancel && <button type="button" className="button" onClick={onCancel}>{t('common.cancel')}</button>}
-        <button type="submit" className="button button--primary" disabled={mutation.isPending}>
+        <button type="submit" className="button button--primary" disabled={mutation.isPending || (needsDoNotContactConfirm && !confirmedDoNotContact)}>
           {mutation.isPending ? t('common.saving') : leadOpen ? t('log.submit') : t('common.save')}
         </button>
       </div>
