@@ -116,6 +116,13 @@ describe('calendar feed URL', () => {
     expect(other.body.url).not.toBe(first.body.url);
   });
 
+  it('is documented in the OpenAPI document', async () => {
+    const doc = (await new Client(t).get('/api/openapi.json')).body;
+    expect(doc.paths).toHaveProperty(['/calendar/feed']);
+    expect(doc.paths).toHaveProperty(['/calendar/feed/reset']);
+    expect(Object.keys(doc.components.schemas.CalendarFeed.properties).sort()).toEqual(['createdAt', 'lastUsedAt', 'url', 'webcalUrl']);
+  });
+
   it('stores only a hash of the token, and audits the creation without it', async () => {
     const { body } = await luis.c.get('/api/v1/calendar/feed');
     const token = /\/ical\/(.+)\.ics$/.exec(body.url)![1]!;

@@ -127,7 +127,7 @@ describe('morning digest email', () => {
     expect(m.text).toContain('12:00  Meeting · Dormitorio');
   });
 
-  it('is not sent to a user with nothing to do, nor when email is off, nor late in the day', async () => {
+  it('is not sent to a user with nothing to do, nor when email is off, nor late in the day, nor to a deactivated user', async () => {
     const job = { workspaceId, date: DATE, jobId: 'x', now: NOW };
     expect(await sendDigest(t.deps, { ...job, userId: users.pedro })).toBe('nothing_to_do');
     setSmtp({ host: undefined });
@@ -135,6 +135,12 @@ describe('morning digest email', () => {
     setSmtp({});
     expect(await sendDigest(t.deps, { ...job, userId: users.luis, now: new Date('2026-11-23T14:00:00Z') })).toBe('too_late');
     expect(await sendDigest(t.deps, { ...job, userId: users.luis, now: new Date('2026-11-24T06:00:00Z') })).toBe('too_late');
+    await db().update(appUser).set({ isActive: false }).where(and(eq(appUser.workspaceId, workspaceId), eq(appUser.id, users.marta)));
+    try {
+      expect(await sendDigest(t.deps, { ...job, userId: users.marta })).toBe('inactive_user');
+    } finally {
+      await db().update(appUser).set({ isActive: true }).where(and(eq(appUser.workspaceId, workspaceId), eq(appUser.id, users.marta)));
+    }
     expect(smtp.messages).toHaveLength(0);
   });
 
