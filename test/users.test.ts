@@ -155,6 +155,24 @@ describe('users', () => {
     expect((await secondAdmin.patch(`/api/v1/users/${adminId}`, { role: 'admin' })).status).toBe(200);
   });
 
+  it('keeps an admin when two admins demote each other at the same moment', async () => {
+    const a = await addUser({ email: 'dual-a@garcia.es', name: 'Dual A', role: 'admin' });
+    const b = await addUser({ email: 'dual-b@garcia.es', name: 'Dual B', role: 'admin' });
+    const [ca, cb] = [await loggedIn('dual-a@garcia.es'), await loggedIn('dual-b@garcia.es')];
+    // The workspace's other admins step down first, leaving exactly these two.
+    for (const id of [adminId, (await admin.get('/api/v1/users?role=admin')).body.data.find((u: { email: string }) => u.email === 'admin2@garcia.es')?.id]) {
+      if (id) expect((await ca.patch(`/api/v1/users/${id}`, { role: 'manager' })).status).toBe(200);
+    }
+    const results = await Promise.all([ca.patch(`/api/v1/users/${b.id}`, { role: 'sales' }), cb.patch(`/api/v1/users/${a.id}`, { role: 'sales' })]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+    const [left] = await t.deps.database.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM app_user WHERE workspace_id = (SELECT workspace_id FROM app_user WHERE id = $1) AND role = 'admin' AND is_active`, [a.id]);
+    expect(left!.n).toBe(1);
+    // Restore the first admin for the tests that follow.
+    const survivor = results[0]!.status === 200 ? ca : cb;
+    expect((await survivor.patch(`/api/v1/users/${adminId}`, { role: 'admin' })).status).toBe(200);
+  });
+
   it('refuses a stale version with 409 and the current record', async () => {
     const u = await addUser({ email: 'version@garcia.es', name: 'Ver', role: 'sales' });
     expect((await admin.patch(`/api/v1/users/${u.id}`, { name: 'Ver 2', version: u.version })).status).toBe(200);

@@ -21,13 +21,15 @@ export async function isEmailTaken(tx: Db, email: string): Promise<boolean> {
 }
 
 /**
- * The workspace's other active admins, locked until the transaction ends, so two admins demoting
- * each other at the same moment cannot leave the workspace without one.
+ * The workspace's other active admins, read under a per-workspace lock held until the transaction
+ * ends, so two admins demoting each other at the same moment cannot leave the workspace without
+ * one: the second waits, then sees the first change. An advisory lock rather than row locks,
+ * because each side already holds its own user row and locking the other's would deadlock.
  */
 export async function lockOtherActiveAdmins(tx: Db, workspaceId: string, exceptUserId: string): Promise<string[]> {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`admins:${workspaceId}`}))`);
   const res = await tx.execute(sql`SELECT id FROM app_user
-     WHERE workspace_id = ${workspaceId} AND role = 'admin' AND is_active AND id <> ${exceptUserId}
-     FOR UPDATE`);
+     WHERE workspace_id = ${workspaceId} AND role = 'admin' AND is_active AND id <> ${exceptUserId}`);
   return rowsOf<{ id: string }>(res).map((r) => r.id);
 }
 
