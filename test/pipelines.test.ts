@@ -116,6 +116,19 @@ describe('pipelines', () => {
     expect((await getPipeline(project.id)).isDefault).toBe(false);
   });
 
+  it('keeps one default when two pipelines are made default at the same moment', async () => {
+    const extra = (await admin.post('/api/v1/pipelines', { name: 'Reformas', stages: projectStages })).body as Pipeline;
+    const results = await Promise.all([
+      admin.patch(`/api/v1/pipelines/${project.id}`, { isDefault: true }),
+      admin.patch(`/api/v1/pipelines/${extra.id}`, { isDefault: true }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual([200, 200]);
+    const list = (await admin.get('/api/v1/pipelines')).body.data as Pipeline[];
+    expect(list.filter((p) => p.isDefault)).toHaveLength(1);
+    expect((await admin.patch(`/api/v1/pipelines/${defaultId}`, { isDefault: true })).status).toBe(200);
+    expect((await admin.del(`/api/v1/pipelines/${extra.id}`)).status).toBe(204);
+  });
+
   it('adds a stage at a position and renumbers the ones after it', async () => {
     const r = await admin.post(`/api/v1/pipelines/${project.id}/stages`, { name: 'Demo', kind: 'open', probability: 30, temperature: 'warm', position: 2 });
     expect(r.status).toBe(201);

@@ -30,8 +30,13 @@ export async function lockStages(tx: Db, workspaceId: string, pipelineId: string
     .for('update');
 }
 
-/** Clears the default flag on every other pipeline, each change audited. */
+/**
+ * Clears the default flag on every other pipeline, each change audited. A per-workspace lock makes
+ * two simultaneous "make default" requests take turns, so the second sees the first one's default
+ * (instead of colliding on the one-default unique index).
+ */
 export async function unsetOtherDefaults(tx: Db, actor: Actor, exceptId: string | null): Promise<void> {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`default-pipeline:${actor.workspaceId}`}))`);
   const others = await tx.select().from(pipeline)
     .where(and(eq(pipeline.workspaceId, actor.workspaceId), eq(pipeline.isDefault, true), ...(exceptId ? [ne(pipeline.id, exceptId)] : [])))
     .for('update');
