@@ -279,6 +279,49 @@ describe('completing a follow-up', () => {
   });
 });
 
+describe('with the sales API and Today', () => {
+  let contactId: string;
+  let saleId: string;
+  beforeAll(async () => { contactId = await addContact('Elena', 'Vidal'); });
+
+  it('plans the follow-up when a sale is recorded through the API, in the same transaction', async () => {
+    const r = await luis.c.post('/api/v1/sales', { contactId, soldAt: SOLD_AT.toISOString(), lines: [{ description: 'Sofá chaise longue', quantity: 1, unitPrice: 890 }] });
+    expect(r.status).toBe(201);
+    saleId = r.body.id;
+    const f = await luis.c.get(`/api/v1/follow-ups?saleId=${saleId}`);
+    expect(f.body.data).toHaveLength(1);
+    expect(f.body.data[0]).toMatchObject({ contactId, userId: luis.id, status: 'planned', dueAt: '2026-11-25T09:00:00.000Z', saleTotal: 890 });
+  });
+
+  it('plans nothing when the sale is refused', async () => {
+    const before = (await db().select().from(followUp).where(eq(followUp.workspaceId, workspaceId))).length;
+    const r = await luis.c.post('/api/v1/sales', { contactId, lines: [{ description: 'Mesa', quantity: 0, unitPrice: 100 }] });
+    expect(r.status).toBe(422);
+    expect((await db().select().from(followUp).where(eq(followUp.workspaceId, workspaceId))).length).toBe(before);
+  });
+
+  it('shows the seller\'s planned follow-ups due by the end of today in Today, not later or done ones', async () => {
+    const today = await luis.c.post('/api/v1/sales', { contactId, lines: [{ description: 'Cojín', quantity: 2, unitPrice: 20 }] });
+    expect(today.status).toBe(201);
+    const r = await luis.c.get('/api/v1/today');
+    expect(r.status).toBe(200);
+    const items = r.body.followUpsDue.items as { saleId: string; status: string; dueAt: string; userId: string; contactName: string | null }[];
+    expect(items.map((i) => i.saleId)).toContain(saleId);
+    expect(items.map((i) => i.saleId)).not.toContain(today.body.id);
+    expect(items.every((i) => i.status === 'planned' && i.userId === luis.id && i.dueAt < r.body.dayEnd)).toBe(true);
+    expect(items.find((i) => i.saleId === saleId)?.contactName).toBe('Elena Vidal');
+    expect(r.body.followUpsDue.total).toBe(items.length);
+    const dues = items.map((i) => i.dueAt);
+    expect(dues).toEqual([...dues].sort());
+
+    const id = (await luis.c.get(`/api/v1/follow-ups?saleId=${saleId}`)).body.data[0].id as string;
+    await luis.c.post(`/api/v1/follow-ups/${id}/complete`, { channel: 'phone', nps: 10 });
+    const after = await luis.c.get('/api/v1/today');
+    expect(after.body.followUpsDue.items.map((i: { saleId: string }) => i.saleId)).not.toContain(saleId);
+    expect(after.body.followUpsDue.total).toBe(r.body.followUpsDue.total - 1);
+  });
+});
+
 describe('query plans', () => {
   it('walk an index for Today\'s follow-ups and for the due-date list, without sorting', async () => {
     await t.deps.database.query(`INSERT INTO sale (workspace_id, contact_id, owner_id, sold_at, total, currency)

@@ -11,6 +11,7 @@ import { appUser, company, contact, lead, product, sale, saleLine, stage, worksp
 import { decodeCursor, limitParam } from './activities.js';
 import { assertReferences } from './contacts.js';
 import { lockLead, moveLeadInTx } from './leads.js';
+import { scheduleFollowUpInTx, type SaleForFollowUp } from './follow-ups.js';
 
 type AnyRow = Record<string, unknown>;
 
@@ -157,6 +158,8 @@ export async function recordSale(tx: Db, actor: Actor, input: SaleInput, now: Da
   await recordLinesAudit(tx, actor, row['id'] as string, [], priced.lines);
   await makeClient(tx, actor, contactId);
   if (leadRow) await winLead(tx, actor, leadRow, priced.total, currency, now);
+  // The post-sale follow-up commits with the sale (none when its window had already closed).
+  await scheduleFollowUpInTx(tx, actor, row as SaleForFollowUp, now);
   return row;
 }
 

@@ -6,6 +6,8 @@ import { loadToday, userExists, workspaceClock } from '../../db/queries/today.js
 import { newRouter, type Deps } from '../context.js';
 import { problemResponses, TimestampOut, Uuid } from '../schemas.js';
 import { LeadOut, presentLead } from './leads.js';
+import { followUpsDue } from '../../db/queries/follow-ups.js';
+import { FollowUpOut } from './follow-ups.js';
 
 const SECTION_LIMIT = 100;
 
@@ -29,6 +31,7 @@ export const TodayOut = z.object({
     id: Uuid, type: z.string(), subject: z.string().nullable(), dueAt: TimestampOut,
     leadId: Uuid.nullable(), contactId: Uuid.nullable(), companyId: Uuid.nullable(),
   })).openapi({ description: 'Your activities due today or earlier and not done' }),
+  followUpsDue: sectionOf(FollowUpOut).openapi({ description: 'Your planned post-sale follow-ups due today or earlier, oldest first' }),
 }).openapi('Today');
 
 export function todayRoutes(deps: Deps) {
@@ -62,10 +65,11 @@ export function todayRoutes(deps: Deps) {
       staleBefore: staleBefore(now, cadenceDaysOf(clock.settings)), limit: limit ?? SECTION_LIMIT,
     });
     const leads = (s: { total: number; items: Record<string, unknown>[] }) => ({ total: s.total, items: s.items.map(presentLead) });
+    const followUps = await followUpsDue(deps.database, { workspaceId: actor.workspaceId, userId, dayEnd: day.end, limit: limit ?? SECTION_LIMIT });
     return c.json({
       userId, date: day.date, timeZone, dayStart: day.start.toISOString(), dayEnd: day.end.toISOString(),
       dueToday: leads(t.dueToday), overdue: leads(t.overdue), withoutNextAction: leads(t.withoutNextAction),
-      staleContacts: t.staleContacts, tasksDue: t.tasksDue,
+      staleContacts: t.staleContacts, tasksDue: t.tasksDue, followUpsDue: followUps,
     } as never, 200);
   });
   return r;
