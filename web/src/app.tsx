@@ -20,6 +20,9 @@ const CompaniesPage = page(() => import('./pages/companies-page.js'), 'Companies
 const SettingsPage = page(() => import('./pages/settings-page.js'), 'SettingsPage');
 const ContactPage = page(() => import('./pages/contact-page.js'), 'ContactPage');
 const CompanyPage = page(() => import('./pages/company-page.js'), 'CompanyPage');
+const FollowUpsPage = page(() => import('./pages/follow-ups-page.js'), 'FollowUpsPage');
+const ComplaintsPage = page(() => import('./pages/complaints-page.js'), 'ComplaintsPage');
+const ComplaintPage = page(() => import('./pages/complaints-page.js'), 'ComplaintPage');
 
 /** Pages behind the login: no session → login (or setup on a new installation). */
 function RequireSession() {
@@ -66,7 +69,11 @@ export const router = createBrowserRouter([
       { path: '/contacts/:id', element: <ContactPage /> },
       { path: '/companies', element: <CompaniesPage /> },
       { path: '/companies/:id', element: <CompanyPage /> },
+      { path: '/follow-ups', element: <FollowUpsPage /> },
+      { path: '/complaints', element: <ComplaintsPage /> },
+      { path: '/complaints/:id', element: <ComplaintPage /> },
       { path: '/settings', element: <SettingsPage /> },
+      { path: '/settings/:section', element: <SettingsPage /> },
       { path: '*', element: <NotFound /> },
     ],
   },

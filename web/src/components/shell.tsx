@@ -3,6 +3,7 @@ import { NavLink, useNavigate } from 'react-router';
 import { useSession } from '../session.js';
 import { languages, useT, type Language, type MessageKey } from '../i18n/i18n.js';
 import { Icon, type IconName } from './icons.js';
+import { NotificationsBell } from './notifications-bell.js';
 
 const QuickAdd = lazy(async () => ({ default: (await import('./quick-add.js')).QuickAdd }));
 
@@ -11,6 +12,8 @@ const nav: { to: string; labelKey: MessageKey; icon: IconName; end?: boolean }[]
   { to: '/leads', labelKey: 'nav.leads', icon: 'leads' },
   { to: '/contacts', labelKey: 'nav.contacts', icon: 'contacts' },
   { to: '/companies', labelKey: 'nav.companies', icon: 'companies' },
+  { to: '/follow-ups', labelKey: 'nav.followUps', icon: 'today' },
+  { to: '/complaints', labelKey: 'nav.complaints', icon: 'leads' },
   { to: '/settings', labelKey: 'nav.settings', icon: 'settings' },
 ];
 
@@ -64,6 +67,7 @@ export function Shell({ children }: { children: ReactNode }) {
             aria-keyshortcuts="n" title={t('nav.quickAddHint')} aria-label={t('nav.quickAdd')}>
             <Icon name="plus" size={18} /> <span className="hide-narrow">{t('nav.quickAdd')}</span>
           </button>
+          <NotificationsBell />
           <LanguageSwitch />
           <button type="button" className="button button--ghost" aria-label={t('nav.logout')}
             onClick={async () => { await logout(); navigate('/login'); }}>

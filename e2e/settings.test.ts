@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { Api, launchBrowser, loginThroughUi, newContext } from './browser.js';
+
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let api: Api;
+const baseUrl = inject('baseUrl');
+
+beforeAll(async () => {
+  api = await new Api(baseUrl).asAdmin();
+  browser = await launchBrowser();
+  context = await newContext(browser, baseUrl);
+  page = await context.newPage();
+  await loginThroughUi(page);
+});
+afterAll(async () => { await browser?.close(); });
+
+type Stage = { id: string; name: string; position: number };
+const defaultStages = async (): Promise<Stage[]> => {
+  const pipelines = await api.ok('GET', '/pipelines');
+  const p = pipelines.data.find((x: { isDefault: boolean }) => x.isDefault);
+  return [...p.stages].sort((a: Stage, b: Stage) => a.position - b.position);
+};
+
+describe('settings as admin', () => {
+  it('creates a product, refuses a bad price naming the field, and edits the price in the list', async () => {
+    await page.goto('/settings/products');
+    const form = page.getByRole('form', { name: 'Añadir producto' });
+    await form.getByLabel('Nombre').fill('Armario a medida');
+    await form.getByLabel('Precio unitario').fill('-5');
+    await form.getByRole('button', { name: 'Añadir producto' }).click();
+    await form.getByRole('alert').first().waitFor();
+    expect(await form.getByLabel('Nombre').inputValue()).toBe('Armario a medida');
+
+    await form.getByLabel('Precio unitario').fill('1450,50');
+    await form.getByRole('button', { name: 'Añadir producto' }).click();
+    await expect.poll(async () => (await api.ok('GET', '/products?limit=100')).data.find((p: { name: string }) => p.name === 'Armario a medida')?.unitPrice).toBe(1450.5);
+    expect(await form.getByLabel('Nombre').inputValue()).toBe('');
+
+    const price = page.getByLabel('Precio unitario: Armario a medida');
+    await price.fill('1500');
+    await price.press('Enter');
+    await expect.poll(async () => (await api.ok('GET', '/products?limit=100')).data.find((p: { name: string }) => p.name === 'Armario a medida')?.unitPrice).toBe(1500);
+  });
+
+  it('reorders a stage with its button and with the keyboard, and renames it', async () => {
+    const before = await defaultStages();
+    const [first, second] = before;
+    await page.goto('/settings/stages');
+    await page.getByRole('button', { name: `Bajar ${first!.name}` }).click();
+    await expect.poll(async () => (await defaultStages()).map((s) => s.id).slice(0, 2)).toEqual([second!.id, first!.id]);
+
+    // Back up with Alt+↑ from the stage's own name field.
+    const name = page.locator(`#stage-${first!.id}-name`);
+    await name.focus();
+    await page.keyboard.press('Alt+ArrowUp');
+    await expect.poll(async () => (await defaultStages()).map((s) => s.id).slice(0, 2)).toEqual([first!.id, second!.id]);
+
+    await page.locator(`#stage-${second!.id}-name`).fill('Tibio');
+    await page.locator(`#stage-${second!.id}-name`).press('Enter');
+    await expect.poll(async () => (await defaultStages()).find((s) => s.id === second!.id)?.name).toBe('Tibio');
+  });
+
+  it('changes the workspace cadence and shows the API reason for an impossible follow-up window', async () => {
+    await page.goto('/settings/workspace');
+    await page.getByLabel('Cadencia de contacto (días)').fill('10');
+    await page.getByRole('button', { name: 'Guardar' }).click();
+    await page.getByRole('status').filter({ hasText: 'Guardado' }).waitFor();
+    expect((await api.ok('GET', '/workspace')).settings.cadenceDays).toBe(10);
+
+    await page.getByLabel('Seguimiento post-venta: no antes del día').fill('abc');
+    await page.getByRole('button', { name: 'Guardar' }).click();
+    await page.locator('.field--invalid').first().waitFor();
+    expect(await page.getByLabel('Seguimiento post-venta: no antes del día').inputValue()).toBe('abc');
+  });
+
+  it('shows a new API token once', async () => {
+    await page.goto('/settings');
+    await page.getByLabel('Nombre del token').fill('Integración ERP');
+    await page.getByRole('button', { name: 'Crear token' }).click();
+    const token = await page.getByLabel('Token', { exact: true }).innerText();
+    expect(token.length).toBeGreaterThan(20);
+    const r = await fetch(`${baseUrl}/api/v1/contacts?limit=1`, { headers: { authorization: `Bearer ${token}` } });
+    expect(r.status).toBe(200);
+    await page.reload();
+    await page.getByRole('cell', { name: 'Integración ERP' }).waitFor();
+    expect(await page.getByText(token).count()).toBe(0);
+  });
+});
