@@ -29,7 +29,7 @@ export function portfolioFromTotals(t: { clients: number; prospects: number; buy
 /**
  * Portfolio value: client and prospect counts, the period's revenue per buying client (sales with a
  * client ÷ distinct clients), the average basket (all sales ÷ their count) and the best clients by
- * revenue in the period (ties by key, so the list is stable).
+ * revenue in the period (ties by key in code-point order, like SQL's C collation, so the list is stable).
  */
 export function portfolio(contacts: readonly ContactFact[], sales: readonly SaleFact[], period: MetricPeriod): Portfolio {
   const active = contacts.filter((c) => c.status === 'active');
@@ -37,7 +37,7 @@ export function portfolio(contacts: readonly ContactFact[], sales: readonly Sale
   const attributed = inside.filter((s) => s.clientKey !== null);
   const top = [...groupBy(attributed, (s) => s.clientKey!)]
     .map(([clientKey, ss]) => ({ clientKey, amount: round2(ss.reduce((a, s) => a + s.total, 0)), count: ss.length }))
-    .sort((a, b) => b.amount - a.amount || a.clientKey.localeCompare(b.clientKey))
+    .sort((a, b) => b.amount - a.amount || (a.clientKey < b.clientKey ? -1 : a.clientKey > b.clientKey ? 1 : 0))
     .slice(0, TOP_CLIENTS);
   return portfolioFromTotals({
     clients: active.filter((c) => c.lifecycle === 'client').length,

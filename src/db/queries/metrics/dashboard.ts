@@ -1,0 +1,44 @@
+import type { Database } from '../../client.js';
+import { cadenceMissesSql, interactionsSql } from './activity.js';
+import { costPerLeadSql } from './cpl.js';
+import type { MetricFilter } from './filter.js';
+import { conversionSql, defaultPipelineId, overdueNextActionsSql, pipelineSql, stageConversionSql, weeklyNewLeadsSql, winRateSql } from './leads.js';
+import { complaintsSql, npsSql } from './post-sale.js';
+import { frequencySql, portfolioSql, salesByClientTypeSql } from './sales.js';
+
+/** Every metric by its public name (GET /api/v1/metrics/{name}); each reads only what it needs. */
+export const metricQueries = {
+  conversion: async (d: Database, f: MetricFilter) => ({
+    total: (await conversionSql(d, f, 'total'))[0]!,
+    bySource: await conversionSql(d, f, 'source'),
+    byOwner: await conversionSql(d, f, 'owner'),
+    byPeriod: await conversionSql(d, f, 'period'),
+  }),
+  stageConversion: async (d: Database, f: MetricFilter, pipelineId?: string | null) => {
+    const id = pipelineId ?? await defaultPipelineId(d, f.workspaceId);
+    return { pipelineId: id, steps: id ? await stageConversionSql(d, f, id) : [] };
+  },
+  costPerLead: costPerLeadSql,
+  salesByClientType: salesByClientTypeSql,
+  frequency: frequencySql,
+  nps: npsSql,
+  complaints: complaintsSql,
+  portfolio: portfolioSql,
+  pipeline: pipelineSql,
+  winRate: winRateSql,
+  interactions: interactionsSql,
+  overdueNextActions: overdueNextActionsSql,
+  cadenceMisses: cadenceMissesSql,
+  weeklyNewLeads: weeklyNewLeadsSql,
+} as const;
+
+export type MetricName = keyof typeof metricQueries;
+export const metricNames = Object.keys(metricQueries) as MetricName[];
+
+type Results = { [K in MetricName]: Awaited<ReturnType<(typeof metricQueries)[K]>> };
+
+/** All cards of the dashboard at once. */
+export async function loadDashboard(d: Database, f: MetricFilter): Promise<Results> {
+  const entries = await Promise.all(metricNames.map(async (name) => [name, await (metricQueries[name] as (d: Database, f: MetricFilter) => Promise<unknown>)(d, f)] as const));
+  return Object.fromEntries(entries) as Results;
+}

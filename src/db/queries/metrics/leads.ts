@@ -1,0 +1,122 @@
+import type { Database } from '../../client.js';
+import { conversionRow, stageStepsFromCounts, type ConversionBy, type ConversionRow, type StageDef, type StageStep } from '../../../domain/metrics/conversion.js';
+import type { Pipeline, PipelineRow, WinRate } from '../../../domain/metrics/portfolio.js';
+import { winRateFromCounts } from '../../../domain/metrics/portfolio.js';
+import type { CountByUser } from '../../../domain/metrics/activity.js';
+import { compareWeekly, type WeeklyRow } from '../../../domain/metrics/weekly.js';
+import { round2 } from '../../../domain/metrics/period.js';
+import { baseWhere, bucketSql, byKey, num, Params, type MetricFilter } from './filter.js';
+
+// Cancelled leads are withdrawn records, not outcomes: no lead metric counts them (docs/metrics.md).
+
+/** Cohort conversion (docs/metrics.md#conversion), grouped like domain `conversion`. */
+export async function conversionSql(database: Database, f: MetricFilter, by: ConversionBy): Promise<ConversionRow[]> {
+  const q = new Params();
+  const where = baseWhere(f, q, { timeCol: 'created_at', ownerCol: 'owner_id', source: true });
+  const key = by === 'total' ? `'all'` : by === 'source' ? `coalesce(source_id::text, 'none')` : by === 'owner' ? `coalesce(owner_id::text, 'none')`
+    : bucketSql('created_at', f.unit, q.p(f.period.timeZone));
+  const rows = await database.query<{ key: string; created: number; won: number }>(
+    `SELECT ${key} AS key, count(*)::int AS created, (count(*) FILTER (WHERE status = 'won'))::int AS won
+       FROM lead WHERE ${where} AND status <> 'cancelled' GROUP BY 1`, q.values);
+  const out = rows.map((r) => conversionRow(r.key, num(r.created), num(r.won)));
+  if (by === 'total' && out.length === 0) out.push(conversionRow('all', 0, 0));
+  return out.sort(byKey);
+}
+
+/** The funnel steps of a pipeline, open and won stages in order. */
+export async function funnelStages(database: Database, workspaceId: string, pipelineId: string): Promise<StageDef[]> {
+  return database.query<StageDef>(
+    `SELECT id, name, position, kind FROM stage WHERE workspace_id = $1 AND pipeline_id = $2 ORDER BY position`, [workspaceId, pipelineId]);
+}
+
+export async function defaultPipelineId(database: Database, workspaceId: string): Promise<string | null> {
+  const rows = await database.query<{ id: string }>(
+    `SELECT id FROM pipeline WHERE workspace_id = $1 ORDER BY is_default DESC, position, created_at, id LIMIT 1`, [workspaceId]);
+  return rows[0]?.id ?? null;
+}
+
+/** Stage-to-stage conversion of the cohort (docs/metrics.md#stage-conversion). */
+export async function stageConversionSql(database: Database, f: MetricFilter, pipelineId: string): Promise<StageStep[]> {
+  const stages = await funnelStages(database, f.workspaceId, pipelineId);
+  const q = new Params();
+  const where = baseWhere(f, q, { alias: 'l', timeCol: 'created_at', ownerCol: 'owner_id', source: true });
+  const ws = q.p(f.workspaceId);
+  const pl = q.p(pipelineId);
+  // The furthest funnel step each lead has been in: its current stage or any stage in its history.
+  const rows = await database.query<{ id: string; reached: number }>(
+    `WITH furthest AS (
+       SELECT l.id, max(s.position) AS pos
+         FROM lead l
+         JOIN LATERAL (SELECT l.stage_id AS stage_id
+                       UNION ALL
+                       SELECT h.to_stage_id FROM lead_stage_history h WHERE h.workspace_id = l.workspace_id AND h.lead_id = l.id) r ON true
+         JOIN stage s ON s.workspace_id = l.workspace_id AND s.id = r.stage_id AND s.pipeline_id = ${pl} AND s.kind <> 'lost'
+        WHERE ${where} AND l.pipeline_id = ${pl} AND l.status <> 'cancelled'
+        GROUP BY l.id)
+     SELECT s.id, count(f.id)::int AS reached
+       FROM stage s LEFT JOIN furthest f ON f.pos >= s.position
+      WHERE s.workspace_id = ${ws} AND s.pipeline_id = ${pl} AND s.kind <> 'lost'
+      GROUP BY s.id`, q.values);
+  const reached = new Map(rows.map((r) => [r.id, num(r.reached)]));
+  return stageStepsFromCounts(stages.filter((s) => s.kind !== 'lost'), (s) => reached.get(s.id) ?? 0);
+}
+
+/** The open pipeline now, per stage, owner and expected close month, in one scan (GROUPING SETS). */
+export async function pipelineSql(database: Database, f: MetricFilter): Promise<Pipeline> {
+  const q = new Params();
+  const where = baseWhere(f, q, { ownerCol: 'owner_id', source: true });
+  const rows = await database.query<{ stage: string | null; owner: string | null; month: string | null; g: number; count: number; amount: string; weighted: string }>(
+    `SELECT stage_id::text AS stage, coalesce(owner_id::text, 'none') AS owner, coalesce(to_char(expected_close_date, 'YYYY-MM'), 'none') AS month,
+            GROUPING(stage_id, coalesce(owner_id::text, 'none'), coalesce(to_char(expected_close_date, 'YYYY-MM'), 'none')) AS g,
+            count(*)::int AS count, coalesce(sum(amount), 0) AS amount, coalesce(sum(amount * probability / 100.0), 0) AS weighted
+       FROM lead WHERE ${where} AND status = 'open'
+      GROUP BY GROUPING SETS ((), (stage_id), (coalesce(owner_id::text, 'none')), (coalesce(to_char(expected_close_date, 'YYYY-MM'), 'none')))`, q.values);
+  const row = (key: string, r: (typeof rows)[number]): PipelineRow => ({ key, count: num(r.count), amount: round2(num(r.amount)), weighted: round2(num(r.weighted)) });
+  // GROUPING bits: 4 = stage aggregated, 2 = owner aggregated, 1 = month aggregated.
+  const pick = (g: number, key: (r: (typeof rows)[number]) => string) => rows.filter((r) => num(r.g) === g).map((r) => row(key(r), r)).sort(byKey);
+  const total = rows.find((r) => num(r.g) === 7);
+  return {
+    total: total ? row('all', total) : { key: 'all', count: 0, amount: 0, weighted: 0 },
+    byStage: pick(3, (r) => r.stage!), byOwner: pick(5, (r) => r.owner!), byCloseMonth: pick(6, (r) => r.month!),
+  };
+}
+
+/** Win rate and average cycle of the leads closed in the period (docs/metrics.md#win-rate). */
+export async function winRateSql(database: Database, f: MetricFilter): Promise<WinRate> {
+  const q = new Params();
+  const where = baseWhere(f, q, { timeCol: 'closed_at', ownerCol: 'owner_id', source: true });
+  const [r] = await database.query<{ won: number; lost: number; days: number }>(
+    `SELECT (count(*) FILTER (WHERE status = 'won'))::int AS won, (count(*) FILTER (WHERE status = 'lost'))::int AS lost,
+            coalesce(sum(extract(epoch FROM closed_at - created_at) / 86400) FILTER (WHERE status = 'won'), 0)::float8 AS days
+       FROM lead WHERE ${where} AND status IN ('won', 'lost')`, q.values);
+  return winRateFromCounts(num(r?.won), num(r?.lost), num(r?.days));
+}
+
+/** Open leads whose next action is past at `now`, per owner. */
+export async function overdueNextActionsSql(database: Database, f: MetricFilter): Promise<{ total: number; byOwner: CountByUser[] }> {
+  const q = new Params();
+  const where = baseWhere(f, q, { ownerCol: 'owner_id', source: true });
+  const rows = await database.query<{ userId: string; count: number }>(
+    `SELECT coalesce(owner_id::text, 'none') AS "userId", count(*)::int AS count
+       FROM lead WHERE ${where} AND status = 'open' AND next_action_at < ${q.p(f.now)} GROUP BY 1`, q.values);
+  const byOwner = rows.map((r) => ({ userId: r.userId, count: num(r.count) })).sort((a, b) => a.userId.localeCompare(b.userId));
+  return { total: byOwner.reduce((s, r) => s + r.count, 0), byOwner };
+}
+
+/** New leads per week × source × product × neighbourhood × city (docs/metrics.md#weekly-statistics). */
+export async function weeklyNewLeadsSql(database: Database, f: MetricFilter): Promise<WeeklyRow[]> {
+  const q = new Params();
+  const where = baseWhere(f, q, { alias: 'l', timeCol: 'created_at', ownerCol: 'owner_id', source: true });
+  const rows = await database.query<WeeklyRow>(
+    `SELECT ${bucketSql('l.created_at', 'week', q.p(f.period.timeZone))} AS week,
+            coalesce(l.source_id::text, 'none') AS "sourceId", coalesce(p.product_id::text, 'none') AS "productId",
+            coalesce(ct.neighbourhood, co.neighbourhood, 'none') AS neighbourhood, coalesce(ct.city, co.city, 'none') AS city,
+            count(*)::int AS count
+       FROM lead l
+       CROSS JOIN LATERAL unnest(CASE WHEN cardinality(l.product_ids) = 0 THEN ARRAY[NULL]::uuid[] ELSE l.product_ids END) AS p(product_id)
+       LEFT JOIN contact ct ON ct.workspace_id = l.workspace_id AND ct.id = l.contact_id
+       LEFT JOIN company co ON co.workspace_id = l.workspace_id AND co.id = l.company_id
+      WHERE ${where} AND l.status <> 'cancelled'
+      GROUP BY 1, 2, 3, 4, 5`, q.values);
+  return rows.map((r) => ({ ...r, count: num(r.count) })).sort(compareWeekly);
+}
