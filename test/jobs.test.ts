@@ -43,6 +43,11 @@ registerJob('count', async ({ jobId }) => {
   calls.set(jobId, count(jobId) + 1);
   await sleep(5); // widen the window in which a second worker could take the same job
 });
+let releaseSlow: () => void = () => {};
+registerJob('slow', async ({ jobId }) => {
+  calls.set(jobId, count(jobId) + 1);
+  await new Promise<void>((resolve) => { releaseSlow = resolve; });
+});
 registerJob('always-fails', async () => { throw new Error('SMTP said no'); });
 registerJob('fails-once', async ({ jobId }) => {
   calls.set(jobId, count(jobId) + 1);
@@ -167,6 +172,22 @@ describe('queue and scheduler', () => {
     expect(await completeJob(t.deps.database, claimed!, clock)).toBe(false);
   });
 
+  it('keeps the lease of a job that is still running, so a slow job is not run twice', async () => {
+    at('2026-11-23T12:30:00Z');
+    await enqueue(t.deps.database.db, { workspaceId, id: 'slow:1', kind: 'slow', runAt: clock });
+    const first = drainJobs(t.deps, { leaseMs: 2000 });
+    for (let i = 0; i < 100 && count('slow:1') === 0; i++) await sleep(10);
+    expect(count('slow:1')).toBe(1);
+    at('2026-11-23T12:30:01.500Z');
+    await sleep(1300); // the running worker renews its lease (every leaseMs / 2) from the clock's new time
+    at('2026-11-23T12:30:02.500Z'); // past the first lease, within the renewed one
+    await drainJobs(other, { leaseMs: 2000 });
+    expect(count('slow:1')).toBe(1);
+    releaseSlow();
+    await first;
+    expect(await jobRow('slow:1')).toMatchObject({ status: 'done', attempts: 1 });
+  });
+
   it('fails and reports a job whose worker died on its last attempt', async () => {
     at('2026-11-23T13:00:00Z');
     await enqueue(t.deps.database.db, { workspaceId, id: 'crash:last', kind: 'count', runAt: clock, maxAttempts: 1 });
@@ -246,7 +267,7 @@ describe('seguimiento jobs run-once', () => {
   let dir: string;
   const cli = (args: string[]) => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', ...env, SEGUIMIENTO_PASSWORD: PASSWORD }, timeout: 60_000,
+      encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', ...env, SEGUIMIENTO_PASSWORD: PASSWORD }, timeout: 110_000,
     });
     return { code: r.status, out: r.stdout, err: r.stderr };
   };
@@ -265,7 +286,7 @@ describe('seguimiento jobs run-once', () => {
       env = { DATABASE_URL: inject('pgUrl').replace(/\/[^/]*$/, `/${name}`) };
     }
     expect(cli(['setup', '--workspace', 'Cron SL', '--name', 'Ana', '--email', 'ana@cron.es']).code).toBe(0);
-  });
+  }, 120_000); // a process start under a loaded test run can be slow
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('runs the due jobs once and exits, reporting what it did', async () => {
@@ -283,11 +304,11 @@ describe('seguimiento jobs run-once', () => {
     } finally {
       await database.close();
     }
-  });
+  }, 120_000);
 
   it('names an unknown jobs command and exits with an error', () => {
     const r = cli(['jobs', 'run-twice']);
     expect(r.code).toBe(1);
     expect(r.err).toContain('Unknown jobs command "run-twice"');
-  });
+  }, 120_000);
 });

@@ -1,6 +1,6 @@
 import type { Deps } from '../http/context.js';
 import {
-  claimJob, completeJob, failAbandonedJobs, recordJobFailure, workspacesWithDueJobs, type JobRow,
+  claimJob, completeJob, extendLease, failAbandonedJobs, recordJobFailure, workspacesWithDueJobs, type JobRow,
 } from '../db/queries/jobs.js';
 import { activeAdmins, createNotification } from '../db/queries/notifications.js';
 import type { Db } from '../db/client.js';
@@ -42,14 +42,25 @@ async function notifyAdminsOfFailure(tx: Db, job: JobRow): Promise<void> {
  * then recorded only if this worker still holds the job (same attempt number), so a worker that
  * overran its lease cannot overwrite the outcome of the retry that replaced it.
  */
-async function runJob(deps: Deps, job: JobRow, clock: () => Date, log: (m: string) => void): Promise<'done' | 'retried' | 'failed' | 'lost'> {
+async function runJob(deps: Deps, job: JobRow, clock: () => Date, leaseMs: number, log: (m: string) => void): Promise<'done' | 'retried' | 'failed' | 'lost'> {
   const handler = jobHandler(job.kind);
+  // While the handler runs, the lease is renewed at half its length, so only a dead worker loses it.
+  const renew = setInterval(() => {
+    extendLease(deps.database, job, new Date(clock().getTime() + leaseMs)).catch((e: unknown) => log(`lease renewal of ${job.id} failed: ${(e as Error).message}`));
+  }, Math.max(1000, leaseMs / 2));
+  renew.unref();
+  let failure: { error: unknown } | null = null;
   try {
     if (!handler) throw new Error(`No handler registered for job kind "${job.kind}".`);
     await handler({ deps, workspaceId: job.workspaceId, jobId: job.id, payload: job.payload, now: clock() });
   } catch (e) {
+    failure = { error: e };
+  } finally {
+    clearInterval(renew);
+  }
+  if (failure) {
     const now = clock();
-    const error = describeError(e);
+    const error = describeError(failure.error);
     const after = await deps.database.transaction(async (tx) => {
       const updated = await recordJobFailure(tx, job, now, error, new Date(now.getTime() + retryDelayMs(job.attempts)));
       if (updated?.status === 'failed') await notifyAdminsOfFailure(tx, updated);
@@ -85,7 +96,7 @@ export async function drainJobs(deps: Deps, opts: WorkerOptions = {}): Promise<D
       const job = await claimJob(deps.database, workspaceId, clock(), leaseMs, kinds);
       if (!job) break;
       result.ran++;
-      const outcome = await runJob(deps, job, clock, log);
+      const outcome = await runJob(deps, job, clock, leaseMs, log);
       if (outcome !== 'lost') result[outcome]++;
     }
   }

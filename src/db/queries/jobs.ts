@@ -99,6 +99,15 @@ export async function failAbandonedJobs(tx: Db, workspaceId: string, now: Date):
   return rowsOf<JobRow>(res).map(toJob);
 }
 
+/** Pushes the lease of a job this worker still holds to `until`; false when it no longer holds it. */
+export async function extendLease(d: Database, job: Pick<JobRow, 'workspaceId' | 'id' | 'attempts'>, until: Date): Promise<boolean> {
+  const rows = await d.query(
+    `UPDATE job SET locked_until = $4::timestamptz
+      WHERE workspace_id = $1 AND id = $2 AND status = 'running' AND attempts = $3 RETURNING id`,
+    [job.workspaceId, job.id, job.attempts, until.toISOString()]);
+  return rows.length > 0;
+}
+
 /** Marks a claimed job done; false when this worker no longer holds it (its lease passed and another took it). */
 export async function completeJob(d: Database, job: Pick<JobRow, 'workspaceId' | 'id' | 'attempts'>, now: Date): Promise<boolean> {
   const rows = await d.query(
