@@ -63,9 +63,9 @@ export async function existingDataset(database: Database): Promise<Dataset | nul
   return { workspaceId: w.id, users, stageIds, leads: w.leads };
 }
 
-export async function loadDataset(database: Database, leads: number, activitiesPerLead: number): Promise<GenerateResult> {
+export async function loadDataset(database: Database, leads: number, activitiesPerLead: number, deferIndexes = true): Promise<GenerateResult> {
   const r = await generateDataset(database, {
-    leads, activitiesPerLead, passwordHash: await hashPassword(GENERATED_PASSWORD), onProgress: progressPrinter(),
+    leads, activitiesPerLead, deferIndexes, passwordHash: await hashPassword(GENERATED_PASSWORD), onProgress: progressPrinter(),
   });
   console.log(`load: ${r.rows} rows in ${r.loadSeconds.toFixed(1)} s = ${r.rowsPerSecond} rows/s (FK checks ${r.skippedForeignKeyChecks ? 'skipped' : 'on'}; ${r.rebuiltIndexes} indexes rebuilt in ${r.indexSeconds.toFixed(1)} s, included); VACUUM ANALYZE ${r.analyzeSeconds.toFixed(1)} s`);
   const slow = [...r.indexTimings].sort((a, b) => b.seconds - a.seconds).slice(0, 8);

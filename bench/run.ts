@@ -41,7 +41,7 @@ async function main() {
       console.log(`reusing the loaded dataset: workspace ${found.workspaceId}, ${found.leads} leads`);
       data = found;
     } else {
-      data = { ...(await loadDataset(bench.database, leads, perLead)), leads };
+      data = { ...(await loadDataset(bench.database, leads, perLead, args['keep-indexes'] !== 'true')), leads };
     }
     const sortKey = 'nextActionAt';
     const sales = data.users.filter((u) => u.role === 'sales');

@@ -30,11 +30,12 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr) {
 }
 
 export const generateCommand = {
-  summary: 'Load a large synthetic dataset for benchmarks (--leads 1000000 [--activities-per-lead 5] [--workspace-id])',
+  summary: 'Load a large synthetic dataset for benchmarks (--leads 1000000 [--activities-per-lead 5] [--workspace-id] [--keep-indexes])',
   async run(argv: string[]) {
     const { values } = parseArgs({ args: argv, options: {
       leads: { type: 'string' }, 'activities-per-lead': { type: 'string' }, 'workspace-id': { type: 'string' },
       contacts: { type: 'string' }, companies: { type: 'string' }, users: { type: 'string' }, chunk: { type: 'string' },
+      'keep-indexes': { type: 'boolean', default: false },
     } });
     const leads = positiveInt('leads', values.leads, 1_000_000);
     const deps = await createDeps(loadConfig());
@@ -47,6 +48,7 @@ export const generateCommand = {
         ...(values.companies !== undefined ? { companies: positiveInt('companies', values.companies, 0) } : {}),
         ...(values.users !== undefined ? { users: positiveInt('users', values.users, 50) } : {}),
         ...(values.chunk !== undefined ? { chunk: positiveInt('chunk', values.chunk, 50_000) } : {}),
+        deferIndexes: !values['keep-indexes'],
         passwordHash: await hashPassword(GENERATED_PASSWORD),
         onProgress: progressPrinter(),
       });
