@@ -90,3 +90,78 @@ describe('the company page', () => {
     await expect.poll(async () => (await api.ok('GET', `/companies/${id}`)).employees).toBe(12);
   });
 });
+
+describe('post-sale', () => {
+  it('completes a follow-up with satisfaction, NPS and a comment, recorded as feedback', async () => {
+    const contact = await api.ok('POST', '/contacts', { firstName: 'Rosa', lastName: 'Seguimiento Gil' });
+    const sale = await api.ok('POST', '/sales', { contactId: contact.id, lines: [{ description: 'Sofá cama', quantity: 1, unitPrice: 890 }] });
+    const followUps = await api.ok('GET', `/follow-ups?saleId=${sale.id}`);
+    expect(followUps.data).toHaveLength(1);
+
+    await page.goto('/follow-ups');
+    await page.getByRole('button', { name: 'Completar el seguimiento de Rosa Seguimiento Gil' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Completar el seguimiento de Rosa Seguimiento Gil' });
+    await dialog.getByRole('group', { name: 'Satisfacción (1–5)' }).getByLabel('4', { exact: true }).check();
+    await dialog.getByRole('group', { name: /NPS/ }).getByLabel('9', { exact: true }).check();
+    await dialog.getByLabel('Comentario').fill('Muy contenta con la entrega');
+    await dialog.getByRole('button', { name: 'Completar' }).click();
+    await dialog.waitFor({ state: 'detached' });
+
+    const after = await api.ok('GET', `/follow-ups/${followUps.data[0].id}`);
+    expect(after.status).toBe('done');
+    const feedback = await api.ok('GET', `/feedback?saleId=${sale.id}`);
+    expect(feedback.data[0]).toMatchObject({ satisfaction: 4, nps: 9, comment: 'Muy contenta con la entrega', channel: 'phone' });
+    await expect.poll(() => page.getByRole('button', { name: 'Completar el seguimiento de Rosa Seguimiento Gil' }).count()).toBe(0);
+  });
+
+  it('files a complaint from the contact page and resolves it with a resolution, shown in its events', async () => {
+    const contact = await api.ok('POST', '/contacts', { firstName: 'Íñigo', lastName: 'Queja Ruiz' });
+    await page.goto(`/contacts/${contact.id}`);
+    await page.getByRole('button', { name: 'Nueva queja' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Nueva queja' });
+    await dialog.getByLabel('Categoría').selectOption('durability');
+    await dialog.getByLabel('Descripción').fill('La bisagra se ha roto al mes');
+    await dialog.getByRole('button', { name: 'Guardar' }).click();
+    await page.getByRole('link', { name: 'Durabilidad' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Durabilidad' }).waitFor();
+
+    await page.getByLabel('Estado', { exact: true }).selectOption('resolved');
+    await page.getByLabel('Resolución').selectOption('repair');
+    await page.getByLabel('Nota del cambio').fill('Técnico enviado');
+    await page.getByRole('button', { name: 'Guardar' }).click();
+    const events = page.getByRole('region', { name: 'Historial' });
+    await events.getByText('Técnico enviado').waitFor();
+    const complaints = await api.ok('GET', `/complaints?contactId=${contact.id}`);
+    expect(complaints.data[0]).toMatchObject({ status: 'resolved', resolution: 'repair' });
+  });
+
+  it('shows the unread notifications in the header bell and marks them read', async () => {
+    await page.goto('/');
+    const bell = page.getByRole('button', { name: /^Avisos: \d+ sin leer$/ });
+    await bell.click();
+    const panel = page.getByRole('region', { name: 'Avisos' });
+    await panel.waitFor();
+    const unread = (await api.ok('GET', '/notifications')).unreadCount as number;
+    if (unread > 0) {
+      await panel.getByRole('button', { name: 'Marcar todo como leído' }).click();
+      await expect.poll(async () => (await api.ok('GET', '/notifications')).unreadCount).toBe(0);
+    }
+    await page.getByRole('button', { name: 'Avisos: 0 sin leer' }).waitFor();
+  });
+});
+
+describe('at 375 px', () => {
+  it('keeps the contact page within the screen width', async () => {
+    const narrow = await newContext(browser, baseUrl, { width: 375, height: 740 });
+    const p = await narrow.newPage();
+    await loginThroughUi(p);
+    const contact = await api.ok('POST', '/contacts', { firstName: 'Ana', lastName: 'Estrecha' });
+    await p.goto(`/contacts/${contact.id}`);
+    await p.getByRole('heading', { level: 1, name: 'Ana Estrecha' }).waitFor();
+    expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await p.goto('/settings/stages');
+    await p.getByRole('heading', { level: 2, name: /^Etapas de/ }).waitFor();
+    expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await narrow.close();
+  });
+});

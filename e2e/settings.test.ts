@@ -58,6 +58,7 @@ describe('settings as admin', () => {
     await page.keyboard.press('Alt+ArrowUp');
     await expect.poll(async () => (await defaultStages()).map((s) => s.id).slice(0, 2)).toEqual([first!.id, second!.id]);
 
+    await expect.poll(() => page.locator('tbody tr').first().locator('input').first().getAttribute('id')).toBe(`stage-${first!.id}-name`);
     await page.locator(`#stage-${second!.id}-name`).fill('Tibio');
     await page.locator(`#stage-${second!.id}-name`).press('Enter');
     await expect.poll(async () => (await defaultStages()).find((s) => s.id === second!.id)?.name).toBe('Tibio');
@@ -85,7 +86,7 @@ describe('settings as admin', () => {
     const r = await fetch(`${baseUrl}/api/v1/contacts?limit=1`, { headers: { authorization: `Bearer ${token}` } });
     expect(r.status).toBe(200);
     await page.reload();
-    await page.getByRole('cell', { name: 'Integración ERP' }).waitFor();
+    await page.getByRole('cell', { name: 'Integración ERP', exact: true }).waitFor();
     expect(await page.getByText(token).count()).toBe(0);
   });
 });

@@ -152,7 +152,7 @@ export function RefTable(props: {
         </form>
       ) : <p className="muted small">{t('settings.readOnly')}</p>}
       {list.isLoading ? <Loading /> : list.error ? <ErrorState error={list.error} onRetry={() => list.refetch()} /> : !rows.length ? <Empty>{t('common.empty')}</Empty> : (
-        <div className="table-wrap">
+        <div className="table-wrap table-wrap--contained">
           <table className="table">
             <thead><tr>{props.columns.map((c) => <th key={c.key} scope="col">{c.label}</th>)}</tr></thead>
             <tbody>

@@ -78,7 +78,7 @@ export function ApiTokensCard({ scope = 'mine' }: { scope?: 'mine' | 'all' }) {
       )}
       {revoke.error && <p className="alert alert--error" role="alert">{errorText(t, revoke.error)}</p>}
       {tokens.isLoading ? <Loading /> : tokens.error ? <ErrorState error={tokens.error} /> : !rows.length ? <Empty>{t('settings.noTokens')}</Empty> : (
-        <div className="table-wrap">
+        <div className="table-wrap table-wrap--contained">
           <table className="table">
             <thead><tr><th scope="col">{t('settings.tokenName')}</th><th scope="col">{t('settings.tokenPrefix')}</th><th scope="col">{t('settings.tokenLastUsed')}</th><th scope="col">{t('settings.tokenExpires')}</th><th scope="col"><span className="visually-hidden">{t('settings.actions')}</span></th></tr></thead>
             <tbody>

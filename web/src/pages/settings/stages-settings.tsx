@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, request } from '../../api/client.js';
 import type { Stage } from '../../api/types.js';
@@ -8,18 +8,10 @@ import { useMe } from '../../session.js';
 import { Dialog, ErrorState, FormAlert, Loading, SelectField, formErrors } from '../../components/ui.js';
 import { temperatureLabelKey } from '../../lib/labels.js';
 import { fromInput } from '../../lib/lead-fields.js';
+import { moveStage } from '../../lib/stage-order.js';
 
 const kinds = ['open', 'won', 'lost'] as const;
 const temperatures = ['cold', 'warm', 'hot'] as const;
-
-/** Stage ids with the one at `from` moved by `by` places (clamped); the API takes the whole order. */
-export function moveStage(ids: readonly string[], from: number, by: number): string[] {
-  const to = Math.max(0, Math.min(ids.length - 1, from + by));
-  const out = [...ids];
-  const [moved] = out.splice(from, 1);
-  out.splice(to, 0, moved!);
-  return out;
-}
 
 function StageRow({ pipeline, stage, index, canEdit, onError, onChanged }: {
   pipeline: PipelineWithStages; stage: Stage; index: number; canEdit: boolean; onError: (m: string | null) => void; onChanged: () => Promise<void>;
@@ -29,6 +21,9 @@ function StageRow({ pipeline, stage, index, canEdit, onError, onChanged }: {
   const [probability, setProbability] = useState(String(stage.probability));
   const [deleting, setDeleting] = useState(false);
   const [fieldError, setFieldError] = useState<string | null>(null);
+  // A save elsewhere (or a reorder) brings new values; the row keeps its identity so focus stays.
+  useEffect(() => { setName(stage.name); }, [stage.name]);
+  useEffect(() => { setProbability(String(stage.probability)); }, [stage.probability]);
   const base = `/pipelines/${pipeline.id}/stages/${stage.id}`;
   const patch = async (body: Record<string, unknown>) => {
     try {
@@ -179,14 +174,14 @@ export function StagesSettings() {
         <section key={p.id} className="card" aria-labelledby={`pipeline-${p.id}`}>
           <h2 id={`pipeline-${p.id}`}>{t('settings.stagesOf', { name: p.name })}</h2>
           {canEdit ? <p className="muted small">{t('settings.reorderHint')}</p> : <p className="muted small">{t('settings.readOnly')}</p>}
-          <div className="table-wrap">
+          <div className="table-wrap table-wrap--contained">
             <table className="table">
               <thead><tr>
                 <th scope="col">{t('settings.stageName')}</th><th scope="col">{t('settings.stageKind')}</th>
                 <th scope="col">{t('lead.probability')}</th><th scope="col">{t('lead.temperature')}</th><th scope="col"><span className="visually-hidden">{t('settings.actions')}</span></th>
               </tr></thead>
               <tbody>
-                {p.stages.map((s, i) => <StageRow key={`${s.id}-${s.version}-${s.position}`} pipeline={p} stage={s} index={i} canEdit={canEdit} onError={setError} onChanged={changed} />)}
+                {p.stages.map((s, i) => <StageRow key={s.id} pipeline={p} stage={s} index={i} canEdit={canEdit} onError={setError} onChanged={changed} />)}
               </tbody>
             </table>
           </div>
