@@ -7,6 +7,7 @@ let context: BrowserContext;
 let page: Page;
 let api: Api;
 const baseUrl = inject('baseUrl');
+let board: { id: string; stages: { id: string; name: string; kind: string }[] } | undefined;
 
 beforeAll(async () => {
   api = await new Api(baseUrl).asAdmin();
@@ -15,7 +16,19 @@ beforeAll(async () => {
   page = await context.newPage();
   await loginThroughUi(page);
 });
-afterAll(async () => { await browser?.close(); });
+afterAll(async () => {
+  await browser?.close();
+  // Leave the shared workspace as other journeys expect it: one pipeline (the default).
+  if (board) {
+    const leads = await api.ok<{ data: { id: string }[] }>('GET', `/leads?pipelineId=${board.id}&includeCancelled=true&limit=500`);
+    for (const l of leads.data) {
+      const sales = await api.ok<{ data: { id: string }[] }>('GET', `/sales?leadId=${l.id}`);
+      for (const sale of sales.data) await api.ok('DELETE', `/sales/${sale.id}`);
+      await api.ok('DELETE', `/leads/${l.id}`);
+    }
+    await api.ok('DELETE', `/pipelines/${board.id}`);
+  }
+});
 
 /** Drags with real pointer events, in small steps, as a hand would. */
 async function drag(from: Locator, to: Locator) {
@@ -88,17 +101,35 @@ describe('leads: quick-add, table and kanban', () => {
     expect(await table.getByRole('columnheader', { name: 'Comercial' }).count()).toBe(0);
   });
 
+  // Its own pipeline, so cards created by other journeys never crowd these columns (removed afterwards).
+  async function kanbanPipeline() {
+    board ??= await api.ok('POST', '/pipelines', {
+      name: 'Reformas e2e', stages: [
+        { name: 'Nuevo', kind: 'open', probability: 10, temperature: 'cold' },
+        { name: 'Propuesta', kind: 'open', probability: 50, temperature: 'warm' },
+        { name: 'Ganado', kind: 'won', probability: 100 },
+        { name: 'Perdido', kind: 'lost', probability: 0 },
+      ],
+    });
+    return board!;
+  }
+  async function openBoard() {
+    const p = await kanbanPipeline();
+    await page.goto('/leads/board');
+    await page.getByLabel('Embudo').selectOption({ label: 'Reformas e2e' });
+    return p;
+  }
+
   it('moves a lead across the kanban by dragging; Lost asks the reason and Won asks for the sale', async () => {
-    const pipelines = await api.ok<{ data: { isDefault: boolean; stages: { id: string; name: string; kind: string }[] }[] }>('GET', '/pipelines');
-    const stages = pipelines.data.find((p) => p.isDefault)!.stages;
+    const { id: pipelineId, stages } = await kanbanPipeline();
     const [cold, warm] = stages.filter((s) => s.kind === 'open');
     const won = stages.find((s) => s.kind === 'won')!;
     const lost = stages.find((s) => s.kind === 'lost')!;
     const buyer = await api.ok('POST', '/contacts', { firstName: 'Rosa', lastName: 'Alcázar' });
-    const a = await api.ok<Lead>('POST', '/leads', { title: 'Kanban Alcázar', contactId: buyer.id, stageId: cold!.id, amount: 1500 });
-    const b = await api.ok<Lead>('POST', '/leads', { title: 'Kanban Benítez', stageId: cold!.id, amount: 700 });
+    const a = await api.ok<Lead>('POST', '/leads', { title: 'Kanban Alcázar', contactId: buyer.id, pipelineId, stageId: cold!.id, amount: 1500 });
+    const b = await api.ok<Lead>('POST', '/leads', { title: 'Kanban Benítez', pipelineId, stageId: cold!.id, amount: 700 });
 
-    await page.goto('/leads/board');
+    await openBoard();
     const column = (id: string) => page.locator(`section.column[data-stage-id="${id}"]`);
     const card = (id: string) => page.locator(`li.kcard[data-lead-id="${id}"]`);
     await card(a.id).waitFor();
@@ -129,10 +160,10 @@ describe('leads: quick-add, table and kanban', () => {
   });
 
   it('moves a card with the keyboard alone', async () => {
-    const pipelines = await api.ok<{ data: { isDefault: boolean; stages: { id: string; kind: string }[] }[] }>('GET', '/pipelines');
-    const [cold, warm] = pipelines.data.find((p) => p.isDefault)!.stages.filter((s) => s.kind === 'open');
-    const c = await api.ok<Lead>('POST', '/leads', { title: 'Kanban Teclado', stageId: cold!.id });
-    await page.goto('/leads/board');
+    const { id: pipelineId, stages } = await kanbanPipeline();
+    const [cold, warm] = stages.filter((s) => s.kind === 'open');
+    const c = await api.ok<Lead>('POST', '/leads', { title: 'Kanban Teclado', pipelineId, stageId: cold!.id });
+    await openBoard();
     const card = page.locator(`li.kcard[data-lead-id="${c.id}"]`);
     await card.focus();
     // dnd-kit measures the columns between key presses; give it a frame each time.

@@ -200,6 +200,204 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every dashboard card for a period (definitions: docs/metrics.md) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Local calendar day, YYYY-MM-DD (inclusive) */
+                    from?: string;
+                    /** @description Local calendar day, YYYY-MM-DD (inclusive) */
+                    to?: string;
+                    /** @description Only this salesperson's numbers (within what you may see) */
+                    ownerId?: string;
+                    /** @description Only this team's numbers (admins; managers for their own team) */
+                    teamId?: string;
+                    /** @description Only leads from this source (lead metrics and campaign costs) */
+                    sourceId?: string;
+                    /** @description Bucket of period breakdowns (default month) */
+                    unit?: "week" | "month" | "quarter";
+                    /** @description Pipeline of the stage funnel (default: the default pipeline) */
+                    pipelineId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Dashboard */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Dashboard"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such record in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict (stale version: the current record is in `current`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid fields, each named with its reason */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One metric, as JSON or as a CSV/XLSX table */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Local calendar day, YYYY-MM-DD (inclusive) */
+                    from?: string;
+                    /** @description Local calendar day, YYYY-MM-DD (inclusive) */
+                    to?: string;
+                    /** @description Only this salesperson's numbers (within what you may see) */
+                    ownerId?: string;
+                    /** @description Only this team's numbers (admins; managers for their own team) */
+                    teamId?: string;
+                    /** @description Only leads from this source (lead metrics and campaign costs) */
+                    sourceId?: string;
+                    /** @description Bucket of period breakdowns (default month) */
+                    unit?: "week" | "month" | "quarter";
+                    /** @description Pipeline of the stage funnel (default: the default pipeline) */
+                    pipelineId?: string;
+                    /** @description csv or xlsx downloads the metric's table */
+                    format?: "json" | "csv" | "xlsx";
+                };
+                header?: never;
+                path: {
+                    name: "conversion" | "stageConversion" | "costPerLead" | "salesByClientType" | "frequency" | "nps" | "complaints" | "portfolio" | "pipeline" | "winRate" | "interactions" | "overdueNextActions" | "cadenceMisses" | "weeklyNewLeads";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The metric */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Metric"];
+                        "text/csv": string;
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such record in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict (stale version: the current record is in `current`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid fields, each named with its reason */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/notifications": {
         parameters: {
             query?: never;
@@ -8848,17 +9046,24 @@ export interface components {
             };
             csrfToken: string | null;
         };
-        Notification: {
-            /** Format: uuid */
-            id: string;
-            kind: string;
-            title: string;
-            body: string | null;
-            link: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            readAt: string | null;
+        Dashboard: {
+            period: {
+                from: string;
+                to: string;
+                timeZone: string;
+                /** @enum {string} */
+                unit: "week" | "month" | "quarter";
+            };
+            /** @description Whose numbers these are; null: the whole workspace */
+            ownerIds: string[] | null;
+            cards: {
+                [key: string]: components["schemas"]["Metric"];
+            };
+        };
+        Metric: {
+            name: string;
+            value?: unknown;
+            drillDown?: unknown;
         };
         Problem: {
             type: string;
@@ -8871,6 +9076,18 @@ export interface components {
                 code: string;
                 message: string;
             }[];
+        };
+        Notification: {
+            /** Format: uuid */
+            id: string;
+            kind: string;
+            title: string;
+            body: string | null;
+            link: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            readAt: string | null;
         };
         Job: {
             id: string;
@@ -9562,6 +9779,43 @@ export interface components {
                     companyId: string | null;
                 }[];
             };
+            /** @description Your planned post-sale follow-ups due today or earlier, oldest first */
+            followUpsDue: {
+                total: number;
+                items: components["schemas"]["FollowUp"][];
+            };
+        };
+        FollowUp: {
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            version: number;
+            /** Format: uuid */
+            saleId: string;
+            /** Format: date-time */
+            soldAt: string | null;
+            saleTotal: number | null;
+            /** Format: uuid */
+            contactId: string | null;
+            contactName: string | null;
+            /**
+             * Format: uuid
+             * @description The seller who follows up
+             */
+            userId: string | null;
+            userName: string | null;
+            /** Format: date-time */
+            dueAt: string;
+            /** @enum {string} */
+            status: "planned" | "done" | "cancelled";
+            /** Format: date-time */
+            doneAt: string | null;
+            outcome: string | null;
+            /** Format: uuid */
+            feedbackId: string | null;
         };
         Product: {
             /** Format: uuid */
@@ -9948,38 +10202,6 @@ export interface components {
             changes: {
                 [key: string]: unknown;
             };
-        };
-        FollowUp: {
-            /** Format: uuid */
-            id: string;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-            version: number;
-            /** Format: uuid */
-            saleId: string;
-            /** Format: date-time */
-            soldAt: string | null;
-            saleTotal: number | null;
-            /** Format: uuid */
-            contactId: string | null;
-            contactName: string | null;
-            /**
-             * Format: uuid
-             * @description The seller who follows up
-             */
-            userId: string | null;
-            userName: string | null;
-            /** Format: date-time */
-            dueAt: string;
-            /** @enum {string} */
-            status: "planned" | "done" | "cancelled";
-            /** Format: date-time */
-            doneAt: string | null;
-            outcome: string | null;
-            /** Format: uuid */
-            feedbackId: string | null;
         };
         FollowUpPatch: {
             /**
