@@ -33,10 +33,11 @@ import { satisfactionLinkRoutes, satisfactionPageRoutes } from './routes/satisfa
 import { notificationRoutes } from './routes/notifications.js';
 import { jobRoutes } from './routes/jobs.js';
 import { privacyRoutes } from './routes/privacy.js';
+import { metricRoutes } from './routes/metrics.js';
 import { serveWeb } from './web.js';
 
 /** Resource routers mounted under /api/v1 behind authentication. Add new resources here. */
-const protectedRouters = [notificationRoutes, jobRoutes, privacyRoutes, companyRoutes, calendarRoutes, activityRoutes, saleRoutes,
+const protectedRouters = [metricRoutes, notificationRoutes, jobRoutes, privacyRoutes, companyRoutes, calendarRoutes, activityRoutes, saleRoutes,
   productRoutes, sourceRoutes, campaignRoutes, userRoutes, teamRoutes, pipelineRoutes, customFieldRoutes, apiTokenRoutes, workspaceRoutes, auditRoutes,
   followUpRoutes, feedbackRoutes, complaintRoutes, satisfactionLinkRoutes, contactRoutes, leadRoutes, todayRoutes];
 

@@ -25,6 +25,7 @@ describe('period', () => {
     expect(fieldsOf(() => parsePeriod('2026-02-01', '2026-01-01', 'UTC'))).toEqual(['to/before_from']);
     expect(fieldsOf(() => parsePeriod('2026-02-30', 'yesterday', 'UTC'))).toEqual(['from/invalid_format', 'to/invalid_format']);
     expect(fieldsOf(() => parsePeriod(undefined, '2026-01-01', 'UTC'))).toEqual(['from/required']);
+    expect(fieldsOf(() => parsePeriod('2026-13-01', '2026-01-01', 'UTC'))).toEqual(['from/invalid_format']);
     expect(fieldsOf(() => parsePeriod('2000-01-01', '2026-01-01', 'UTC'))).toEqual(['to/too_long']);
   });
 

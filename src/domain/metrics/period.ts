@@ -76,7 +76,8 @@ export function parsePeriod(from: string | undefined, to: string | undefined, ti
   const valid = (name: string, v: string | undefined) => {
     if (!v) { errors.push({ field: name, code: 'required', message: `${name} is required (YYYY-MM-DD).` }); return false; }
     const m = dayRe.exec(v);
-    const ok = m !== null && new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) === v;
+    const t = Date.parse(`${v}T00:00:00Z`);
+    const ok = m !== null && !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === v;
     if (!ok) errors.push({ field: name, code: 'invalid_format', message: `${name} must be a calendar day, YYYY-MM-DD.` });
     return ok;
   };

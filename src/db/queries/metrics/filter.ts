@@ -1,3 +1,4 @@
+import type { Database } from '../../client.js';
 import type { MetricPeriod, PeriodUnit } from '../../../domain/metrics/period.js';
 import { localDay } from '../../../domain/metrics/period.js';
 
@@ -45,3 +46,9 @@ export const periodDays = (f: MetricFilter) => ({ fromDay: localDay(f.period.fro
 export const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 
 export const byKey = <T extends { key: string }>(a: T, b: T) => a.key.localeCompare(b.key);
+
+/** Active and inactive members of a team (numbers stay attributed to people who left). */
+export async function teamMemberIds(database: Database, workspaceId: string, teamId: string): Promise<string[]> {
+  const rows = await database.query<{ id: string }>('SELECT id FROM app_user WHERE workspace_id = $1 AND team_id = $2', [workspaceId, teamId]);
+  return rows.map((r) => r.id);
+}
