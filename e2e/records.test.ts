@@ -150,6 +150,9 @@ describe('post-sale', () => {
   });
 });
 
+// Runs in the page; typed without the DOM library, which the Node-side tests do not load.
+const pageWidth = () => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth;
+
 describe('at 375 px', () => {
   it('keeps the contact page within the screen width', async () => {
     const narrow = await newContext(browser, baseUrl, { width: 375, height: 740 });
@@ -158,10 +161,10 @@ describe('at 375 px', () => {
     const contact = await api.ok('POST', '/contacts', { firstName: 'Ana', lastName: 'Estrecha' });
     await p.goto(`/contacts/${contact.id}`);
     await p.getByRole('heading', { level: 1, name: 'Ana Estrecha' }).waitFor();
-    expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    expect(await p.evaluate(pageWidth)).toBeLessThanOrEqual(375);
     await p.goto('/settings/stages');
     await p.getByRole('heading', { level: 2, name: /^Etapas de/ }).waitFor();
-    expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    expect(await p.evaluate(pageWidth)).toBeLessThanOrEqual(375);
     await narrow.close();
   });
 });
