@@ -139,3 +139,18 @@ describe('lists', () => {
     expect((await admin.get('/api/v1/companies?limit=0')).body.errors[0].field).toBe('limit');
   });
 });
+
+describe('search where a list offers it', () => {
+  it('finds users and products by part of their name, accent-insensitively', async () => {
+    expect((await admin.get('/api/v1/users?q=garcia')).body.data.map((u: { email: string }) => u.email)).toEqual(['ana@garcia.es']);
+    await admin.post('/api/v1/products', { name: 'Cocina Ébano', unitPrice: 1000 });
+    await admin.post('/api/v1/products', { name: 'Sofá modular', unitPrice: 500 });
+    expect((await admin.get('/api/v1/products?q=ebano')).body.data.map((p: { name: string }) => p.name)).toEqual(['Cocina Ébano']);
+  });
+
+  it('refuses q on a list that cannot search instead of ignoring it', async () => {
+    const r = await admin.get('/api/v1/follow-ups?q=x');
+    expect(r.status).toBe(422);
+    expect(r.body.errors[0]).toMatchObject({ field: 'q', code: 'unknown_field' });
+  });
+});

@@ -29,7 +29,8 @@ export function pageOf<T extends z.ZodType>(item: T) {
 /** The query-string schema of a list, derived from its ListSpec (values are checked by the builder). */
 export function listQuerySchema(spec: ListSpec) {
   const shape: Record<string, z.ZodOptional<z.ZodString>> = {
-    q: z.string().max(200).optional().openapi({ description: 'Text search, accent- and case-insensitive' }),
+    // Offered only where the resource can search, so a `q` is never silently ignored.
+    ...(spec.searchColumn ? { q: z.string().max(200).optional().openapi({ description: 'Text search, accent- and case-insensitive' }) } : {}),
     sort: z.string().optional().openapi({ description: `One of ${Object.keys(spec.sorts).join(', ')}; prefix - for descending. Default ${spec.defaultSort}` }),
     limit: z.string().optional().openapi({ description: 'Page size, 1–500 (default 50)' }),
     cursor: z.string().optional().openapi({ description: 'nextCursor of the previous page' }),

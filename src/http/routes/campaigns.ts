@@ -26,6 +26,8 @@ export const CampaignOut = z.object({
 
 export const campaignList: ListSpec = {
   table: campaign,
+  // A small table: the search scans it, no trigram index needed.
+  searchColumn: "f_search_text(name || ' ' || coalesce(notes, ''))",
   scope: 'workspace',
   filters: {
     sourceId: { kind: 'in', column: 'source_id', type: 'uuid' },

@@ -25,6 +25,8 @@ export const ProductOut = z.object({
 
 export const productList: ListSpec = {
   table: product,
+  // A small table: the search scans it, no trigram index needed.
+  searchColumn: "f_search_text(name || ' ' || coalesce(sku, '') || ' ' || coalesce(category, ''))",
   scope: 'workspace',
   filters: {
     isActive: { kind: 'bool', column: 'is_active' },

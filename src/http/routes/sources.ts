@@ -22,6 +22,8 @@ export const SourceOut = z.object({ ...recordMeta, name: z.string(), kind: z.enu
 
 export const sourceList: ListSpec = {
   table: source,
+  // A small table: the search scans it, no trigram index needed.
+  searchColumn: "f_search_text(name)",
   scope: 'workspace',
   filters: {
     isActive: { kind: 'bool', column: 'is_active' },

@@ -16,6 +16,8 @@ export const TeamOut = z.object({ ...recordMeta, name: z.string(), managerId: Uu
 
 export const teamList: ListSpec = {
   table: team,
+  // A small table: the search scans it, no trigram index needed.
+  searchColumn: "f_search_text(name)",
   scope: 'workspace',
   filters: { managerId: { kind: 'in', column: 'manager_id', type: 'uuid' } },
   sorts: { name: { expr: 'lower(name)', type: 'text' }, createdAt: { expr: 'created_at', type: 'timestamp' } },

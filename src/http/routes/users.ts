@@ -39,6 +39,8 @@ const PasswordChange = z.strictObject({
 
 export const userList: ListSpec = {
   table: appUser,
+  // A small table: the search scans it, no trigram index needed.
+  searchColumn: "f_search_text(name || ' ' || email)",
   scope: 'workspace',
   filters: {
     role: { kind: 'enum', column: 'role', values: roles },
