@@ -92,6 +92,22 @@ describe('notifications API', () => {
     expect(seen).toEqual(['aviso 4', 'aviso 3', 'aviso 2', 'aviso 1', 'aviso 0']);
   });
 
+  it('pages correctly through notifications created within the same millisecond', async () => {
+    for (let i = 1; i <= 5; i++) {
+      await t.deps.database.query(
+        `INSERT INTO notification (workspace_id, user_id, kind, title, created_at) VALUES ($1, $2, 'test', $3, $4)`,
+        [workspaceId, marta.id, `micro ${i}`, `2030-01-01 10:00:00.000${i}1+00`]);
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const r = await marta.c.get(`/api/v1/notifications?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...r.body.data.map((n: { title: string }) => n.title));
+      cursor = r.body.nextCursor;
+    } while (cursor);
+    expect(seen.slice(0, 5)).toEqual(['micro 5', 'micro 4', 'micro 3', 'micro 2', 'micro 1']);
+  });
+
   it('names bad query values', async () => {
     const r = await luis.c.get('/api/v1/notifications?unread=yes');
     expect(r.status).toBe(422);

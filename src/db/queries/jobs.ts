@@ -146,7 +146,7 @@ export async function findJob(d: Database, workspaceId: string, id: string): Pro
 export async function listJobs(
   d: Database, workspaceId: string,
   opts: { statuses?: JobStatus[] | undefined; kind?: string | undefined; limit: number; before?: { createdAt: string; id: string } | undefined },
-): Promise<{ data: JobRow[]; hasMore: boolean }> {
+): Promise<{ data: (JobRow & { cursorAt: string })[]; hasMore: boolean }> {
   const params: unknown[] = [workspaceId];
   const where = ['workspace_id = $1'];
   if (opts.statuses?.length) { params.push(opts.statuses); where.push(`status = ANY($${params.length}::text[])`); }
@@ -155,9 +155,11 @@ export async function listJobs(
     params.push(opts.before.createdAt, opts.before.id);
     where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::text)`);
   }
-  const rows = await d.query<JobRow>(
-    `SELECT ${columns} FROM job WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ${opts.limit + 1}`, params);
-  return { data: rows.slice(0, opts.limit).map(toJob), hasMore: rows.length > opts.limit };
+  // cursorAt keeps created_at's microseconds, which a JS Date would lose (and the next page skip rows).
+  const rows = await d.query<JobRow & { cursorAt: string }>(
+    `SELECT ${columns}, created_at::text AS "cursorAt" FROM job WHERE ${where.join(' AND ')}
+      ORDER BY created_at DESC, id DESC LIMIT ${opts.limit + 1}`, params);
+  return { data: rows.slice(0, opts.limit).map((r) => ({ ...toJob(r), cursorAt: r.cursorAt })), hasMore: rows.length > opts.limit };
 }
 
 /** Puts a failed job back in the queue, due now, with its attempts reset. False unless it was failed. */

@@ -65,7 +65,7 @@ const columns = `id, user_id AS "userId", kind, title, body, link, created_at AS
 export async function listNotifications(
   d: Database, workspaceId: string, userId: string,
   opts: { unreadOnly: boolean; limit: number; before?: { createdAt: string; id: string } | undefined },
-): Promise<{ data: NotificationRow[]; hasMore: boolean }> {
+): Promise<{ data: (NotificationRow & { cursorAt: string })[]; hasMore: boolean }> {
   const params: unknown[] = [workspaceId, userId];
   const where = ['workspace_id = $1', 'user_id = $2'];
   if (opts.unreadOnly) where.push('read_at IS NULL');
@@ -73,8 +73,11 @@ export async function listNotifications(
     params.push(opts.before.createdAt, opts.before.id);
     where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
   }
-  const rows = await d.query<NotificationRow>(
-    `SELECT ${columns} FROM notification WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ${opts.limit + 1}`, params);
+  // cursorAt is created_at in full (microsecond) precision: a JS Date would round it to milliseconds
+  // and the next page would skip rows created within the same millisecond.
+  const rows = await d.query<NotificationRow & { cursorAt: string }>(
+    `SELECT ${columns}, created_at::text AS "cursorAt" FROM notification WHERE ${where.join(' AND ')}
+      ORDER BY created_at DESC, id DESC LIMIT ${opts.limit + 1}`, params);
   return { data: rows.slice(0, opts.limit), hasMore: rows.length > opts.limit };
 }
 

@@ -30,7 +30,7 @@ function parseStatuses(raw: string | undefined): JobStatus[] | undefined {
   return list as JobStatus[];
 }
 
-const present = ({ workspaceId: _ws, ...job }: Record<string, unknown>) => job;
+const present = ({ workspaceId: _ws, cursorAt: _c, ...job }: Record<string, unknown>) => job;
 
 /** The admins' view of the workspace's background jobs: what failed and why, what is waiting. */
 export function jobRoutes(deps: Deps) {
@@ -49,7 +49,7 @@ export function jobRoutes(deps: Deps) {
       statuses: parseStatuses(q.status), kind: q.kind, limit, before: decodeCursor(q.cursor, (s) => s.length > 0),
     });
     const last = page.data.at(-1);
-    return c.json({ data: page.data.map(present), nextCursor: page.hasMore && last ? encodeCursor(last.createdAt, last.id) : null } as never, 200);
+    return c.json({ data: page.data.map(present), nextCursor: page.hasMore && last ? encodeCursor(last.cursorAt, last.id) : null } as never, 200);
   });
 
   r.openapi(createRoute({

@@ -16,15 +16,18 @@ const ListQuery = z.strictObject({
 });
 
 /** Keyset cursor over (created_at, id), newest first; shared with the jobs list. */
-export function encodeCursor(createdAt: Date, id: string): string {
-  return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
+export function encodeCursor(createdAt: string, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
 }
+
+/** A PostgreSQL timestamptz as text (`2026-11-23 09:30:00.123456+01`) or ISO 8601. */
+const timestampText = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2})?|Z)?$/;
 
 export function decodeCursor(cursor: string | undefined, isId: (s: string) => boolean): { createdAt: string; id: string } | undefined {
   if (cursor === undefined) return undefined;
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && typeof v[0] === 'string' && !Number.isNaN(Date.parse(v[0])) && typeof v[1] === 'string' && isId(v[1])) {
+    if (Array.isArray(v) && typeof v[0] === 'string' && timestampText.test(v[0]) && typeof v[1] === 'string' && isId(v[1])) {
       return { createdAt: v[0], id: v[1] };
     }
   } catch { /* fall through */ }
@@ -61,7 +64,7 @@ export function notificationRoutes(deps: Deps) {
     const last = page.data.at(-1);
     return c.json({
       data: page.data.map(present),
-      nextCursor: page.hasMore && last ? encodeCursor(last.createdAt, last.id) : null,
+      nextCursor: page.hasMore && last ? encodeCursor(last.cursorAt, last.id) : null,
       unreadCount: await countUnread(deps.database, actor.workspaceId, actor.userId),
     } as never, 200);
   });
