@@ -90,3 +90,25 @@ describe('settings as admin', () => {
     expect(await page.getByText(token).count()).toBe(0);
   });
 });
+
+describe('settings as a salesperson', () => {
+  it('shows reference lists read-only and hides the admin-only sections', async () => {
+    const email = `vendedor.${Date.now()}@garcia.es`;
+    await api.ok('POST', '/users', { email, name: 'Vicente Ventas', role: 'sales', password: 'una contraseña larga' });
+    const sales = await newContext(browser, baseUrl);
+    const p = await sales.newPage();
+    await loginThroughUi(p, { email, password: 'una contraseña larga' });
+    await p.goto('/settings/products');
+    await p.getByRole('heading', { level: 2, name: 'Productos' }).waitFor();
+    await p.getByText('Solo lectura: pide cambios a administración.').waitFor();
+    expect(await p.getByRole('form', { name: 'Añadir producto' }).count()).toBe(0);
+    expect(await p.getByRole('cell', { name: 'Armario a medida' }).count()).toBe(1);
+    const nav = p.getByRole('navigation', { name: 'Secciones de ajustes' });
+    expect(await nav.getByRole('link', { name: 'Campos personalizados' }).count()).toBe(0);
+    expect(await nav.getByRole('link', { name: 'Usuarios' }).count()).toBe(0);
+    await p.goto('/settings/stages');
+    await p.getByRole('heading', { level: 2, name: /^Etapas de/ }).waitFor();
+    expect(await p.getByRole('button', { name: /^Bajar / }).count()).toBe(0);
+    await sales.close();
+  });
+});

@@ -46,19 +46,25 @@ export function RecordSales({ about }: { about: About }) {
   const products = useProducts();
   const productById = byId(products.data);
   const q = useQuery(firstPage<SaleRecord>('/sales', about, { sort: '-soldAt' }));
+  const [complaintFor, setComplaintFor] = useState<SaleRecord | null>(null);
   if (q.isLoading) return <Loading />;
   if (q.error) return <ErrorState error={q.error} onRetry={() => q.refetch()} />;
   const rows = q.data?.data ?? [];
   if (!rows.length) return <Empty>{t('record.noSales')}</Empty>;
   return (
-    <ul className="record-list">
-      {rows.map((s) => (
-        <li key={s.id}>
-          <strong>{fmt.date(s.soldAt)}</strong> · {fmt.money(s.total, s.currency)}
-          <span className="muted small"> · {s.lines.map((l) => (l.productId ? productById.get(l.productId)?.name : null) ?? l.description ?? '').filter(Boolean).join(', ')}</span>
-        </li>
-      ))}
-    </ul>
+    <>
+      <ul className="record-list">
+        {rows.map((s) => (
+          <li key={s.id}>
+            <strong>{fmt.date(s.soldAt)}</strong> · {fmt.money(s.total, s.currency)}
+            <span className="muted small"> · {s.lines.map((l) => (l.productId ? productById.get(l.productId)?.name : null) ?? l.description ?? '').filter(Boolean).join(', ')}</span>
+            {' '}<button type="button" className="button button--small button--ghost" onClick={() => setComplaintFor(s)}
+              aria-label={t('complaints.newForSale', { date: fmt.date(s.soldAt) })}>{t('complaints.new')}</button>
+          </li>
+        ))}
+      </ul>
+      {complaintFor && <NewComplaintDialog saleId={complaintFor.id} contactId={complaintFor.contactId} onClose={() => setComplaintFor(null)} />}
+    </>
   );
 }
 

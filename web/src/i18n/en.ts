@@ -502,5 +502,6 @@ export const en: Record<MessageKey, string> = {
   'notifications.open': 'Open',
   'notifications.markRead': 'Read',
   'notifications.markReadOf': 'Mark read: {title}',
+  'complaints.newForSale': 'New complaint about the sale of {date}',
   // End of part 2.
 };

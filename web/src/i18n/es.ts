@@ -502,6 +502,7 @@ export const es = {
   'notifications.open': 'Abrir',
   'notifications.markRead': 'Leído',
   'notifications.markReadOf': 'Marcar como leído: {title}',
+  'complaints.newForSale': 'Nueva queja sobre la venta del {date}',
   // End of part 2.
 } as const;
 
