@@ -410,3 +410,20 @@ export const satisfactionRequest = pgTable('satisfaction_request', {
   answeredAt: ts('answered_at'),
   feedbackId: uuid('feedback_id'),
 }, tenantKey);
+
+// Objectives (migration 0008_metrics.sql): a target for a user or a team over a period on a metric.
+export const objectiveMetrics = ['sales_amount', 'sales_count', 'leads_won', 'new_leads', 'activities', 'nps'] as const;
+export type KeyResult = { title: string; target?: number | null; done?: boolean };
+export const objective = pgTable('objective', {
+  ...tenant,
+  name: text('name').notNull(),
+  userId: uuid('user_id'),
+  teamId: uuid('team_id'),
+  metric: text('metric', { enum: objectiveMetrics }).notNull(),
+  periodStart: date('period_start', { mode: 'string' }).notNull(),
+  periodEnd: date('period_end', { mode: 'string' }).notNull(),
+  target: money('target').notNull(),
+  keyResults: jsonb('key_results').$type<KeyResult[]>().notNull().default([]),
+  createdBy: uuid('created_by'),
+  ...audited,
+}, tenantKey);
