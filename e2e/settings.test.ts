@@ -91,6 +91,25 @@ describe('settings as admin', () => {
   });
 });
 
+describe('custom fields', () => {
+  it('an admin adds a choice field for contacts, which the contact page then edits inline', async () => {
+    await page.goto('/settings/custom-fields');
+    const form = page.getByRole('form', { name: 'Añadir campo' });
+    await form.getByLabel('Registro').selectOption('contact');
+    await form.getByLabel('Clave').fill('room');
+    await form.getByLabel('Etiqueta').fill('Estancia preferida');
+    await form.getByLabel('Tipo').selectOption('choice');
+    await form.getByLabel('Opciones').fill('Salón, Cocina');
+    await form.getByRole('button', { name: 'Añadir campo' }).click();
+    await page.getByRole('cell', { name: 'Salón, Cocina' }).waitFor();
+
+    const contact = await api.ok('POST', '/contacts', { firstName: 'Nuria', lastName: 'Campos' });
+    await page.goto(`/contacts/${contact.id}`);
+    await page.getByLabel('Estancia preferida').selectOption('Cocina');
+    await expect.poll(async () => (await api.ok('GET', `/contacts/${contact.id}`)).customFields.room).toBe('Cocina');
+  });
+});
+
 describe('settings as a salesperson', () => {
   it('shows reference lists read-only and hides the admin-only sections', async () => {
     const email = `vendedor.${Date.now()}@garcia.es`;

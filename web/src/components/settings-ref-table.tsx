@@ -82,7 +82,7 @@ function Cell({ row, col, path, canEdit, onSaved }: { row: Row; col: RefColumn; 
 export function RefTable(props: {
   path: string; title: string; columns: RefColumn[]; canEdit: boolean; query?: Record<string, string>;
   /** Extra fields the create body needs that are not columns (e.g. a user's password). */
-  createExtra?: { key: string; label: string; type?: string; required?: boolean }[];
+  createExtra?: { key: string; label: string; type?: string; hint?: string; list?: boolean }[];
   lookupKey?: string; newLabel: string;
 }) {
   const { t } = useI18n();
@@ -108,7 +108,12 @@ export function RefTable(props: {
         if (v === null) { if (c.required) body[c.key] = ''; continue; }
         body[c.key] = v === undefined ? text : v;
       }
-      for (const x of props.createExtra ?? []) body[x.key] = form[x.key] ?? '';
+      for (const x of props.createExtra ?? []) {
+        const text = form[x.key] ?? '';
+        // A list (e.g. a choice field's options) is typed comma-separated.
+        if (x.list) { const items = text.split(',').map((o) => o.trim()).filter(Boolean); if (items.length) body[x.key] = items; continue; }
+        body[x.key] = text;
+      }
       return api.post<Row>(props.path, body);
     },
     onSuccess: async () => { setForm(blank()); await refresh(); },
@@ -144,7 +149,9 @@ export function RefTable(props: {
           {props.createExtra?.map((x) => (
             <div key={x.key} className="field">
               <label htmlFor={fid(x.key)}>{x.label}</label>
-              <input id={fid(x.key)} type={x.type ?? 'text'} value={form[x.key] ?? ''} onChange={(e) => setField(x.key, e.target.value)} aria-invalid={fields[x.key] ? true : undefined} />
+              <input id={fid(x.key)} type={x.type ?? 'text'} value={form[x.key] ?? ''} onChange={(e) => setField(x.key, e.target.value)} aria-invalid={fields[x.key] ? true : undefined}
+                aria-describedby={x.hint ? fid(`${x.key}-hint`) : undefined} />
+              {x.hint && <small id={fid(`${x.key}-hint`)} className="field__hint">{x.hint}</small>}
               {fields[x.key] && <small className="field__error" role="alert">{fields[x.key]}</small>}
             </div>
           ))}

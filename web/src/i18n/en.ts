@@ -503,5 +503,6 @@ export const en: Record<MessageKey, string> = {
   'notifications.markRead': 'Read',
   'notifications.markReadOf': 'Mark read: {title}',
   'complaints.newForSale': 'New complaint about the sale of {date}',
+  'settings.optionsHint': 'Choice fields only: separate the options with commas.',
   // End of part 2.
 };

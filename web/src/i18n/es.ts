@@ -503,6 +503,7 @@ export const es = {
   'notifications.markRead': 'Leído',
   'notifications.markReadOf': 'Marcar como leído: {title}',
   'complaints.newForSale': 'Nueva queja sobre la venta del {date}',
+  'settings.optionsHint': 'Solo para listas: separa las opciones con comas.',
   // End of part 2.
 } as const;
 

@@ -93,6 +93,7 @@ export function CustomFieldsSettings() {
   const types = (['text', 'number', 'date', 'choice'] as const).map((x) => ({ value: x, label: t(`settings.fieldType.${x}`) }));
   return (
     <RefTable path="/custom-fields" title={t('settings.customFields')} newLabel={t('settings.newCustomField')} canEdit={me.user.role === 'admin'} lookupKey="customFields"
+      createExtra={[{ key: 'options', label: t('settings.options'), hint: t('settings.optionsHint'), list: true }]}
       columns={[
         { key: 'entity', label: t('settings.entity'), kind: 'select', options: entities, inCreate: true, required: true, initial: 'contact', readOnly: true },
         { key: 'key', label: t('settings.fieldKey'), kind: 'text', inCreate: true, required: true, readOnly: true },
