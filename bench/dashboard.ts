@@ -1,0 +1,87 @@
+/**
+ * Dashboard benchmark (prints figures; never a test). Loads the large synthetic dataset (generator of
+ * `seguimiento generate`) plus sales, then times the whole dashboard — every card, as GET
+ * /api/v1/dashboard computes it — for a 12-month period, warm, as an admin (no owner filter: the
+ * widest, slowest case) and as one salesperson.
+ *
+ *   npx tsx bench/dashboard.ts --engine postgres [--leads 1000000] [--activities-per-lead 5] [--sales 300000] [--runs 30]
+ *   npx tsx bench/dashboard.ts --engine pglite --data-dir /tmp/seg-bench [...]
+ *   npx tsx bench/dashboard.ts --engine postgres --database-url postgres://…   (reuses a loaded dataset)
+ */
+import { argsOf, formatSummary, summarize, ms } from './stats.js';
+import { existingDataset, loadDataset, startEngine } from './engine.js';
+import { loadDashboard, metricNames, metricQueries } from '../src/db/queries/metrics/dashboard.js';
+import type { MetricFilter } from '../src/db/queries/metrics/filter.js';
+import { parsePeriod, localDay } from '../src/domain/metrics/period.js';
+import type { Database } from '../src/db/client.js';
+
+const args = argsOf(process.argv.slice(2));
+const engine = args['engine'] ?? 'postgres';
+const leads = Number(args['leads'] ?? 1_000_000);
+const perLead = Number(args['activities-per-lead'] ?? 5);
+const salesTarget = Number(args['sales'] ?? 300_000);
+const runs = Number(args['runs'] ?? 30);
+
+const db = await startEngine(engine, { dataDir: args['data-dir'], databaseUrl: args['database-url'] });
+const database = db.database;
+try {
+  let ds = await existingDataset(database);
+  if (!ds || ds.leads < leads) {
+    const r = await loadDataset(database, leads, perLead);
+    ds = { workspaceId: r.workspaceId, users: r.users, stageIds: r.stageIds, leads };
+  }
+  await loadSales(database, ds.workspaceId, salesTarget);
+  const counts = await database.query<{ leads: number; activities: number; sales: number }>(
+    `SELECT (SELECT count(*)::int FROM lead WHERE workspace_id = $1) AS leads, (SELECT count(*)::int FROM activity WHERE workspace_id = $1) AS activities,
+            (SELECT count(*)::int FROM sale WHERE workspace_id = $1) AS sales`, [ds.workspaceId]);
+  console.log(`engine ${engine}; dataset: ${JSON.stringify(counts[0])}`);
+
+  const now = new Date();
+  const tz = 'Europe/Madrid';
+  const to = localDay(now, tz);
+  const from = localDay(new Date(now.getTime() - 364 * 86_400_000), tz);
+  const base: MetricFilter = { workspaceId: ds.workspaceId, period: parsePeriod(from, to, tz), unit: 'month', ownerIds: null, sourceId: null, now };
+  const salesRep = ds.users.find((u) => u.role === 'sales')!;
+
+  const scenarios: [string, MetricFilter][] = [['admin (whole workspace)', base], ['one salesperson', { ...base, ownerIds: [salesRep.id] }]];
+  for (const [name, f] of scenarios) {
+    for (let i = 0; i < 3; i++) await loadDashboard(database, f); // warm-up
+    const samples: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      await loadDashboard(database, f);
+      samples.push(performance.now() - t0);
+    }
+    console.log(formatSummary(`dashboard 12 months, ${name}`, summarize(samples)));
+  }
+  // Which cards cost most (sequential, admin): where to look next.
+  const per: string[] = [];
+  for (const m of metricNames) {
+    const q = metricQueries[m] as (d: Database, f: MetricFilter) => Promise<unknown>;
+    await q(database, base);
+    const samples: number[] = [];
+    for (let i = 0; i < Math.max(5, Math.floor(runs / 3)); i++) { const t0 = performance.now(); await q(database, base); samples.push(performance.now() - t0); }
+    per.push(`${m} ${ms(summarize(samples).p50)}`);
+  }
+  console.log(`per card p50 (admin): ${per.join(', ')}`);
+} finally {
+  await db.stop();
+}
+
+/** Tops the workspace up to `target` sales over the last 18 months, for random contacts and owners. */
+async function loadSales(d: Database, workspaceId: string, target: number) {
+  const [{ n } = { n: 0 }] = await d.query<{ n: number }>('SELECT count(*)::int AS n FROM sale WHERE workspace_id = $1', [workspaceId]);
+  if (n >= target) return;
+  const t0 = performance.now();
+  const chunk = 50_000;
+  for (let done = n; done < target; done += chunk) {
+    await d.query(
+      `WITH c AS (SELECT id, owner_id, row_number() OVER () AS k FROM contact WHERE workspace_id = $1 LIMIT 100000),
+            cn AS (SELECT count(*) AS n FROM c)
+       INSERT INTO sale (workspace_id, id, contact_id, owner_id, sold_at, total, currency)
+       SELECT $1, gen_random_uuid(), c.id, c.owner_id, now() - (random() * interval '540 days'), round((random() * 2000 + 20)::numeric, 2), 'EUR'
+         FROM generate_series(1, $2::int) g JOIN cn ON true JOIN c ON c.k = 1 + (g * 7919) % cn.n`, [workspaceId, Math.min(chunk, target - done)]);
+  }
+  await d.query('ANALYZE sale');
+  console.log(`sales: ${target - n} added in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
