@@ -35,7 +35,9 @@ export function NotificationsBell() {
     <div className="bell" ref={ref}>
       <button type="button" className="button button--ghost" aria-expanded={open} aria-controls="notifications-panel"
         aria-label={t('notifications.bell', { count: unread })} onClick={() => setOpen((o) => !o)}>
-        <span aria-hidden="true">🔔</span>
+        <svg width={18} height={18} viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true" focusable="false">
+          <path d="M6 8a6 6 0 1 1 12 0c0 7 3 9 3 9H3s3-2 3-9M10 21a2 2 0 0 0 4 0" />
+        </svg>
         {unread > 0 && <span className="bell__count" aria-hidden="true">{unread > 99 ? '99+' : unread}</span>}
       </button>
       {open && (
