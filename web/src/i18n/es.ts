@@ -469,7 +469,7 @@ export const es = {
   'settings.tokenValue': 'Token',
   'settings.unitPrice': 'Precio unitario',
   'settings.users': 'Usuarios',
-  'nav.followUps': 'Post-venta',
+  'nav.followUps': 'Posventa',
   'nav.complaints': 'Quejas',
   'followUps.noAnswer': 'Sin respuesta',
   'followUps.completeFor': 'Completar el seguimiento de {name}',
