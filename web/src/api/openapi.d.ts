@@ -398,6 +398,478 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/objectives": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List objectives */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description One of periodEnd, createdAt; prefix - for descending. Default periodEnd */
+                    sort?: string;
+                    /** @description Page size, 1–500 (default 50) */
+                    limit?: string;
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description One value or several separated by commas */
+                    userId?: string;
+                    /** @description One value or several separated by commas */
+                    teamId?: string;
+                    /** @description One value or several separated by commas */
+                    metric?: string;
+                    /** @description Lower bound (inclusive) */
+                    endsFrom?: string;
+                    /** @description Upper bound (exclusive) */
+                    startsTo?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Objective"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such record in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict (stale version: the current record is in `current`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid fields, each named with its reason */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a objective */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ObjectiveInput"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Objective"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such record in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict (stale version: the current record is in `current`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid fields, each named with its reason */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/objectives/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one objective */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description objective */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Objective"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such record in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict (stale version: the current record is in `current`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid fields, each named with its reason */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a objective */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such record in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict (stale version: the current record is in `current`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid fields, each named with its reason */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Update a objective (send If-Match or version to avoid overwriting someone else's change) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ObjectivePatch"];
+                };
+            };
+            responses: {
+                /** @description Updated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Objective"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such record in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict (stale version: the current record is in `current`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid fields, each named with its reason */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/objectives/{id}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Progress so far, computed live, with the expected pace for the elapsed part of the period */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Progress */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ObjectiveProgress"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such record in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict (stale version: the current record is in `current`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid fields, each named with its reason */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/notifications": {
         parameters: {
             query?: never;
@@ -6867,8 +7339,6 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Text search, accent- and case-insensitive */
-                    q?: string;
                     /** @description One of position, key; prefix - for descending. Default position */
                     sort?: string;
                     /** @description Page size, 1–500 (default 50) */
@@ -7734,8 +8204,6 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Text search, accent- and case-insensitive */
-                    q?: string;
                     /** @description One of dueAt, createdAt; prefix - for descending. Default dueAt */
                     sort?: string;
                     /** @description Page size, 1–500 (default 50) */
@@ -8170,8 +8638,6 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Text search, accent- and case-insensitive */
-                    q?: string;
                     /** @description One of answeredAt, createdAt; prefix - for descending. Default -answeredAt */
                     sort?: string;
                     /** @description Page size, 1–500 (default 50) */
@@ -8427,8 +8893,6 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Text search, accent- and case-insensitive */
-                    q?: string;
                     /** @description One of createdAt, dueAt, updatedAt; prefix - for descending. Default -createdAt */
                     sort?: string;
                     /** @description Page size, 1–500 (default 50) */
@@ -9076,6 +9540,112 @@ export interface components {
                 code: string;
                 message: string;
             }[];
+        };
+        Objective: {
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            version: number;
+            name: string;
+            /** Format: uuid */
+            userId: string | null;
+            /** Format: uuid */
+            teamId: string | null;
+            /** @enum {string} */
+            metric: "sales_amount" | "sales_count" | "leads_won" | "new_leads" | "activities" | "nps";
+            periodStart: string;
+            periodEnd: string;
+            target: number;
+            keyResults: {
+                title: string;
+                target?: number | null;
+                done?: boolean;
+            }[];
+            /** Format: uuid */
+            createdBy: string | null;
+        };
+        ObjectiveInput: {
+            name: string;
+            /**
+             * Format: uuid
+             * @description The salesperson the objective is for (or teamId)
+             */
+            userId?: string | null;
+            /**
+             * Format: uuid
+             * @description The team the objective is for (or userId)
+             */
+            teamId?: string | null;
+            /**
+             * @description What is measured; definitions in docs/metrics.md
+             * @enum {string}
+             */
+            metric: "sales_amount" | "sales_count" | "leads_won" | "new_leads" | "activities" | "nps";
+            /**
+             * Format: date
+             * @example 2026-11-23
+             */
+            periodStart: string;
+            /**
+             * Format: date
+             * @example 2026-11-23
+             */
+            periodEnd: string;
+            target: number;
+            keyResults?: {
+                title: string;
+                target?: number | null;
+                done?: boolean;
+            }[];
+        };
+        ObjectivePatch: {
+            name?: string;
+            /**
+             * Format: uuid
+             * @description The salesperson the objective is for (or teamId)
+             */
+            userId?: string | null;
+            /**
+             * Format: uuid
+             * @description The team the objective is for (or userId)
+             */
+            teamId?: string | null;
+            /**
+             * @description What is measured; definitions in docs/metrics.md
+             * @enum {string}
+             */
+            metric?: "sales_amount" | "sales_count" | "leads_won" | "new_leads" | "activities" | "nps";
+            /**
+             * Format: date
+             * @example 2026-11-23
+             */
+            periodStart?: string;
+            /**
+             * Format: date
+             * @example 2026-11-23
+             */
+            periodEnd?: string;
+            target?: number;
+            keyResults?: {
+                title: string;
+                target?: number | null;
+                done?: boolean;
+            }[];
+            version?: number;
+        };
+        ObjectiveProgress: {
+            /** Format: uuid */
+            objectiveId: string;
+            actual: number | null;
+            target: number;
+            share: number | null;
+            elapsedShare: number;
+            expected: number;
+            /** @enum {string} */
+            status: "achieved" | "on_pace" | "behind";
         };
         Notification: {
             /** Format: uuid */
