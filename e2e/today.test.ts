@@ -64,4 +64,26 @@ describe('Today', () => {
     expect(new Date(after.nextActionAt).getTime()).toBeGreaterThan(new Date(today.dayEnd).getTime() - 1);
     await context.close();
   });
+
+  it('lists the post-sale follow-ups due and completes one with the client\'s satisfaction and NPS', async () => {
+    const contact = await api.ok('POST', '/contacts', { firstName: 'Rosa', lastName: 'Postventa Gil' });
+    const threeDaysAgo = new Date(Date.now() - 3 * 24 * 3600_000).toISOString();
+    const sale = await api.ok('POST', '/sales', { contactId: contact.id, soldAt: threeDaysAgo, lines: [{ description: 'Sofá modular', quantity: 1, unitPrice: 1200 }] });
+
+    const context = await newContext(browser, baseUrl);
+    const page = await context.newPage();
+    await loginThroughUi(page);
+    const section = page.getByRole('region', { name: /^Seguimientos post-venta/ });
+    await section.getByRole('link', { name: 'Rosa Postventa Gil' }).waitFor();
+    await section.getByRole('button', { name: 'Completar el seguimiento de Rosa Postventa Gil' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Completar el seguimiento de Rosa Postventa Gil' });
+    await dialog.getByRole('group', { name: /satisfac/i }).getByLabel('5', { exact: true }).check();
+    await dialog.getByRole('group', { name: /NPS|recomend/i }).getByLabel('9', { exact: true }).check();
+    await dialog.getByRole('button', { name: 'Completar' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await section.getByRole('link', { name: 'Rosa Postventa Gil' }).waitFor({ state: 'detached' });
+    const feedback = await api.ok<{ data: { saleId: string; nps: number; satisfaction: number }[] }>('GET', `/feedback?saleId=${sale.id}`);
+    expect(feedback.data).toEqual([expect.objectContaining({ nps: 9, satisfaction: 5 })]);
+    await context.close();
+  });
 });

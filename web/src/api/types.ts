@@ -74,6 +74,7 @@ export type Today = {
   withoutNextAction: Section<Lead>;
   staleContacts: Section<StaleContact>;
   tasksDue: Section<TaskDue>;
+  followUpsDue: Section<import('../lib/records.js').FollowUpRecord>;
 };
 
 export type SaleLineInput = { productId?: string | null; description?: string | null; quantity: number; unitPrice?: number | null };

@@ -10,6 +10,8 @@ import { LogInteractionDialog, type LogTarget } from '../components/log-interact
 import { ScheduleNextActionDialog } from '../components/schedule-next-action.js';
 import { activityKeyOf, activityLabelKey } from '../lib/labels.js';
 import { contactName, leadDisplayName } from '../lib/names.js';
+import { CompleteFollowUpDialog } from '../components/complete-follow-up.js';
+import type { FollowUpRecord } from '../lib/records.js';
 
 function TodaySection<T>(props: {
   id: string; titleKey: MessageKey; emptyKey: MessageKey; section: Section<T> | undefined; tone?: 'overdue';
@@ -33,6 +35,7 @@ export function TodayPage() {
   const today = useQuery({ queryKey: ['today'], queryFn: () => api.get<Today>('/today') });
   const [logging, setLogging] = useState<LogTarget | null>(null);
   const [scheduling, setScheduling] = useState<Lead | null>(null);
+  const [following, setFollowing] = useState<FollowUpRecord | null>(null);
 
   const leadRow = (lead: Lead, tone: 'due' | 'overdue' | 'none') => {
     const name = leadDisplayName(lead);
@@ -110,8 +113,24 @@ export function TodayPage() {
                 </div>
               );
             }} />
+          <TodaySection id="today-follow-ups" titleKey="today.followUpsDue" emptyKey="today.noFollowUps" section={d?.followUpsDue}
+            keyOf={(f: FollowUpRecord) => f.id} render={(f: FollowUpRecord) => {
+              const name = f.contactName ?? t('today.followUpNoContact');
+              return (
+                <div className="item">
+                  <span className="item__time">{fmt.shortDate(f.dueAt)}</span>
+                  <div className="item__main">
+                    {f.contactId ? <Link className="item__title" to={`/contacts/${f.contactId}`}>{name}</Link> : <span className="item__title">{name}</span>}
+                    <span className="item__meta">{[f.soldAt ? t('today.soldOn', { when: fmt.shortDate(f.soldAt) }) : null, f.saleTotal !== null ? fmt.money(f.saleTotal) : null].filter(Boolean).join(' · ')}</span>
+                  </div>
+                  <button type="button" className="button button--small" aria-label={t('followUps.completeFor', { name })}
+                    onClick={() => setFollowing(f)}>{t('followUps.complete')}</button>
+                </div>
+              );
+            }} />
         </div>
       )}
+      {following && <CompleteFollowUpDialog followUp={following} onClose={() => setFollowing(null)} />}
       {logging && <LogInteractionDialog target={logging} onClose={() => setLogging(null)} />}
       {scheduling && <ScheduleNextActionDialog lead={scheduling} name={leadDisplayName(scheduling)} onClose={() => setScheduling(null)} />}
     </section>
