@@ -57,7 +57,8 @@ function link(path: string, params: Record<string, string | null | undefined>): 
 function drillDowns(name: MetricName, value: unknown, f: MetricFilter): unknown {
   const from = f.period.from.toISOString();
   const to = f.period.to.toISOString();
-  const owners = f.ownerIds ? f.ownerIds.join(',') || 'none' : null;
+  // Nobody's numbers (an owner outside the team asked for) must drill down to nothing, not to everything.
+  const owners = f.ownerIds ? f.ownerIds.join(',') || '00000000-0000-0000-0000-000000000000' : null;
   const leadCohort = { createdFrom: from, createdTo: to, ownerId: owners, sourceId: f.sourceId };
   const sales = { soldFrom: from, soldTo: to, ownerId: owners };
   const v = value as Row;
