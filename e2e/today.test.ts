@@ -65,6 +65,17 @@ describe('Today', () => {
     await context.close();
   });
 
+  it('lets a manager or admin open a salesperson\'s day with their overdue actions', async () => {
+    const seller = await api.ok('POST', '/users', { email: 'sergio.dia@garcia.es', name: 'Sergio Día', role: 'sales', password: 'una clave larga' });
+    await api.ok('POST', '/leads', { title: 'Vencida de Sergio', ownerId: seller.id, nextActionAt: minutes(-3), nextActionType: 'call' });
+    const context = await newContext(browser, baseUrl);
+    const page = await context.newPage();
+    await loginThroughUi(page);
+    await page.getByLabel('Ver el día de').selectOption({ label: 'Sergio Día' });
+    await page.getByRole('region', { name: /^Vencidas/ }).getByText('Vencida de Sergio').waitFor();
+    await context.close();
+  });
+
   it('lists the post-sale follow-ups due and completes one with the client\'s satisfaction and NPS', async () => {
     const contact = await api.ok('POST', '/contacts', { firstName: 'Rosa', lastName: 'Postventa Gil' });
     const threeDaysAgo = new Date(Date.now() - 3 * 24 * 3600_000).toISOString();

@@ -81,6 +81,7 @@ export const en: Record<MessageKey, string> = {
   'today.allHaveNext': 'All your open leads have a next action.',
   'today.noStale': 'No forgotten contacts.',
   'today.noTasks': 'No tasks due.',
+  'today.dayOf': 'Show the day of',
   'today.followUpsDue': 'Post-sale follow-ups',
   'today.noFollowUps': 'No post-sale follow-ups due.',
   'today.followUpNoContact': 'Client without contact',

@@ -81,6 +81,7 @@ export const es = {
   'today.allHaveNext': 'Todos tus prospectos abiertos tienen próxima acción.',
   'today.noStale': 'Ningún contacto olvidado.',
   'today.noTasks': 'Sin tareas pendientes.',
+  'today.dayOf': 'Ver el día de',
   'today.followUpsDue': 'Seguimientos post-venta',
   'today.noFollowUps': 'Ningún seguimiento post-venta pendiente.',
   'today.followUpNoContact': 'Cliente sin contacto',

@@ -2,6 +2,7 @@ import { useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../api/client.js';
+import { useUsers } from '../api/lookups.js';
 import type { Lead, Section, StaleContact, TaskDue, Today } from '../api/types.js';
 import { useI18n, type MessageKey } from '../i18n/i18n.js';
 import { useMe } from '../session.js';
@@ -32,7 +33,14 @@ function TodaySection<T>(props: {
 export function TodayPage() {
   const { t, fmt } = useI18n();
   const me = useMe();
-  const today = useQuery({ queryKey: ['today'], queryFn: () => api.get<Today>('/today') });
+  // Managers and admins can open any salesperson's day: their overdue and missing next actions.
+  const [userId, setUserId] = useState<string>(me.user.id);
+  const canPickUser = me.user.role !== 'sales';
+  const users = useUsers();
+  const today = useQuery({
+    queryKey: ['today', userId],
+    queryFn: () => api.get<Today>(userId === me.user.id ? '/today' : `/today?userId=${encodeURIComponent(userId)}`),
+  });
   const [logging, setLogging] = useState<LogTarget | null>(null);
   const [scheduling, setScheduling] = useState<Lead | null>(null);
   const [following, setFollowing] = useState<FollowUpRecord | null>(null);
@@ -74,6 +82,14 @@ export function TodayPage() {
             {d ? ` · ${fmt.date(d.dayStart)} · ${t('today.summary', { due: d.dueToday.total, overdue: d.overdue.total })}` : ''}
           </p>
         </div>
+        {canPickUser && (
+          <div className="toolbar">
+            <label htmlFor="today-user">{t('today.dayOf')}</label>
+            <select id="today-user" value={userId} onChange={(e) => setUserId(e.target.value)}>
+              {(users.data ?? []).filter((u) => u.isActive || u.id === me.user.id).map((u) => <option key={u.id} value={u.id}>{u.name}</option>)}
+            </select>
+          </div>
+        )}
       </header>
       {today.isLoading ? <Loading /> : today.error ? <ErrorState error={today.error} onRetry={() => today.refetch()} /> : (
         <div className="today-grid">
