@@ -110,6 +110,19 @@ describe('morning digest email', () => {
     for (const absent of ['Mañana no', 'Sofá vendido', 'Dormitorio', 'Ya hecha', 'Para el jueves']) expect(text).not.toContain(absent);
   });
 
+  it('leaves out the leads of people who asked not to be contacted', async () => {
+    const rosa = await addUser('Rosa Vidal', 'rosa@garcia.es', 'es');
+    const [quiet] = await db().insert(contact).values({ workspaceId, firstName: 'Julia', lastName: 'Callada', doNotContact: true }).returning();
+    await addLead({ title: 'Reforma de Julia', ownerId: rosa, at: new Date('2026-11-23T10:00:00Z'), contactId: quiet!.id });
+    await addLead({ title: 'Baño de Rosa', ownerId: rosa, at: new Date('2026-11-23T11:00:00Z') });
+    await runDigest(rosa);
+    const { text } = smtp.messages[0]!;
+    expect(text).toContain('Baño de Rosa');
+    expect(text).not.toContain('Reforma de Julia');
+    // Out of the way of the once-per-user count below.
+    await db().update(appUser).set({ isActive: false }).where(eq(appUser.id, rosa));
+  });
+
   it('escapes a <script> in a lead title in the HTML part', async () => {
     await runDigest(users.luis);
     const { html } = smtp.messages[0]!;

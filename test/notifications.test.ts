@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { appUser, lead, stage } from '../src/db/schema.js';
+import { appUser, contact, lead, stage } from '../src/db/schema.js';
 import { hashPassword } from '../src/auth/password.js';
 import { createNotification } from '../src/db/queries/notifications.js';
 import { findJob } from '../src/db/queries/jobs.js';
@@ -146,6 +146,12 @@ describe('overdue next actions, every morning', () => {
     await add(luis.id, '2026-11-24T10:00:00Z'); // not yet due
     await add(luis.id, '2026-11-01T10:00:00Z', 'won'); // closed: no longer a next action
     await add(marta.id, '2026-11-21T10:00:00Z');
+    // Overdue too, but the person asked not to be contacted: no reminder about it.
+    const [quiet] = await db().insert(contact).values({ workspaceId, firstName: 'Julia', doNotContact: true }).returning();
+    await db().insert(lead).values({
+      workspaceId, title: 'Lead de Julia', pipelineId: open!.pipelineId, stageId: open!.id, probability: 10, currency: 'EUR',
+      ownerId: luis.id, status: 'open', nextActionAt: new Date('2026-11-19T10:00:00Z'), nextActionType: 'call', contactId: quiet!.id,
+    });
   });
 
   it('does nothing before 08:00 workspace time', async () => {

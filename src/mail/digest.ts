@@ -38,7 +38,7 @@ export async function sendDigest(deps: Deps, job: { workspaceId: string; userId:
   const day = dayRange(job.now, to.timeZone);
   const today = await loadToday(deps.database, {
     workspaceId: job.workspaceId, userId: job.userId, now: job.now, dayStart: day.start, dayEnd: day.end,
-    staleBefore: day.start, limit: DIGEST_MAX_ITEMS,
+    staleBefore: day.start, limit: DIGEST_MAX_ITEMS, forReminder: true,
   });
   const context = await describeActivities(deps.database, job.workspaceId, today.tasksDue.items.map((r) => r['id'] as string));
   const tasks = today.tasksDue.items.map((r): DigestItem => {

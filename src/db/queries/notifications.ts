@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Database, Db } from '../client.js';
+import { leadOfDoNotContact } from './today.js';
 
 // tx.execute answers { rows } on both drivers; its declared type differs per driver.
 const rowsOf = <T>(res: unknown) => (res as { rows: T[] }).rows;
@@ -120,7 +121,8 @@ export async function deleteOldNotifications(tx: Db, workspaceId: string, before
 export async function countOverdueNextActions(d: Database, workspaceId: string, userId: string, now: Date): Promise<number> {
   const rows = await d.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM lead
-      WHERE workspace_id = $1 AND owner_id = $2 AND status = 'open' AND next_action_at < $3::timestamptz`,
+      WHERE workspace_id = $1 AND owner_id = $2 AND status = 'open' AND next_action_at < $3::timestamptz
+        AND NOT ${leadOfDoNotContact}`,
     [workspaceId, userId, now.toISOString()]);
   return rows[0]?.n ?? 0;
 }

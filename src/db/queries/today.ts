@@ -14,7 +14,15 @@ export type TodayWindow = {
   /** Contacts whose last activity is before this (or who have none) are due a call. */
   staleBefore: Date;
   limit: number;
+  /**
+   * For reminders (the morning email): leave out leads whose contact asked not to be contacted.
+   * The Today page still shows them, so the salesperson can cancel or reschedule.
+   */
+  forReminder?: boolean;
 };
+
+/** A lead whose contact has asked not to be contacted (`doNotContact`). */
+export const leadOfDoNotContact = `EXISTS (SELECT 1 FROM contact dnc WHERE dnc.workspace_id = lead.workspace_id AND dnc.id = lead.contact_id AND dnc.do_not_contact)`;
 
 // count(*) OVER () is computed before LIMIT, so each section is one query giving both the first
 // `limit` rows and the full count.
@@ -37,11 +45,14 @@ const leadSection = (where: string, order: string) => `SELECT ${leadSelect}, cou
 export async function loadToday(database: Database, w: TodayWindow) {
   const base = [w.workspaceId, w.userId, w.limit];
   const nextAt = `coalesce(next_action_at, 'infinity'::timestamptz)`;
+  // Each variant has its own statement name: a prepared statement's name is bound to one text.
+  const reminder = w.forReminder ? ` AND NOT ${leadOfDoNotContact}` : '';
+  const suffix = w.forReminder ? '_reminder' : '';
   const [dueToday, overdue, withoutNextAction, staleContacts, tasksDue] = await Promise.all([
-    section(database, 'today_due', leadSection(`${nextAt} >= greatest($4::timestamptz, $5::timestamptz) AND ${nextAt} < $6`, `${nextAt}, id`),
+    section(database, `today_due${suffix}`, leadSection(`${nextAt} >= greatest($4::timestamptz, $5::timestamptz) AND ${nextAt} < $6${reminder}`, `${nextAt}, id`),
       [...base, w.dayStart, w.now, w.dayEnd]),
-    section(database, 'today_overdue', leadSection(`${nextAt} < $4`, `${nextAt}, id`), [...base, w.now]),
-    section(database, 'today_without_next', leadSection(`next_action_at IS NULL`, `created_at, id`), base),
+    section(database, `today_overdue${suffix}`, leadSection(`${nextAt} < $4${reminder}`, `${nextAt}, id`), [...base, w.now]),
+    section(database, `today_without_next${suffix}`, leadSection(`next_action_at IS NULL${reminder}`, `created_at, id`), base),
     section(database, 'today_stale_contacts', `SELECT id, first_name AS "firstName", last_name AS "lastName", second_last_name AS "secondLastName",
         email, phone, lifecycle, company_id AS "companyId", last_activity_at AS "lastActivityAt",
         (SELECT co.name FROM company co WHERE co.workspace_id = contact.workspace_id AND co.id = contact.company_id) AS "companyName",
