@@ -14,6 +14,7 @@ import { deleteRow, findRow, insertRow, updateRow } from '../repository.js';
 import { activity, activityComment, appUser, company, contact, lead } from '../schema.js';
 import { assertReferences } from './contacts.js';
 import { leadState, lockLead, setLeadNextActionInTx } from './leads.js';
+import { managedUserIdsInTx } from './users.js';
 
 type AnyRow = Record<string, unknown>;
 
@@ -45,13 +46,6 @@ const timingOf = (row: AnyRow): ActivityTiming => ({
   doneAt: (row['doneAt'] as Date | null) ?? null,
 });
 
-/** Ids of the users in the teams this manager manages, read inside the caller's transaction. */
-async function managedIds(tx: Db, actor: Actor): Promise<string[]> {
-  if (actor.role !== 'manager') return [];
-  const res = await tx.execute(sql`SELECT m.id FROM app_user m JOIN team t ON t.workspace_id = m.workspace_id AND t.id = m.team_id
-    WHERE m.workspace_id = ${actor.workspaceId} AND t.manager_id = ${actor.userId}`);
-  return rowsOf<{ id: string }>(res).map((r) => r.id);
-}
 
 /** A lead named in a request body: 422 when this workspace has no such lead, 403 when it is outside the actor's scope. */
 async function lockReferencedLead(tx: Db, actor: Actor, leadId: string): Promise<AnyRow> {
@@ -127,7 +121,7 @@ async function lockForChange(tx: Db, actor: Actor, id: string): Promise<{ before
   const before = await findRow(tx, activity, actor.workspaceId, id, 'activity', true);
   const leadId = before['leadId'] as string | null;
   const leadRow = leadId ? await lockLead(tx, actor, leadId) : null;
-  const managed = await managedIds(tx, actor);
+  const managed = await managedUserIdsInTx(tx, actor);
   assertCanEditActivity(actor, { userId: before['userId'] as string | null, leadId }, (leadRow?.['ownerId'] as string | null) ?? null, managed);
   return { before, leadRow };
 }
@@ -182,7 +176,7 @@ export async function getActivity(db: Db, actor: Actor, id: string): Promise<Any
   const found = rows[0];
   if (!found) throw notFound('activity');
   const { leadOwnerId, leadSharedWith, ...row } = found;
-  if (row.leadId && !canSee(actor, { ownerId: leadOwnerId, sharedWith: leadSharedWith }, await managedIds(db, actor))) {
+  if (row.leadId && !canSee(actor, { ownerId: leadOwnerId, sharedWith: leadSharedWith }, await managedUserIdsInTx(db, actor))) {
     throw forbidden('This activity is on a lead that belongs to someone else.');
   }
   return row;

@@ -13,6 +13,7 @@ import { findRow, insertRow, updateRow } from '../repository.js';
 import { appUser, followUp, followUpStatuses, workspace } from '../schema.js';
 import { logActivity } from './activities.js';
 import { findSaleRef, recordFeedbackInTx } from './feedback.js';
+import { managedUserIdsInTx } from './users.js';
 
 type AnyRow = Record<string, unknown>;
 
@@ -89,16 +90,10 @@ export async function listFollowUps(database: Database, actor: Actor, params: Li
   return runList<AnyRow>(database, buildFollowUpListQuery(actor, params));
 }
 
-async function managedIdsInTx(tx: Db, actor: Actor): Promise<string[]> {
-  if (actor.role !== 'manager') return [];
-  const res = await tx.execute(sql`SELECT m.id FROM app_user m JOIN team t ON t.workspace_id = m.workspace_id AND t.id = m.team_id
-    WHERE m.workspace_id = ${actor.workspaceId} AND t.manager_id = ${actor.userId}`);
-  return rowsOf<{ id: string }>(res).map((r) => r.id);
-}
 
 async function assertFollowUpVisible(tx: Db, actor: Actor, row: AnyRow): Promise<void> {
   if (actor.role === 'admin') return;
-  if (!canSee(actor, { ownerId: (row['userId'] as string | null) ?? null }, await managedIdsInTx(tx, actor))) {
+  if (!canSee(actor, { ownerId: (row['userId'] as string | null) ?? null }, await managedUserIdsInTx(tx, actor))) {
     throw forbidden('This follow-up belongs to someone else.');
   }
 }

@@ -10,6 +10,7 @@ import { deleteRow, findRow, insertRow, updateRow, type TenantTable } from '../r
 import { appUser, campaign, company, contact, lead, leadStageHistory, pipeline, product, source, stage, workspace } from '../schema.js';
 import { assertReferences, type Reference } from './contacts.js';
 import { resolveCustomFields } from './custom-fields.js';
+import { managedUserIdsInTx } from './users.js';
 
 type AnyRow = Record<string, unknown>;
 
@@ -120,19 +121,12 @@ export async function firstOpenStage(tx: Db, workspaceId: string, pipelineId: st
   return rows[0];
 }
 
-/** Ids of the users in the teams this manager manages, read inside the caller's transaction. */
-async function managedIdsInTx(tx: Db, actor: Actor): Promise<string[]> {
-  if (actor.role !== 'manager') return [];
-  const res = await tx.execute(sql`SELECT m.id FROM app_user m JOIN team t ON t.workspace_id = m.workspace_id AND t.id = m.team_id
-    WHERE m.workspace_id = ${actor.workspaceId} AND t.manager_id = ${actor.userId}`);
-  return rowsOf<{ id: string }>(res).map((r) => r.id);
-}
 
 /** 403 when the lead exists in the workspace but is not within the actor's scope. */
 export async function assertLeadVisibleInTx(tx: Db, actor: Actor, row: AnyRow): Promise<void> {
   if (actor.role === 'admin') return;
   const owned = { ownerId: (row['ownerId'] as string | null) ?? null, sharedWith: (row['sharedWith'] as string[] | null) ?? [] };
-  if (!canSee(actor, owned, await managedIdsInTx(tx, actor))) throw forbidden('This lead belongs to someone else.');
+  if (!canSee(actor, owned, await managedUserIdsInTx(tx, actor))) throw forbidden('This lead belongs to someone else.');
 }
 
 /** Locks the lead row for the rest of the transaction; 404 outside the workspace, 403 outside the scope. */

@@ -12,6 +12,7 @@ import { decodeCursor, limitParam } from './activities.js';
 import { assertReferences } from './contacts.js';
 import { lockLead, moveLeadInTx } from './leads.js';
 import { scheduleFollowUpInTx, type SaleForFollowUp } from './follow-ups.js';
+import { managedUserIdsInTx } from './users.js';
 
 type AnyRow = Record<string, unknown>;
 
@@ -44,17 +45,11 @@ function assertSaleReferences(tx: Db, workspaceId: string, refs: { contactId?: s
   ]);
 }
 
-async function managedIds(tx: Db, actor: Actor): Promise<string[]> {
-  if (actor.role !== 'manager') return [];
-  const res = await tx.execute(sql`SELECT m.id FROM app_user m JOIN team t ON t.workspace_id = m.workspace_id AND t.id = m.team_id
-    WHERE m.workspace_id = ${actor.workspaceId} AND t.manager_id = ${actor.userId}`);
-  return rowsOf<{ id: string }>(res).map((r) => r.id);
-}
 
 /** Sales are owned records without sharing: their owner, the owner's manager and admins see them. */
 async function assertSaleVisible(tx: Db, actor: Actor, row: AnyRow): Promise<void> {
   if (actor.role === 'admin') return;
-  if (!canSee(actor, { ownerId: (row['ownerId'] as string | null) ?? null }, await managedIds(tx, actor))) {
+  if (!canSee(actor, { ownerId: (row['ownerId'] as string | null) ?? null }, await managedUserIdsInTx(tx, actor))) {
     throw forbidden('This sale belongs to someone else.');
   }
 }

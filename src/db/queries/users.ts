@@ -51,3 +51,14 @@ export async function teamExists(tx: Db, workspaceId: string, id: string): Promi
   const res = await tx.execute(sql`SELECT EXISTS (SELECT 1 FROM team WHERE workspace_id = ${workspaceId} AND id = ${id}) AS found`);
   return rowsOf<{ found: boolean }>(res)[0]?.found ?? false;
 }
+
+/**
+ * The same, read inside the caller's transaction (PGlite has one connection: a query outside the
+ * open transaction would wait for it). Empty for anyone but a manager.
+ */
+export async function managedUserIdsInTx(tx: Db, actor: Actor): Promise<string[]> {
+  if (actor.role !== 'manager') return [];
+  const res = await tx.execute(sql`SELECT m.id FROM app_user m JOIN team t ON t.workspace_id = m.workspace_id AND t.id = m.team_id
+    WHERE m.workspace_id = ${actor.workspaceId} AND t.manager_id = ${actor.userId}`);
+  return (res as unknown as { rows: { id: string }[] }).rows.map((r) => r.id);
+}
