@@ -18,8 +18,6 @@ import { managedUserIdsInTx } from './users.js';
 
 type AnyRow = Record<string, unknown>;
 
-// tx.execute answers { rows } on both drivers; its declared type differs per driver.
-const rowsOf = <T>(res: unknown): T[] => (res as { rows: T[] }).rows;
 
 export type ActivityInput = {
   type: ActivityType;

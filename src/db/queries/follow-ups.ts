@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Actor } from '../../domain/access.js';
 import { assertCanAssign, canSee } from '../../domain/access.js';
 import { fieldError, forbidden, notFound } from '../../domain/errors.js';
@@ -17,8 +17,6 @@ import { managedUserIdsInTx } from './users.js';
 
 type AnyRow = Record<string, unknown>;
 
-// tx.execute answers { rows } on both drivers; its declared type differs per driver.
-const rowsOf = <T>(res: unknown): T[] => (res as { rows: T[] }).rows;
 
 /** The workspace's follow-up window in its time zone (and its locale), read in the caller's transaction. */
 export async function workspaceFollowUpWindow(tx: Db, workspaceId: string): Promise<FollowUpWindow & { locale: string }> {

@@ -93,7 +93,6 @@ export async function workspaceCurrency(tx: Db, workspaceId: string): Promise<st
 
 export type StageInfo = StageRef & { name: string; position: number };
 
-const rowsOf = <T>(res: unknown): T[] => (res as { rows: T[] }).rows;
 
 /** A stage of this workspace, or a 422 naming `field` (a stage of another workspace does not exist here). */
 export async function findStage(tx: Db, workspaceId: string, stageId: string, field = 'stageId'): Promise<StageInfo> {

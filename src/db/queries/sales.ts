@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Actor } from '../../domain/access.js';
 import { assertCanAssign, assertManagerOrAdmin, canSee } from '../../domain/access.js';
 import { fieldError, forbidden, invalid, type FieldError } from '../../domain/errors.js';
@@ -16,7 +16,6 @@ import { managedUserIdsInTx } from './users.js';
 
 type AnyRow = Record<string, unknown>;
 
-const rowsOf = <T>(res: unknown): T[] => (res as { rows: T[] }).rows;
 
 export type SaleLineRequest = { productId?: string | null; description?: string | null; quantity: number; unitPrice?: number | null };
 
