@@ -3160,1442 +3160,6 @@ export interface paths {
         };
         trace?: never;
     };
-    "/contacts": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List contacts */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Text search, accent- and case-insensitive */
-                    q?: string;
-                    /** @description One of name, createdAt, updatedAt, lastActivityAt; prefix - for descending. Default name */
-                    sort?: string;
-                    /** @description Page size, 1–500 (default 50) */
-                    limit?: string;
-                    /** @description nextCursor of the previous page */
-                    cursor?: string;
-                    /** @description true to include cancelled records */
-                    includeCancelled?: string;
-                    /** @description One value or several separated by commas */
-                    companyId?: string;
-                    /** @description One value or several separated by commas */
-                    ownerId?: string;
-                    /** @description One value or several separated by commas */
-                    lifecycle?: string;
-                    /** @description true or false */
-                    doNotContact?: string;
-                    /** @description One value or several separated by commas */
-                    city?: string;
-                    /** @description One value or several separated by commas */
-                    postalCode?: string;
-                    /** @description One value or several separated by commas */
-                    neighbourhood?: string;
-                    /** @description One value or several separated by commas */
-                    status?: string;
-                    /** @description Lower bound (inclusive) */
-                    createdFrom?: string;
-                    /** @description Upper bound (exclusive) */
-                    createdTo?: string;
-                    /** @description Upper bound (exclusive) */
-                    lastActivityBefore?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description A page */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["Contact"][];
-                            nextCursor: string | null;
-                        };
-                    };
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such record in this workspace */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Conflict (stale version: the current record is in `current`) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Invalid fields, each named with its reason */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        /** Create a contact */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["ContactInput"];
-                };
-            };
-            responses: {
-                /** @description Created */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Contact"];
-                    };
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such record in this workspace */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Conflict (stale version: the current record is in `current`) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Invalid fields, each named with its reason */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/contacts/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get one contact */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description contact */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Contact"];
-                    };
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such record in this workspace */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Conflict (stale version: the current record is in `current`) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Invalid fields, each named with its reason */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        /** Delete a contact (prefer cancel: it keeps the history) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Deleted */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such record in this workspace */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Conflict (stale version: the current record is in `current`) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Invalid fields, each named with its reason */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
-        options?: never;
-        head?: never;
-        /** Update a contact (send If-Match or version to avoid overwriting someone else's change) */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["ContactPatch"];
-                };
-            };
-            responses: {
-                /** @description Updated */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Contact"];
-                    };
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such record in this workspace */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Conflict (stale version: the current record is in `current`) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Invalid fields, each named with its reason */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
-        trace?: never;
-    };
-    "/contacts/{id}/cancel": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Cancel a contact (hidden from lists, can be restored) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["CancelInput"];
-                };
-            };
-            responses: {
-                /** @description Cancelled */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Contact"];
-                    };
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such record in this workspace */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Conflict (stale version: the current record is in `current`) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Invalid fields, each named with its reason */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/contacts/{id}/restore": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Restore a cancelled contact */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": components["schemas"]["RestoreInput"];
-                };
-            };
-            responses: {
-                /** @description Restored */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Contact"];
-                    };
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such record in this workspace */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Conflict (stale version: the current record is in `current`) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Invalid fields, each named with its reason */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/leads": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List leads (the board and its filters) */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Text search, accent- and case-insensitive */
-                    q?: string;
-                    /** @description One of nextActionAt, createdAt, amount, score, probability, title, updatedAt, lastActivityAt; prefix - for descending. Default nextActionAt */
-                    sort?: string;
-                    /** @description Page size, 1–500 (default 50) */
-                    limit?: string;
-                    /** @description nextCursor of the previous page */
-                    cursor?: string;
-                    /** @description true to include cancelled records */
-                    includeCancelled?: string;
-                    /** @description One value or several separated by commas */
-                    ownerId?: string;
-                    /** @description One value or several separated by commas */
-                    stageId?: string;
-                    /** @description One value or several separated by commas */
-                    pipelineId?: string;
-                    /** @description One value or several separated by commas */
-                    status?: string;
-                    /** @description One value or several separated by commas */
-                    sourceId?: string;
-                    /** @description One value or several separated by commas */
-                    campaignId?: string;
-                    /** @description Contains this id */
-                    productId?: string;
-                    /** @description One value or several separated by commas */
-                    contactId?: string;
-                    /** @description One value or several separated by commas */
-                    companyId?: string;
-                    /** @description Lower bound (inclusive) */
-                    nextActionFrom?: string;
-                    /** @description Upper bound (exclusive) */
-                    nextActionTo?: string;
-                    /** @description true or false */
-                    withoutNextAction?: string;
-                    /** @description Lower bound (inclusive) */
-                    amountMin?: string;
-                    /** @description Upper bound (exclusive) */
-                    amountMax?: string;
-                    /** @description Lower bound (inclusive) */
-                    scoreMin?: string;
-                    /** @description Upper bound (exclusive) */
-                    scoreMax?: string;
-                    /** @description Lower bound (inclusive) */
-                    expectedCloseFrom?: string;
-                    /** @description Upper bound (exclusive) */
-                    expectedCloseTo?: string;
-                    /** @description Lower bound (inclusive) */
-                    createdFrom?: string;
-                    /** @description Upper bound (exclusive) */
-                    createdTo?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description A page */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["Lead"][];
-                            nextCursor: string | null;
-                        };
-                    };
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such record in this workspace */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Conflict (stale version: the current record is in `current`) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Invalid fields, each named with its reason */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        /** Create a lead */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["LeadInput"];
-                };
-            };
-            responses: {
-                /** @description Created */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Lead"];
-                    };
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such record in this workspace */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Conflict (stale version: the current record is in `current`) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Invalid fields, each named with its reason */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/leads/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get one lead */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description lead */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Lead"];
-                    };
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such record in this workspace */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Conflict (stale version: the current record is in `current`) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Invalid fields, each named with its reason */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        /** Delete a lead (prefer cancel: it keeps the history) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Deleted */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such record in this workspace */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Conflict (stale version: the current record is in `current`) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Invalid fields, each named with its reason */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
-        options?: never;
-        head?: never;
-        /** Update a lead (send If-Match or version to avoid overwriting someone else's change) */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["LeadPatch"];
-                };
-            };
-            responses: {
-                /** @description Updated */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Lead"];
-                    };
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such record in this workspace */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Conflict (stale version: the current record is in `current`) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Invalid fields, each named with its reason */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
-        trace?: never;
-    };
-    "/leads/{id}/move": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Move a lead to another stage of its pipeline (won closes it; lost needs lostReason) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["LeadMove"];
-                };
-            };
-            responses: {
-                /** @description Moved */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Lead"];
-                    };
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such record in this workspace */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Conflict (stale version: the current record is in `current`) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Invalid fields, each named with its reason */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/leads/{id}/next-action": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Schedule the next action of an open lead */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["LeadNextAction"];
-                };
-            };
-            responses: {
-                /** @description Scheduled */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Lead"];
-                    };
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such record in this workspace */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Conflict (stale version: the current record is in `current`) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Invalid fields, each named with its reason */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/leads/{id}/cancel": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Cancel a lead (hidden from the board, can be restored) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["CancelInput"];
-                };
-            };
-            responses: {
-                /** @description Cancelled */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Lead"];
-                    };
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such record in this workspace */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Conflict (stale version: the current record is in `current`) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Invalid fields, each named with its reason */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/leads/{id}/restore": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Restore a cancelled lead to the status of its stage */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": components["schemas"]["RestoreInput"];
-                };
-            };
-            responses: {
-                /** @description Restored */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Lead"];
-                    };
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such record in this workspace */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Conflict (stale version: the current record is in `current`) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Invalid fields, each named with its reason */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/today": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** What a user has to do today */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Defaults to you; a manager may ask for their team members, an admin for anyone */
-                    userId?: string;
-                    /** @description Items per section, at most 100 */
-                    limit?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Today */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Today"];
-                    };
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such record in this workspace */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Conflict (stale version: the current record is in `current`) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Invalid fields, each named with its reason */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/products": {
         parameters: {
             query?: never;
@@ -9453,6 +8017,1442 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List contacts */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Text search, accent- and case-insensitive */
+                    q?: string;
+                    /** @description One of name, createdAt, updatedAt, lastActivityAt; prefix - for descending. Default name */
+                    sort?: string;
+                    /** @description Page size, 1–500 (default 50) */
+                    limit?: string;
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description true to include cancelled records */
+                    includeCancelled?: string;
+                    /** @description One value or several separated by commas */
+                    companyId?: string;
+                    /** @description One value or several separated by commas */
+                    ownerId?: string;
+                    /** @description One value or several separated by commas */
+                    lifecycle?: string;
+                    /** @description true or false */
+                    doNotContact?: string;
+                    /** @description One value or several separated by commas */
+                    city?: string;
+                    /** @description One value or several separated by commas */
+                    postalCode?: string;
+                    /** @description One value or several separated by commas */
+                    neighbourhood?: string;
+                    /** @description One value or several separated by commas */
+                    status?: string;
+                    /** @description Lower bound (inclusive) */
+                    createdFrom?: string;
+                    /** @description Upper bound (exclusive) */
+                    createdTo?: string;
+                    /** @description Upper bound (exclusive) */
+                    lastActivityBefore?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Contact"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such record in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict (stale version: the current record is in `current`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid fields, each named with its reason */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a contact */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ContactInput"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Contact"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such record in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict (stale version: the current record is in `current`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid fields, each named with its reason */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/contacts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one contact */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description contact */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Contact"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such record in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict (stale version: the current record is in `current`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid fields, each named with its reason */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a contact (prefer cancel: it keeps the history) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such record in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict (stale version: the current record is in `current`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid fields, each named with its reason */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Update a contact (send If-Match or version to avoid overwriting someone else's change) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ContactPatch"];
+                };
+            };
+            responses: {
+                /** @description Updated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Contact"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such record in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict (stale version: the current record is in `current`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid fields, each named with its reason */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/contacts/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a contact (hidden from lists, can be restored) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CancelInput"];
+                };
+            };
+            responses: {
+                /** @description Cancelled */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Contact"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such record in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict (stale version: the current record is in `current`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid fields, each named with its reason */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/contacts/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restore a cancelled contact */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["RestoreInput"];
+                };
+            };
+            responses: {
+                /** @description Restored */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Contact"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such record in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict (stale version: the current record is in `current`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid fields, each named with its reason */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/leads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List leads (the board and its filters) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Text search, accent- and case-insensitive */
+                    q?: string;
+                    /** @description One of nextActionAt, createdAt, amount, score, probability, title, updatedAt, lastActivityAt; prefix - for descending. Default nextActionAt */
+                    sort?: string;
+                    /** @description Page size, 1–500 (default 50) */
+                    limit?: string;
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description true to include cancelled records */
+                    includeCancelled?: string;
+                    /** @description One value or several separated by commas */
+                    ownerId?: string;
+                    /** @description One value or several separated by commas */
+                    stageId?: string;
+                    /** @description One value or several separated by commas */
+                    pipelineId?: string;
+                    /** @description One value or several separated by commas */
+                    status?: string;
+                    /** @description One value or several separated by commas */
+                    sourceId?: string;
+                    /** @description One value or several separated by commas */
+                    campaignId?: string;
+                    /** @description Contains this id */
+                    productId?: string;
+                    /** @description One value or several separated by commas */
+                    contactId?: string;
+                    /** @description One value or several separated by commas */
+                    companyId?: string;
+                    /** @description Lower bound (inclusive) */
+                    nextActionFrom?: string;
+                    /** @description Upper bound (exclusive) */
+                    nextActionTo?: string;
+                    /** @description true or false */
+                    withoutNextAction?: string;
+                    /** @description Lower bound (inclusive) */
+                    amountMin?: string;
+                    /** @description Upper bound (exclusive) */
+                    amountMax?: string;
+                    /** @description Lower bound (inclusive) */
+                    scoreMin?: string;
+                    /** @description Upper bound (exclusive) */
+                    scoreMax?: string;
+                    /** @description Lower bound (inclusive) */
+                    expectedCloseFrom?: string;
+                    /** @description Upper bound (exclusive) */
+                    expectedCloseTo?: string;
+                    /** @description Lower bound (inclusive) */
+                    createdFrom?: string;
+                    /** @description Upper bound (exclusive) */
+                    createdTo?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Lead"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such record in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict (stale version: the current record is in `current`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid fields, each named with its reason */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a lead */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["LeadInput"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Lead"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such record in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict (stale version: the current record is in `current`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid fields, each named with its reason */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/leads/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one lead */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description lead */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Lead"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such record in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict (stale version: the current record is in `current`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid fields, each named with its reason */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a lead (prefer cancel: it keeps the history) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such record in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict (stale version: the current record is in `current`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid fields, each named with its reason */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Update a lead (send If-Match or version to avoid overwriting someone else's change) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["LeadPatch"];
+                };
+            };
+            responses: {
+                /** @description Updated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Lead"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such record in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict (stale version: the current record is in `current`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid fields, each named with its reason */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/leads/{id}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move a lead to another stage of its pipeline (won closes it; lost needs lostReason) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["LeadMove"];
+                };
+            };
+            responses: {
+                /** @description Moved */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Lead"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such record in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict (stale version: the current record is in `current`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid fields, each named with its reason */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/leads/{id}/next-action": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Schedule the next action of an open lead */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["LeadNextAction"];
+                };
+            };
+            responses: {
+                /** @description Scheduled */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Lead"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such record in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict (stale version: the current record is in `current`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid fields, each named with its reason */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/leads/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a lead (hidden from the board, can be restored) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CancelInput"];
+                };
+            };
+            responses: {
+                /** @description Cancelled */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Lead"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such record in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict (stale version: the current record is in `current`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid fields, each named with its reason */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/leads/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restore a cancelled lead to the status of its stage */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["RestoreInput"];
+                };
+            };
+            responses: {
+                /** @description Restored */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Lead"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such record in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict (stale version: the current record is in `current`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid fields, each named with its reason */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/today": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a user has to do today */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Defaults to you; a manager may ask for their team members, an admin for anyone */
+                    userId?: string;
+                    /** @description Items per section, at most 100 */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Today */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Today"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such record in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict (stale version: the current record is in `current`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid fields, each named with its reason */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -10001,392 +10001,6 @@ export interface components {
             lines?: components["schemas"]["SaleLineInput"][];
             version?: number;
         };
-        Contact: {
-            /** Format: uuid */
-            id: string;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-            version: number;
-            firstName: string;
-            lastName: string | null;
-            secondLastName: string | null;
-            jobTitle: string | null;
-            email: string | null;
-            phone: string | null;
-            address: string | null;
-            postalCode: string | null;
-            neighbourhood: string | null;
-            city: string | null;
-            region: string | null;
-            country: string | null;
-            birthDate: string | null;
-            maritalStatus: string | null;
-            contactPreference: string | null;
-            doNotContact: boolean;
-            /** @enum {string} */
-            lifecycle: "prospect" | "client" | "former";
-            /** Format: uuid */
-            companyId: string | null;
-            companyName: string | null;
-            /** Format: uuid */
-            ownerId: string | null;
-            customFields: {
-                [key: string]: string | number | null;
-            };
-            /** @enum {string} */
-            status: "active" | "cancelled";
-            cancelReason: string | null;
-            /** Format: date-time */
-            cancelledAt: string | null;
-            /** Format: date-time */
-            lastActivityAt: string | null;
-        };
-        ContactInput: {
-            firstName: string;
-            lastName?: string | null;
-            secondLastName?: string | null;
-            jobTitle?: string | null;
-            /** Format: email */
-            email?: string | null;
-            phone?: string | null;
-            address?: string | null;
-            postalCode?: string | null;
-            neighbourhood?: string | null;
-            city?: string | null;
-            region?: string | null;
-            country?: string | null;
-            /**
-             * Format: date
-             * @example 2026-11-23
-             */
-            birthDate?: string | null;
-            /** @enum {string|null} */
-            maritalStatus?: "single" | "married" | "partner" | "divorced" | "widowed" | null;
-            /** @enum {string|null} */
-            contactPreference?: "email" | "phone" | "whatsapp" | "visit" | null;
-            doNotContact?: boolean;
-            /** @enum {string} */
-            lifecycle?: "prospect" | "client" | "former";
-            /** Format: uuid */
-            companyId?: string | null;
-            /** Format: uuid */
-            ownerId?: string | null;
-            customFields?: {
-                [key: string]: unknown;
-            };
-        };
-        ContactPatch: {
-            firstName?: string;
-            lastName?: string | null;
-            secondLastName?: string | null;
-            jobTitle?: string | null;
-            /** Format: email */
-            email?: string | null;
-            phone?: string | null;
-            address?: string | null;
-            postalCode?: string | null;
-            neighbourhood?: string | null;
-            city?: string | null;
-            region?: string | null;
-            country?: string | null;
-            /**
-             * Format: date
-             * @example 2026-11-23
-             */
-            birthDate?: string | null;
-            /** @enum {string|null} */
-            maritalStatus?: "single" | "married" | "partner" | "divorced" | "widowed" | null;
-            /** @enum {string|null} */
-            contactPreference?: "email" | "phone" | "whatsapp" | "visit" | null;
-            doNotContact?: boolean;
-            /** @enum {string} */
-            lifecycle?: "prospect" | "client" | "former";
-            /** Format: uuid */
-            companyId?: string | null;
-            /** Format: uuid */
-            ownerId?: string | null;
-            customFields?: {
-                [key: string]: unknown;
-            };
-            version?: number;
-        };
-        Lead: {
-            /** Format: uuid */
-            id: string;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-            version: number;
-            title: string;
-            /** Format: uuid */
-            contactId: string | null;
-            /** Format: uuid */
-            companyId: string | null;
-            /** Format: uuid */
-            pipelineId: string;
-            /** Format: uuid */
-            stageId: string;
-            score: number;
-            probability: number;
-            amount: number;
-            currency: string;
-            expectedCloseDate: string | null;
-            /** Format: uuid */
-            sourceId: string | null;
-            /** Format: uuid */
-            campaignId: string | null;
-            productIds: string[];
-            /** Format: uuid */
-            ownerId: string | null;
-            sharedWith: string[];
-            /** Format: date-time */
-            nextActionAt: string | null;
-            /** @enum {string|null} */
-            nextActionType: "call" | "email" | "meeting" | "visit" | "message" | "task" | null;
-            nextActionNote: string | null;
-            /** @enum {string} */
-            status: "open" | "won" | "lost" | "cancelled";
-            lostReason: string | null;
-            cancelReason: string | null;
-            /** Format: date-time */
-            closedAt: string | null;
-            /** Format: date-time */
-            cancelledAt: string | null;
-            /** Format: date-time */
-            lastActivityAt: string | null;
-            customFields: {
-                [key: string]: string | number | null;
-            };
-            contactName: string | null;
-            companyName: string | null;
-            stageName: string | null;
-            ownerName: string | null;
-            sourceName: string | null;
-            /** @description amount × probability / 100 */
-            weightedAmount: number;
-        };
-        LeadInput: {
-            title: string;
-            /** Format: uuid */
-            contactId?: string | null;
-            /** Format: uuid */
-            companyId?: string | null;
-            /**
-             * Format: uuid
-             * @description Defaults to the default pipeline
-             */
-            pipelineId?: string;
-            /**
-             * Format: uuid
-             * @description Defaults to the first open stage of the pipeline
-             */
-            stageId?: string;
-            score?: number;
-            /** @description Defaults to the stage's probability */
-            probability?: number;
-            amount?: number;
-            /** @description Defaults to the workspace currency */
-            currency?: string;
-            /**
-             * Format: date
-             * @example 2026-11-23
-             */
-            expectedCloseDate?: string | null;
-            /** Format: uuid */
-            sourceId?: string | null;
-            /** Format: uuid */
-            campaignId?: string | null;
-            productIds?: string[];
-            /**
-             * Format: uuid
-             * @description Defaults to you; only a manager or an admin can assign to someone else
-             */
-            ownerId?: string | null;
-            sharedWith?: string[];
-            /**
-             * Format: date-time
-             * @example 2026-11-23T09:30:00+01:00
-             */
-            nextActionAt?: string | null;
-            /** @enum {string|null} */
-            nextActionType?: "call" | "email" | "meeting" | "visit" | "message" | "task" | null;
-            nextActionNote?: string | null;
-            lostReason?: string | null;
-            customFields?: {
-                [key: string]: unknown;
-            };
-        };
-        /** @description A stageId moves the lead with the same rules as POST /leads/{id}/move */
-        LeadPatch: {
-            title?: string;
-            /** Format: uuid */
-            contactId?: string | null;
-            /** Format: uuid */
-            companyId?: string | null;
-            /**
-             * Format: uuid
-             * @description Defaults to the first open stage of the pipeline
-             */
-            stageId?: string;
-            score?: number;
-            /** @description Defaults to the stage's probability */
-            probability?: number;
-            amount?: number;
-            /** @description Defaults to the workspace currency */
-            currency?: string;
-            /**
-             * Format: date
-             * @example 2026-11-23
-             */
-            expectedCloseDate?: string | null;
-            /** Format: uuid */
-            sourceId?: string | null;
-            /** Format: uuid */
-            campaignId?: string | null;
-            productIds?: string[];
-            /**
-             * Format: uuid
-             * @description Defaults to you; only a manager or an admin can assign to someone else
-             */
-            ownerId?: string | null;
-            sharedWith?: string[];
-            /**
-             * Format: date-time
-             * @example 2026-11-23T09:30:00+01:00
-             */
-            nextActionAt?: string | null;
-            /** @enum {string|null} */
-            nextActionType?: "call" | "email" | "meeting" | "visit" | "message" | "task" | null;
-            nextActionNote?: string | null;
-            lostReason?: string | null;
-            customFields?: {
-                [key: string]: unknown;
-            };
-            version?: number;
-        };
-        LeadMove: {
-            /** Format: uuid */
-            stageId: string;
-            /** @description Required when the stage is a lost stage */
-            lostReason?: string | null;
-            /** @description Defaults to the stage's probability */
-            probability?: number | null;
-            version?: number;
-        };
-        LeadNextAction: {
-            /**
-             * Format: date-time
-             * @example 2026-11-23T09:30:00+01:00
-             */
-            at: string;
-            /** @enum {string} */
-            type: "call" | "email" | "meeting" | "visit" | "message" | "task";
-            note?: string | null;
-            version?: number;
-        };
-        Today: {
-            /** Format: uuid */
-            userId: string;
-            /** @description Today in the workspace time zone (YYYY-MM-DD) */
-            date: string;
-            timeZone: string;
-            /** Format: date-time */
-            dayStart: string;
-            /** Format: date-time */
-            dayEnd: string;
-            /** @description Open leads whose next action is later today, by time */
-            dueToday: {
-                total: number;
-                items: components["schemas"]["Lead"][];
-            };
-            /** @description Open leads whose next action is already past, oldest first */
-            overdue: {
-                total: number;
-                items: components["schemas"]["Lead"][];
-            };
-            /** @description Open leads with no next action */
-            withoutNextAction: {
-                total: number;
-                items: components["schemas"]["Lead"][];
-            };
-            /** @description Prospects and clients not contacted within the workspace cadence (settings.cadenceDays, default 7) */
-            staleContacts: {
-                total: number;
-                items: {
-                    /** Format: uuid */
-                    id: string;
-                    firstName: string;
-                    lastName: string | null;
-                    secondLastName: string | null;
-                    email: string | null;
-                    phone: string | null;
-                    lifecycle: string;
-                    /** Format: uuid */
-                    companyId: string | null;
-                    companyName: string | null;
-                    /** Format: date-time */
-                    lastActivityAt: string | null;
-                }[];
-            };
-            /** @description Your activities due today or earlier and not done */
-            tasksDue: {
-                total: number;
-                items: {
-                    /** Format: uuid */
-                    id: string;
-                    type: string;
-                    subject: string | null;
-                    /** Format: date-time */
-                    dueAt: string;
-                    /** Format: uuid */
-                    leadId: string | null;
-                    /** Format: uuid */
-                    contactId: string | null;
-                    /** Format: uuid */
-                    companyId: string | null;
-                }[];
-            };
-            /** @description Your planned post-sale follow-ups due today or earlier, oldest first */
-            followUpsDue: {
-                total: number;
-                items: components["schemas"]["FollowUp"][];
-            };
-        };
-        FollowUp: {
-            /** Format: uuid */
-            id: string;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-            version: number;
-            /** Format: uuid */
-            saleId: string;
-            /** Format: date-time */
-            soldAt: string | null;
-            saleTotal: number | null;
-            /** Format: uuid */
-            contactId: string | null;
-            contactName: string | null;
-            /**
-             * Format: uuid
-             * @description The seller who follows up
-             */
-            userId: string | null;
-            userName: string | null;
-            /** Format: date-time */
-            dueAt: string;
-            /** @enum {string} */
-            status: "planned" | "done" | "cancelled";
-            /** Format: date-time */
-            doneAt: string | null;
-            outcome: string | null;
-            /** Format: uuid */
-            feedbackId: string | null;
-        };
         Product: {
             /** Format: uuid */
             id: string;
@@ -10773,6 +10387,38 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        FollowUp: {
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            version: number;
+            /** Format: uuid */
+            saleId: string;
+            /** Format: date-time */
+            soldAt: string | null;
+            saleTotal: number | null;
+            /** Format: uuid */
+            contactId: string | null;
+            contactName: string | null;
+            /**
+             * Format: uuid
+             * @description The seller who follows up
+             */
+            userId: string | null;
+            userName: string | null;
+            /** Format: date-time */
+            dueAt: string;
+            /** @enum {string} */
+            status: "planned" | "done" | "cancelled";
+            /** Format: date-time */
+            doneAt: string | null;
+            outcome: string | null;
+            /** Format: uuid */
+            feedbackId: string | null;
+        };
         FollowUpPatch: {
             /**
              * Format: date-time
@@ -10998,6 +10644,360 @@ export interface components {
             contactId?: string | null;
             /** @description Email the link to the client (default true; needs SMTP and a client email) */
             send?: boolean;
+        };
+        Contact: {
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            version: number;
+            firstName: string;
+            lastName: string | null;
+            secondLastName: string | null;
+            jobTitle: string | null;
+            email: string | null;
+            phone: string | null;
+            address: string | null;
+            postalCode: string | null;
+            neighbourhood: string | null;
+            city: string | null;
+            region: string | null;
+            country: string | null;
+            birthDate: string | null;
+            maritalStatus: string | null;
+            contactPreference: string | null;
+            doNotContact: boolean;
+            /** @enum {string} */
+            lifecycle: "prospect" | "client" | "former";
+            /** Format: uuid */
+            companyId: string | null;
+            companyName: string | null;
+            /** Format: uuid */
+            ownerId: string | null;
+            customFields: {
+                [key: string]: string | number | null;
+            };
+            /** @enum {string} */
+            status: "active" | "cancelled";
+            cancelReason: string | null;
+            /** Format: date-time */
+            cancelledAt: string | null;
+            /** Format: date-time */
+            lastActivityAt: string | null;
+        };
+        ContactInput: {
+            firstName: string;
+            lastName?: string | null;
+            secondLastName?: string | null;
+            jobTitle?: string | null;
+            /** Format: email */
+            email?: string | null;
+            phone?: string | null;
+            address?: string | null;
+            postalCode?: string | null;
+            neighbourhood?: string | null;
+            city?: string | null;
+            region?: string | null;
+            country?: string | null;
+            /**
+             * Format: date
+             * @example 2026-11-23
+             */
+            birthDate?: string | null;
+            /** @enum {string|null} */
+            maritalStatus?: "single" | "married" | "partner" | "divorced" | "widowed" | null;
+            /** @enum {string|null} */
+            contactPreference?: "email" | "phone" | "whatsapp" | "visit" | null;
+            doNotContact?: boolean;
+            /** @enum {string} */
+            lifecycle?: "prospect" | "client" | "former";
+            /** Format: uuid */
+            companyId?: string | null;
+            /** Format: uuid */
+            ownerId?: string | null;
+            customFields?: {
+                [key: string]: unknown;
+            };
+        };
+        ContactPatch: {
+            firstName?: string;
+            lastName?: string | null;
+            secondLastName?: string | null;
+            jobTitle?: string | null;
+            /** Format: email */
+            email?: string | null;
+            phone?: string | null;
+            address?: string | null;
+            postalCode?: string | null;
+            neighbourhood?: string | null;
+            city?: string | null;
+            region?: string | null;
+            country?: string | null;
+            /**
+             * Format: date
+             * @example 2026-11-23
+             */
+            birthDate?: string | null;
+            /** @enum {string|null} */
+            maritalStatus?: "single" | "married" | "partner" | "divorced" | "widowed" | null;
+            /** @enum {string|null} */
+            contactPreference?: "email" | "phone" | "whatsapp" | "visit" | null;
+            doNotContact?: boolean;
+            /** @enum {string} */
+            lifecycle?: "prospect" | "client" | "former";
+            /** Format: uuid */
+            companyId?: string | null;
+            /** Format: uuid */
+            ownerId?: string | null;
+            customFields?: {
+                [key: string]: unknown;
+            };
+            version?: number;
+        };
+        Lead: {
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            version: number;
+            title: string;
+            /** Format: uuid */
+            contactId: string | null;
+            /** Format: uuid */
+            companyId: string | null;
+            /** Format: uuid */
+            pipelineId: string;
+            /** Format: uuid */
+            stageId: string;
+            score: number;
+            probability: number;
+            amount: number;
+            currency: string;
+            expectedCloseDate: string | null;
+            /** Format: uuid */
+            sourceId: string | null;
+            /** Format: uuid */
+            campaignId: string | null;
+            productIds: string[];
+            /** Format: uuid */
+            ownerId: string | null;
+            sharedWith: string[];
+            /** Format: date-time */
+            nextActionAt: string | null;
+            /** @enum {string|null} */
+            nextActionType: "call" | "email" | "meeting" | "visit" | "message" | "task" | null;
+            nextActionNote: string | null;
+            /** @enum {string} */
+            status: "open" | "won" | "lost" | "cancelled";
+            lostReason: string | null;
+            cancelReason: string | null;
+            /** Format: date-time */
+            closedAt: string | null;
+            /** Format: date-time */
+            cancelledAt: string | null;
+            /** Format: date-time */
+            lastActivityAt: string | null;
+            customFields: {
+                [key: string]: string | number | null;
+            };
+            contactName: string | null;
+            companyName: string | null;
+            stageName: string | null;
+            ownerName: string | null;
+            sourceName: string | null;
+            /** @description amount × probability / 100 */
+            weightedAmount: number;
+        };
+        LeadInput: {
+            title: string;
+            /** Format: uuid */
+            contactId?: string | null;
+            /** Format: uuid */
+            companyId?: string | null;
+            /**
+             * Format: uuid
+             * @description Defaults to the default pipeline
+             */
+            pipelineId?: string;
+            /**
+             * Format: uuid
+             * @description Defaults to the first open stage of the pipeline
+             */
+            stageId?: string;
+            score?: number;
+            /** @description Defaults to the stage's probability */
+            probability?: number;
+            amount?: number;
+            /** @description Defaults to the workspace currency */
+            currency?: string;
+            /**
+             * Format: date
+             * @example 2026-11-23
+             */
+            expectedCloseDate?: string | null;
+            /** Format: uuid */
+            sourceId?: string | null;
+            /** Format: uuid */
+            campaignId?: string | null;
+            productIds?: string[];
+            /**
+             * Format: uuid
+             * @description Defaults to you; only a manager or an admin can assign to someone else
+             */
+            ownerId?: string | null;
+            sharedWith?: string[];
+            /**
+             * Format: date-time
+             * @example 2026-11-23T09:30:00+01:00
+             */
+            nextActionAt?: string | null;
+            /** @enum {string|null} */
+            nextActionType?: "call" | "email" | "meeting" | "visit" | "message" | "task" | null;
+            nextActionNote?: string | null;
+            lostReason?: string | null;
+            customFields?: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description A stageId moves the lead with the same rules as POST /leads/{id}/move */
+        LeadPatch: {
+            title?: string;
+            /** Format: uuid */
+            contactId?: string | null;
+            /** Format: uuid */
+            companyId?: string | null;
+            /**
+             * Format: uuid
+             * @description Defaults to the first open stage of the pipeline
+             */
+            stageId?: string;
+            score?: number;
+            /** @description Defaults to the stage's probability */
+            probability?: number;
+            amount?: number;
+            /** @description Defaults to the workspace currency */
+            currency?: string;
+            /**
+             * Format: date
+             * @example 2026-11-23
+             */
+            expectedCloseDate?: string | null;
+            /** Format: uuid */
+            sourceId?: string | null;
+            /** Format: uuid */
+            campaignId?: string | null;
+            productIds?: string[];
+            /**
+             * Format: uuid
+             * @description Defaults to you; only a manager or an admin can assign to someone else
+             */
+            ownerId?: string | null;
+            sharedWith?: string[];
+            /**
+             * Format: date-time
+             * @example 2026-11-23T09:30:00+01:00
+             */
+            nextActionAt?: string | null;
+            /** @enum {string|null} */
+            nextActionType?: "call" | "email" | "meeting" | "visit" | "message" | "task" | null;
+            nextActionNote?: string | null;
+            lostReason?: string | null;
+            customFields?: {
+                [key: string]: unknown;
+            };
+            version?: number;
+        };
+        LeadMove: {
+            /** Format: uuid */
+            stageId: string;
+            /** @description Required when the stage is a lost stage */
+            lostReason?: string | null;
+            /** @description Defaults to the stage's probability */
+            probability?: number | null;
+            version?: number;
+        };
+        LeadNextAction: {
+            /**
+             * Format: date-time
+             * @example 2026-11-23T09:30:00+01:00
+             */
+            at: string;
+            /** @enum {string} */
+            type: "call" | "email" | "meeting" | "visit" | "message" | "task";
+            note?: string | null;
+            version?: number;
+        };
+        Today: {
+            /** Format: uuid */
+            userId: string;
+            /** @description Today in the workspace time zone (YYYY-MM-DD) */
+            date: string;
+            timeZone: string;
+            /** Format: date-time */
+            dayStart: string;
+            /** Format: date-time */
+            dayEnd: string;
+            /** @description Open leads whose next action is later today, by time */
+            dueToday: {
+                total: number;
+                items: components["schemas"]["Lead"][];
+            };
+            /** @description Open leads whose next action is already past, oldest first */
+            overdue: {
+                total: number;
+                items: components["schemas"]["Lead"][];
+            };
+            /** @description Open leads with no next action */
+            withoutNextAction: {
+                total: number;
+                items: components["schemas"]["Lead"][];
+            };
+            /** @description Prospects and clients not contacted within the workspace cadence (settings.cadenceDays, default 7) */
+            staleContacts: {
+                total: number;
+                items: {
+                    /** Format: uuid */
+                    id: string;
+                    firstName: string;
+                    lastName: string | null;
+                    secondLastName: string | null;
+                    email: string | null;
+                    phone: string | null;
+                    lifecycle: string;
+                    /** Format: uuid */
+                    companyId: string | null;
+                    companyName: string | null;
+                    /** Format: date-time */
+                    lastActivityAt: string | null;
+                }[];
+            };
+            /** @description Your activities due today or earlier and not done */
+            tasksDue: {
+                total: number;
+                items: {
+                    /** Format: uuid */
+                    id: string;
+                    type: string;
+                    subject: string | null;
+                    /** Format: date-time */
+                    dueAt: string;
+                    /** Format: uuid */
+                    leadId: string | null;
+                    /** Format: uuid */
+                    contactId: string | null;
+                    /** Format: uuid */
+                    companyId: string | null;
+                }[];
+            };
+            /** @description Your planned post-sale follow-ups due today or earlier, oldest first */
+            followUpsDue: {
+                total: number;
+                items: components["schemas"]["FollowUp"][];
+            };
         };
     };
     responses: never;

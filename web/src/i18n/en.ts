@@ -187,6 +187,10 @@ export const en: Record<MessageKey, string> = {
   'leads.empty': 'No leads match these filters.',
   'leads.count': '{count} loaded',
   'leads.more': 'Loading more…',
+  'leads.scoreMin': 'Minimum score',
+  'leads.amountMin': 'Minimum amount',
+  'leads.nextFrom': 'Next action from',
+  'leads.nextTo': 'Next action to',
   'leads.clearFilters': 'Clear filters',
 
   'board.title': 'Board',

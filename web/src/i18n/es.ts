@@ -187,6 +187,10 @@ export const es = {
   'leads.empty': 'No hay prospectos con estos filtros.',
   'leads.count': '{count} cargados',
   'leads.more': 'Cargando más…',
+  'leads.scoreMin': 'Puntuación mínima',
+  'leads.amountMin': 'Importe mínimo',
+  'leads.nextFrom': 'Próxima acción desde',
+  'leads.nextTo': 'Próxima acción hasta',
   'leads.clearFilters': 'Quitar filtros',
 
   'board.title': 'Tablero',

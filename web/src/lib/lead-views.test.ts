@@ -10,9 +10,16 @@ describe('lead table views', () => {
   it('turns a view into the API query, leaving empty filters out', () => {
     expect(viewToQuery(defaultView)).toEqual({
       q: undefined, stageId: undefined, ownerId: undefined, sourceId: undefined, status: 'open', withoutNextAction: undefined, sort: 'nextActionAt',
+      scoreMin: undefined, amountMin: undefined, nextActionFrom: undefined, nextActionTo: undefined,
     });
     const q = viewToQuery({ ...defaultView, filters: { ...defaultView.filters, q: '  García ', withoutNextAction: true, status: '' }, sort: { column: 'amount', descending: true } });
     expect(q).toMatchObject({ q: 'García', withoutNextAction: 'true', status: undefined, sort: '-amount' });
+  });
+
+  it('sends score and amount bounds as numbers (decimal comma accepted) and next-action days as local midnights, the last day included', () => {
+    const q = viewToQuery({ ...defaultView, filters: { ...defaultView.filters, scoreMin: '60', amountMin: '1500,5', nextActionFrom: '2026-11-23', nextActionTo: '2026-11-29' } }, 'Europe/Madrid');
+    expect(q).toMatchObject({ scoreMin: '60', amountMin: '1500.5', nextActionFrom: '2026-11-22T23:00:00.000Z', nextActionTo: '2026-11-29T23:00:00.000Z' });
+    expect(viewToQuery({ ...defaultView, filters: { ...defaultView.filters, scoreMin: 'abc' } }).scoreMin).toBeUndefined();
   });
 
   it('sorts a new column ascending, flips the same one, ignores columns the API cannot sort', () => {

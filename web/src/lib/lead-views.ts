@@ -1,8 +1,13 @@
 import type { Query } from '../api/client.js';
+import { zonedToIso } from './format.js';
 
 /** What the leads table shows: filters, sort and columns. A saved view is a named copy of it. */
 export type LeadFilters = {
   q: string; stageId: string; ownerId: string; sourceId: string; status: string; withoutNextAction: boolean;
+  /** Lower bounds typed by the user (empty = no bound). */
+  scoreMin: string; amountMin: string;
+  /** Next action between these days (YYYY-MM-DD, both included) in the workspace's time zone. */
+  nextActionFrom: string; nextActionTo: string;
 };
 export const columnIds = ['contact', 'company', 'stage', 'score', 'probability', 'amount', 'source', 'owner', 'nextActionAt', 'lastActivityAt'] as const;
 export type ColumnId = (typeof columnIds)[number];
@@ -15,15 +20,26 @@ export type LeadView = { filters: LeadFilters; sort: SortState; columns: ColumnI
 export type SavedView = LeadView & { name: string };
 
 export const defaultView: LeadView = {
-  filters: { q: '', stageId: '', ownerId: '', sourceId: '', status: 'open', withoutNextAction: false },
+  filters: { q: '', stageId: '', ownerId: '', sourceId: '', status: 'open', withoutNextAction: false, scoreMin: '', amountMin: '', nextActionFrom: '', nextActionTo: '' },
   sort: { column: 'nextActionAt', descending: false },
   columns: [...columnIds],
 };
 
-/** The API query of a view (empty filters left out; the list builder takes comma lists). */
-export function viewToQuery(v: LeadView): Query {
+const dayAfter = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+const numberOrUndefined = (s: string) => (s.trim() === '' || !Number.isFinite(Number(s.replace(',', '.'))) ? undefined : String(Number(s.replace(',', '.'))));
+
+/**
+ * The API query of a view (empty filters left out; the list builder takes comma lists). Day bounds
+ * become the workspace's local midnights; the "to" day is included (the API bound is exclusive).
+ */
+export function viewToQuery(v: LeadView, timeZone = 'UTC'): Query {
   const sortName = sortableColumns[v.sort.column] ?? 'nextActionAt';
+  const f = v.filters;
   return {
+    scoreMin: numberOrUndefined(f.scoreMin ?? ''),
+    amountMin: numberOrUndefined(f.amountMin ?? ''),
+    nextActionFrom: f.nextActionFrom ? zonedToIso(f.nextActionFrom, '00:00', timeZone) ?? undefined : undefined,
+    nextActionTo: f.nextActionTo ? zonedToIso(dayAfter(f.nextActionTo), '00:00', timeZone) ?? undefined : undefined,
     q: v.filters.q.trim() || undefined,
     stageId: v.filters.stageId || undefined,
     ownerId: v.filters.ownerId || undefined,

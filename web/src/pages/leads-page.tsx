@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useI18n, type MessageKey } from '../i18n/i18n.js';
+import { useMe } from '../session.js';
 import { useCursorList } from '../lib/use-list.js';
 import type { Lead } from '../api/types.js';
 import { allStages, byId, usePipelines, useSources, useUsers } from '../api/lookups.js';
@@ -44,6 +45,7 @@ function Menu({ label, children }: { label: string; children: ReactNode }) {
 export function LeadsPage() {
   const { t, fmt } = useI18n();
   const navigate = useNavigate();
+  const me = useMe();
   const [view, setView] = useState<LeadView>(defaultView);
   const [views, setViews] = useState<SavedView[]>(() => loadSavedViews());
   const [viewName, setViewName] = useState('');
@@ -60,7 +62,7 @@ export function LeadsPage() {
     return () => clearTimeout(h);
   }, [search]);
 
-  const list = useCursorList<Lead>('/leads', viewToQuery(view), 100);
+  const list = useCursorList<Lead>('/leads', viewToQuery(view, me.workspace.timeZone), 100);
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
@@ -163,6 +165,22 @@ export function LeadsPage() {
             <option value="">{t('leads.allStatuses')}</option>
             {(['open', 'won', 'lost', 'cancelled'] as const).map((s) => <option key={s} value={s}>{t(statusLabelKey[s])}</option>)}
           </select>
+        </div>
+        <div className="field field--narrow">
+          <label htmlFor="leads-score-min">{t('leads.scoreMin')}</label>
+          <input id="leads-score-min" type="number" inputMode="numeric" min={0} max={100} value={view.filters.scoreMin ?? ''} onChange={(e) => setFilter('scoreMin', e.target.value)} />
+        </div>
+        <div className="field field--narrow">
+          <label htmlFor="leads-amount-min">{t('leads.amountMin')}</label>
+          <input id="leads-amount-min" type="text" inputMode="decimal" value={view.filters.amountMin ?? ''} onChange={(e) => setFilter('amountMin', e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="leads-next-from">{t('leads.nextFrom')}</label>
+          <input id="leads-next-from" type="date" value={view.filters.nextActionFrom ?? ''} onChange={(e) => setFilter('nextActionFrom', e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="leads-next-to">{t('leads.nextTo')}</label>
+          <input id="leads-next-to" type="date" value={view.filters.nextActionTo ?? ''} onChange={(e) => setFilter('nextActionTo', e.target.value)} />
         </div>
         <label className="check">
           <input type="checkbox" checked={view.filters.withoutNextAction} onChange={(e) => setFilter('withoutNextAction', e.target.checked)} />
