@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { hashPassword } from '../src/auth/password.js';
-import { activity, activityComment, appUser, company, contact, lead, stage, team } from '../src/db/schema.js';
-import { Client, PASSWORD, setupWorkspace, testApp, type TestApp } from './harness.js';
+import { activity, activityComment, company, contact, lead, stage, team } from '../src/db/schema.js';
+import { Client, PASSWORD, setupWorkspace, testApp, type TestApp, addLoggedInUser } from './harness.js';
 
 let t: TestApp;
 let admin: Client;
@@ -17,12 +16,8 @@ const hours = (n: number) => new Date(Date.now() + n * 3_600_000);
 const iso = (d: Date) => d.toISOString();
 const db = () => t.deps.database.db;
 
-async function addUser(name: string, email: string, role: 'manager' | 'sales', teamId: string | null = null) {
-  const [u] = await db().insert(appUser).values({ workspaceId, email, name, role, teamId, passwordHash: await hashPassword(PASSWORD) }).returning();
-  const c = new Client(t);
-  await c.login(email, PASSWORD);
-  return { id: u!.id, c };
-}
+const addUser = (name: string, email: string, role: 'manager' | 'sales', teamId: string | null = null) =>
+  addLoggedInUser(t, workspaceId, { name, email, role, teamId });
 
 async function addCompany(name: string) {
   const [row] = await db().insert(company).values({ workspaceId, name }).returning();

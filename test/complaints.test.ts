@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { hashPassword } from '../src/auth/password.js';
-import { appUser, auditEvent, contact, sale, team, workspace } from '../src/db/schema.js';
-import { Client, PASSWORD, setupWorkspace, testApp, type TestApp } from './harness.js';
+import { auditEvent, contact, sale, team, workspace } from '../src/db/schema.js';
+import { Client, PASSWORD, setupWorkspace, testApp, type TestApp, addLoggedInUser } from './harness.js';
 
 let t: TestApp;
 let admin: Client;
@@ -20,12 +19,8 @@ const T0 = new Date('2026-11-23T09:00:00Z');
 const db = () => t.deps.database.db;
 const minutesAfter = (m: number) => new Date(T0.getTime() + m * 60_000);
 
-async function addUser(name: string, email: string, role: 'manager' | 'sales', teamId: string | null = null) {
-  const [u] = await db().insert(appUser).values({ workspaceId, email, name, role, teamId, passwordHash: await hashPassword(PASSWORD) }).returning();
-  const c = new Client(t);
-  await c.login(email, PASSWORD);
-  return { id: u!.id, c };
-}
+const addUser = (name: string, email: string, role: 'manager' | 'sales', teamId: string | null = null) =>
+  addLoggedInUser(t, workspaceId, { name, email, role, teamId });
 
 async function addContact(wsId: string, firstName: string, lastName: string) {
   const [row] = await db().insert(contact).values({ workspaceId: wsId, firstName, lastName }).returning();

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { hashPassword } from '../src/auth/password.js';
 import type { Actor } from '../src/domain/access.js';
 import { buildFollowUpListQuery, followUpsDueSql, scheduleFollowUpInTx } from '../src/db/queries/follow-ups.js';
-import { activity, appUser, auditEvent, contact, feedback, followUp, sale, team } from '../src/db/schema.js';
-import { Client, PASSWORD, setupWorkspace, testApp, type TestApp } from './harness.js';
+import { activity, auditEvent, contact, feedback, followUp, sale, team } from '../src/db/schema.js';
+import { Client, PASSWORD, setupWorkspace, testApp, type TestApp, addLoggedInUser } from './harness.js';
 
 let t: TestApp;
 let admin: Client;
@@ -22,12 +21,8 @@ const SOLD_AT = new Date('2026-11-23T16:00:00Z');
 const NOW = new Date('2026-11-25T11:30:00Z');
 const db = () => t.deps.database.db;
 
-async function addUser(name: string, email: string, role: 'manager' | 'sales', teamId: string | null = null) {
-  const [u] = await db().insert(appUser).values({ workspaceId, email, name, role, teamId, passwordHash: await hashPassword(PASSWORD) }).returning();
-  const c = new Client(t);
-  await c.login(email, PASSWORD);
-  return { id: u!.id, c };
-}
+const addUser = (name: string, email: string, role: 'manager' | 'sales', teamId: string | null = null) =>
+  addLoggedInUser(t, workspaceId, { name, email, role, teamId });
 
 async function addContact(firstName: string, lastName: string) {
   const [row] = await db().insert(contact).values({ workspaceId, firstName, lastName }).returning();

@@ -6,6 +6,8 @@ import { openDatabase, type Database } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
 import { loadConfig } from '../src/config.js';
 import { buildApp } from '../src/http/app.js';
+import { appUser } from '../src/db/schema.js';
+import { hashPassword } from '../src/auth/password.js';
 import type { Deps } from '../src/http/context.js';
 
 export const engine = (process.env['TEST_ENGINE'] ?? 'pglite') as 'pglite' | 'postgres';
@@ -96,4 +98,14 @@ export async function setupWorkspace(t: TestApp, opts: { email?: string; workspa
   if (r.status !== 201) throw new Error(`setup failed: ${r.status} ${JSON.stringify(r.body)}`);
   admin.csrf = r.body.csrfToken;
   return { admin, workspaceId: r.body.workspaceId as string, adminId: r.body.userId as string };
+}
+
+/** Adds a user straight into the workspace (bypassing the users API) and returns them logged in. */
+export async function addLoggedInUser(t: TestApp, workspaceId: string, u: { name: string; email: string; role: 'admin' | 'manager' | 'sales'; teamId?: string | null }) {
+  const [row] = await t.deps.database.db.insert(appUser).values({
+    workspaceId, email: u.email, name: u.name, role: u.role, teamId: u.teamId ?? null, passwordHash: await hashPassword(PASSWORD),
+  }).returning();
+  const c = new Client(t);
+  await c.login(u.email, PASSWORD);
+  return { id: row!.id, c };
 }

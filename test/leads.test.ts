@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, asc, eq } from 'drizzle-orm';
-import { hashPassword } from '../src/auth/password.js';
-import { appUser, auditEvent, campaign, customField, leadStageHistory, pipeline, product, source, stage, team } from '../src/db/schema.js';
+import { auditEvent, campaign, customField, leadStageHistory, pipeline, product, source, stage, team } from '../src/db/schema.js';
 import { buildLeadListQuery } from '../src/db/queries/leads.js';
-import { Client, PASSWORD, setupWorkspace, testApp, type TestApp } from './harness.js';
+import { Client, PASSWORD, setupWorkspace, testApp, type TestApp, addLoggedInUser } from './harness.js';
 
 let t: TestApp;
 let admin: Client;
@@ -21,12 +20,8 @@ let pedro: { id: string; c: Client };
 const db = () => t.deps.database.db;
 const inHours = (n: number) => new Date(Date.now() + n * 3_600_000).toISOString();
 
-async function addUser(name: string, email: string, role: 'manager' | 'sales', teamId: string | null = null) {
-  const [u] = await db().insert(appUser).values({ workspaceId, email, name, role, teamId, passwordHash: await hashPassword(PASSWORD) }).returning();
-  const c = new Client(t);
-  await c.login(email, PASSWORD);
-  return { id: u!.id, c };
-}
+const addUser = (name: string, email: string, role: 'manager' | 'sales', teamId: string | null = null) =>
+  addLoggedInUser(t, workspaceId, { name, email, role, teamId });
 
 const history = async (leadId: string) => db().select().from(leadStageHistory)
   .where(and(eq(leadStageHistory.workspaceId, workspaceId), eq(leadStageHistory.leadId, leadId))).orderBy(asc(leadStageHistory.changedAt));

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
-import { hashPassword } from '../src/auth/password.js';
-import { appUser, lead, pipeline, sale, stage, team } from '../src/db/schema.js';
-import { Client, PASSWORD, setupWorkspace, testApp, type TestApp } from './harness.js';
+import { lead, pipeline, sale, stage, team } from '../src/db/schema.js';
+import { Client, PASSWORD, setupWorkspace, testApp, type TestApp, addLoggedInUser } from './harness.js';
 
 let t: TestApp;
 let admin: Client;
@@ -18,12 +17,8 @@ let pedro: { id: string; c: Client };
 const db = () => t.deps.database.db;
 const Q = 'from=2026-01-01&to=2026-03-31';
 
-async function addUser(name: string, email: string, role: 'manager' | 'sales', teamId: string | null = null) {
-  const [u] = await db().insert(appUser).values({ workspaceId, email, name, role, teamId, passwordHash: await hashPassword(PASSWORD) }).returning();
-  const c = new Client(t);
-  await c.login(email, PASSWORD);
-  return { id: u!.id, c };
-}
+const addUser = (name: string, email: string, role: 'manager' | 'sales', teamId: string | null = null) =>
+  addLoggedInUser(t, workspaceId, { name, email, role, teamId });
 
 beforeAll(async () => {
   t = await testApp();

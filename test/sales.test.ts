@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, sql } from 'drizzle-orm';
 import { hashPassword } from '../src/auth/password.js';
 import { createWorkspace } from '../src/db/queries/workspaces.js';
-import { appUser, auditEvent, contact, lead, leadStageHistory, pipeline, product, sale, saleLine, stage, team } from '../src/db/schema.js';
-import { Client, PASSWORD, setupWorkspace, testApp, type TestApp } from './harness.js';
+import { auditEvent, contact, lead, leadStageHistory, pipeline, product, sale, saleLine, stage, team } from '../src/db/schema.js';
+import { Client, PASSWORD, setupWorkspace, testApp, type TestApp, addLoggedInUser } from './harness.js';
 
 let t: TestApp;
 let admin: Client;
@@ -19,12 +19,8 @@ let foreignProduct: string;
 
 const db = () => t.deps.database.db;
 
-async function addUser(name: string, email: string, role: 'manager' | 'sales', teamId: string | null = null) {
-  const [u] = await db().insert(appUser).values({ workspaceId, email, name, role, teamId, passwordHash: await hashPassword(PASSWORD) }).returning();
-  const c = new Client(t);
-  await c.login(email, PASSWORD);
-  return { id: u!.id, c };
-}
+const addUser = (name: string, email: string, role: 'manager' | 'sales', teamId: string | null = null) =>
+  addLoggedInUser(t, workspaceId, { name, email, role, teamId });
 
 async function addContact(firstName: string) {
   const [row] = await db().insert(contact).values({ workspaceId, firstName }).returning();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { hashPassword } from '../src/auth/password.js';
 import { activity, appUser, contact, lead, stage, team, workspace } from '../src/db/schema.js';
-import { Client, PASSWORD, setupWorkspace, testApp, type TestApp } from './harness.js';
+import { Client, PASSWORD, setupWorkspace, testApp, type TestApp, addLoggedInUser } from './harness.js';
 
 // Tuesday 10 March 2026, 09:00 in Madrid (UTC+1).
 const T0 = new Date('2026-03-10T08:00:00Z');
@@ -20,12 +20,8 @@ let pedro: { id: string; c: Client };
 const db = () => t.deps.database.db;
 const itemIds = (s: { items: { id: string }[] }) => s.items.map((x) => x.id);
 
-async function addUser(name: string, email: string, role: 'manager' | 'sales', teamId: string | null = null) {
-  const [u] = await db().insert(appUser).values({ workspaceId, email, name, role, teamId, passwordHash: await hashPassword(PASSWORD) }).returning();
-  const c = new Client(t);
-  await c.login(email, PASSWORD);
-  return { id: u!.id, c };
-}
+const addUser = (name: string, email: string, role: 'manager' | 'sales', teamId: string | null = null) =>
+  addLoggedInUser(t, workspaceId, { name, email, role, teamId });
 
 async function newLead(c: Client, title: string, nextActionAt?: string) {
   const r = await c.post('/api/v1/leads', { title, ...(nextActionAt ? { nextActionAt, nextActionType: 'call' } : {}) });
