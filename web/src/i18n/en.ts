@@ -1,6 +1,24 @@
 import type { MessageKey } from './es.js';
+import * as capture from './features/capture.js';
+import * as duplicates from './features/duplicates.js';
+import * as imports from './features/imports.js';
+import * as integrations from './features/integrations.js';
+import * as webForms from './features/web-forms.js';
+import * as dashboard from './features/dashboard.js';
+import * as funnel from './features/funnel.js';
+import * as portfolio from './features/portfolio.js';
+
 
 export const en: Record<MessageKey, string> = {
+  ...capture.en,
+  ...duplicates.en,
+  ...imports.en,
+  ...integrations.en,
+  ...webForms.en,
+  ...dashboard.en,
+  ...funnel.en,
+  ...portfolio.en,
+
   'app.name': 'Seguimiento',
   'app.skipToContent': 'Skip to content',
   'app.loading': 'Loading…',

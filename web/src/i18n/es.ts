@@ -1,6 +1,15 @@
 // Source of the message keys: Spanish is the default language. en.ts must have exactly these keys
 // (the type checker and i18n.test.ts both enforce it). `{name}` marks a parameter.
-export const es = {
+import * as capture from './features/capture.js';
+import * as duplicates from './features/duplicates.js';
+import * as imports from './features/imports.js';
+import * as integrations from './features/integrations.js';
+import * as webForms from './features/web-forms.js';
+import * as dashboard from './features/dashboard.js';
+import * as funnel from './features/funnel.js';
+import * as portfolio from './features/portfolio.js';
+
+const base = {
   'app.name': 'Seguimiento',
   'app.skipToContent': 'Saltar al contenido',
   'app.loading': 'Cargando…',
@@ -514,6 +523,18 @@ export const es = {
   'complaints.newForSale': 'Nueva queja sobre la venta del {date}',
   'settings.optionsHint': 'Solo para listas: separa las opciones con comas.',
   // End of part 2.
+} as const;
+
+export const es = {
+  ...base,
+  ...capture.es,
+  ...duplicates.es,
+  ...imports.es,
+  ...integrations.es,
+  ...webForms.es,
+  ...dashboard.es,
+  ...funnel.es,
+  ...portfolio.es,
 } as const;
 
 export type MessageKey = keyof typeof es;
