@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import {
+  activityByWeek, drillLink, exportHref, forecastData, latestFrequency, leadCohortHref, newLeadsBySource, orDash, ratioText, recordsHref, recordsQuery, weeklyTable,
+} from './dashboard-data.js';
+
+const A = '11111111-1111-4111-8111-111111111111';
+const B = '22222222-2222-4222-8222-222222222222';
+
+describe('dashboard numbers', () => {
+  it('shows a zero denominator as a dash, never NaN or Infinity', () => {
+    const pct = (n: number) => `${Math.round(n)} %`;
+    expect(ratioText(pct, null)).toBe('—');
+    expect(ratioText(pct, 0.25)).toBe('25 %');
+    expect(ratioText(pct, 0)).toBe('0 %');
+    expect(orDash(Number.NaN, String)).toBe('—');
+    expect(orDash(Number.POSITIVE_INFINITY, String)).toBe('—');
+    expect(orDash(undefined, String)).toBe('—');
+    expect(orDash(12.5, (x) => x.toFixed(1))).toBe('12.5');
+  });
+
+  it('orders the forecast by close month with undated leads last', () => {
+    const rows = [{ key: 'none', count: 1, amount: 5, weighted: 1 }, { key: '2026-12', count: 1, amount: 5, weighted: 1 }, { key: '2026-11', count: 2, amount: 5, weighted: 1 }];
+    expect(forecastData(rows).map((r) => r.key)).toEqual(['2026-11', '2026-12', 'none']);
+  });
+
+  it('takes the latest bucket with orders as the headline frequency', () => {
+    const row = (bucket: string, orders: number) => ({ bucket, orders, clients: orders ? 1 : 0, amount: orders * 10, frequency: orders || null, intensity: orders ? orders * 10 : null });
+    expect(latestFrequency([row('2026-11-01', 2), row('2026-12-01', 0), row('2026-10-01', 5)])?.bucket).toBe('2026-11-01');
+    expect(latestFrequency([])).toBeNull();
+  });
+});
+
+describe('dashboard charts', () => {
+  it('adds activity types up per salesperson and week, zero where someone did nothing', () => {
+    const p = activityByWeek([
+      { userId: A, type: 'call', week: '2026-11-16', count: 3 },
+      { userId: A, type: 'email', week: '2026-11-16', count: 2 },
+      { userId: B, type: 'call', week: '2026-11-23', count: 1 },
+    ]);
+    expect(p.rows).toEqual(['2026-11-16', '2026-11-23']);
+    expect(p.series).toEqual([A, B]);
+    expect(p.data).toEqual([{ key: '2026-11-16', [A]: 5, [B]: 0 }, { key: '2026-11-23', [A]: 0, [B]: 1 }]);
+    expect(p.totals).toEqual({ [A]: 5, [B]: 1 });
+  });
+
+  it('splits weekly new leads by source over products and areas', () => {
+    const row = (week: string, sourceId: string, productId: string, city: string, count: number) => ({ week, sourceId, productId, neighbourhood: 'none', city, count });
+    const p = newLeadsBySource([row('2026-11-16', A, 'p1', 'Madrid', 2), row('2026-11-16', A, 'p2', 'Sevilla', 1), row('2026-11-16', 'none', 'none', 'none', 4)]);
+    expect(p.data).toEqual([{ key: '2026-11-16', none: 4, [A]: 3 }]);
+  });
+
+  it('sorts the weekly table by week, then busiest rows first', () => {
+    const row = (week: string, count: number, sourceId = A) => ({ week, sourceId, productId: 'none', neighbourhood: 'none', city: 'none', count });
+    expect(weeklyTable([row('2026-11-23', 1), row('2026-11-16', 1), row('2026-11-16', 5, B)]).map((r) => [r.week, r.count]))
+      .toEqual([['2026-11-16', 5], ['2026-11-16', 1], ['2026-11-23', 1]]);
+  });
+});
+
+describe('drill-down and export links', () => {
+  it('finds the link of a figure or of a breakdown row', () => {
+    const drill = { won: '/api/v1/leads?status=won', bySource: { [A]: `/api/v1/leads?sourceId=${A}` } };
+    expect(drillLink(drill, 'won')).toBe('/api/v1/leads?status=won');
+    expect(drillLink(drill, 'bySource', A)).toBe(`/api/v1/leads?sourceId=${A}`);
+    expect(drillLink(drill, 'bySource', B)).toBeNull();
+    expect(drillLink(drill, 'lost')).toBeNull();
+    expect(drillLink(undefined, 'won')).toBeNull();
+  });
+
+  it('turns an API list link into the records page and back, keeping every filter', () => {
+    const api = `/api/v1/leads?createdFrom=2026-10-31T23%3A00%3A00.000Z&ownerId=${A}%2C${B}&status=won`;
+    const href = recordsHref(api)!;
+    expect(href.startsWith('/dashboard/records?list=leads&')).toBe(true);
+    const back = recordsQuery(new URL(href, 'http://x').searchParams);
+    expect(back).toEqual({ list: 'leads', query: { createdFrom: '2026-10-31T23:00:00.000Z', ownerId: `${A},${B}`, status: 'won' } });
+    expect(recordsHref('/api/v1/secrets?x=1')).toBeNull();
+    expect(recordsHref(null)).toBeNull();
+    expect(recordsQuery(new URLSearchParams('list=users'))).toBeNull();
+  });
+
+  it('lists a weekly cell as the leads of that week, source and product, and nothing for nobody\'s numbers', () => {
+    const range = { from: '2026-11-15T23:00:00.000Z', to: '2026-11-22T23:00:00.000Z' };
+    const q = (href: string) => Object.fromEntries(new URL(href, 'http://x').searchParams);
+    expect(q(leadCohortHref(range, null, { sourceId: A, productId: 'none' }))).toEqual({ list: 'leads', createdFrom: range.from, createdTo: range.to, sourceId: A });
+    expect(q(leadCohortHref(range, [], {})).ownerId).toBe('00000000-0000-0000-0000-000000000000');
+    expect(q(leadCohortHref(range, [A, B], {})).ownerId).toBe(`${A},${B}`);
+  });
+
+  it('exports a metric with the dashboard filters and the format', () => {
+    expect(exportHref('weeklyNewLeads', { from: '2026-11-01', to: '2026-11-30', ownerId: undefined, sourceId: A }, 'xlsx'))
+      .toBe(`/api/v1/metrics/weeklyNewLeads?from=2026-11-01&to=2026-11-30&sourceId=${A}&format=xlsx`);
+  });
+});

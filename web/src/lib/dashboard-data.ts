@@ -1,0 +1,174 @@
+import { toQueryString, type Query } from '../api/client.js';
+
+// Shapes of GET /api/v1/dashboard cards (docs/metrics.md). The OpenAPI entry keeps card values as
+// open objects, so they are written out here; every ratio may be null (a zero denominator).
+export type ConversionRow = { key: string; created: number; won: number; rate: number | null };
+export type StageStep = { stageId: string; name: string; position: number; reached: number; rate: number | null };
+export type CplRow = { key: string; cost: number; leads: number; won: number; cpl: number | null; costPerWon: number | null };
+export type ClientTypeSplit = { clients: number; count: number; amount: number };
+export type SalesByClientType = { newClients: ClientTypeSplit; existingClients: ClientTypeSplit; unattributed: { count: number; amount: number }; newAmountShare: number | null };
+export type FrequencyRow = { bucket: string; orders: number; clients: number; amount: number; frequency: number | null; intensity: number | null };
+export type Nps = { answers: number; promoters: number; passives: number; detractors: number; nps: number | null; satisfactionAnswers: number; averageSatisfaction: number | null };
+export type Complaints = { total: number; open: number; resolved: number; medianHoursToResolve: number | null; byCategory: { category: string; total: number; open: number; resolved: number }[] };
+export type Portfolio = {
+  clients: number; prospects: number; buyingClients: number; salesCount: number; salesAmount: number;
+  revenuePerClient: number | null; averageBasket: number | null; topClients: { clientKey: string; amount: number; count: number }[];
+};
+export type PipelineRow = { key: string; count: number; amount: number; weighted: number };
+export type PipelineValue = { total: PipelineRow; byStage: PipelineRow[]; byOwner: PipelineRow[]; byCloseMonth: PipelineRow[] };
+export type WinRate = { won: number; lost: number; winRate: number | null; averageCycleDays: number | null };
+export type InteractionRow = { userId: string; type: string; week: string; count: number };
+export type CountByUser = { userId: string; count: number };
+export type WeeklyRow = { week: string; sourceId: string; productId: string; neighbourhood: string; city: string; count: number };
+
+export type CardValues = {
+  conversion: { total: ConversionRow; bySource: ConversionRow[]; byOwner: ConversionRow[]; byPeriod: ConversionRow[] };
+  stageConversion: { pipelineId: string | null; steps: StageStep[] };
+  costPerLead: { total: CplRow; bySource: CplRow[]; byCampaign: CplRow[] };
+  salesByClientType: SalesByClientType;
+  frequency: FrequencyRow[];
+  nps: Nps;
+  complaints: Complaints;
+  portfolio: Portfolio;
+  pipeline: PipelineValue;
+  winRate: WinRate;
+  interactions: InteractionRow[];
+  overdueNextActions: { total: number; byOwner: CountByUser[] };
+  cadenceMisses: { total: number; byUser: CountByUser[] };
+  weeklyNewLeads: WeeklyRow[];
+};
+export type MetricName = keyof CardValues;
+
+/** A card's drill-down: API list links, one per figure, or per breakdown key. */
+export type DrillDown = Record<string, string | Record<string, string>>;
+export type Card<K extends MetricName> = { name: K; value: CardValues[K]; drillDown: DrillDown };
+export type Dashboard = {
+  period: { from: string; to: string; timeZone: string; unit: 'week' | 'month' | 'quarter' };
+  ownerIds: string[] | null;
+  cards: { [K in MetricName]: Card<K> };
+};
+
+/** The API link of one figure of a card (`won`) or of one breakdown row (`bySource`, key). */
+export function drillLink(drill: DrillDown | undefined, figure: string, key?: string): string | null {
+  const v = drill?.[figure];
+  if (typeof v === 'string') return key === undefined ? v : null;
+  if (v && key !== undefined) return v[key] ?? null;
+  return null;
+}
+
+const lists = ['leads', 'sales', 'contacts', 'complaints', 'feedback', 'activities', 'campaigns'] as const;
+export type RecordList = (typeof lists)[number];
+export const isRecordList = (s: string | null): s is RecordList => (lists as readonly string[]).includes(s ?? '');
+
+/**
+ * The web address listing the records behind an API drill-down link
+ * (`/api/v1/leads?status=won…` → `/dashboard/records?list=leads&status=won…`); null for a link
+ * to a list the records page does not know.
+ */
+export function recordsHref(apiLink: string | null | undefined): string | null {
+  if (!apiLink) return null;
+  const m = /^\/api\/v1\/([a-z-]+)(?:\?(.*))?$/.exec(apiLink);
+  if (!m || !isRecordList(m[1]!)) return null;
+  const params = new URLSearchParams(m[2] ?? '');
+  const out = new URLSearchParams({ list: m[1]! });
+  for (const [k, v] of params) out.set(k, v);
+  return `/dashboard/records?${out.toString()}`;
+}
+
+/** The API list and query a records page address asks for (everything but `list` is passed on). */
+export function recordsQuery(params: URLSearchParams): { list: RecordList; query: Record<string, string> } | null {
+  const list = params.get('list');
+  if (!isRecordList(list)) return null;
+  const query: Record<string, string> = {};
+  for (const [k, v] of params) if (k !== 'list') query[k] = v;
+  return { list, query };
+}
+
+// Nobody's numbers (an owner outside what the actor may see) must list nothing, not everything.
+const NOBODY = '00000000-0000-0000-0000-000000000000';
+const ownersParam = (ownerIds: string[] | null) => (ownerIds === null ? undefined : ownerIds.join(',') || NOBODY);
+
+/**
+ * The leads created between two instants behind one cell of the weekly statistics (or of a
+ * per-week chart), narrowed like the dashboard (owners, source) plus the row's own keys.
+ * Neighbourhood and city cannot be filtered on the leads list, so a row's link lists the leads of
+ * its week, source and product.
+ */
+export function leadCohortHref(range: { from: string; to: string }, ownerIds: string[] | null, keys: { sourceId?: string | null; productId?: string | null }): string {
+  const q: Query = {
+    createdFrom: range.from, createdTo: range.to, ownerId: ownersParam(ownerIds),
+    sourceId: keys.sourceId && keys.sourceId !== 'none' ? keys.sourceId : undefined,
+    productId: keys.productId && keys.productId !== 'none' ? keys.productId : undefined,
+  };
+  return `/dashboard/records${toQueryString({ list: 'leads', ...q })}`;
+}
+
+/** The download link of one metric's table, with the dashboard's filters. */
+export function exportHref(name: MetricName, query: Query, format: 'csv' | 'xlsx'): string {
+  return `/api/v1/metrics/${name}${toQueryString({ ...query, format })}`;
+}
+
+/** A value or "—": a zero denominator is never shown as NaN, Infinity or 0. */
+export function orDash<T>(v: T | null | undefined, show: (x: T) => string): string {
+  if (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v))) return '—';
+  return show(v);
+}
+
+/** 0–1 ratio → "35 %" through the locale's percent formatter (which takes 0–100). */
+export const ratioText = (percent: (n: number) => string, r: number | null | undefined) => orDash(r, (x) => percent(x * 100));
+
+export const sumOf = <T>(rows: readonly T[], f: (r: T) => number) => rows.reduce((a, r) => a + f(r), 0);
+
+/** Funnel steps in position order, each with its count and its rate from the previous step. */
+export function funnelData(steps: readonly StageStep[]): StageStep[] {
+  return [...steps].sort((a, b) => a.position - b.position);
+}
+
+/** Forecast by expected close month: months in order, leads without a date ("none") last. */
+export function forecastData(rows: readonly PipelineRow[]): PipelineRow[] {
+  return [...rows].sort((a, b) => (a.key === 'none' ? 1 : b.key === 'none' ? -1 : a.key.localeCompare(b.key)));
+}
+
+/** The latest bucket with orders: the headline frequency and intensity ("per month" now). */
+export function latestFrequency(rows: readonly FrequencyRow[]): FrequencyRow | null {
+  const withOrders = [...rows].filter((r) => r.orders > 0).sort((a, b) => a.bucket.localeCompare(b.bucket));
+  return withOrders.at(-1) ?? null;
+}
+
+export type Pivot = { rows: string[]; series: string[]; data: Record<string, number | string>[]; totals: Record<string, number> };
+
+/**
+ * Rows of (row key, series key, count) as a chart/table matrix: one object per row key (sorted)
+ * with a number per series (0 where none), series ordered by their total, largest first.
+ */
+export function pivot<T>(items: readonly T[], rowOf: (x: T) => string, seriesOf: (x: T) => string, countOf: (x: T) => number): Pivot {
+  const totals: Record<string, number> = {};
+  const cells = new Map<string, Record<string, number>>();
+  for (const x of items) {
+    const r = rowOf(x);
+    const s = seriesOf(x);
+    const row = cells.get(r) ?? {};
+    row[s] = (row[s] ?? 0) + countOf(x);
+    cells.set(r, row);
+    totals[s] = (totals[s] ?? 0) + countOf(x);
+  }
+  const rows = [...cells.keys()].sort();
+  const series = Object.keys(totals).sort((a, b) => totals[b]! - totals[a]! || a.localeCompare(b));
+  const data = rows.map((r) => ({ key: r, ...Object.fromEntries(series.map((s) => [s, cells.get(r)![s] ?? 0])) }));
+  return { rows, series, data, totals };
+}
+
+/** Interactions per salesperson per week (all activity types added up). */
+export const activityByWeek = (rows: readonly InteractionRow[]) => pivot(rows, (r) => r.week, (r) => r.userId, (r) => r.count);
+
+/**
+ * Weekly new leads by source, from the weekly statistics. Those count a lead once per product of
+ * interest (docs/metrics.md), so a lead interested in two products counts twice here too; with
+ * one product or none per lead (the usual case) the sums are exact. The page says so under the chart.
+ */
+export const newLeadsBySource = (rows: readonly WeeklyRow[]) => pivot(rows, (r) => r.week, (r) => r.sourceId, (r) => r.count);
+
+/** The weekly statistics table: weeks in order, then the busiest rows first. */
+export function weeklyTable(rows: readonly WeeklyRow[]): WeeklyRow[] {
+  return [...rows].sort((a, b) => a.week.localeCompare(b.week) || b.count - a.count || a.sourceId.localeCompare(b.sourceId) || a.productId.localeCompare(b.productId));
+}
