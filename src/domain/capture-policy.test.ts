@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyCapturePolicy, defaultCapturePolicy, isValidPostalCode, normalisePhone, splitSurnames, titleCase, type CapturePolicy } from './capture-policy.js';
+import { applyCapturePolicy, capturePolicyOf, defaultCapturePolicy, validateCapturePolicy, isValidPostalCode, normalisePhone, splitSurnames, titleCase, type CapturePolicy } from './capture-policy.js';
 
 const policy = (over: Partial<CapturePolicy> = {}): CapturePolicy => ({ ...defaultCapturePolicy('ES'), ...over });
 
@@ -80,5 +80,56 @@ describe('applying a policy', () => {
     const r = applyCapturePolicy('contact', { firstName: 'Luis', lastName: 'Martínez Soler' }, policy());
     expect(r.values['lastName']).toBe('Martínez Soler');
     expect(r.suggestions).toEqual([{ field: 'lastName', code: 'split_surnames', values: { lastName: 'Martínez', secondLastName: 'Soler' } }]);
+  });
+});
+
+describe('free text and lists', () => {
+  it('keeps the line breaks of a note while trimming it', () => {
+    const r = applyCapturePolicy('lead', { title: '  Sofá   3 plazas ', nextActionNote: ' Llamar\n  tras la feria ' }, policy());
+    expect(r.values).toEqual({ title: 'Sofá 3 plazas', nextActionNote: 'Llamar\n  tras la feria' });
+  });
+  it('treats an empty list as missing when the field is required', () => {
+    const p = policy({ required: { contact: ['firstName'], company: ['name'], lead: ['title', 'productIds'] } });
+    expect(applyCapturePolicy('lead', { title: 'Sofá', productIds: [] }, p).errors.map((e) => `${e.field}:${e.code}`)).toEqual(['productIds:required']);
+  });
+});
+
+describe('validating a policy before it is saved', () => {
+  const source = '0b0e6a3c-1c2d-4e5f-8a9b-0c1d2e3f4a5b';
+  it('accepts the defaults and a complete policy', () => {
+    expect(validateCapturePolicy(policy())).toEqual([]);
+    expect(validateCapturePolicy(policy({
+      required: { contact: ['firstName', 'lastName', 'postalCode'], company: ['name'], lead: ['title'] },
+      requiredBySource: { [source]: { contact: ['phone'] } },
+      casing: { 'contact.lastName': 'upper', 'company.name': 'title' },
+    }), new Set([source]))).toEqual([]);
+  });
+  it('names every wrong rule by its path', () => {
+    const errors = validateCapturePolicy({
+      ...policy(),
+      required: { contact: ['firstName', 'nickname', 'firstName'], company: ['name'], lead: ['title'] },
+      requiredBySource: { '11111111-1111-4111-8111-111111111111': { contact: ['phone'] }, [source]: { lead: ['colour'] } },
+      casing: { 'contact.email': 'upper', lastName: 'upper', 'contact.city': 'shout' as never },
+      defaultCountry: 'XX',
+    }, new Set([source]));
+    expect(errors.map((e) => `${e.field}:${e.code}`)).toEqual([
+      'required.contact.1:unknown_field', 'required.contact.2:duplicate',
+      'requiredBySource.11111111-1111-4111-8111-111111111111:not_found', `requiredBySource.${source}.lead.0:unknown_field`,
+      'casing.contact.email:unknown_field', 'casing.lastName:invalid_format', 'casing.contact.city:invalid_value',
+      'defaultCountry:invalid_format',
+    ]);
+  });
+});
+
+describe('reading a stored policy', () => {
+  it('falls back to the defaults with the workspace country when nothing is stored', () => {
+    expect(capturePolicyOf(null, 'MX')).toEqual(defaultCapturePolicy('MX'));
+  });
+  it('keeps the known rules and drops the ones the code no longer knows', () => {
+    const p = capturePolicyOf({ required: { contact: ['firstName', 'gone'] }, casing: { 'contact.lastName': 'upper', 'contact.gone': 'upper' }, splitSurnames: false }, 'ES');
+    expect(p.required).toEqual({ contact: ['firstName'], company: ['name'], lead: ['title'] });
+    expect(p.casing).toEqual({ 'contact.lastName': 'upper' });
+    expect(p.splitSurnames).toBe(false);
+    expect(p.validatePostalCode).toBe(true);
   });
 });

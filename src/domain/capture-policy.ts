@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import type { FieldError } from './errors.js';
 
 /**
@@ -100,7 +100,10 @@ export function isValidPostalCode(code: string, country: string): boolean {
   return re ? re.test(code) : /^[A-Z0-9][A-Z0-9 -]{1,9}$/i.test(code);
 }
 
-const isBlank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
+const isBlank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '') || (Array.isArray(v) && v.length === 0);
+
+/** Free-text fields where line breaks mean something: trimmed, but their inner whitespace is kept. */
+const multilineFields = new Set(['nextActionNote', 'note', 'body', 'description', 'comment', 'lostReason']);
 
 /**
  * Applies the policy to the values of one record. With `partial` (an update), required fields are
@@ -118,7 +121,9 @@ export function applyCapturePolicy(
   const suggestions: Suggestion[] = [];
 
   for (const [k, v] of Object.entries(input)) {
-    values[k] = typeof v === 'string' ? (collapseSpaces(v) === '' ? null : collapseSpaces(v)) : v;
+    if (typeof v !== 'string') { values[k] = v; continue; }
+    const clean = multilineFields.has(k) ? v.trim() : collapseSpaces(v);
+    values[k] = clean === '' ? null : clean;
   }
 
   for (const [key, casing] of Object.entries(policy.casing)) {
@@ -165,4 +170,105 @@ export function applyCapturePolicy(
   }
 
   return { values, errors, suggestions };
+}
+
+/**
+ * The fields a policy may name, per entity: `required` lists any of them; `casing` only the
+ * free-text ones (email, phone and postal code have their own fixed normalisation).
+ */
+export const captureFields: Record<CaptureEntity, { fields: readonly string[]; text: readonly string[] }> = {
+  contact: {
+    fields: ['firstName', 'lastName', 'secondLastName', 'jobTitle', 'email', 'phone', 'address', 'postalCode', 'neighbourhood', 'city', 'region', 'country', 'birthDate', 'companyId'],
+    text: ['firstName', 'lastName', 'secondLastName', 'jobTitle', 'address', 'neighbourhood', 'city', 'region'],
+  },
+  company: {
+    fields: ['name', 'sector', 'website', 'email', 'phone', 'address', 'postalCode', 'neighbourhood', 'city', 'region', 'country', 'employees', 'annualRevenue'],
+    text: ['name', 'sector', 'address', 'neighbourhood', 'city', 'region'],
+  },
+  lead: {
+    fields: ['title', 'contactId', 'companyId', 'sourceId', 'campaignId', 'productIds', 'amount', 'expectedCloseDate', 'nextActionAt'],
+    text: ['title'],
+  },
+};
+
+export const captureEntities = Object.keys(captureFields) as CaptureEntity[];
+const casings: readonly Casing[] = ['upper', 'title', 'none'];
+const uuidRe = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+
+/**
+ * Checks a policy an admin wants to save; every problem at once, each naming its path in the
+ * policy document (`required.contact.1`, `casing.contact.nickname`, `requiredBySource.<id>.lead`).
+ * `sourceIds` are the workspace's sources, when known, so a rule for a deleted source is refused.
+ */
+export function validateCapturePolicy(policy: CapturePolicy, sourceIds?: ReadonlySet<string>): FieldError[] {
+  const errors: FieldError[] = [];
+  const checkFields = (path: string, entity: CaptureEntity, list: readonly string[]) => {
+    const seen = new Set<string>();
+    list.forEach((f, i) => {
+      if (!captureFields[entity].fields.includes(f)) errors.push({ field: `${path}.${i}`, code: 'unknown_field', message: `${entity} has no field "${f}" a policy can require.` });
+      else if (seen.has(f)) errors.push({ field: `${path}.${i}`, code: 'duplicate', message: `"${f}" is listed twice.` });
+      seen.add(f);
+    });
+  };
+  for (const [entity, list] of Object.entries(policy.required)) {
+    if (!captureEntities.includes(entity as CaptureEntity)) { errors.push({ field: `required.${entity}`, code: 'unknown_entity', message: `Unknown entity "${entity}".` }); continue; }
+    checkFields(`required.${entity}`, entity as CaptureEntity, list);
+  }
+  for (const [sourceId, perEntity] of Object.entries(policy.requiredBySource)) {
+    if (!uuidRe.test(sourceId) || (sourceIds && !sourceIds.has(sourceId))) {
+      errors.push({ field: `requiredBySource.${sourceId}`, code: 'not_found', message: `There is no source with id "${sourceId}".` });
+      continue;
+    }
+    for (const [entity, list] of Object.entries(perEntity)) {
+      if (!captureEntities.includes(entity as CaptureEntity)) { errors.push({ field: `requiredBySource.${sourceId}.${entity}`, code: 'unknown_entity', message: `Unknown entity "${entity}".` }); continue; }
+      checkFields(`requiredBySource.${sourceId}.${entity}`, entity as CaptureEntity, list ?? []);
+    }
+  }
+  for (const [key, casing] of Object.entries(policy.casing)) {
+    const [entity, field, ...rest] = key.split('.');
+    const path = `casing.${key}`;
+    if (!captureEntities.includes(entity as CaptureEntity) || !field || rest.length) {
+      errors.push({ field: path, code: 'invalid_format', message: 'Casing keys are "entity.field", e.g. "contact.lastName".' });
+    } else if (!captureFields[entity as CaptureEntity].text.includes(field)) {
+      errors.push({ field: path, code: 'unknown_field', message: `${entity}.${field} is not a free-text field that casing applies to.` });
+    } else if (!casings.includes(casing)) {
+      errors.push({ field: path, code: 'invalid_value', message: 'Casing is "upper", "title" or "none".' });
+    }
+  }
+  if (!/^[A-Z]{2}$/.test(policy.defaultCountry) || !isSupportedCountry(policy.defaultCountry)) {
+    errors.push({ field: 'defaultCountry', code: 'invalid_format', message: 'The default country is an ISO 3166-1 alpha-2 code, e.g. ES.' });
+  }
+  return errors;
+}
+
+/**
+ * The policy as stored, read leniently over the defaults: a rule the current code no longer knows
+ * is dropped rather than breaking every input path (saving re-validates everything).
+ */
+export function capturePolicyOf(stored: Record<string, unknown> | null | undefined, defaultCountry: string): CapturePolicy {
+  const base = defaultCapturePolicy(defaultCountry);
+  if (!stored) return base;
+  const list = (v: unknown, entity: CaptureEntity) => (Array.isArray(v) ? v.filter((f): f is string => typeof f === 'string' && captureFields[entity].fields.includes(f)) : undefined);
+  const required = { ...base.required };
+  const storedRequired = (stored['required'] ?? {}) as Record<string, unknown>;
+  for (const e of captureEntities) required[e] = list(storedRequired[e], e) ?? base.required[e];
+  const requiredBySource: CapturePolicy['requiredBySource'] = {};
+  for (const [sourceId, perEntity] of Object.entries((stored['requiredBySource'] ?? {}) as Record<string, Record<string, unknown>>)) {
+    const rules: Partial<Record<CaptureEntity, string[]>> = {};
+    for (const e of captureEntities) { const l = list(perEntity?.[e], e); if (l?.length) rules[e] = l; }
+    if (Object.keys(rules).length) requiredBySource[sourceId] = rules;
+  }
+  const casing: Record<string, Casing> = {};
+  for (const [key, c] of Object.entries((stored['casing'] ?? {}) as Record<string, unknown>)) {
+    const [entity, field] = key.split('.');
+    if (captureEntities.includes(entity as CaptureEntity) && field && captureFields[entity as CaptureEntity].text.includes(field) && casings.includes(c as Casing)) casing[key] = c as Casing;
+  }
+  const country = typeof stored['defaultCountry'] === 'string' && /^[A-Z]{2}$/.test(stored['defaultCountry']) ? stored['defaultCountry'] : base.defaultCountry;
+  return {
+    required, requiredBySource, casing,
+    validatePostalCode: typeof stored['validatePostalCode'] === 'boolean' ? stored['validatePostalCode'] : base.validatePostalCode,
+    splitSurnames: typeof stored['splitSurnames'] === 'boolean' ? stored['splitSurnames'] : base.splitSurnames,
+    defaultCountry: country,
+  };
 }
