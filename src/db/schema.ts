@@ -228,12 +228,6 @@ export const lead = pgTable('lead', {
   customFields: jsonb('custom_fields').$type<CustomFieldValues>().notNull().default({}),
   ...audited,
   searchText: text('search_text').generatedAlwaysAs(sql``),
-  // Sort keys copied from the referenced rows by triggers (0016_lead_sort_keys.sql); never written here.
-  contactSort: text('contact_sort').notNull().default(''),
-  companySort: text('company_sort').notNull().default(''),
-  ownerSort: text('owner_sort').notNull().default(''),
-  sourceSort: text('source_sort').notNull().default(''),
-  stageSort: integer('stage_sort').notNull().default(0),
 }, tenantKey);
 
 export const leadStageHistory = pgTable('lead_stage_history', {
@@ -440,98 +434,4 @@ export const capturePolicy = pgTable('capture_policy', {
   rules: jsonb('rules').$type<Record<string, unknown>>().notNull(),
   updatedBy: uuid('updated_by'),
   ...audited,
-}, tenantKey);
-
-/**
- * Columns the database derives (search text, copied sort keys): never part of a record's API shape
- * or its audit trail.
- */
-export const derivedColumns: ReadonlySet<string> = new Set(['search_text', 'contact_sort', 'company_sort', 'owner_sort', 'source_sort', 'stage_sort']);
-
-// Saved views of a list (migration 0016_lead_sort_keys.sql): a user's named filters, sort and columns.
-export const savedViewEntities = ['lead', 'contact', 'company'] as const;
-export const savedView = pgTable('saved_view', {
-  ...tenant,
-  userId: uuid('user_id').notNull(),
-  entity: text('entity', { enum: savedViewEntities }).notNull(),
-  name: text('name').notNull(),
-  definition: jsonb('definition').$type<Record<string, unknown>>().notNull(),
-  shared: boolean('shared').notNull().default(false),
-  ...audited,
-}, tenantKey);
-
-// Duplicates (migration 0010_duplicates.sql): candidate pairs found by the scan, and reversible merges.
-export const duplicatePair = pgTable('duplicate_pair', {
-  ...tenant,
-  entity: text('entity', { enum: ['contact', 'company'] }).notNull(),
-  recordAId: uuid('record_a_id').notNull(),
-  recordBId: uuid('record_b_id').notNull(),
-  score: integer('score').notNull(),
-  reasons: text('reasons').array().notNull().default(sql`'{}'`),
-  detectedAt: ts('detected_at').notNull().defaultNow(),
-  dismissedAt: ts('dismissed_at'),
-  dismissedBy: uuid('dismissed_by'),
-}, tenantKey);
-
-export const duplicateMerge = pgTable('duplicate_merge', {
-  ...tenant,
-  entity: text('entity', { enum: ['contact', 'company'] }).notNull(),
-  keepId: uuid('keep_id').notNull(),
-  mergedId: uuid('merged_id').notNull(),
-  snapshot: jsonb('snapshot').$type<Record<string, unknown>>().notNull().default({}),
-  moved: jsonb('moved').$type<Record<string, string[]>>().notNull().default({}),
-  mergedBy: uuid('merged_by'),
-  mergedAt: ts('merged_at').notNull().defaultNow(),
-  undoneAt: ts('undone_at'),
-  undoneBy: uuid('undone_by'),
-  purgedAt: ts('purged_at'),
-}, tenantKey);
-
-// Web-form lead capture (migration 0013_web_forms.sql).
-export type LeadFormField = { key: string; label: string; required: boolean };
-export const leadFormAssignments = ['fixed', 'round_robin'] as const;
-export const leadForm = pgTable('lead_form', {
-  ...tenant,
-  publicId: text('public_id').notNull(),
-  name: text('name').notNull(),
-  intro: text('intro'),
-  fields: jsonb('fields').$type<LeadFormField[]>().notNull().default([]),
-  sourceId: uuid('source_id'),
-  campaignId: uuid('campaign_id'),
-  productId: uuid('product_id'),
-  assignment: text('assignment', { enum: leadFormAssignments }).notNull().default('fixed'),
-  ownerId: uuid('owner_id'),
-  assigneeIds: uuid('assignee_ids').array().notNull().default(sql`'{}'`),
-  roundRobinCursor: integer('round_robin_cursor').notNull().default(0),
-  locale: text('locale', { enum: ['es', 'en'] }),
-  thankYouMessage: text('thank_you_message'),
-  redirectUrl: text('redirect_url'),
-  isActive: boolean('is_active').notNull().default(true),
-  createdBy: uuid('created_by'),
-  ...audited,
-}, tenantKey);
-
-export const formSubmission = pgTable('form_submission', {
-  ...tenant,
-  formId: uuid('form_id').notNull(),
-  fieldValues: jsonb('field_values').$type<Record<string, string>>().notNull().default({}),
-  utmSource: text('utm_source'),
-  utmMedium: text('utm_medium'),
-  utmCampaign: text('utm_campaign'),
-  utmTerm: text('utm_term'),
-  utmContent: text('utm_content'),
-  referrer: text('referrer'),
-  ipHash: text('ip_hash'),
-  isSpam: boolean('is_spam').notNull().default(false),
-  contactId: uuid('contact_id'),
-  leadId: uuid('lead_id'),
-  createdAt: ts('created_at').notNull().defaultNow(),
-}, tenantKey);
-
-export const formRateLimit = pgTable('form_rate_limit', {
-  workspaceId: uuid('workspace_id').notNull(),
-  id: text('id').notNull(),
-  formId: uuid('form_id').notNull(),
-  windowStart: ts('window_start').notNull(),
-  hits: integer('hits').notNull().default(0),
 }, tenantKey);
