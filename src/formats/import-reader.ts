@@ -1,0 +1,318 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
+import Papa from 'papaparse';
+
+/**
+ * Reads a spreadsheet file for import, one row at a time, so memory stays flat whatever the size.
+ * CSV: encoding (UTF-8 with or without BOM, else Windows-1252) and separator (`;` `,` tab) are
+ * detected from the first megabyte; XLSX: the first worksheet through exceljs's streaming reader.
+ * A row that cannot be read (broken quotes, wrong number of cells) comes out with an `error`
+ * instead of stopping the file: the import reports it and carries on.
+ */
+export type ImportFormat = 'csv' | 'xlsx';
+export type ReadErrorCode = 'broken_quote' | 'ragged_row';
+export type SourceRow = {
+  /** Line (CSV) or row (XLSX) number in the file as a spreadsheet shows it, 1-based. */
+  rowNumber: number;
+  cells: string[];
+  error?: { code: ReadErrorCode; message: string };
+};
+export type FileLayout = {
+  format: ImportFormat;
+  encoding: 'utf-8' | 'windows-1252' | null;
+  delimiter: string | null;
+  /** Number of the header row; rows above it (titles) are skipped. */
+  headerRow: number;
+  headers: string[];
+  /** The first data rows, for the mapping screen. */
+  sample: SourceRow[];
+};
+
+const SAMPLE_BYTES = 1 << 20;
+const HEADER_SEARCH_ROWS = 30;
+const SAMPLE_ROWS = 20;
+/** A quoted cell running over more lines than this is taken as an unclosed quote, not a long note. */
+const MAX_LINES_IN_CELL = 20;
+const MAX_RECORD_CHARS = 64 * 1024;
+const DELIMITERS = [';', ',', '\t'] as const;
+
+async function readHead(path: string, bytes: number): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(bytes);
+    const { bytesRead } = await fh.read(buf, 0, bytes, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+const isZip = (head: Buffer) => head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
+
+/** UTF-8 when the sample decodes strictly (an incomplete last character is fine), else Windows-1252. */
+export function detectEncoding(sample: Buffer): 'utf-8' | 'windows-1252' {
+  if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) return 'utf-8';
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(sample, { stream: true });
+    return 'utf-8';
+  } catch {
+    return 'windows-1252';
+  }
+}
+
+/** Counts a character outside double quotes on each line of the sample; the steadiest non-zero count wins. */
+export function detectDelimiter(text: string): string {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '').slice(0, HEADER_SEARCH_ROWS);
+  let best: { d: string; score: number } = { d: ',', score: 0 };
+  for (const d of DELIMITERS) {
+    const counts = new Map<number, number>();
+    for (const line of lines) {
+      let n = 0;
+      let quoted = false;
+      for (const ch of line) {
+        if (ch === '"') quoted = !quoted;
+        else if (ch === d && !quoted) n++;
+      }
+      if (n > 0) counts.set(n, (counts.get(n) ?? 0) + 1);
+    }
+    for (const [n, freq] of counts) {
+      const score = freq * 1000 + n;
+      if (score > best.score) best = { d, score };
+    }
+  }
+  return best.d;
+}
+
+type RawRecord = { line: number; text: string; broken: boolean };
+
+/**
+ * Splits decoded CSV text into records (one or more physical lines when a quoted cell holds line
+ * breaks). A quote opens only at the start of a cell, as in RFC 4180; a quote that is still open
+ * after MAX_LINES_IN_CELL lines (or at the end of the file) is reported on its own line, and reading
+ * restarts on the next line, so one stray quote cannot swallow the rest of the file.
+ */
+export async function* splitCsvRecords(chunks: AsyncIterable<string>, delimiter: string): AsyncGenerator<RawRecord> {
+  const DQ = 34;
+  const NL = 10;
+  const delim = delimiter.charCodeAt(0);
+  let text = '';
+  let i = 0;
+  let start = 0;
+  let line = 1;
+  let startLine = 1;
+  let inQuotes = false;
+  let fieldStart = true;
+  let firstBreak = -1;
+  let linesInside = 0;
+
+  const record = (end: number) => {
+    const raw = text.slice(start, end);
+    return raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+  };
+  // Rewinds to just after the first line of the open record and reports that line as broken.
+  const rewind = (): RawRecord => {
+    const broken: RawRecord = { line: startLine, text: record(firstBreak), broken: true };
+    i = firstBreak + 1;
+    start = i;
+    line = startLine + 1;
+    startLine = line;
+    inQuotes = false;
+    fieldStart = true;
+    firstBreak = -1;
+    linesInside = 0;
+    return broken;
+  };
+
+  const scan = function* (final: boolean): Generator<RawRecord> {
+    while (i < text.length) {
+      const c = text.charCodeAt(i);
+      if (inQuotes) {
+        if (c === DQ) {
+          if (i + 1 >= text.length && !final) return; // need the next character to tell "" from "
+          if (text.charCodeAt(i + 1) === DQ) { i += 2; continue; }
+          inQuotes = false;
+        } else if (c === NL) {
+          if (firstBreak < 0) firstBreak = i;
+          linesInside++;
+          line++;
+          if (linesInside > MAX_LINES_IN_CELL || i - start > MAX_RECORD_CHARS) { yield rewind(); continue; }
+        }
+        i++;
+        continue;
+      }
+      if (c === NL) {
+        yield { line: startLine, text: record(i), broken: false };
+        i++;
+        line++;
+        start = i;
+        startLine = line;
+        fieldStart = true;
+        firstBreak = -1;
+        linesInside = 0;
+        continue;
+      }
+      if (c === DQ && fieldStart) inQuotes = true;
+      fieldStart = c === delim;
+      i++;
+    }
+  };
+
+  for await (const chunk of chunks) {
+    text += chunk;
+    yield* scan(false);
+    text = text.slice(start);
+    i -= start;
+    firstBreak = firstBreak >= 0 ? firstBreak - start : -1;
+    start = 0;
+  }
+  yield* scan(true);
+  while (inQuotes && firstBreak >= 0) {
+    yield rewind();
+    yield* scan(true);
+  }
+  if (inQuotes) {
+    yield { line: startLine, text: record(text.length), broken: true };
+  } else if (start < text.length) {
+    yield { line: startLine, text: record(text.length), broken: false };
+  }
+}
+
+/** The cells of one record: a plain split when it has no quotes (the common, fast case), papaparse otherwise. */
+export function parseCsvRecord(text: string, delimiter: string): { cells: string[]; malformed: boolean } {
+  if (!text.includes('"')) return { cells: text.split(delimiter), malformed: false };
+  const res = Papa.parse<string[]>(text, { delimiter, newline: '\n' });
+  const cells = res.data.length > 1 ? res.data.flat() : res.data[0] ?? [];
+  return { cells, malformed: res.errors.length > 0 };
+}
+
+async function* decodedChunks(path: string, encoding: 'utf-8' | 'windows-1252'): AsyncGenerator<string> {
+  const stream = createReadStream(path, { highWaterMark: 256 * 1024 });
+  if (encoding === 'utf-8') {
+    const decoder = new TextDecoder('utf-8'); // drops the BOM itself
+    for await (const buf of stream) yield decoder.decode(buf as Buffer, { stream: true });
+    yield decoder.decode();
+  } else {
+    for await (const buf of stream) yield iconv.decode(buf as Buffer, 'win1252');
+  }
+}
+
+const isBlankRow = (cells: readonly string[]) => cells.every((c) => c.trim() === '');
+const looksLikeValue = (s: string) => /^[\d\s.,+\-/:()€$%]+$/.test(s) || /@/.test(s);
+
+/**
+ * The header row: the first row with at least two filled cells, none of which looks like a value
+ * (a number, a date, an email), and at least half as many filled cells as the widest row nearby.
+ * Title rows above it ("Listado de clientes 2026") have one cell and are skipped.
+ */
+export function findHeaderRow(rows: readonly { cells: readonly string[] }[]): number {
+  const filled = rows.map((r) => r.cells.filter((c) => c.trim() !== ''));
+  const widest = Math.max(0, ...filled.map((f) => f.length));
+  if (widest === 0) return -1;
+  const idx = filled.findIndex((f) => f.length >= Math.min(2, widest) && f.length * 2 >= widest && !f.some((c) => looksLikeValue(c.trim())));
+  return idx >= 0 ? idx : filled.findIndex((f) => f.length > 0);
+}
+
+async function* csvRows(path: string, encoding: 'utf-8' | 'windows-1252', delimiter: string): AsyncGenerator<SourceRow> {
+  for await (const rec of splitCsvRecords(decodedChunks(path, encoding), delimiter)) {
+    if (rec.broken) {
+      yield { rowNumber: rec.line, cells: rec.text.split(delimiter), error: { code: 'broken_quote', message: 'A quoted cell is never closed.' } };
+      continue;
+    }
+    const { cells, malformed } = parseCsvRecord(rec.text, delimiter);
+    if (malformed) yield { rowNumber: rec.line, cells, error: { code: 'broken_quote', message: 'A quote inside a cell is malformed.' } };
+    else yield { rowNumber: rec.line, cells };
+  }
+}
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/** XLSX cell values as the text a Spanish spreadsheet shows: dates dd/mm/yyyy, decimal comma. */
+export function xlsxCellText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v).replace('.', ',') : '';
+  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
+  if (v instanceof Date) return `${pad2(v.getUTCDate())}/${pad2(v.getUTCMonth() + 1)}/${v.getUTCFullYear()}`;
+  if (typeof v === 'object') {
+    const o = v as { richText?: { text: string }[]; text?: unknown; result?: unknown; error?: unknown };
+    if (o.richText) return o.richText.map((r) => r.text).join('');
+    if ('result' in o) return xlsxCellText(o.result);
+    if (o.text !== undefined) return xlsxCellText(o.text);
+  }
+  return '';
+}
+
+async function* xlsxRows(path: string): AsyncGenerator<SourceRow> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'emit' });
+  for await (const sheet of reader) {
+    for await (const row of sheet) {
+      const values = (row.values as unknown[]).slice(1);
+      const cells: string[] = [];
+      for (let k = 0; k < values.length; k++) cells.push(xlsxCellText(values[k]));
+      yield { rowNumber: row.number, cells };
+    }
+    return; // only the first worksheet is imported
+  }
+}
+
+/** Every row of the file from the top, as read (no header handling). */
+function allRows(path: string, layout: Pick<FileLayout, 'format' | 'encoding' | 'delimiter'>): AsyncGenerator<SourceRow> {
+  return layout.format === 'xlsx' ? xlsxRows(path) : csvRows(path, layout.encoding ?? 'utf-8', layout.delimiter ?? ',');
+}
+
+/** Marks rows whose number of cells differs from the header (extra empty cells at the end are fine). */
+function checkWidth(row: SourceRow, width: number, format: ImportFormat): SourceRow {
+  if (row.error) return row;
+  let cells = row.cells;
+  // A spreadsheet row simply has no cell where it is empty; only CSV can be short of separators.
+  if (format === 'xlsx' && cells.length < width) cells = [...cells, ...Array<string>(width - cells.length).fill('')];
+  while (cells.length > width && cells[cells.length - 1]!.trim() === '') cells = cells.slice(0, -1);
+  if (cells.length === width) return cells === row.cells ? row : { ...row, cells };
+  return { ...row, cells, error: { code: 'ragged_row', message: `The row has ${cells.length} cells; the header has ${width}.` } };
+}
+
+/**
+ * Detects the layout of a file from its first rows: format, encoding, separator, header row and a
+ * sample of data rows. Returns null for a file with nothing in it.
+ */
+export async function detectLayout(path: string): Promise<FileLayout | null> {
+  const head = await readHead(path, SAMPLE_BYTES);
+  let layout: Pick<FileLayout, 'format' | 'encoding' | 'delimiter'>;
+  if (isZip(head)) layout = { format: 'xlsx', encoding: null, delimiter: null };
+  else {
+    const encoding = detectEncoding(head);
+    const text = encoding === 'utf-8' ? new TextDecoder('utf-8').decode(head) : iconv.decode(head, 'win1252');
+    layout = { format: 'csv', encoding, delimiter: detectDelimiter(text) };
+  }
+  const first: SourceRow[] = [];
+  for await (const row of allRows(path, layout)) {
+    if (!isBlankRow(row.cells)) first.push(row);
+    if (first.length >= HEADER_SEARCH_ROWS + SAMPLE_ROWS) break;
+  }
+  const h = findHeaderRow(first.slice(0, HEADER_SEARCH_ROWS));
+  if (h < 0) return null;
+  const headerRow = first[h]!;
+  let headers = headerRow.cells.map((c) => c.trim());
+  while (headers.length > 1 && headers[headers.length - 1] === '') headers = headers.slice(0, -1);
+  const sample = first.slice(h + 1, h + 1 + SAMPLE_ROWS).map((r) => checkWidth(r, headers.length, layout.format));
+  return { ...layout, headerRow: headerRow.rowNumber, headers, sample };
+}
+
+/**
+ * The data rows below the header, streamed. Blank rows are skipped; each row has exactly as many
+ * cells as the header, or an error saying why not.
+ */
+export async function* readDataRows(path: string, layout: Pick<FileLayout, 'format' | 'encoding' | 'delimiter' | 'headerRow' | 'headers'>): AsyncGenerator<SourceRow> {
+  const width = layout.headers.length;
+  for await (const row of allRows(path, layout)) {
+    if (row.rowNumber <= layout.headerRow || isBlankRow(row.cells)) continue;
+    yield checkWidth(row, width, layout.format);
+  }
+}
+
+/** Identifies a file layout by its normalised headers, so the mapping chosen once is offered again. */
+export function layoutFingerprint(headers: readonly string[]): string {
+  return headers.map((h) => h.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ').trim()).join('|');
+}
