@@ -435,3 +435,30 @@ export const capturePolicy = pgTable('capture_policy', {
   updatedBy: uuid('updated_by'),
   ...audited,
 }, tenantKey);
+
+// Duplicates (migration 0010_duplicates.sql): candidate pairs found by the scan, and reversible merges.
+export const duplicatePair = pgTable('duplicate_pair', {
+  ...tenant,
+  entity: text('entity', { enum: ['contact', 'company'] }).notNull(),
+  recordAId: uuid('record_a_id').notNull(),
+  recordBId: uuid('record_b_id').notNull(),
+  score: integer('score').notNull(),
+  reasons: text('reasons').array().notNull().default(sql`'{}'`),
+  detectedAt: ts('detected_at').notNull().defaultNow(),
+  dismissedAt: ts('dismissed_at'),
+  dismissedBy: uuid('dismissed_by'),
+}, tenantKey);
+
+export const duplicateMerge = pgTable('duplicate_merge', {
+  ...tenant,
+  entity: text('entity', { enum: ['contact', 'company'] }).notNull(),
+  keepId: uuid('keep_id').notNull(),
+  mergedId: uuid('merged_id').notNull(),
+  snapshot: jsonb('snapshot').$type<Record<string, unknown>>().notNull().default({}),
+  moved: jsonb('moved').$type<Record<string, string[]>>().notNull().default({}),
+  mergedBy: uuid('merged_by'),
+  mergedAt: ts('merged_at').notNull().defaultNow(),
+  undoneAt: ts('undone_at'),
+  undoneBy: uuid('undone_by'),
+  purgedAt: ts('purged_at'),
+}, tenantKey);
