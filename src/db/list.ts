@@ -2,6 +2,7 @@ import { getTableColumns, getTableName, type Table } from 'drizzle-orm';
 import { AppError, fieldError } from '../domain/errors.js';
 import type { Actor } from '../domain/access.js';
 import type { Database, Row } from './client.js';
+import { derivedColumns } from './schema.js';
 
 /**
  * Declarative list queries: filters, sorts, text search and keyset (cursor) pagination, compiled
@@ -28,8 +29,11 @@ export type ListSpec = {
   searchColumn?: string;
   /** Extra search: SQL with $q placeholder replaced (e.g. an EXISTS over contacts). */
   searchExtra?: string;
-  /** 'owned' applies the actor's record scope on owner_id / shared_with. */
-  scope: 'workspace' | 'owned';
+  /**
+   * 'owned' applies the actor's record scope on owner_id / shared_with; 'personal' shows the
+   * actor's own rows (user_id) and those marked shared.
+   */
+  scope: 'workspace' | 'owned' | 'personal';
   /** Rows hidden unless includeCancelled=true. */
   hideCancelled?: boolean;
 };
@@ -42,9 +46,9 @@ export type Page<T> = { data: T[]; nextCursor: string | null };
 
 const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
-/** `"snake" AS "camel"` for every column of the table except generated search columns. */
+/** `"snake" AS "camel"` for every column of the table except the derived ones. */
 export function selectList(table: Table, alias?: string): string {
-  const cols = Object.values(getTableColumns(table)).filter((c) => c.name !== 'search_text');
+  const cols = Object.values(getTableColumns(table)).filter((c) => !derivedColumns.has(c.name));
   return cols.map((c) => `${alias ? `${alias}.` : ''}"${c.name}" AS "${camel(c.name)}"`).join(', ');
 }
 
@@ -145,6 +149,7 @@ export function buildListQuery(spec: ListSpec, actor: Actor, params: ListParams,
     const s = scopeSql(actor, p);
     if (s) where.push(s);
   }
+  if (spec.scope === 'personal') where.push(`(user_id = ${p(actor.userId)} OR shared)`);
 
   const sortParam = params.sort ?? spec.defaultSort;
   const desc = sortParam.startsWith('-');

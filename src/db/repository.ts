@@ -5,6 +5,13 @@ import type { Actor } from '../domain/access.js';
 import type { Database, Db } from './client.js';
 import { recordAudit } from './audit.js';
 import { pgErrorToAppError } from './pg-errors.js';
+import { derivedColumns } from './schema.js';
+
+const derivedFields = [...derivedColumns].map((c) => c.replace(/_([a-z])/g, (_, x: string) => x.toUpperCase()));
+/** Drops the columns the database derives (see derivedColumns) from a returned row. */
+function stripDerived(row: AnyRow): void {
+  for (const f of derivedFields) delete row[f];
+}
 
 /** A table keyed on (workspace_id, id) with optimistic-lock `version`. */
 export type TenantTable = PgTable & { workspaceId: PgColumn; id: PgColumn; version: PgColumn; updatedAt: PgColumn };
@@ -21,7 +28,7 @@ export async function findRow(tx: Db, table: TenantTable, workspaceId: string, i
   const rows = (forUpdate ? await q.for('update') : await q) as AnyRow[];
   const row = rows[0];
   if (!row) throw notFound(entity);
-  delete row['searchText'];
+  stripDerived(row);
   return row;
 }
 
@@ -40,7 +47,7 @@ export async function write<T>(database: Database, fn: (tx: Db) => Promise<T>): 
 export async function insertRow(tx: Db, table: TenantTable, actor: Actor, entity: string, values: AnyRow): Promise<AnyRow> {
   const rows = (await tx.insert(table).values({ ...values, workspaceId: actor.workspaceId } as never).returning()) as AnyRow[];
   const row = rows[0]!;
-  delete row['searchText'];
+  stripDerived(row);
   await recordAudit(tx, { workspaceId: actor.workspaceId, userId: actor.userId, entity, entityId: row['id'] as string, action: 'create', after: row });
   return row;
 }
@@ -62,7 +69,7 @@ export async function updateRow(
     .where(key(table, actor.workspaceId, before['id'] as string))
     .returning()) as AnyRow[];
   const row = rows[0]!;
-  delete row['searchText'];
+  stripDerived(row);
   await recordAudit(tx, { workspaceId: actor.workspaceId, userId: actor.userId, entity, entityId: row['id'] as string, action, before, after: row });
   return row;
 }

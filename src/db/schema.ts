@@ -228,6 +228,12 @@ export const lead = pgTable('lead', {
   customFields: jsonb('custom_fields').$type<CustomFieldValues>().notNull().default({}),
   ...audited,
   searchText: text('search_text').generatedAlwaysAs(sql``),
+  // Sort keys copied from the referenced rows by triggers (0016_lead_sort_keys.sql); never written here.
+  contactSort: text('contact_sort').notNull().default(''),
+  companySort: text('company_sort').notNull().default(''),
+  ownerSort: text('owner_sort').notNull().default(''),
+  sourceSort: text('source_sort').notNull().default(''),
+  stageSort: integer('stage_sort').notNull().default(0),
 }, tenantKey);
 
 export const leadStageHistory = pgTable('lead_stage_history', {
@@ -461,4 +467,22 @@ export const duplicateMerge = pgTable('duplicate_merge', {
   undoneAt: ts('undone_at'),
   undoneBy: uuid('undone_by'),
   purgedAt: ts('purged_at'),
+}, tenantKey);
+
+/**
+ * Columns the database derives (search text, copied sort keys): never part of a record's API shape
+ * or its audit trail.
+ */
+export const derivedColumns: ReadonlySet<string> = new Set(['search_text', 'contact_sort', 'company_sort', 'owner_sort', 'source_sort', 'stage_sort']);
+
+// Saved views of a list (migration 0016_lead_sort_keys.sql): a user's named filters, sort and columns.
+export const savedViewEntities = ['lead', 'contact', 'company'] as const;
+export const savedView = pgTable('saved_view', {
+  ...tenant,
+  userId: uuid('user_id').notNull(),
+  entity: text('entity', { enum: savedViewEntities }).notNull(),
+  name: text('name').notNull(),
+  definition: jsonb('definition').$type<Record<string, unknown>>().notNull(),
+  shared: boolean('shared').notNull().default(false),
+  ...audited,
 }, tenantKey);

@@ -12,6 +12,7 @@ import { companyRoutes } from './routes/companies.js';
 import { contactRoutes } from './routes/contacts.js';
 import { leadRoutes } from './routes/leads.js';
 import { todayRoutes } from './routes/today.js';
+import { savedViewRoutes } from './routes/saved-views.js';
 import { calendarFeedRoutes, calendarRoutes } from './routes/calendar.js';
 import { activityRoutes } from './routes/activities.js';
 import { saleRoutes } from './routes/sales.js';
@@ -40,7 +41,7 @@ import { serveWeb } from './web.js';
 /** Resource routers mounted under /api/v1 behind authentication. Add new resources here. */
 const protectedRouters = [metricRoutes, objectiveRoutes, notificationRoutes, jobRoutes, privacyRoutes, companyRoutes, calendarRoutes, activityRoutes, saleRoutes,
   productRoutes, sourceRoutes, campaignRoutes, userRoutes, teamRoutes, pipelineRoutes, customFieldRoutes, apiTokenRoutes, workspaceRoutes, auditRoutes,
-  followUpRoutes, feedbackRoutes, complaintRoutes, satisfactionLinkRoutes, contactRoutes, leadRoutes, todayRoutes];
+  followUpRoutes, feedbackRoutes, complaintRoutes, satisfactionLinkRoutes, contactRoutes, leadRoutes, todayRoutes, savedViewRoutes];
 
 export function buildApp(deps: Deps) {
   const app = new Hono<AppEnv>();

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { Actor } from '../domain/access.js';
 import { canSee } from '../domain/access.js';
-import { AppError, forbidden } from '../domain/errors.js';
+import { AppError, forbidden, notFound } from '../domain/errors.js';
 import type { Db } from '../db/client.js';
 import { buildListQuery, runList, type ListSpec } from '../db/list.js';
 import { deleteRow, findRow, insertRow, updateRow, write, type TenantTable } from '../db/repository.js';
@@ -56,7 +56,9 @@ export const managedBy = async (deps: Deps, actor: Actor): Promise<string[]> =>
  * write transaction pass `managed` (from managedBy, fetched before the transaction): PGlite has one
  * connection, so a query outside the open transaction would wait for it forever.
  */
-export async function assertVisible(deps: Deps, actor: Actor, spec: Pick<ResourceSpec, 'list'>, row: AnyRow, managed?: readonly string[]) {
+export async function assertVisible(deps: Deps, actor: Actor, spec: Pick<ResourceSpec, 'list' | 'entity'>, row: AnyRow, managed?: readonly string[]) {
+  // Someone else's private row is, for this actor, a row that does not exist.
+  if (spec.list.scope === 'personal' && row['userId'] !== actor.userId && row['shared'] !== true) throw notFound(spec.entity);
   if (spec.list.scope !== 'owned' || actor.role === 'admin') return;
   const owned = { ownerId: (row['ownerId'] as string | null) ?? null, sharedWith: (row['sharedWith'] as string[] | undefined) ?? [] };
   managed ??= await managedBy(deps, actor);

@@ -113,7 +113,7 @@ export function leadRoutes(deps: Deps) {
   }), async (c) => {
     const actor = c.get('actor');
     const row = await view(actor, c.req.valid('param').id);
-    await assertVisible(deps, actor, { list: leadList }, row);
+    await assertVisible(deps, actor, { list: leadList, entity: 'lead' }, row);
     return ok(c, row);
   });
 
