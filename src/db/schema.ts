@@ -87,6 +87,8 @@ export const apiToken = pgTable('api_token', {
   lastUsedAt: ts('last_used_at'),
   expiresAt: ts('expires_at'),
   revokedAt: ts('revoked_at'),
+  /** Null: the full rights of the user (migration 0012_integrations.sql). */
+  scopes: text('scopes').array(),
 }, tenantKey);
 
 export const loginAttempt = pgTable('login_attempt', {
@@ -442,6 +444,24 @@ export const capturePolicy = pgTable('capture_policy', {
   ...audited,
 }, tenantKey);
 
+/**
+ * Columns the database derives (search text, copied sort keys): never part of a record's API shape
+ * or its audit trail.
+ */
+export const derivedColumns: ReadonlySet<string> = new Set(['search_text', 'contact_sort', 'company_sort', 'owner_sort', 'source_sort', 'stage_sort']);
+
+// Saved views of a list (migration 0016_lead_sort_keys.sql): a user's named filters, sort and columns.
+export const savedViewEntities = ['lead', 'contact', 'company'] as const;
+export const savedView = pgTable('saved_view', {
+  ...tenant,
+  userId: uuid('user_id').notNull(),
+  entity: text('entity', { enum: savedViewEntities }).notNull(),
+  name: text('name').notNull(),
+  definition: jsonb('definition').$type<Record<string, unknown>>().notNull(),
+  shared: boolean('shared').notNull().default(false),
+  ...audited,
+}, tenantKey);
+
 // Duplicates (migration 0010_duplicates.sql): candidate pairs found by the scan, and reversible merges.
 export const duplicatePair = pgTable('duplicate_pair', {
   ...tenant,
@@ -469,20 +489,148 @@ export const duplicateMerge = pgTable('duplicate_merge', {
   purgedAt: ts('purged_at'),
 }, tenantKey);
 
-/**
- * Columns the database derives (search text, copied sort keys): never part of a record's API shape
- * or its audit trail.
- */
-export const derivedColumns: ReadonlySet<string> = new Set(['search_text', 'contact_sort', 'company_sort', 'owner_sort', 'source_sort', 'stage_sort']);
-
-// Saved views of a list (migration 0016_lead_sort_keys.sql): a user's named filters, sort and columns.
-export const savedViewEntities = ['lead', 'contact', 'company'] as const;
-export const savedView = pgTable('saved_view', {
+// Web-form lead capture (migration 0013_web_forms.sql).
+export type LeadFormField = { key: string; label: string; required: boolean };
+export const leadFormAssignments = ['fixed', 'round_robin'] as const;
+export const leadForm = pgTable('lead_form', {
   ...tenant,
-  userId: uuid('user_id').notNull(),
-  entity: text('entity', { enum: savedViewEntities }).notNull(),
+  publicId: text('public_id').notNull(),
   name: text('name').notNull(),
-  definition: jsonb('definition').$type<Record<string, unknown>>().notNull(),
-  shared: boolean('shared').notNull().default(false),
+  intro: text('intro'),
+  fields: jsonb('fields').$type<LeadFormField[]>().notNull().default([]),
+  sourceId: uuid('source_id'),
+  campaignId: uuid('campaign_id'),
+  productId: uuid('product_id'),
+  assignment: text('assignment', { enum: leadFormAssignments }).notNull().default('fixed'),
+  ownerId: uuid('owner_id'),
+  assigneeIds: uuid('assignee_ids').array().notNull().default(sql`'{}'`),
+  roundRobinCursor: integer('round_robin_cursor').notNull().default(0),
+  locale: text('locale', { enum: ['es', 'en'] }),
+  thankYouMessage: text('thank_you_message'),
+  redirectUrl: text('redirect_url'),
+  isActive: boolean('is_active').notNull().default(true),
+  createdBy: uuid('created_by'),
   ...audited,
+}, tenantKey);
+
+export const formSubmission = pgTable('form_submission', {
+  ...tenant,
+  formId: uuid('form_id').notNull(),
+  fieldValues: jsonb('field_values').$type<Record<string, string>>().notNull().default({}),
+  utmSource: text('utm_source'),
+  utmMedium: text('utm_medium'),
+  utmCampaign: text('utm_campaign'),
+  utmTerm: text('utm_term'),
+  utmContent: text('utm_content'),
+  referrer: text('referrer'),
+  ipHash: text('ip_hash'),
+  isSpam: boolean('is_spam').notNull().default(false),
+  contactId: uuid('contact_id'),
+  leadId: uuid('lead_id'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+}, tenantKey);
+
+export const formRateLimit = pgTable('form_rate_limit', {
+  workspaceId: uuid('workspace_id').notNull(),
+  id: text('id').notNull(),
+  formId: uuid('form_id').notNull(),
+  windowStart: ts('window_start').notNull(),
+  hits: integer('hits').notNull().default(0),
+}, tenantKey);
+
+// Daily rollups of the dashboard's additive numbers (migration 0014_metric_rollups.sql): kept by
+// triggers in the same transaction as each write; the nil uuid stands for "none" in key columns.
+export const leadDaily = pgTable('lead_daily', {
+  workspaceId: uuid('workspace_id').notNull(),
+  day: date('day', { mode: 'string' }).notNull(),
+  ownerId: uuid('owner_id').notNull(),
+  sourceId: uuid('source_id').notNull(),
+  campaignId: uuid('campaign_id').notNull(),
+  leads: integer('leads').notNull(),
+  won: integer('won').notNull(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.day, t.ownerId, t.sourceId, t.campaignId] })]);
+
+export const leadFunnelDaily = pgTable('lead_funnel_daily', {
+  workspaceId: uuid('workspace_id').notNull(),
+  pipelineId: uuid('pipeline_id').notNull(),
+  day: date('day', { mode: 'string' }).notNull(),
+  ownerId: uuid('owner_id').notNull(),
+  sourceId: uuid('source_id').notNull(),
+  furthestStageId: uuid('furthest_stage_id').notNull(),
+  leads: integer('leads').notNull(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.pipelineId, t.day, t.ownerId, t.sourceId, t.furthestStageId] })]);
+
+export const leadClosedDaily = pgTable('lead_closed_daily', {
+  workspaceId: uuid('workspace_id').notNull(),
+  day: date('day', { mode: 'string' }).notNull(),
+  ownerId: uuid('owner_id').notNull(),
+  sourceId: uuid('source_id').notNull(),
+  won: integer('won').notNull(),
+  lost: integer('lost').notNull(),
+  wonDays: numeric('won_days').notNull(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.day, t.ownerId, t.sourceId] })]);
+
+export const leadOpenSummary = pgTable('lead_open_summary', {
+  workspaceId: uuid('workspace_id').notNull(),
+  stageId: uuid('stage_id').notNull(),
+  ownerId: uuid('owner_id').notNull(),
+  sourceId: uuid('source_id').notNull(),
+  closeMonth: text('close_month').notNull(),
+  leads: integer('leads').notNull(),
+  amount: numeric('amount').notNull(),
+  weighted: numeric('weighted').notNull(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.stageId, t.ownerId, t.sourceId, t.closeMonth] })]);
+
+export const activityDaily = pgTable('activity_daily', {
+  workspaceId: uuid('workspace_id').notNull(),
+  day: date('day', { mode: 'string' }).notNull(),
+  userId: uuid('user_id').notNull(),
+  type: text('type').notNull(),
+  done: integer('done').notNull(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.day, t.userId, t.type] })]);
+
+export const saleDaily = pgTable('sale_daily', {
+  workspaceId: uuid('workspace_id').notNull(),
+  day: date('day', { mode: 'string' }).notNull(),
+  ownerId: uuid('owner_id').notNull(),
+  sales: integer('sales').notNull(),
+  amount: numeric('amount').notNull(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.day, t.ownerId] })]);
+
+export const feedbackDaily = pgTable('feedback_daily', {
+  workspaceId: uuid('workspace_id').notNull(),
+  day: date('day', { mode: 'string' }).notNull(),
+  userId: uuid('user_id').notNull(),
+  nps: integer('nps').notNull(),
+  satisfaction: integer('satisfaction').notNull(),
+  answers: integer('answers').notNull(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.day, t.userId, t.nps, t.satisfaction] })]);
+
+// Integrations (migration 0012_integrations.sql): outgoing webhooks and their delivery log.
+export const webhookDeliveryStatuses = ['pending', 'delivered', 'failed'] as const;
+export const webhook = pgTable('webhook', {
+  ...tenant,
+  name: text('name').notNull(),
+  url: text('url').notNull(),
+  events: text('events').array().notNull(),
+  secret: text('secret').notNull(),
+  active: boolean('active').notNull().default(true),
+  createdBy: uuid('created_by'),
+  ...audited,
+}, tenantKey);
+
+export const webhookDelivery = pgTable('webhook_delivery', {
+  ...tenant,
+  webhookId: uuid('webhook_id').notNull(),
+  event: text('event').notNull(),
+  eventId: uuid('event_id').notNull(),
+  payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+  status: text('status', { enum: webhookDeliveryStatuses }).notNull().default('pending'),
+  attempts: integer('attempts').notNull().default(0),
+  responseCode: integer('response_code'),
+  lastError: text('last_error'),
+  nextAttemptAt: ts('next_attempt_at'),
+  replayOf: uuid('replay_of'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  finishedAt: ts('finished_at'),
 }, tenantKey);

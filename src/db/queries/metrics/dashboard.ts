@@ -5,6 +5,7 @@ import type { MetricFilter } from './filter.js';
 import { conversionSql, defaultPipelineId, overdueNextActionsSql, pipelineSql, stageConversionSql, weeklyNewLeadsSql, winRateSql } from './leads.js';
 import { complaintsSql, npsSql } from './post-sale.js';
 import { frequencySql, portfolioSql, salesByClientTypeSql } from './sales.js';
+import { useRollups } from './rollups.js';
 
 /** Every metric by its public name (GET /api/v1/metrics/{name}); each reads only what it needs. */
 export const metricQueries = {
@@ -38,7 +39,9 @@ export const metricNames = Object.keys(metricQueries) as MetricName[];
 type Results = { [K in MetricName]: Awaited<ReturnType<(typeof metricQueries)[K]>> };
 
 /** All cards of the dashboard at once. */
-export async function loadDashboard(d: Database, f: MetricFilter): Promise<Results> {
+export async function loadDashboard(d: Database, filter: MetricFilter): Promise<Results> {
+  // Whether the daily rollups answer is the same for every card: asked once.
+  const f = { ...filter, rollups: await useRollups(d, filter) };
   const entries = await Promise.all(metricNames.map(async (name) => [name, await (metricQueries[name] as (d: Database, f: MetricFilter) => Promise<unknown>)(d, f)] as const));
   return Object.fromEntries(entries) as Results;
 }

@@ -15,6 +15,8 @@ export type MetricFilter = {
   sourceId: string | null;
   /** "Now" for snapshot metrics (overdue next actions, cadence misses). */
   now: Date;
+  /** Whether the daily rollups may answer (rollupsMatch); unset: asked per query. */
+  rollups?: boolean;
 };
 
 /** Collects positional parameters; `p(v)` answers the `$n` to put in the SQL text. */

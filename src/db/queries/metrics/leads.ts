@@ -6,11 +6,13 @@ import type { CountByUser } from '../../../domain/metrics/activity.js';
 import { compareWeekly, type WeeklyRow } from '../../../domain/metrics/weekly.js';
 import { round2 } from '../../../domain/metrics/period.js';
 import { baseWhere, bucketSql, byKey, num, Params, type MetricFilter } from './filter.js';
+import { dayBucketSql, keyText, rollupWhere, useRollups } from './rollups.js';
 
 // Cancelled leads are withdrawn records, not outcomes: no lead metric counts them (docs/metrics.md).
 
 /** Cohort conversion (docs/metrics.md#conversion), grouped like domain `conversion`. */
 export async function conversionSql(database: Database, f: MetricFilter, by: ConversionBy): Promise<ConversionRow[]> {
+  if (await useRollups(database, f)) return conversionFromRollups(database, f, by);
   const q = new Params();
   const where = baseWhere(f, q, { timeCol: 'created_at', ownerCol: 'owner_id', source: true });
   const key = by === 'total' ? `'all'` : by === 'source' ? `coalesce(source_id::text, 'none')` : by === 'owner' ? `coalesce(owner_id::text, 'none')`
@@ -18,6 +20,19 @@ export async function conversionSql(database: Database, f: MetricFilter, by: Con
   const rows = await database.query<{ key: string; created: number; won: number }>(
     `SELECT ${key} AS key, count(*)::int AS created, (count(*) FILTER (WHERE status = 'won'))::int AS won
        FROM lead WHERE ${where} AND status <> 'cancelled' GROUP BY 1`, q.values);
+  const out = rows.map((r) => conversionRow(r.key, num(r.created), num(r.won)));
+  if (by === 'total' && out.length === 0) out.push(conversionRow('all', 0, 0));
+  return out.sort(byKey);
+}
+
+/** The same from lead_daily (cohort counts per local creation day, owner, source, campaign). */
+async function conversionFromRollups(database: Database, f: MetricFilter, by: ConversionBy): Promise<ConversionRow[]> {
+  const q = new Params();
+  const where = rollupWhere(f, q, { source: true });
+  const key = by === 'total' ? `'all'` : by === 'source' ? keyText('source_id') : by === 'owner' ? keyText('owner_id') : dayBucketSql(f.unit);
+  const rows = await database.query<{ key: string; created: number; won: number }>(
+    `SELECT ${key} AS key, sum(leads)::int AS created, sum(won)::int AS won
+       FROM lead_daily WHERE ${where} GROUP BY 1 HAVING sum(leads) <> 0`, q.values);
   const out = rows.map((r) => conversionRow(r.key, num(r.created), num(r.won)));
   if (by === 'total' && out.length === 0) out.push(conversionRow('all', 0, 0));
   return out.sort(byKey);
@@ -38,6 +53,18 @@ export async function defaultPipelineId(database: Database, workspaceId: string)
 /** Stage-to-stage conversion of the cohort (docs/metrics.md#stage-conversion). */
 export async function stageConversionSql(database: Database, f: MetricFilter, pipelineId: string): Promise<StageStep[]> {
   const stages = await funnelStages(database, f.workspaceId, pipelineId);
+  if (await useRollups(database, f)) {
+    // lead_funnel_daily counts the cohort by the furthest step each lead reached; a step is reached
+    // by every lead whose furthest step is at or after it.
+    const q = new Params();
+    const where = rollupWhere(f, q, { source: true });
+    const rows = await database.query<{ stageId: string; leads: number }>(
+      `SELECT furthest_stage_id::text AS "stageId", sum(leads)::int AS leads
+         FROM lead_funnel_daily WHERE ${where} AND pipeline_id = ${q.p(pipelineId)} GROUP BY 1`, q.values);
+    const position = new Map(stages.map((s) => [s.id, s.position]));
+    const steps = stages.filter((s) => s.kind !== 'lost');
+    return stageStepsFromCounts(steps, (s) => rows.reduce((sum, r) => sum + ((position.get(r.stageId) ?? -Infinity) >= s.position ? num(r.leads) : 0), 0));
+  }
   const q = new Params();
   const where = baseWhere(f, q, { alias: 'l', timeCol: 'created_at', ownerCol: 'owner_id', source: true });
   const ws = q.p(f.workspaceId);
@@ -64,9 +91,17 @@ export async function stageConversionSql(database: Database, f: MetricFilter, pi
 /** The open pipeline now, per stage, owner and expected close month, in one scan (GROUPING SETS). */
 export async function pipelineSql(database: Database, f: MetricFilter): Promise<Pipeline> {
   const q = new Params();
-  const where = baseWhere(f, q, { ownerCol: 'owner_id', source: true });
-  const rows = await database.query<{ stage: string | null; owner: string | null; month: string | null; g: number; count: number; amount: string; weighted: string }>(
-    `SELECT stage_id::text AS stage, coalesce(owner_id::text, 'none') AS owner, coalesce(to_char(expected_close_date, 'YYYY-MM'), 'none') AS month,
+  const rolled = await useRollups(database, f);
+  const where = rolled ? rollupWhere(f, q, { days: false, source: true }) : baseWhere(f, q, { ownerCol: 'owner_id', source: true });
+  const rows = await database.query<{ stage: string | null; owner: string | null; month: string | null; g: number; count: number; amount: string; weighted: string }>(rolled
+    // lead_open_summary: the open leads now, summed per stage, owner, source and close month.
+    ? `SELECT stage_id::text AS stage, ${keyText('owner_id')} AS owner, close_month AS month,
+              GROUPING(stage_id, ${keyText('owner_id')}, close_month) AS g,
+              sum(leads)::int AS count, coalesce(sum(amount), 0) AS amount, coalesce(sum(weighted), 0) AS weighted
+         FROM lead_open_summary WHERE ${where}
+        GROUP BY GROUPING SETS ((), (stage_id), (${keyText('owner_id')}), (close_month))
+       HAVING sum(leads) <> 0 OR GROUPING(stage_id, ${keyText('owner_id')}, close_month) = 7`
+    : `SELECT stage_id::text AS stage, coalesce(owner_id::text, 'none') AS owner, coalesce(to_char(expected_close_date, 'YYYY-MM'), 'none') AS month,
             GROUPING(stage_id, coalesce(owner_id::text, 'none'), coalesce(to_char(expected_close_date, 'YYYY-MM'), 'none')) AS g,
             count(*)::int AS count, coalesce(sum(amount), 0) AS amount, coalesce(sum(amount * probability / 100.0), 0) AS weighted
        FROM lead WHERE ${where} AND status = 'open'
@@ -84,9 +119,12 @@ export async function pipelineSql(database: Database, f: MetricFilter): Promise<
 /** Win rate and average cycle of the leads closed in the period (docs/metrics.md#win-rate). */
 export async function winRateSql(database: Database, f: MetricFilter): Promise<WinRate> {
   const q = new Params();
-  const where = baseWhere(f, q, { timeCol: 'closed_at', ownerCol: 'owner_id', source: true });
-  const [r] = await database.query<{ won: number; lost: number; days: number }>(
-    `SELECT (count(*) FILTER (WHERE status = 'won'))::int AS won, (count(*) FILTER (WHERE status = 'lost'))::int AS lost,
+  const rolled = await useRollups(database, f);
+  const where = rolled ? rollupWhere(f, q, { source: true }) : baseWhere(f, q, { timeCol: 'closed_at', ownerCol: 'owner_id', source: true });
+  const [r] = await database.query<{ won: number; lost: number; days: number }>(rolled
+    ? `SELECT coalesce(sum(won), 0)::int AS won, coalesce(sum(lost), 0)::int AS lost, coalesce(sum(won_days), 0)::float8 AS days
+         FROM lead_closed_daily WHERE ${where}`
+    : `SELECT (count(*) FILTER (WHERE status = 'won'))::int AS won, (count(*) FILTER (WHERE status = 'lost'))::int AS lost,
             coalesce(sum(extract(epoch FROM closed_at - created_at) / 86400) FILTER (WHERE status = 'won'), 0)::float8 AS days
        FROM lead WHERE ${where} AND status IN ('won', 'lost')`, q.values);
   return winRateFromCounts(num(r?.won), num(r?.lost), num(r?.days));

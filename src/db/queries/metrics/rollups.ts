@@ -1,0 +1,66 @@
+import { sql } from 'drizzle-orm';
+import type { Database } from '../../client.js';
+import { recordAudit } from '../../audit.js';
+import type { MetricFilter } from './filter.js';
+import { Params, periodDays } from './filter.js';
+
+/**
+ * The daily rollups of migration 0014 (lead_daily, lead_funnel_daily, lead_closed_daily,
+ * lead_open_summary, activity_daily, sale_daily, feedback_daily). Triggers keep them in the same
+ * transaction as every write; this module rebuilds them and answers whether a query may read them.
+ */
+
+/** The rollups' "none" in key columns (no owner, no source…): the metrics answer "none". */
+export const NONE_ID = '00000000-0000-0000-0000-000000000000';
+
+/** SQL turning a rollup key column back into the metrics' key text ("none" for the nil uuid). */
+export const keyText = (col: string) => `CASE WHEN ${col} = '${NONE_ID}' THEN 'none' ELSE ${col}::text END`;
+
+export type RebuildResult = { workspaceId: string; seconds: number };
+
+/**
+ * Recomputes the rollups of one workspace (or all) from raw rows: after restoring a backup or loading
+ * data with triggers disabled. One transaction per workspace, with an auditEvent.
+ */
+export async function rebuildMetricRollups(database: Database, workspaceId?: string): Promise<RebuildResult[]> {
+  const ids = workspaceId ? [workspaceId] : (await database.query<{ id: string }>('SELECT id FROM workspace ORDER BY created_at, id')).map((r) => r.id);
+  const out: RebuildResult[] = [];
+  for (const id of ids) {
+    const t0 = performance.now();
+    await database.transaction(async (tx) => {
+      await tx.execute(sql`SELECT metric_rollups_rebuild(${id}::uuid)`);
+      await recordAudit(tx, { workspaceId: id, userId: null, entity: 'workspace', entityId: id, action: 'metrics_rebuild' });
+    });
+    out.push({ workspaceId: id, seconds: (performance.now() - t0) / 1000 });
+  }
+  return out;
+}
+
+/**
+ * Rollups are bucketed by local days of the workspace's stored time zone. A period read in another
+ * zone (the stored one is unusable and the API fell back to UTC) cannot use them.
+ */
+export async function rollupsMatch(database: Database, f: MetricFilter): Promise<boolean> {
+  const rows = await database.query<{ ok: boolean }>('SELECT time_zone = $2 AS ok FROM workspace WHERE id = $1', [f.workspaceId, f.period.timeZone]);
+  return rows[0]?.ok === true;
+}
+
+/** Day range and owner/source conditions on a rollup table (alias-free), as SQL. */
+export function rollupWhere(f: MetricFilter, q: Params, o: { days?: boolean; ownerCol?: string; source?: boolean }): string {
+  const parts = [`workspace_id = ${q.p(f.workspaceId)}`];
+  if (o.days !== false) {
+    const { fromDay, toDayExclusive } = periodDays(f);
+    parts.push(`day >= ${q.p(fromDay)}::date`, `day < ${q.p(toDayExclusive)}::date`);
+  }
+  if (f.ownerIds) parts.push(`${o.ownerCol ?? 'owner_id'} = ANY(${q.p(f.ownerIds)}::uuid[])`);
+  if (o.source && f.sourceId) parts.push(`source_id = ${q.p(f.sourceId)}`);
+  return parts.join(' AND ');
+}
+
+/** Whether this query may read the rollups (resolved once per dashboard, else asked here). */
+export async function useRollups(database: Database, f: MetricFilter): Promise<boolean> {
+  return f.rollups ?? rollupsMatch(database, f);
+}
+
+/** `YYYY-MM-DD` of the week/month/quarter start of a rollup day, like bucketSql on timestamps. */
+export const dayBucketSql = (unit: string) => `to_char(date_trunc('${unit}', day::timestamp), 'YYYY-MM-DD')`;
