@@ -23,6 +23,8 @@ const CompanyPage = page(() => import('./pages/company-page.js'), 'CompanyPage')
 const FollowUpsPage = page(() => import('./pages/follow-ups-page.js'), 'FollowUpsPage');
 const ComplaintsPage = page(() => import('./pages/complaints-page.js'), 'ComplaintsPage');
 const ComplaintPage = page(() => import('./pages/complaints-page.js'), 'ComplaintPage');
+const DashboardPage = page(() => import('./pages/dashboard-page.js'), 'DashboardPage');
+const DashboardRecordsPage = page(() => import('./pages/dashboard-records-page.js'), 'DashboardRecordsPage');
 
 /** Pages behind the login: no session → login (or setup on a new installation). */
 function RequireSession() {
@@ -72,6 +74,8 @@ export const router = createBrowserRouter([
       { path: '/follow-ups', element: <FollowUpsPage /> },
       { path: '/complaints', element: <ComplaintsPage /> },
       { path: '/complaints/:id', element: <ComplaintPage /> },
+      { path: '/dashboard', element: <DashboardPage /> },
+      { path: '/dashboard/records', element: <DashboardRecordsPage /> },
       { path: '/settings', element: <SettingsPage /> },
       { path: '/settings/:section', element: <SettingsPage /> },
       { path: '*', element: <NotFound /> },

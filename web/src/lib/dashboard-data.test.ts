@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  activityByWeek, drillLink, exportHref, forecastData, latestFrequency, leadCohortHref, newLeadsBySource, orDash, ratioText, recordsHref, recordsQuery, weeklyTable,
+  activityByWeek, drillLink, formatDay, formatMonth, objectiveBar, exportHref, forecastData, latestFrequency, leadCohortLink, newLeadsBySource, orDash, ratioText, recordsHref, recordsQuery, weeklyTable, withParam,
 } from './dashboard-data.js';
 
 const A = '11111111-1111-4111-8111-111111111111';
@@ -79,14 +79,46 @@ describe('drill-down and export links', () => {
 
   it('lists a weekly cell as the leads of that week, source and product, and nothing for nobody\'s numbers', () => {
     const range = { from: '2026-11-15T23:00:00.000Z', to: '2026-11-22T23:00:00.000Z' };
-    const q = (href: string) => Object.fromEntries(new URL(href, 'http://x').searchParams);
-    expect(q(leadCohortHref(range, null, { sourceId: A, productId: 'none' }))).toEqual({ list: 'leads', createdFrom: range.from, createdTo: range.to, sourceId: A });
-    expect(q(leadCohortHref(range, [], {})).ownerId).toBe('00000000-0000-0000-0000-000000000000');
-    expect(q(leadCohortHref(range, [A, B], {})).ownerId).toBe(`${A},${B}`);
+    const q = (link: string) => Object.fromEntries(new URL(link, 'http://x').searchParams);
+    const link = leadCohortLink(range, null, { sourceId: A, productId: 'none' });
+    expect(link.startsWith('/api/v1/leads?')).toBe(true);
+    expect(q(link)).toEqual({ createdFrom: range.from, createdTo: range.to, sourceId: A });
+    expect(q(leadCohortLink(range, null, { sourceId: 'none', productId: B }))).toEqual({ createdFrom: range.from, createdTo: range.to, productId: B });
+    expect(q(leadCohortLink(range, [], {})).ownerId).toBe('00000000-0000-0000-0000-000000000000');
+    expect(q(leadCohortLink(range, [A, B], {})).ownerId).toBe(`${A},${B}`);
+  });
+
+  it('narrows a card link to one breakdown row', () => {
+    expect(withParam(`/api/v1/leads?status=open&ownerId=${A}%2C${B}`, 'ownerId', B)).toBe(`/api/v1/leads?status=open&ownerId=${B}`);
+    expect(withParam('/api/v1/leads', 'ownerId', A)).toBe(`/api/v1/leads?ownerId=${A}`);
+    expect(withParam(null, 'ownerId', A)).toBeNull();
   });
 
   it('exports a metric with the dashboard filters and the format', () => {
     expect(exportHref('weeklyNewLeads', { from: '2026-11-01', to: '2026-11-30', ownerId: undefined, sourceId: A }, 'xlsx'))
       .toBe(`/api/v1/metrics/weeklyNewLeads?from=2026-11-01&to=2026-11-30&sourceId=${A}&format=xlsx`);
+  });
+});
+
+describe('objective bars', () => {
+  it('fills up to the target and marks the expected pace for the elapsed part of the period', () => {
+    expect(objectiveBar('sales_amount', { actual: 2500, target: 10_000, expected: 5000 })).toEqual({ fill: 25, pace: 50 });
+    expect(objectiveBar('sales_count', { actual: 30, target: 20, expected: 20 })).toEqual({ fill: 100, pace: 100 });
+    expect(objectiveBar('leads_won', { actual: null, target: 5, expected: 1 })).toEqual({ fill: 0, pace: 20 });
+  });
+
+  it('draws NPS on its −100…100 scale and survives a zero target', () => {
+    expect(objectiveBar('nps', { actual: 0, target: 50, expected: 50 })).toEqual({ fill: 50, pace: 75 });
+    expect(objectiveBar('nps', { actual: -100, target: 50, expected: 50 }).fill).toBe(0);
+    expect(objectiveBar('activities', { actual: 0, target: 0, expected: 0 })).toEqual({ fill: 100, pace: 100 });
+  });
+});
+
+describe('day labels', () => {
+  it('shows a day key as that calendar day whatever the time zone, in the user\'s language', () => {
+    expect(formatDay('es-ES', '2026-11-01')).toBe('1 nov 2026');
+    expect(formatDay('en-GB', '2026-11-01', { day: 'numeric', month: 'short' })).toBe('1 Nov');
+    expect(formatMonth('es-ES', '2026-03')).toMatch(/^mar.? 2026$/);
+    expect(formatDay('es-ES', 'none')).toBe('none');
   });
 });

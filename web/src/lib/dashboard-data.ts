@@ -89,18 +89,27 @@ const NOBODY = '00000000-0000-0000-0000-000000000000';
 const ownersParam = (ownerIds: string[] | null) => (ownerIds === null ? undefined : ownerIds.join(',') || NOBODY);
 
 /**
- * The leads created between two instants behind one cell of the weekly statistics (or of a
- * per-week chart), narrowed like the dashboard (owners, source) plus the row's own keys.
+ * The API link of the leads created between two instants behind one cell of the weekly statistics
+ * (or of a per-week chart), narrowed like the dashboard (owners, source) plus the row's own keys.
  * Neighbourhood and city cannot be filtered on the leads list, so a row's link lists the leads of
  * its week, source and product.
  */
-export function leadCohortHref(range: { from: string; to: string }, ownerIds: string[] | null, keys: { sourceId?: string | null; productId?: string | null }): string {
+export function leadCohortLink(range: { from: string; to: string }, ownerIds: string[] | null, keys: { sourceId?: string | null; productId?: string | null }): string {
   const q: Query = {
     createdFrom: range.from, createdTo: range.to, ownerId: ownersParam(ownerIds),
     sourceId: keys.sourceId && keys.sourceId !== 'none' ? keys.sourceId : undefined,
     productId: keys.productId && keys.productId !== 'none' ? keys.productId : undefined,
   };
-  return `/dashboard/records${toQueryString({ list: 'leads', ...q })}`;
+  return `/api/v1/leads${toQueryString(q)}`;
+}
+
+/** A drill-down link with one filter replaced (a breakdown row of a card that links only its total). */
+export function withParam(link: string | null, key: string, value: string): string | null {
+  if (!link) return null;
+  const [path, qs] = link.split('?') as [string, string | undefined];
+  const p = new URLSearchParams(qs ?? '');
+  p.set(key, value);
+  return `${path}?${p.toString()}`;
 }
 
 /** The download link of one metric's table, with the dashboard's filters. */
@@ -172,3 +181,31 @@ export const newLeadsBySource = (rows: readonly WeeklyRow[]) => pivot(rows, (r) 
 export function weeklyTable(rows: readonly WeeklyRow[]): WeeklyRow[] {
   return [...rows].sort((a, b) => a.week.localeCompare(b.week) || b.count - a.count || a.sourceId.localeCompare(b.sourceId) || a.productId.localeCompare(b.productId));
 }
+
+const clamp01 = (x: number) => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0);
+
+/**
+ * Where an objective's bar is filled to and where its expected-pace mark stands, as 0–100 % of the
+ * bar. Amounts and counts run from 0 to the target; NPS, a level from −100 to 100, is drawn on
+ * that whole scale. No measurement yet (null) draws an empty bar.
+ */
+export function objectiveBar(metric: string, p: { actual: number | null; target: number; expected: number }): { fill: number; pace: number } {
+  if (metric === 'nps') {
+    const at = (v: number) => clamp01((v + 100) / 200) * 100;
+    return { fill: p.actual === null ? 0 : at(p.actual), pace: at(p.expected) };
+  }
+  if (p.target <= 0) return { fill: p.actual !== null && p.actual >= p.target ? 100 : 0, pace: 100 };
+  return { fill: p.actual === null ? 0 : clamp01(p.actual / p.target) * 100, pace: clamp01(p.expected / p.target) * 100 };
+}
+
+/**
+ * A calendar day key (`YYYY-MM-DD`, a local day of the workspace already) in the user's language.
+ * Read as UTC so no time zone moves it to the day before.
+ */
+export function formatDay(locale: string, day: string, opts: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric' }): string {
+  const d = new Date(`${day.slice(0, 10)}T00:00:00Z`);
+  return Number.isNaN(d.getTime()) ? day : new Intl.DateTimeFormat(locale, { ...opts, timeZone: 'UTC' }).format(d);
+}
+
+/** A `YYYY-MM` month key as "nov 2026" / "Nov 2026". */
+export const formatMonth = (locale: string, month: string) => formatDay(locale, `${month}-01`, { month: 'short', year: 'numeric' });

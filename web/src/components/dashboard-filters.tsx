@@ -1,0 +1,89 @@
+import { useQuery } from '@tanstack/react-query';
+import { api } from '../api/client.js';
+import { useSources, useUsers } from '../api/lookups.js';
+import type { Page } from '../api/types.js';
+import type { TeamRecord } from '../lib/records.js';
+import { useT } from '../i18n/i18n.js';
+import { useMe } from '../session.js';
+import { defaultDashboardView, periodPresets, periodUnits, type DashboardView } from '../lib/dashboard-period.js';
+
+export const useTeams = () => useQuery({ queryKey: ['lookup', 'teams'], staleTime: 5 * 60_000, queryFn: async () => (await api.get<Page<TeamRecord>>('/teams', { limit: '500' })).data });
+
+/**
+ * Period, breakdown unit and filters of the dashboard. A salesperson's numbers are always their
+ * own, so the team and owner pickers are for managers and admins; a manager's lists hold only
+ * the teams they manage and those teams' people (the API refuses anyone else).
+ */
+export function DashboardFilters({ view, range, onChange }: { view: DashboardView; range: { from: string; to: string }; onChange: (v: DashboardView) => void }) {
+  const t = useT();
+  const me = useMe();
+  const role = me.user.role;
+  const users = useUsers();
+  const sources = useSources();
+  const teams = useTeams();
+  const myTeams = (teams.data ?? []).filter((x) => role === 'admin' || x.managerId === me.user.id);
+  const myTeamIds = new Set(myTeams.map((x) => x.id));
+  const people = (users.data ?? []).filter((u) => role === 'admin' || u.id === me.user.id || (u.teamId !== null && myTeamIds.has(u.teamId)))
+    .filter((u) => !view.teamId || u.teamId === view.teamId);
+  const set = (patch: Partial<DashboardView>) => onChange({ ...view, ...patch });
+
+  return (
+    <div className="filters dash-filters" role="group" aria-label={t('dashboard.filters')}>
+      <div className="field">
+        <label htmlFor="dash-period">{t('dashboard.period')}</label>
+        <select id="dash-period" value={view.preset}
+          onChange={(e) => {
+            const preset = e.target.value as DashboardView['preset'];
+            // Switching to a custom range starts from the days on screen, ready to adjust.
+            set(preset === 'custom' ? { preset, from: range.from, to: range.to } : { preset, from: '', to: '' });
+          }}>
+          {periodPresets.map((p) => <option key={p} value={p}>{t(`dashboard.preset.${p}`)}</option>)}
+        </select>
+      </div>
+      {view.preset === 'custom' && (
+        <>
+          <div className="field">
+            <label htmlFor="dash-from">{t('dashboard.from')}</label>
+            <input id="dash-from" type="date" value={view.from} max={view.to || undefined} onChange={(e) => e.target.value && set({ from: e.target.value })} />
+          </div>
+          <div className="field">
+            <label htmlFor="dash-to">{t('dashboard.to')}</label>
+            <input id="dash-to" type="date" value={view.to} min={view.from || undefined} onChange={(e) => e.target.value && set({ to: e.target.value })} />
+          </div>
+        </>
+      )}
+      <div className="field">
+        <label htmlFor="dash-unit">{t('dashboard.unit')}</label>
+        <select id="dash-unit" value={view.unit} onChange={(e) => set({ unit: e.target.value as DashboardView['unit'] })}>
+          {periodUnits.map((u) => <option key={u} value={u}>{t(`dashboard.unit.${u}`)}</option>)}
+        </select>
+      </div>
+      {role !== 'sales' && myTeams.length > 0 && (
+        <div className="field">
+          <label htmlFor="dash-team">{t('dashboard.team')}</label>
+          <select id="dash-team" value={view.teamId} onChange={(e) => set({ teamId: e.target.value, ownerId: '' })}>
+            <option value="">{t('dashboard.allTeams')}</option>
+            {myTeams.map((x) => <option key={x.id} value={x.id}>{x.name}</option>)}
+          </select>
+        </div>
+      )}
+      {role !== 'sales' && (
+        <div className="field">
+          <label htmlFor="dash-owner">{t('dashboard.owner')}</label>
+          <select id="dash-owner" value={view.ownerId} onChange={(e) => set({ ownerId: e.target.value })}>
+            <option value="">{t('dashboard.allOwners')}</option>
+            {people.map((u) => <option key={u.id} value={u.id}>{u.name}</option>)}
+          </select>
+        </div>
+      )}
+      <div className="field">
+        <label htmlFor="dash-source">{t('dashboard.source')}</label>
+        <select id="dash-source" value={view.sourceId} onChange={(e) => set({ sourceId: e.target.value })}>
+          <option value="">{t('dashboard.allSources')}</option>
+          {sources.data?.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
+        </select>
+      </div>
+      <button type="button" className="button button--ghost" onClick={() => onChange(defaultDashboardView)}>{t('dashboard.reset')}</button>
+    </div>
+  );
+}

@@ -1,0 +1,55 @@
+import { useId, type ReactNode } from 'react';
+import type { Query } from '../api/client.js';
+import { useT } from '../i18n/i18n.js';
+import { exportHref, type MetricName } from '../lib/dashboard-data.js';
+
+export type Column<T> = { header: string; cell: (row: T) => ReactNode; numeric?: boolean };
+
+/** A plain accessible table (also the text alternative of every chart). */
+export function DataTable<T>({ caption, columns, rows, rowKey, empty }: { caption?: string; columns: Column<T>[]; rows: readonly T[]; rowKey: (row: T, i: number) => string; empty?: string }) {
+  const t = useT();
+  if (rows.length === 0) return <p className="empty">{empty ?? t('dashboard.noData')}</p>;
+  return (
+    <div className="table-wrap dash-table">
+      <table className="table">
+        {caption && <caption className="visually-hidden">{caption}</caption>}
+        <thead><tr>{columns.map((c) => <th key={c.header} scope="col" className={c.numeric ? 'num' : undefined}>{c.header}</th>)}</tr></thead>
+        <tbody>
+          {rows.map((r, i) => (
+            <tr key={rowKey(r, i)}>{columns.map((c) => <td key={c.header} className={c.numeric ? 'num' : undefined}>{c.cell(r)}</td>)}</tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** CSV and XLSX downloads of one metric's table, with the dashboard's period and filters. */
+export function ExportLinks({ name, query, table }: { name: MetricName; query: Query; table: string }) {
+  const t = useT();
+  return (
+    <span className="dash-export">
+      {(['csv', 'xlsx'] as const).map((format) => (
+        <a key={format} className="button button--small" href={exportHref(name, query, format)} download
+          aria-label={t('dashboard.exportLabel', { table, format: format.toUpperCase() })}>
+          {format.toUpperCase()}
+        </a>
+      ))}
+    </span>
+  );
+}
+
+/** A titled block holding a table, with its downloads beside the title. */
+export function TableSection({ title, name, query, children, note }: { title: string; name: MetricName; query: Query; children: ReactNode; note?: string }) {
+  const id = useId();
+  return (
+    <section className="dash-block" aria-labelledby={id}>
+      <header className="dash-block__header">
+        <h3 id={id}>{title}</h3>
+        <ExportLinks name={name} query={query} table={title} />
+      </header>
+      {note && <p className="muted small">{note}</p>}
+      {children}
+    </section>
+  );
+}
