@@ -634,3 +634,54 @@ export const webhookDelivery = pgTable('webhook_delivery', {
   createdAt: ts('created_at').notNull().defaultNow(),
   finishedAt: ts('finished_at'),
 }, tenantKey);
+
+// Imports (migration 0011_imports.sql): the import, its rejected rows, and what it created or updated.
+export const importStatuses = ['uploaded', 'queued', 'running', 'failed', 'done', 'rolled_back'] as const;
+export const fileImport = pgTable('import', {
+  ...tenant,
+  fileName: text('file_name').notNull(),
+  fileSize: bigint('file_size', { mode: 'number' }).notNull(),
+  format: text('format', { enum: ['csv', 'xlsx'] }).notNull(),
+  encoding: text('encoding'),
+  delimiter: text('delimiter'),
+  headerRow: integer('header_row').notNull(),
+  headers: jsonb('headers').$type<string[]>().notNull(),
+  layoutFingerprint: text('layout_fingerprint').notNull(),
+  mapping: jsonb('mapping').$type<(string | null)[]>().notNull().default([]),
+  upsertKey: text('upsert_key', { enum: ['email', 'phone', 'externalId'] }).notNull().default('email'),
+  createLeads: boolean('create_leads').notNull().default(false),
+  status: text('status', { enum: importStatuses }).notNull().default('uploaded'),
+  totalRows: integer('total_rows'),
+  processedRows: integer('processed_rows').notNull().default(0),
+  createdCount: integer('created_count').notNull().default(0),
+  updatedCount: integer('updated_count').notNull().default(0),
+  unchangedCount: integer('unchanged_count').notNull().default(0),
+  duplicateCount: integer('duplicate_count').notNull().default(0),
+  rejectedCount: integer('rejected_count').notNull().default(0),
+  leadsCreated: integer('leads_created').notNull().default(0),
+  lastError: text('last_error'),
+  createdBy: uuid('created_by'),
+  startedAt: ts('started_at'),
+  finishedAt: ts('finished_at'),
+  rolledBackAt: ts('rolled_back_at'),
+  ...audited,
+}, tenantKey);
+
+export const importRow = pgTable('import_row', {
+  ...tenant,
+  importId: uuid('import_id').notNull(),
+  rowNumber: integer('row_number').notNull(),
+  original: jsonb('original').$type<string[]>().notNull(),
+  reasons: jsonb('reasons').$type<{ field: string; code: string; message: string }[]>().notNull(),
+}, tenantKey);
+
+export const importRecord = pgTable('import_record', {
+  ...tenant,
+  importId: uuid('import_id').notNull(),
+  entity: text('entity', { enum: ['contact', 'company', 'lead'] }).notNull(),
+  recordId: uuid('record_id').notNull(),
+  action: text('action', { enum: ['created', 'updated'] }).notNull(),
+  rowNumber: integer('row_number').notNull(),
+  before: jsonb('before').$type<Record<string, unknown>>(),
+  externalId: text('external_id'),
+}, tenantKey);
