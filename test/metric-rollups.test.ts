@@ -1,0 +1,258 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../src/db/client.js';
+import { rebuildMetricRollups } from '../src/db/queries/metrics/rollups.js';
+import { setupWorkspace, testApp, type TestApp } from './harness.js';
+
+// The daily rollups (migration 0014) are kept by triggers on every write. After a random but seeded
+// mix of writes, single-row and multi-row, each rollup must equal a recomputation from the raw rows,
+// written here independently of the migration's SQL.
+
+let t: TestApp;
+let db: Database;
+let ws: string;
+let users: string[];
+let sources: string[];
+let pipelineId: string;
+let stages: { id: string; kind: string; position: number }[];
+
+let seed = 7;
+const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+const maybe = <T>(v: T, p = 0.5): T | null => (rnd() < p ? v : null);
+const dateBetween = (a: string, b: string) => new Date(Date.parse(a) + rnd() * (Date.parse(b) - Date.parse(a)));
+const NIL = '00000000-0000-0000-0000-000000000000';
+
+async function insert(table: string, rows: Record<string, unknown>[]) {
+  if (!rows.length) return;
+  const cols = Object.keys(rows[0]!);
+  const values: unknown[] = [];
+  const tuples = rows.map((r) => `(${cols.map((c) => { values.push(r[c] ?? null); return `$${values.length}`; }).join(', ')})`);
+  await db.query(`INSERT INTO ${table} (${cols.join(', ')}) VALUES ${tuples.join(', ')}`, values);
+}
+
+const ids = async (table: string, where = 'true') =>
+  (await db.query<{ id: string }>(`SELECT id FROM ${table} WHERE workspace_id = $1 AND ${where} ORDER BY id`, [ws])).map((r) => r.id);
+
+const open = () => stages.filter((s) => s.kind === 'open');
+const won = () => stages.find((s) => s.kind === 'won')!;
+const lost = () => stages.find((s) => s.kind === 'lost')!;
+
+function newLead() {
+  const status = pick(['open', 'open', 'won', 'lost', 'cancelled'] as const);
+  const createdAt = dateBetween('2025-12-01T00:00:00Z', '2026-06-01T00:00:00Z');
+  const stage = status === 'won' ? won() : status === 'lost' ? lost() : pick(open());
+  return {
+    id: randomUUID(), workspace_id: ws, title: 'Lead', pipeline_id: pipelineId, stage_id: stage.id, probability: Math.floor(rnd() * 101),
+    amount: Math.round(rnd() * 500000) / 100, currency: 'EUR', status, created_at: createdAt,
+    closed_at: status === 'won' || status === 'lost' ? new Date(createdAt.getTime() + rnd() * 60 * 86_400_000) : null,
+    cancelled_at: status === 'cancelled' ? createdAt : null,
+    owner_id: maybe(pick(users), 0.9), source_id: maybe(pick(sources), 0.8), campaign_id: null,
+    expected_close_date: maybe('2026-0' + (1 + Math.floor(rnd() * 9)) + '-15', 0.7),
+  };
+}
+
+/** One random write of the kinds the app makes; several touch many rows in one statement. */
+async function randomWrite(): Promise<void> {
+  const leads = await ids('lead');
+  const op = pick(['create', 'create', 'move', 'move', 'won', 'lost', 'reopen', 'cancel', 'delete', 'reassign', 'history-delete',
+    'sale', 'sale-edit', 'sale-delete', 'activity', 'done', 'undone', 'activity-delete', 'feedback', 'feedback-edit'] as const);
+  const someLead = leads.length ? pick(leads) : null;
+  switch (op) {
+    case 'create': {
+      const rows = Array.from({ length: 1 + Math.floor(rnd() * 4) }, newLead);
+      await insert('lead', rows);
+      await insert('lead_stage_history', rows.filter(() => rnd() < 0.7).map((l) => ({ workspace_id: ws, lead_id: l.id, to_stage_id: pick(open()).id })));
+      return;
+    }
+    case 'move': {
+      if (!someLead) return;
+      const to = pick(open());
+      await db.query(`UPDATE lead SET stage_id = $3, status = 'open', closed_at = NULL WHERE workspace_id = $1 AND id = $2`, [ws, someLead, to.id]);
+      await insert('lead_stage_history', [{ workspace_id: ws, lead_id: someLead, to_stage_id: to.id }]);
+      return;
+    }
+    case 'won': case 'lost': {
+      if (!someLead) return;
+      const s = op === 'won' ? won() : lost();
+      await db.query(`UPDATE lead SET stage_id = $3, status = $4, closed_at = created_at + interval '9 days' WHERE workspace_id = $1 AND id = $2`, [ws, someLead, s.id, op]);
+      await insert('lead_stage_history', [{ workspace_id: ws, lead_id: someLead, to_stage_id: s.id }]);
+      return;
+    }
+    case 'reopen':
+      await db.query(`UPDATE lead SET status = 'open', stage_id = $2, closed_at = NULL, cancelled_at = NULL WHERE workspace_id = $1 AND status <> 'open' AND id = ANY($3::uuid[])`,
+        [ws, open()[0]!.id, leads.filter(() => rnd() < 0.1)]);
+      return;
+    case 'cancel':
+      if (someLead) await db.query(`UPDATE lead SET status = 'cancelled', cancelled_at = now() WHERE workspace_id = $1 AND id = $2`, [ws, someLead]);
+      return;
+    case 'delete':
+      if (someLead) await db.query('DELETE FROM lead WHERE workspace_id = $1 AND id = $2', [ws, someLead]);
+      return;
+    case 'reassign':
+      await db.query('UPDATE lead SET owner_id = $2, source_id = $3, amount = amount + 1 WHERE workspace_id = $1 AND id = ANY($4::uuid[])',
+        [ws, maybe(pick(users), 0.8), maybe(pick(sources), 0.8), leads.filter(() => rnd() < 0.2)]);
+      return;
+    case 'history-delete':
+      if (someLead) await db.query('DELETE FROM lead_stage_history WHERE workspace_id = $1 AND lead_id = $2', [ws, someLead]);
+      return;
+    case 'sale':
+      await insert('sale', Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => ({
+        workspace_id: ws, sold_at: dateBetween('2026-01-01T00:00:00Z', '2026-06-01T00:00:00Z'), total: Math.round(rnd() * 300000) / 100, currency: 'EUR',
+        owner_id: maybe(pick(users), 0.9), company_id: companyId,
+      })));
+      return;
+    case 'sale-edit': {
+      const sales = await ids('sale');
+      if (sales.length) await db.query(`UPDATE sale SET total = total + 10.05, sold_at = sold_at + interval '1 day', owner_id = $3 WHERE workspace_id = $1 AND id = $2`, [ws, pick(sales), maybe(pick(users), 0.8)]);
+      return;
+    }
+    case 'sale-delete': {
+      const sales = await ids('sale');
+      if (sales.length) await db.query('DELETE FROM sale WHERE workspace_id = $1 AND id = $2', [ws, pick(sales)]);
+      return;
+    }
+    case 'activity':
+      await insert('activity', Array.from({ length: 1 + Math.floor(rnd() * 5) }, () => {
+        const at = dateBetween('2026-01-01T00:00:00Z', '2026-06-01T00:00:00Z');
+        const logged = rnd() < 0.5;
+        return { workspace_id: ws, type: pick(['call', 'email', 'meeting', 'visit', 'message', 'note', 'task']), user_id: maybe(pick(users), 0.9),
+          occurred_at: logged ? at : null, due_at: logged ? null : at, done_at: logged ? at : null, lead_id: someLead };
+      }));
+      return;
+    case 'done':
+      await db.query('UPDATE activity SET done_at = coalesce(due_at, occurred_at) + interval \'3 hours\' WHERE workspace_id = $1 AND done_at IS NULL AND id = ANY($2::uuid[])',
+        [ws, (await ids('activity')).filter(() => rnd() < 0.3)]);
+      return;
+    case 'undone': {
+      const acts = await ids('activity', 'done_at IS NOT NULL');
+      if (acts.length) await db.query('UPDATE activity SET done_at = NULL, occurred_at = NULL, due_at = coalesce(due_at, occurred_at) WHERE workspace_id = $1 AND id = $2', [ws, pick(acts)]);
+      return;
+    }
+    case 'activity-delete': {
+      const acts = await ids('activity');
+      if (acts.length) await db.query('DELETE FROM activity WHERE workspace_id = $1 AND id = $2', [ws, pick(acts)]);
+      return;
+    }
+    case 'feedback':
+      await insert('feedback', [{ workspace_id: ws, nps: maybe(Math.floor(rnd() * 11), 0.8), satisfaction: 1 + Math.floor(rnd() * 5), channel: 'phone',
+        answered_at: dateBetween('2026-01-01T00:00:00Z', '2026-06-01T00:00:00Z'), user_id: maybe(pick(users), 0.9) }]);
+      return;
+    case 'feedback-edit': {
+      const fb = await ids('feedback');
+      if (fb.length) await db.query('UPDATE feedback SET nps = $3, answered_at = answered_at - interval \'2 days\' WHERE workspace_id = $1 AND id = $2', [ws, pick(fb), maybe(Math.floor(rnd() * 11), 0.7)]);
+      return;
+    }
+  }
+}
+
+let companyId: string;
+
+/** Rows of a rollup without the all-zero ones (a key whose rows all went away), as sorted strings. */
+async function rollup(table: string, keys: string[], measures: string[]): Promise<string[]> {
+  const rows = await db.query<Record<string, unknown>>(
+    `SELECT ${[...keys, ...measures].join(', ')} FROM ${table} WHERE workspace_id = $1 AND (${measures.map((m) => `${m} <> 0`).join(' OR ')})`, [ws]);
+  return rows.map((r) => [...keys, ...measures].map((k) => (measures.includes(k) ? Number(r[k]).toFixed(6) : String(r[k]))).join('|')).sort();
+}
+
+async function raw(query: string, cols: string[], measures: string[]): Promise<string[]> {
+  const rows = await db.query<Record<string, unknown>>(query, [ws, NIL]);
+  return rows.map((r) => cols.map((k) => (measures.includes(k) ? Number(r[k]).toFixed(6) : String(r[k]))).join('|')).sort();
+}
+
+const tzDay = (col: string) => `(${col} AT TIME ZONE (SELECT time_zone FROM workspace WHERE id = $1))::date`;
+
+async function expectRollupsEqualRaw() {
+  expect(await rollup('lead_daily', ['day', 'owner_id', 'source_id', 'campaign_id'], ['leads', 'won'])).toEqual(await raw(
+    `SELECT ${tzDay('created_at')} AS day, coalesce(owner_id, $2) AS owner_id, coalesce(source_id, $2) AS source_id, coalesce(campaign_id, $2) AS campaign_id,
+            count(*) AS leads, count(*) FILTER (WHERE status = 'won') AS won
+       FROM lead WHERE workspace_id = $1 AND status <> 'cancelled' GROUP BY 1, 2, 3, 4`, ['day', 'owner_id', 'source_id', 'campaign_id', 'leads', 'won'], ['leads', 'won']));
+  expect(await rollup('lead_funnel_daily', ['pipeline_id', 'day', 'owner_id', 'source_id', 'furthest_stage_id'], ['leads'])).toEqual(await raw(
+    `WITH reached AS (
+       SELECT l.id, l.pipeline_id, l.created_at, l.owner_id, l.source_id, max(s.position) AS pos
+         FROM lead l
+         LEFT JOIN lead_stage_history h ON h.workspace_id = l.workspace_id AND h.lead_id = l.id
+         LEFT JOIN stage s ON s.workspace_id = l.workspace_id AND s.pipeline_id = l.pipeline_id AND s.kind <> 'lost' AND (s.id = l.stage_id OR s.id = h.to_stage_id)
+        WHERE l.workspace_id = $1 AND l.status <> 'cancelled'
+        GROUP BY l.id, l.pipeline_id, l.created_at, l.owner_id, l.source_id)
+     SELECT r.pipeline_id, ${tzDay('r.created_at')} AS day, coalesce(r.owner_id, $2) AS owner_id, coalesce(r.source_id, $2) AS source_id,
+            coalesce(s.id, $2) AS furthest_stage_id, count(*) AS leads
+       FROM reached r LEFT JOIN stage s ON s.workspace_id = $1 AND s.pipeline_id = r.pipeline_id AND s.position = r.pos AND s.kind <> 'lost'
+      GROUP BY 1, 2, 3, 4, 5`, ['pipeline_id', 'day', 'owner_id', 'source_id', 'furthest_stage_id', 'leads'], ['leads']));
+  expect(await rollup('lead_closed_daily', ['day', 'owner_id', 'source_id'], ['won', 'lost', 'won_days'])).toEqual(await raw(
+    `SELECT ${tzDay('closed_at')} AS day, coalesce(owner_id, $2) AS owner_id, coalesce(source_id, $2) AS source_id,
+            count(*) FILTER (WHERE status = 'won') AS won, count(*) FILTER (WHERE status = 'lost') AS lost,
+            coalesce(sum(extract(epoch FROM closed_at - created_at) / 86400) FILTER (WHERE status = 'won'), 0) AS won_days
+       FROM lead WHERE workspace_id = $1 AND status IN ('won', 'lost') AND closed_at IS NOT NULL GROUP BY 1, 2, 3`,
+    ['day', 'owner_id', 'source_id', 'won', 'lost', 'won_days'], ['won', 'lost', 'won_days']));
+  expect(await rollup('lead_open_summary', ['stage_id', 'owner_id', 'source_id', 'close_month'], ['leads', 'amount', 'weighted'])).toEqual(await raw(
+    `SELECT stage_id, coalesce(owner_id, $2) AS owner_id, coalesce(source_id, $2) AS source_id, coalesce(to_char(expected_close_date, 'YYYY-MM'), 'none') AS close_month,
+            count(*) AS leads, sum(amount) AS amount, sum(amount * probability / 100.0) AS weighted
+       FROM lead WHERE workspace_id = $1 AND status = 'open' GROUP BY 1, 2, 3, 4`,
+    ['stage_id', 'owner_id', 'source_id', 'close_month', 'leads', 'amount', 'weighted'], ['leads', 'amount', 'weighted']));
+  expect(await rollup('activity_daily', ['day', 'user_id', 'type'], ['done'])).toEqual(await raw(
+    `SELECT ${tzDay('coalesce(occurred_at, done_at)')} AS day, coalesce(user_id, $2) AS user_id, type, count(*) AS done
+       FROM activity WHERE workspace_id = $1 AND done_at IS NOT NULL GROUP BY 1, 2, 3`, ['day', 'user_id', 'type', 'done'], ['done']));
+  expect(await rollup('sale_daily', ['day', 'owner_id'], ['sales', 'amount'])).toEqual(await raw(
+    `SELECT ${tzDay('sold_at')} AS day, coalesce(owner_id, $2) AS owner_id, count(*) AS sales, sum(total) AS amount
+       FROM sale WHERE workspace_id = $1 GROUP BY 1, 2`, ['day', 'owner_id', 'sales', 'amount'], ['sales', 'amount']));
+  expect(await rollup('feedback_daily', ['day', 'user_id', 'nps', 'satisfaction'], ['answers'])).toEqual(await raw(
+    `SELECT ${tzDay('answered_at')} AS day, coalesce(user_id, $2) AS user_id, coalesce(nps, -1) AS nps, coalesce(satisfaction, 0) AS satisfaction, count(*) AS answers
+       FROM feedback WHERE workspace_id = $1 GROUP BY 1, 2, 3, 4`, ['day', 'user_id', 'nps', 'satisfaction', 'answers'], ['answers']));
+}
+
+beforeAll(async () => {
+  t = await testApp();
+  db = t.deps.database;
+  const w = await setupWorkspace(t);
+  ws = w.workspaceId;
+  users = [w.adminId, randomUUID(), randomUUID()];
+  await insert('app_user', users.slice(1).map((id, i) => ({ workspace_id: ws, id, email: `r${i}@garcia.es`, name: `R${i}`, role: 'sales' })));
+  sources = (await db.query<{ id: string }>('SELECT id FROM source WHERE workspace_id = $1 ORDER BY name', [ws])).map((r) => r.id).slice(0, 3);
+  pipelineId = (await db.query<{ id: string }>('SELECT id FROM pipeline WHERE workspace_id = $1 AND is_default', [ws]))[0]!.id;
+  stages = await db.query('SELECT id, kind, position FROM stage WHERE workspace_id = $1 AND pipeline_id = $2 ORDER BY position', [ws, pipelineId]);
+  companyId = randomUUID();
+  await insert('company', [{ id: companyId, workspace_id: ws, name: 'Muebles Sur' }]);
+  await insert('lead', Array.from({ length: 30 }, newLead));
+});
+afterAll(async () => { await t.close(); });
+
+describe('metric rollups', () => {
+  it('equal a recomputation from raw rows after a random mix of writes', async () => {
+    for (let i = 0; i < 160; i++) await randomWrite();
+    const counts = await db.query<{ leads: number; sales: number; activities: number }>(
+      `SELECT (SELECT count(*)::int FROM lead WHERE workspace_id = $1) AS leads, (SELECT count(*)::int FROM sale WHERE workspace_id = $1) AS sales,
+              (SELECT count(*)::int FROM activity WHERE workspace_id = $1) AS activities`, [ws]);
+    expect(counts[0]!.leads).toBeGreaterThan(20);
+    expect(counts[0]!.sales).toBeGreaterThan(0);
+    await expectRollupsEqualRaw();
+  });
+
+  it('follow a reordering of the funnel stages', async () => {
+    const [a, b] = open();
+    await db.transaction(async (tx) => {
+      await tx.execute(`UPDATE stage SET position = -1 WHERE workspace_id = '${ws}' AND id = '${a!.id}'`);
+      await tx.execute(`UPDATE stage SET position = ${a!.position} WHERE workspace_id = '${ws}' AND id = '${b!.id}'`);
+      await tx.execute(`UPDATE stage SET position = ${b!.position} WHERE workspace_id = '${ws}' AND id = '${a!.id}'`);
+    });
+    stages = await db.query('SELECT id, kind, position FROM stage WHERE workspace_id = $1 AND pipeline_id = $2 ORDER BY position', [ws, pipelineId]);
+    await expectRollupsEqualRaw();
+  });
+
+  it('move every day to the new local days when the workspace changes time zone', async () => {
+    const before = await rollup('activity_daily', ['day', 'user_id', 'type'], ['done']);
+    await db.query(`UPDATE workspace SET time_zone = 'America/Mexico_City' WHERE id = $1`, [ws]);
+    expect(await rollup('activity_daily', ['day', 'user_id', 'type'], ['done'])).not.toEqual(before);
+    await expectRollupsEqualRaw();
+  });
+
+  it('are rebuilt from raw rows by the rebuild command, with an audit event', async () => {
+    await db.query('UPDATE lead_daily SET leads = leads + 5 WHERE workspace_id = $1', [ws]);
+    await db.query('DELETE FROM activity_daily WHERE workspace_id = $1', [ws]);
+    const [r] = await rebuildMetricRollups(db, ws);
+    expect(r!.workspaceId).toBe(ws);
+    await expectRollupsEqualRaw();
+    const audit = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_event WHERE workspace_id = $1 AND action = 'metrics_rebuild'`, [ws]);
+    expect(audit[0]!.n).toBe(1);
+  });
+});
