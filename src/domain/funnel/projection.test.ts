@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import type { AppError } from '../errors.js';
+import { measureFunnel } from './model.js';
+import type { JourneyStep } from './journey.js';
+import { ageBucketOf, closeMonthShares, project, sensitivity, stepVolumeFactors, type ProjectionInputs } from './projection.js';
+
+const step = (id: string, kind: JourneyStep['kind'], position: number): JourneyStep => ({ id, name: id, kind, position, stageId: kind === 'stage' ? id : null, activityType: null });
+const steps = [step('frio', 'stage', 1), step('templado', 'stage', 2), step('caliente', 'stage', 3), step('venta', 'sale', 4)];
+// 1000 leads: 500 warm (50 %), 200 hot (40 %), 100 won (50 %).
+const model = measureFunnel({
+  steps, medianDays: [], manualCounts: {}, won: 100, wonAmount: 200_000, cost: 0,
+  reached: [{ mask: 0b0001, leads: 500 }, { mask: 0b0011, leads: 300 }, { mask: 0b0111, leads: 100 }, { mask: 0b1111, leads: 100 }],
+});
+const inputs: ProjectionInputs = {
+  model,
+  // 100 hot leads, young; history says 30 % of hot leads still open at that age are won.
+  openCells: [{ step: 2, ageBucket: 0, leads: 100, amount: 300_000, weighted: 150_000, meanAgeDays: 10 }],
+  closedCells: [{ step: 2, ageBucket: 0, won: 3000, lost: 7000 }],
+  cycleDays: [20, 25, 28, 29],
+  inflow: [{ sourceId: 'web', leadsPerMonth: 100, cpl: 50 }, { sourceId: 'none', leadsPerMonth: 0, cpl: null }],
+};
+const opts = { months: 3, simulations: 2000, seed: 11 };
+const fieldsOf = (f: () => unknown) => { try { f(); } catch (e) { return (e as AppError).fields.map((x) => `${x.field}:${x.code}`); } return null; };
+
+describe('projection', () => {
+  it('gives the same P10 / P50 / P90 for the same seed', () => {
+    expect(project(inputs, [], opts)).toEqual(project(inputs, [], opts));
+    expect(project(inputs, [], { ...opts, seed: 12 }).total).not.toEqual(project(inputs, [], opts).total);
+  });
+
+  it('contains the known outcome within P10–P90: pipeline wins land in month one, inflow converts at the measured 10 %', () => {
+    const p = project(inputs, [], opts);
+    // Month 1: 30 of the 100 hot leads (cycle 20–29 days, they are 10 days old → within the month); inflow won in ~25 days
+    // from mid-month lands half in month 1, half in month 2.
+    const m1 = p.months[0]!.sales;
+    expect(m1.p10).toBeLessThanOrEqual(30 + 5);
+    expect(m1.p90).toBeGreaterThanOrEqual(30 + 5);
+    const total = p.total.sales; // 30 + 10 per month of inflow, less what lands after month 3
+    expect(total.p10).toBeLessThanOrEqual(p.expected.sales);
+    expect(total.p90).toBeGreaterThanOrEqual(p.expected.sales);
+    expect(p.expected.sales).toBeGreaterThan(50);
+    expect(p.expected.sales).toBeLessThan(61);
+    expect(p.pipeline[0]).toMatchObject({ leads: 100, weighted: 150_000 });
+    expect(p.pipeline[0]!.measuredProbability).toBeCloseTo(0.3, 2);
+    expect(p.pipeline[0]!.measuredValue).toBeCloseTo(90_000, -3);
+    expect(p.months[2]!.cumulativeRevenue.p50).toBeGreaterThan(p.months[0]!.cumulativeRevenue.p50);
+  });
+
+  it('moves the scenario with the levers: doubled inflow, better rates, a bigger deal, spend through the CPL', () => {
+    const base = project(inputs, [], opts).expected;
+    const doubled = project(inputs, [{ kind: 'inflow', sourceId: null, factor: 2 }], opts);
+    expect(doubled.leadsPerMonth).toBe(200);
+    expect(doubled.expected.sales).toBeGreaterThan(base.sales);
+    // Hot → won from 50 % to 100 %: every lead before it is twice as likely to buy.
+    const better = project(inputs, [{ kind: 'rate', stepId: 'venta', rate: 1 }], opts).expected;
+    expect(better.sales).toBeCloseTo(base.sales * 2, 0);
+    const spend = project(inputs, [{ kind: 'spend', sourceId: 'web', amountPerMonth: 5000 }], opts);
+    expect(spend.leadsPerMonth).toBe(200); // 5000 € ÷ 50 € per lead
+    const deal = project(inputs, [{ kind: 'averageDeal', amount: 4000 }], opts).expected;
+    expect(deal.revenue).toBeGreaterThan(base.revenue);
+    const slow = project(inputs, [{ kind: 'cycleTime', factor: 10 }], opts).expected;
+    expect(slow.sales).toBeLessThan(base.sales);
+  });
+
+  it('refuses a rate above 100 %, inflow below zero, absurd values and levers it cannot apply, naming each', () => {
+    expect(fieldsOf(() => project(inputs, [
+      { kind: 'rate', stepId: 'templado', rate: 1.2 }, { kind: 'inflow', sourceId: null, factor: -1 },
+      { kind: 'averageDeal', amount: 0 }, { kind: 'spend', sourceId: 'none', amountPerMonth: 100 },
+      { kind: 'rate', stepId: 'frio', rate: 0.5 }, { kind: 'cycleTime', factor: 50 }, { kind: 'inflow', sourceId: 'nope', factor: 2 },
+    ], opts))).toEqual([
+      'levers.0.rate:out_of_range', 'levers.1.factor:too_small', 'levers.2.amount:too_small', 'levers.3.sourceId:no_cpl',
+      'levers.4.stepId:no_rate', 'levers.5.factor:out_of_range', 'levers.6.sourceId:no_history',
+    ]);
+    expect(fieldsOf(() => project(inputs, [], { ...opts, months: 13 }))).toEqual(['months:out_of_range']);
+    expect(fieldsOf(() => project(inputs, [], { ...opts, simulations: 0 }))).toEqual(['simulations:out_of_range']);
+  });
+
+  it('projects zeros, not NaN, with no history at all', () => {
+    const empty = measureFunnel({ steps, reached: [], medianDays: [], manualCounts: {}, won: 0, wonAmount: 0, cost: 0 });
+    const p = project({ model: empty, openCells: [], closedCells: [], cycleDays: [], inflow: [] }, [], opts);
+    expect(p.total.sales).toEqual({ p10: 0, p50: 0, p90: 0, mean: 0 });
+    expect(JSON.stringify(p)).not.toMatch(/NaN|Infinity|null/);
+  });
+
+  it('ranks as the bottleneck the step where one more point is worth most revenue', () => {
+    const rows = sensitivity(inputs, [], 3);
+    // Hot → won lifts both the open hot leads and the new ones; of the rest, the lowest rate (hot, 40 %) comes first.
+    expect(rows.map((r) => r.stepId)).toEqual(['venta', 'caliente', 'templado']);
+    expect(rows[0]!.revenueGain).toBeGreaterThan(rows[2]!.revenueGain);
+    expect(rows.every((r) => r.revenueGain > 0)).toBe(true);
+  });
+
+  it('scales each step\'s weekly volume by the inflow and the rate changes up to it', () => {
+    expect(stepVolumeFactors(inputs, [{ kind: 'inflow', sourceId: 'web', factor: 1.5 }, { kind: 'rate', stepId: 'caliente', rate: 0.8 }]))
+      .toEqual([1.5, 1.5, 3, 3]);
+  });
+
+  it('times wins by the measured cycles longer than the lead\'s age', () => {
+    expect(closeMonthShares([10, 40, 70, 100], 30, 2)).toEqual([1 / 3, 1 / 3]);
+    expect(closeMonthShares([], 0, 4)).toEqual([1 / 3, 1 / 3, 1 / 3, 0]);
+    expect([0, 29, 30, 120, 500].map(ageBucketOf)).toEqual([0, 0, 1, 2, 3]);
+  });
+});
