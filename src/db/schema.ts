@@ -685,3 +685,40 @@ export const importRecord = pgTable('import_record', {
   before: jsonb('before').$type<Record<string, unknown>>(),
   externalId: text('external_id'),
 }, tenantKey);
+
+// The customer journey as a model (migration 0015_funnel.sql, docs/funnel.md).
+export const journeyStepKinds = ['stage', 'activity', 'sale', 'repeat_sale', 'promoter', 'manual'] as const;
+export const journeyStep = pgTable('journey_step', {
+  ...tenant,
+  pipelineId: uuid('pipeline_id').notNull(),
+  name: text('name').notNull(),
+  position: integer('position').notNull(),
+  kind: text('kind', { enum: journeyStepKinds }).notNull(),
+  stageId: uuid('stage_id'),
+  activityType: text('activity_type', { enum: ['call', 'email', 'meeting', 'visit', 'message', 'task'] }),
+  ...audited,
+}, tenantKey);
+
+export const stepCount = pgTable('step_count', {
+  ...tenant,
+  stepId: uuid('step_id').notNull(),
+  periodStart: date('period_start', { mode: 'string' }).notNull(),
+  periodEnd: date('period_end', { mode: 'string' }).notNull(),
+  count: integer('count').notNull(),
+  note: text('note'),
+  createdBy: uuid('created_by'),
+  ...audited,
+}, tenantKey);
+
+export const scenario = pgTable('scenario', {
+  ...tenant,
+  name: text('name').notNull(),
+  pipelineId: uuid('pipeline_id').notNull(),
+  levers: jsonb('levers').$type<unknown[]>().notNull().default([]),
+  filters: jsonb('filters').$type<Record<string, string | null>>().notNull().default({}),
+  baselineFrom: date('baseline_from', { mode: 'string' }).notNull(),
+  baselineTo: date('baseline_to', { mode: 'string' }).notNull(),
+  months: integer('months').notNull().default(6),
+  createdBy: uuid('created_by'),
+  ...audited,
+}, tenantKey);
