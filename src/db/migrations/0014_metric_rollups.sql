@@ -215,7 +215,7 @@ DECLARE
   leads text;
   before_hist text;
 BEGIN
-  leads := format('SELECT l.*, %%s AS sign FROM lead l WHERE (l.workspace_id, l.id) IN (SELECT workspace_id, lead_id FROM %s UNION SELECT workspace_id, lead_id FROM %s)', new_rel, old_rel);
+  leads := format('SELECT l.*, %%s AS sign FROM lead l WHERE (l.workspace_id, l.id) IN (SELECT a.workspace_id, a.lead_id FROM %s a UNION SELECT b.workspace_id, b.lead_id FROM %s b)', new_rel, old_rel);
   before_hist := format('SELECT x.workspace_id, x.lead_id, x.to_stage_id FROM lead_stage_history x WHERE NOT EXISTS (SELECT 1 FROM %s n WHERE n.workspace_id = x.workspace_id AND n.id = x.id) UNION ALL SELECT o.workspace_id, o.lead_id, o.to_stage_id FROM %s o', new_rel, old_rel);
   EXECUTE metric_lead_funnel_sql(
     metric_lead_funnel_rows(format(leads, -1), before_hist) || ' UNION ALL ' ||
