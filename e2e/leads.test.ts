@@ -94,11 +94,30 @@ describe('leads: quick-add, table and kanban', () => {
     await page.getByRole('button', { name: 'Vistas guardadas ▾' }).click();
     await page.getByLabel('Nombre de la vista').fill('Tablas por importe');
     await page.getByRole('button', { name: 'Guardar vista' }).click();
+    await expect.poll(async () => (await api.ok<{ data: { name: string }[] }>('GET', '/saved-views?entity=lead')).data.map((v) => v.name)).toContain('Tablas por importe');
+    // The URL holds the current view: a reload keeps it, a bare /leads is the default view again.
     await page.reload();
+    await expect.poll(() => table.locator('tbody tr td:first-child').allTextContents()).toEqual(['Tabla B', 'Tabla C', 'Tabla A']);
+    await page.goto('/leads');
+    await table.getByRole('columnheader', { name: /Comercial/ }).waitFor();
     await page.getByRole('button', { name: 'Vistas guardadas ▾' }).click();
     await page.getByRole('button', { name: 'Tablas por importe', exact: true }).click();
     await expect.poll(() => table.locator('tbody tr td:first-child').allTextContents()).toEqual(['Tabla B', 'Tabla C', 'Tabla A']);
     expect(await table.getByRole('columnheader', { name: 'Comercial' }).count()).toBe(0);
+  });
+
+  it('sorts the table by company name, a looked-up column', async () => {
+    for (const [title, company] of [['Orden 1', 'Zafiro Hogar'], ['Orden 2', 'Ámbar Cocinas'], ['Orden 3', 'Marfil Baños']] as const) {
+      const co = await api.ok<{ id: string }>('POST', '/companies', { name: company });
+      await api.ok('POST', '/leads', { title, companyId: co.id });
+    }
+    await page.goto('/leads?q=Orden');
+    const table = page.locator('.vtable table');
+    const companies = () => table.locator('tbody tr td:nth-child(2)').allTextContents();
+    await expect.poll(companies).toHaveLength(3);
+    await table.getByRole('columnheader', { name: /Empresa/ }).getByRole('button').click();
+    await expect.poll(companies).toEqual(['Ámbar Cocinas', 'Marfil Baños', 'Zafiro Hogar']);
+    expect(page.url()).toContain('sort=company');
   });
 
   // Its own pipeline, so cards created by other journeys never crowd these columns (removed afterwards).

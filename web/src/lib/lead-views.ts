@@ -3,27 +3,40 @@ import { zonedToIso } from './format.js';
 
 /** What the leads table shows: filters, sort and columns. A saved view is a named copy of it. */
 export type LeadFilters = {
-  q: string; stageId: string; ownerId: string; sourceId: string; status: string; withoutNextAction: boolean;
+  q: string; stageId: string; ownerId: string; sourceId: string; campaignId: string; productId: string; status: string;
+  withoutNextAction: boolean; withoutActivity: boolean;
   /** Lower bounds typed by the user (empty = no bound). */
-  scoreMin: string; amountMin: string;
-  /** Next action between these days (YYYY-MM-DD, both included) in the workspace's time zone. */
+  scoreMin: string; amountMin: string; probabilityMin: string;
+  /** Day ranges (YYYY-MM-DD, both days included) in the workspace's time zone. */
   nextActionFrom: string; nextActionTo: string;
+  lastActivityFrom: string; lastActivityTo: string;
+  createdFrom: string; createdTo: string;
 };
 export const columnIds = ['contact', 'company', 'stage', 'score', 'probability', 'amount', 'source', 'owner', 'nextActionAt', 'lastActivityAt'] as const;
 export type ColumnId = (typeof columnIds)[number];
 /** Columns the API can sort by, with its sort name. */
-export const sortableColumns: Partial<Record<ColumnId, string>> = {
-  score: 'score', probability: 'probability', amount: 'amount', nextActionAt: 'nextActionAt', lastActivityAt: 'lastActivityAt',
+export const sortableColumns: Record<ColumnId, string> = {
+  contact: 'contactName', company: 'companyName', stage: 'stage', score: 'score', probability: 'probability', amount: 'amount',
+  source: 'sourceName', owner: 'ownerName', nextActionAt: 'nextActionAt', lastActivityAt: 'lastActivityAt',
 };
 export type SortState = { column: ColumnId; descending: boolean };
 export type LeadView = { filters: LeadFilters; sort: SortState; columns: ColumnId[] };
-export type SavedView = LeadView & { name: string };
+/** A view stored on the server: the author's own, or one a colleague shared. */
+export type SavedView = LeadView & { id: string; name: string; shared: boolean; userId: string; version: number };
 
 export const defaultView: LeadView = {
-  filters: { q: '', stageId: '', ownerId: '', sourceId: '', status: 'open', withoutNextAction: false, scoreMin: '', amountMin: '', nextActionFrom: '', nextActionTo: '' },
+  filters: {
+    q: '', stageId: '', ownerId: '', sourceId: '', campaignId: '', productId: '', status: 'open', withoutNextAction: false, withoutActivity: false,
+    scoreMin: '', amountMin: '', probabilityMin: '', nextActionFrom: '', nextActionTo: '', lastActivityFrom: '', lastActivityTo: '', createdFrom: '', createdTo: '',
+  },
   sort: { column: 'nextActionAt', descending: false },
   columns: [...columnIds],
 };
+
+const textFilters = ['q', 'stageId', 'ownerId', 'sourceId', 'campaignId', 'productId', 'status', 'scoreMin', 'amountMin', 'probabilityMin'] as const;
+const dayFilters = [['nextActionFrom', 'nextActionTo'], ['lastActivityFrom', 'lastActivityTo'], ['createdFrom', 'createdTo']] as const;
+const flagFilters = ['withoutNextAction', 'withoutActivity'] as const;
+const isDay = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s);
 
 const dayAfter = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 const numberOrUndefined = (s: string) => (s.trim() === '' || !Number.isFinite(Number(s.replace(',', '.'))) ? undefined : String(Number(s.replace(',', '.'))));
@@ -33,62 +46,83 @@ const numberOrUndefined = (s: string) => (s.trim() === '' || !Number.isFinite(Nu
  * become the workspace's local midnights; the "to" day is included (the API bound is exclusive).
  */
 export function viewToQuery(v: LeadView, timeZone = 'UTC'): Query {
-  const sortName = sortableColumns[v.sort.column] ?? 'nextActionAt';
   const f = v.filters;
-  return {
-    scoreMin: numberOrUndefined(f.scoreMin ?? ''),
-    amountMin: numberOrUndefined(f.amountMin ?? ''),
-    nextActionFrom: f.nextActionFrom ? zonedToIso(f.nextActionFrom, '00:00', timeZone) ?? undefined : undefined,
-    nextActionTo: f.nextActionTo ? zonedToIso(dayAfter(f.nextActionTo), '00:00', timeZone) ?? undefined : undefined,
-    q: v.filters.q.trim() || undefined,
-    stageId: v.filters.stageId || undefined,
-    ownerId: v.filters.ownerId || undefined,
-    sourceId: v.filters.sourceId || undefined,
-    status: v.filters.status || undefined,
-    withoutNextAction: v.filters.withoutNextAction ? 'true' : undefined,
-    sort: `${v.sort.descending ? '-' : ''}${sortName}`,
+  const q: Query = {
+    q: f.q.trim() || undefined,
+    stageId: f.stageId || undefined, ownerId: f.ownerId || undefined, sourceId: f.sourceId || undefined,
+    campaignId: f.campaignId || undefined, productId: f.productId || undefined, status: f.status || undefined,
+    scoreMin: numberOrUndefined(f.scoreMin), amountMin: numberOrUndefined(f.amountMin), probabilityMin: numberOrUndefined(f.probabilityMin),
+    withoutNextAction: f.withoutNextAction ? 'true' : undefined,
+    withoutActivity: f.withoutActivity ? 'true' : undefined,
+    sort: `${v.sort.descending ? '-' : ''}${sortableColumns[v.sort.column]}`,
   };
+  for (const [from, to] of dayFilters) {
+    q[from] = f[from] ? zonedToIso(f[from], '00:00', timeZone) ?? undefined : undefined;
+    q[to] = f[to] ? zonedToIso(dayAfter(f[to]), '00:00', timeZone) ?? undefined : undefined;
+  }
+  return q;
 }
 
-/** Clicking a header: a new column sorts ascending, the same column flips. Unsortable columns do nothing. */
+/** Clicking a header: a new column sorts ascending, the same column flips. */
 export function toggleSort(current: SortState, column: ColumnId): SortState {
-  if (!sortableColumns[column]) return current;
   return current.column === column ? { column, descending: !current.descending } : { column, descending: false };
 }
 
-const STORAGE_KEY = 'seg.leadViews';
+const isColumn = (c: unknown): c is ColumnId => (columnIds as readonly unknown[]).includes(c);
 
-/** Reads saved views, dropping anything malformed (old versions, hand edits) instead of failing. */
-export function parseSavedViews(raw: string | null): SavedView[] {
+/**
+ * A view from the page's URL, so a link (a dashboard drill-down, a colleague's) opens the same list.
+ * Unknown or malformed parameters are ignored; no parameter at all gives the default view.
+ */
+export function viewFromSearch(search: URLSearchParams): LeadView {
+  const filters = { ...defaultView.filters };
+  for (const k of textFilters) { const v = search.get(k); if (v !== null) filters[k] = v; }
+  for (const pair of dayFilters) for (const k of pair) { const v = search.get(k); if (v && isDay(v)) filters[k] = v; }
+  for (const k of flagFilters) if (search.get(k) === 'true') filters[k] = true;
+  const sortRaw = search.get('sort') ?? '';
+  const descending = sortRaw.startsWith('-');
+  const column = sortRaw.replace(/^-/, '');
+  const sort = isColumn(column) ? { column, descending } : defaultView.sort;
+  const cols = search.get('columns')?.split(',').filter(isColumn);
+  return { filters, sort, columns: cols?.length ? cols : defaultView.columns };
+}
+
+/** The URL parameters of a view: only what differs from the default, so links stay short. */
+export function viewToSearch(v: LeadView): URLSearchParams {
+  const out = new URLSearchParams();
+  const d = defaultView.filters;
+  for (const k of textFilters) if (v.filters[k] !== d[k]) out.set(k, v.filters[k]);
+  for (const pair of dayFilters) for (const k of pair) if (v.filters[k]) out.set(k, v.filters[k]);
+  for (const k of flagFilters) if (v.filters[k]) out.set(k, 'true');
+  if (v.sort.column !== defaultView.sort.column || v.sort.descending !== defaultView.sort.descending) out.set('sort', `${v.sort.descending ? '-' : ''}${v.sort.column}`);
+  if (v.columns.join(',') !== defaultView.columns.join(',')) out.set('columns', v.columns.join(','));
+  return out;
+}
+
+/** Reads one stored view definition, dropping anything malformed (old versions, hand edits) instead of failing. */
+export function parseViewDefinition(raw: unknown): LeadView {
+  const x = (raw && typeof raw === 'object' ? raw : {}) as Partial<LeadView>;
+  const columns = Array.isArray(x.columns) ? x.columns.filter(isColumn) : defaultView.columns;
+  const sort = x.sort && isColumn(x.sort.column) ? { column: x.sort.column, descending: !!x.sort.descending } : defaultView.sort;
+  const filters = { ...defaultView.filters };
+  const given = (x.filters && typeof x.filters === 'object' ? x.filters : {}) as Record<string, unknown>;
+  for (const k of Object.keys(filters) as (keyof LeadFilters)[]) {
+    const v = given[k];
+    if (typeof v === typeof filters[k]) (filters as Record<string, unknown>)[k] = v;
+  }
+  return { filters, sort, columns: columns.length ? columns : defaultView.columns };
+}
+
+/** Views kept in this browser by earlier versions, to move to the server once. */
+export const LEGACY_STORAGE_KEY = 'seg.leadViews';
+export function legacyViews(raw: string | null): (LeadView & { name: string })[] {
   if (!raw) return [];
   try {
     const list = JSON.parse(raw) as unknown;
     if (!Array.isArray(list)) return [];
-    return list.flatMap((v): SavedView[] => {
-      if (!v || typeof v !== 'object' || typeof (v as SavedView).name !== 'string') return [];
-      const x = v as Partial<SavedView>;
-      const columns = Array.isArray(x.columns) ? x.columns.filter((c): c is ColumnId => (columnIds as readonly string[]).includes(c)) : defaultView.columns;
-      const sort = x.sort && (columnIds as readonly string[]).includes(x.sort.column) ? { column: x.sort.column, descending: !!x.sort.descending } : defaultView.sort;
-      return [{ name: x.name!, filters: { ...defaultView.filters, ...(x.filters ?? {}) }, sort, columns }];
-    });
+    return list.flatMap((v) => (v && typeof v === 'object' && typeof (v as { name?: unknown }).name === 'string'
+      ? [{ ...parseViewDefinition(v), name: (v as { name: string }).name }] : []));
   } catch {
     return [];
   }
-}
-
-export function loadSavedViews(storage: Pick<Storage, 'getItem'> = localStorage): SavedView[] {
-  return parseSavedViews(storage.getItem(STORAGE_KEY));
-}
-
-/** Saves (or replaces, by name) a view; returns the new list. */
-export function saveView(views: SavedView[], view: SavedView, storage: Pick<Storage, 'setItem'> = localStorage): SavedView[] {
-  const next = [...views.filter((v) => v.name !== view.name), view].sort((a, b) => a.name.localeCompare(b.name));
-  storage.setItem(STORAGE_KEY, JSON.stringify(next));
-  return next;
-}
-
-export function deleteView(views: SavedView[], name: string, storage: Pick<Storage, 'setItem'> = localStorage): SavedView[] {
-  const next = views.filter((v) => v.name !== name);
-  storage.setItem(STORAGE_KEY, JSON.stringify(next));
-  return next;
 }

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useI18n, type MessageKey } from '../i18n/i18n.js';
+import { errorText, useI18n, type MessageKey } from '../i18n/i18n.js';
 import { useMe } from '../session.js';
 import { useCursorList } from '../lib/use-list.js';
 import type { Lead } from '../api/types.js';
@@ -10,10 +10,8 @@ import { ErrorState, Loading, Empty } from '../components/ui.js';
 import { LeadsViewSwitch, NextActionCell, StageBadge } from '../components/lead-bits.js';
 import { leadDisplayName } from '../lib/names.js';
 import { statusLabelKey } from '../lib/labels.js';
-import {
-  columnIds, defaultView, deleteView, loadSavedViews, saveView, sortableColumns, toggleSort, viewToQuery,
-  type ColumnId, type LeadView, type SavedView,
-} from '../lib/lead-views.js';
+import { columnIds, defaultView, toggleSort, viewFromSearch, viewToQuery, viewToSearch, type ColumnId, type LeadView } from '../lib/lead-views.js';
+import { useSavedLeadViews } from '../lib/use-saved-views.js';
 
 const columnLabel: Record<ColumnId, MessageKey> = {
   contact: 'lead.contact', company: 'lead.company', stage: 'lead.stage', score: 'lead.score', probability: 'lead.probability',
@@ -46,10 +44,19 @@ export function LeadsPage() {
   const { t, fmt } = useI18n();
   const navigate = useNavigate();
   const me = useMe();
-  const [view, setView] = useState<LeadView>(defaultView);
-  const [views, setViews] = useState<SavedView[]>(() => loadSavedViews());
+  const [params, setParams] = useSearchParams();
+  // The URL holds the view, so a link (a dashboard drill-down, a colleague's) opens the same list.
+  const [view, setView] = useState<LeadView>(() => viewFromSearch(params));
+  const saved = useSavedLeadViews(me.user.id);
   const [viewName, setViewName] = useState('');
-  const [search, setSearch] = useState('');
+  const [shareView, setShareView] = useState(false);
+  const [search, setSearch] = useState(view.filters.q);
+
+  useEffect(() => {
+    const next = viewToSearch(view).toString();
+    if (next !== params.toString()) setParams(new URLSearchParams(next), { replace: true });
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the URL follows the view, not the other way round
+  }, [view]);
   const users = useUsers();
   const sources = useSources();
   const pipelines = usePipelines();
@@ -112,20 +119,30 @@ export function LeadsPage() {
             ))}
           </Menu>
           <Menu label={t('leads.views')}>
-            {views.length === 0 && <p className="muted">{t('leads.noViews')}</p>}
+            {saved.views.length === 0 && !saved.isLoading && <p className="muted">{t('leads.noViews')}</p>}
             <ul className="view-list">
-              {views.map((v) => (
-                <li key={v.name}>
+              {saved.views.map((v) => (
+                <li key={v.id}>
                   <button type="button" className="linkish" onClick={() => { setView(v); setSearch(v.filters.q); }}>{v.name}</button>
-                  <button type="button" className="button button--ghost button--small" aria-label={`${t('leads.deleteView')}: ${v.name}`}
-                    onClick={() => setViews(deleteView(views, v.name))}>×</button>
+                  {v.userId !== me.user.id && <span className="muted small">{t('leads.viewSharedBy')}</span>}
+                  {v.userId === me.user.id && v.shared && <span className="muted small">{t('leads.viewShared')}</span>}
+                  {(v.userId === me.user.id || me.user.role === 'admin') && (
+                    <button type="button" className="button button--ghost button--small" aria-label={`${t('leads.deleteView')}: ${v.name}`}
+                      onClick={() => saved.remove.mutate(v.id)}>×</button>
+                  )}
                 </li>
               ))}
             </ul>
-            <form className="view-save" onSubmit={(e) => { e.preventDefault(); if (viewName.trim()) { setViews(saveView(views, { ...view, name: viewName.trim() })); setViewName(''); } }}>
+            <form className="view-save" onSubmit={(e) => {
+              e.preventDefault();
+              const name = viewName.trim();
+              if (name) saved.save.mutate({ name, view, shared: shareView }, { onSuccess: () => setViewName('') });
+            }}>
               <label htmlFor="view-name">{t('leads.viewName')}</label>
-              <input id="view-name" value={viewName} onChange={(e) => setViewName(e.target.value)} />
-              <button type="submit" className="button button--small">{t('leads.saveView')}</button>
+              <input id="view-name" value={viewName} maxLength={80} onChange={(e) => setViewName(e.target.value)} />
+              <label className="check"><input type="checkbox" checked={shareView} onChange={(e) => setShareView(e.target.checked)} />{t('leads.shareView')}</label>
+              <button type="submit" className="button button--small" disabled={saved.save.isPending}>{t('leads.saveView')}</button>
+              {saved.save.error && <p className="field-error" role="alert">{errorText(t, saved.save.error)}</p>}
             </form>
           </Menu>
         </div>
@@ -182,9 +199,37 @@ export function LeadsPage() {
           <label htmlFor="leads-next-to">{t('leads.nextTo')}</label>
           <input id="leads-next-to" type="date" value={view.filters.nextActionTo ?? ''} onChange={(e) => setFilter('nextActionTo', e.target.value)} />
         </div>
+        <div className="field field--narrow">
+          <label htmlFor="leads-probability-min">{t('leads.probabilityMin')}</label>
+          <input id="leads-probability-min" type="number" inputMode="numeric" min={0} max={100} value={view.filters.probabilityMin} onChange={(e) => setFilter('probabilityMin', e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="leads-last-from">{t('leads.lastFrom')}</label>
+          <input id="leads-last-from" type="date" value={view.filters.lastActivityFrom} onChange={(e) => setFilter('lastActivityFrom', e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="leads-last-to">{t('leads.lastTo')}</label>
+          <input id="leads-last-to" type="date" value={view.filters.lastActivityTo} onChange={(e) => setFilter('lastActivityTo', e.target.value)} />
+        </div>
+        {(view.filters.createdFrom || view.filters.createdTo) && (
+          <>
+            <div className="field">
+              <label htmlFor="leads-created-from">{t('leads.createdFrom')}</label>
+              <input id="leads-created-from" type="date" value={view.filters.createdFrom} onChange={(e) => setFilter('createdFrom', e.target.value)} />
+            </div>
+            <div className="field">
+              <label htmlFor="leads-created-to">{t('leads.createdTo')}</label>
+              <input id="leads-created-to" type="date" value={view.filters.createdTo} onChange={(e) => setFilter('createdTo', e.target.value)} />
+            </div>
+          </>
+        )}
         <label className="check">
           <input type="checkbox" checked={view.filters.withoutNextAction} onChange={(e) => setFilter('withoutNextAction', e.target.checked)} />
           {t('leads.onlyWithoutNext')}
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={view.filters.withoutActivity} onChange={(e) => setFilter('withoutActivity', e.target.checked)} />
+          {t('leads.onlyNeverContacted')}
         </label>
         <button type="button" className="button button--ghost" onClick={() => { setView((v) => ({ ...defaultView, columns: v.columns })); setSearch(''); }}>
           {t('leads.clearFilters')}
@@ -200,16 +245,13 @@ export function LeadsPage() {
               <thead>
                 <tr>
                   {visible.map((c) => {
-                    const sortable = !!sortableColumns[c];
                     const active = view.sort.column === c;
                     return (
                       <th key={c} scope="col" className={numeric.has(c) ? 'num' : undefined}
-                        aria-sort={active ? (view.sort.descending ? 'descending' : 'ascending') : sortable ? 'none' : undefined}>
-                        {sortable ? (
-                          <button type="button" onClick={() => setView((v) => ({ ...v, sort: toggleSort(v.sort, c) }))} title={t('leads.sortBy', { column: t(columnLabel[c]) })}>
-                            {t(columnLabel[c])} <span aria-hidden="true">{active ? (view.sort.descending ? '↓' : '↑') : '↕'}</span>
-                          </button>
-                        ) : <span className="th-static">{t(columnLabel[c])}</span>}
+                        aria-sort={active ? (view.sort.descending ? 'descending' : 'ascending') : 'none'}>
+                        <button type="button" onClick={() => setView((v) => ({ ...v, sort: toggleSort(v.sort, c) }))} title={t('leads.sortBy', { column: t(columnLabel[c]) })}>
+                          {t(columnLabel[c])} <span aria-hidden="true">{active ? (view.sort.descending ? '↓' : '↑') : '↕'}</span>
+                        </button>
                       </th>
                     );
                   })}
