@@ -6,6 +6,7 @@ import type { Db } from '../../db/client.js';
 import { findRow, updateRow, write, type TenantTable } from '../../db/repository.js';
 import { company } from '../../db/schema.js';
 import type { ListSpec } from '../../db/list.js';
+import { enforceCapturePolicy } from '../../db/queries/capture-policy.js';
 import { resolveCustomFields } from '../../db/queries/custom-fields.js';
 import { assertCanAssign, assertManagerOrAdmin } from '../../domain/access.js';
 import { expectedVersion, resourceRoutes, type ResourceSpec } from '../resource.js';
@@ -77,12 +78,14 @@ export function companyRoutes(deps: Deps) {
     entity: 'company', path: '/companies', tag: 'companies', table: company, list: companyList,
     out: CompanyOut, createIn: CompanyIn, updateIn: CompanyPatch,
     canDelete: (actor) => assertManagerOrAdmin(actor, 'Only a manager or an admin can delete a company.'),
-    beforeCreate: async ({ tx, actor }, input) => {
+    beforeCreate: async ({ tx, actor }, body) => {
+      const input = await enforceCapturePolicy(tx, actor.workspaceId, 'company', body);
       const ownerId = (input['ownerId'] as string | null | undefined) ?? actor.userId;
       assertCanAssign(actor, actor.userId, ownerId);
       return { ...input, ownerId, customFields: await resolveCustomFields(tx, actor.workspaceId, 'company', input['customFields'] as Record<string, unknown> | undefined, null) };
     },
-    beforeUpdate: async ({ tx, actor }, before, patch) => {
+    beforeUpdate: async ({ tx, actor }, before, body) => {
+      const patch = await enforceCapturePolicy(tx, actor.workspaceId, 'company', body, { partial: true, existing: before });
       if ('ownerId' in patch) assertCanAssign(actor, before['ownerId'] as string | null, (patch['ownerId'] as string | null) ?? null);
       const customFields = await resolveCustomFields(tx, actor.workspaceId, 'company', patch['customFields'] as Record<string, unknown> | undefined, before['customFields'] as Record<string, string | number | null>);
       return { ...patch, ...(customFields ? { customFields } : {}) };

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { Actor } from '../../domain/access.js';
 import { assertCanAssign, assertManagerOrAdmin } from '../../domain/access.js';
+import { enforceCapturePolicy } from '../../db/queries/capture-policy.js';
 import { resolveCustomFields } from '../../db/queries/custom-fields.js';
 import { assertReferences, contactList, getContactView, listContacts } from '../../db/queries/contacts.js';
 import { deleteRow, findRow, insertRow, updateRow, write, type TenantTable } from '../../db/repository.js';
@@ -82,8 +83,8 @@ export function contactRoutes(deps: Deps) {
     responses: { 201: { description: 'Created', content: { 'application/json': { schema: ContactOut } } }, ...problemResponses },
   }), async (c) => {
     const actor = c.get('actor');
-    const input = c.req.valid('json') as AnyRow;
     const created = await write(deps.database, async (tx) => {
+      const input = await enforceCapturePolicy(tx, actor.workspaceId, 'contact', c.req.valid('json') as AnyRow);
       const ownerId = (input['ownerId'] as string | null | undefined) ?? actor.userId;
       assertCanAssign(actor, actor.userId, ownerId);
       await assertReferences(tx, actor.workspaceId, contactRefs({ ...input, ownerId }));
@@ -104,10 +105,11 @@ export function contactRoutes(deps: Deps) {
   }), async (c) => {
     const actor = c.get('actor');
     const id = c.req.valid('param').id;
-    const { version, ...patch } = c.req.valid('json') as AnyRow;
+    const { version, ...body } = c.req.valid('json') as AnyRow;
     const expected = expectedVersion(c, version);
     await write(deps.database, async (tx) => {
       const before = await findRow(tx, contact as TenantTable, actor.workspaceId, id, 'contact', true);
+      const patch = await enforceCapturePolicy(tx, actor.workspaceId, 'contact', body, { partial: true, existing: before });
       if ('ownerId' in patch) assertCanAssign(actor, before['ownerId'] as string | null, (patch['ownerId'] as string | null) ?? null);
       await assertReferences(tx, actor.workspaceId, contactRefs(patch));
       const customFields = await resolveCustomFields(tx, actor.workspaceId, 'contact', patch['customFields'] as AnyRow | undefined, before['customFields'] as Record<string, string | number | null>);

@@ -7,9 +7,10 @@ import {
   buildLeadListQuery, cancelLeadInTx, createLeadInTx, deleteLeadInTx, getLeadView, leadList, moveLeadInTx, restoreLeadInTx,
   scheduleNextActionInTx, updateLeadInTx, type LeadInput,
 } from '../../db/queries/leads.js';
+import { enforceCapturePolicy } from '../../db/queries/capture-policy.js';
 import { runList } from '../../db/list.js';
-import { write } from '../../db/repository.js';
-import { nextActionTypes } from '../../db/schema.js';
+import { findRow, write } from '../../db/repository.js';
+import { lead, nextActionTypes } from '../../db/schema.js';
 import { assertVisible, expectedVersion } from '../resource.js';
 import { newRouter, type AppEnv, type Deps } from '../context.js';
 import { CustomFieldValues, DateOnly, IdParam, listQuerySchema, pageOf, problemResponses, recordMeta, Timestamp, TimestampOut, Uuid } from '../schemas.js';
@@ -123,8 +124,11 @@ export function leadRoutes(deps: Deps) {
     responses: { 201: { description: 'Created', ...item }, ...problemResponses },
   }), async (c) => {
     const actor = c.get('actor');
-    const input = toLeadInput(c.req.valid('json') as AnyRow) as LeadInput;
-    const created = await write(deps.database, (tx) => createLeadInTx(tx, actor, input, deps.now()));
+    const body = c.req.valid('json') as AnyRow;
+    const created = await write(deps.database, async (tx) => {
+      const input = toLeadInput(await enforceCapturePolicy(tx, actor.workspaceId, 'lead', body, { sourceId: body['sourceId'] as string | null | undefined })) as LeadInput;
+      return createLeadInTx(tx, actor, input, deps.now());
+    });
     const row = await view(actor, created['id'] as string);
     withEtag(c, row);
     c.header('Location', `/api/v1${path}/${String(row['id'])}`);
@@ -139,9 +143,15 @@ export function leadRoutes(deps: Deps) {
   }), async (c) => {
     const actor = c.get('actor');
     const id = c.req.valid('param').id;
-    const { version, ...patch } = c.req.valid('json') as AnyRow;
+    const { version, ...body } = c.req.valid('json') as AnyRow;
     const expected = expectedVersion(c, version);
-    await write(deps.database, (tx) => updateLeadInTx(tx, actor, id, toLeadInput(patch), expected, deps.now()));
+    await write(deps.database, async (tx) => {
+      // The stored source decides the per-source rules unless the patch changes it.
+      const before = await findRow(tx, lead, actor.workspaceId, id, 'lead');
+      const sourceId = ('sourceId' in body ? body['sourceId'] : before['sourceId']) as string | null;
+      const patch = await enforceCapturePolicy(tx, actor.workspaceId, 'lead', body, { partial: true, existing: before, sourceId });
+      return updateLeadInTx(tx, actor, id, toLeadInput(patch), expected, deps.now());
+    });
     return ok(c, await view(actor, id));
   });
 
