@@ -195,6 +195,14 @@ describe('seguimiento generate', () => {
         SELECT 1 FROM app_user u WHERE u.workspace_id = t.workspace_id AND u.id = t.manager_id AND u.role = 'manager' AND u.team_id = t.id)`, ws)).toBe(0);
     expect(await one(`SELECT count(*) FROM lead l JOIN stage s ON s.workspace_id = l.workspace_id AND s.id = l.stage_id
         WHERE l.workspace_id = $1 AND s.kind <> l.status`, ws)).toBe(0);
+    // The sort keys the lead triggers keep are filled by the loader too (it may run with triggers off).
+    expect(await one(`SELECT count(*) FROM lead l WHERE l.workspace_id = $1 AND (
+        l.contact_sort IS DISTINCT FROM (SELECT f_person_sort(c.first_name, c.last_name, c.second_last_name) FROM contact c WHERE c.workspace_id = l.workspace_id AND c.id = l.contact_id)
+        OR l.owner_sort IS DISTINCT FROM (SELECT f_search_text(u.name) FROM app_user u WHERE u.workspace_id = l.workspace_id AND u.id = l.owner_id)
+        OR l.stage_sort IS DISTINCT FROM (SELECT s.position FROM stage s WHERE s.workspace_id = l.workspace_id AND s.id = l.stage_id)
+        OR l.company_sort IS DISTINCT FROM coalesce((SELECT f_search_text(c.name) FROM company c WHERE c.workspace_id = l.workspace_id AND c.id = l.company_id), '')
+        OR l.source_sort IS DISTINCT FROM coalesce((SELECT f_search_text(s.name) FROM source s WHERE s.workspace_id = l.workspace_id AND s.id = l.source_id), ''))`, ws)).toBe(0);
+    expect(await one(`SELECT count(DISTINCT contact_sort) FROM lead WHERE workspace_id = $1`, ws)).toBeGreaterThan(10);
     // The foreign keys are still enforced once the load is over.
     await expect(t.deps.database.query(`INSERT INTO activity (workspace_id, type, occurred_at, lead_id) VALUES ($1, 'call', now(), gen_random_uuid())`, ws)).rejects.toThrow();
   });

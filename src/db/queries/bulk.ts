@@ -238,14 +238,21 @@ export async function generateDataset(database: Database, opts: GenerateOptions)
       await inChunks('lead', leads, chunk, async (from, to) => {
         await run(
           `INSERT INTO lead (workspace_id, id, title, contact_id, company_id, pipeline_id, stage_id, score, probability, amount, currency,
-                             source_id, owner_id, next_action_at, next_action_type, status, lost_reason, closed_at, created_at, updated_at)
+                             source_id, owner_id, next_action_at, next_action_type, status, lost_reason, closed_at, created_at, updated_at,
+                             contact_sort, company_sort, owner_sort, source_sort, stage_sort)
            SELECT $1, ${idSql(prefix, '1ead', 'g')}, ${pick(words.leadTitles, 'g')} || ' #' || g,
                   ${idSql(prefix, 'c0a7', 'c')}, ${companyOf('c')}, $5, ($6::uuid[])[w], (g * 31) % 101, ($8::int[])[w],
                   ((g * 7919) % 40000 + 500)::numeric, 'EUR', ($9::uuid[])[(1 + g % $10::int)::int], ${ownerOfLead('g')},
                   CASE WHEN ($7::text[])[w] = 'open' AND g % 20 <> 0 THEN now() + ((g % 1440) - 240) * interval '1 hour' END,
                   CASE WHEN ($7::text[])[w] = 'open' AND g % 20 <> 0 THEN (ARRAY['call','email','meeting','visit','message','task'])[(1 + g % 6)::int] END,
                   ($7::text[])[w], CASE WHEN ($7::text[])[w] = 'lost' THEN 'Precio' END,
-                  CASE WHEN ($7::text[])[w] <> 'open' THEN t + interval '20 days' END, t, t
+                  CASE WHEN ($7::text[])[w] <> 'open' THEN t + interval '20 days' END, t, t,
+                  -- The sort keys the lead triggers would copy (triggers are skipped in replica mode).
+                  (SELECT f_person_sort(k.first_name, k.last_name, k.second_last_name) FROM contact k WHERE k.workspace_id = $1 AND k.id = ${idSql(prefix, 'c0a7', 'c')}),
+                  coalesce((SELECT f_search_text(co.name) FROM company co WHERE co.workspace_id = $1 AND co.id = ${companyOf('c')}), ''),
+                  (SELECT f_search_text(u.name) FROM app_user u WHERE u.workspace_id = $1 AND u.id = ${ownerOfLead('g')}),
+                  coalesce((SELECT f_search_text(so.name) FROM source so WHERE so.workspace_id = $1 AND so.id = ($9::uuid[])[(1 + g % $10::int)::int]), ''),
+                  (SELECT st.position FROM stage st WHERE st.workspace_id = $1 AND st.id = ($6::uuid[])[w])
              FROM generate_series($3::bigint, $4::bigint) g,
                   LATERAL (SELECT ${contactOfLead('g')} AS c, (1 + (g * 13) % ${wheel.length})::int AS w,
                                   now() - (g % 540) * interval '1 day' - (g % 24) * interval '1 hour' AS t) x`,
