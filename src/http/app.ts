@@ -37,10 +37,12 @@ import { privacyRoutes } from './routes/privacy.js';
 import { metricRoutes } from './routes/metrics.js';
 import { objectiveRoutes } from './routes/objectives.js';
 import { captureRoutes } from './routes/capture.js';
+import { exportRoutes } from './routes/exports.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import { serveWeb } from './web.js';
 
 /** Resource routers mounted under /api/v1 behind authentication. Add new resources here. */
-const protectedRouters = [captureRoutes, metricRoutes, objectiveRoutes, notificationRoutes, jobRoutes, privacyRoutes, companyRoutes, calendarRoutes, activityRoutes, saleRoutes,
+const protectedRouters = [exportRoutes, webhookRoutes, captureRoutes, metricRoutes, objectiveRoutes, notificationRoutes, jobRoutes, privacyRoutes, companyRoutes, calendarRoutes, activityRoutes, saleRoutes,
   productRoutes, sourceRoutes, campaignRoutes, userRoutes, teamRoutes, pipelineRoutes, customFieldRoutes, apiTokenRoutes, workspaceRoutes, auditRoutes,
   followUpRoutes, feedbackRoutes, complaintRoutes, satisfactionLinkRoutes, contactRoutes, leadRoutes, todayRoutes, savedViewRoutes];
 
