@@ -1,6 +1,7 @@
 import type { Db } from './client.js';
 import { auditEvent } from './schema.js';
 import { diffRecord } from '../domain/audit.js';
+import { emitWebhookEvents } from './queries/webhooks.js';
 
 export type AuditInput = {
   workspaceId: string;
@@ -21,4 +22,6 @@ export async function recordAudit(tx: Db, a: AuditInput): Promise<void> {
   await tx.insert(auditEvent).values({
     workspaceId: a.workspaceId, userId: a.userId, entity: a.entity, entityId: a.entityId, action: a.action, changes,
   });
+  // Every write passes here, so this is where changes become webhook events (outbox, same transaction).
+  await emitWebhookEvents(tx, a.workspaceId, a);
 }

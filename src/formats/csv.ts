@@ -62,3 +62,34 @@ export const CSV_BOM = '\uFEFF';
 export function encodeCsv(columns: readonly string[], rows: readonly (readonly Cell[])[], options?: CsvOptions): string {
   return CSV_BOM + csvLine(columns, options) + rows.map((r) => csvLine(r, options)).join('');
 }
+
+/**
+ * A CSV file streamed as the rows arrive: the reader pulls, and each pull encodes up to 200 rows,
+ * so memory stays flat and a slow download slows the database reads instead of piling up rows.
+ */
+export function encodeCsvStream(columns: readonly string[], rows: AsyncIterable<readonly Cell[]>, options?: CsvOptions): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  const it = rows[Symbol.asyncIterator]();
+  let started = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!started) {
+        started = true;
+        controller.enqueue(encoder.encode(CSV_BOM + csvLine(columns, options)));
+        return;
+      }
+      let chunk = '';
+      for (let i = 0; i < 200; i++) {
+        const next = await it.next();
+        if (next.done) {
+          if (chunk) controller.enqueue(encoder.encode(chunk));
+          controller.close();
+          return;
+        }
+        chunk += csvLine(next.value, options);
+      }
+      controller.enqueue(encoder.encode(chunk));
+    },
+    async cancel() { await it.return?.(undefined); },
+  });
+}

@@ -48,9 +48,11 @@ function addRow(ws: ExcelJS.Worksheet, columns: readonly XlsxColumn[], cells: re
 const asColumns = (columns: readonly (string | XlsxColumn)[]): XlsxColumn[] =>
   columns.map((c) => (typeof c === 'string' ? { header: c } : c));
 
+/** The header row stays in view while scrolling. */
+const sheetOptions: Partial<ExcelJS.AddWorksheetOptions> = { views: [{ state: 'frozen', ySplit: 1 }] };
+
 function setUpSheet(ws: ExcelJS.Worksheet, columns: readonly XlsxColumn[]) {
   ws.columns = columns.map((c) => ({ width: Math.min(40, Math.max(10, c.header.length + 2)) }));
-  ws.views = [{ state: 'frozen', ySplit: 1 }];
 }
 
 const sheetTitle = (name: string) => name.replace(/[[\]:*?/\\]/g, ' ').slice(0, 31) || 'Sheet1';
@@ -59,7 +61,7 @@ const sheetTitle = (name: string) => name.replace(/[[\]:*?/\\]/g, ' ').slice(0, 
 export async function encodeXlsx(sheetName: string, columns: readonly (string | XlsxColumn)[], rows: readonly (readonly Cell[])[], options: XlsxOptions = {}): Promise<Uint8Array> {
   const cols = asColumns(columns);
   const wb = new ExcelJS.Workbook();
-  const ws = wb.addWorksheet(sheetTitle(sheetName));
+  const ws = wb.addWorksheet(sheetTitle(sheetName), sheetOptions);
   setUpSheet(ws, cols);
   ws.addRow(cols.map((c) => c.header)).font = { bold: true };
   for (const r of rows) addRow(ws, cols, r, options.timeZone ?? 'UTC');
@@ -81,7 +83,7 @@ const drainedOrClosed = (s: PassThrough) => new Promise<void>((resolve) => {
 export function streamXlsx(sheetName: string, columns: readonly XlsxColumn[], rows: AsyncIterable<readonly Cell[]>, options: XlsxOptions = {}): Readable {
   const out = new PassThrough();
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
-  const ws = wb.addWorksheet(sheetTitle(sheetName));
+  const ws = wb.addWorksheet(sheetTitle(sheetName), sheetOptions);
   setUpSheet(ws, columns);
   const timeZone = options.timeZone ?? 'UTC';
   void (async () => {

@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import { AppError } from '../domain/errors.js';
 import type { Actor } from '../domain/access.js';
+import { requiredScope, scopeAllows } from '../domain/api-scope.js';
 import { findApiToken, findLiveSession } from '../db/queries/auth.js';
 import { csrfTokenFor, REVALIDATE_SECONDS, safeEqual, sha256, signClaims, verifyClaims, type SessionClaims } from '../auth/tokens.js';
 import type { AppEnv, Deps } from './context.js';
@@ -39,8 +40,13 @@ export function authenticate(deps: Deps): MiddlewareHandler<AppEnv> {
       if (!m) throw unauthenticated();
       const user = await findApiToken(deps.database, sha256(m[1]!));
       if (!user) throw unauthenticated();
+      // Scopes narrow a token to some resource areas; a session cookie is never limited by them.
+      const needed = requiredScope(c.req.method, c.req.path);
+      if (!scopeAllows(user.scopes, needed)) {
+        throw new AppError('forbidden', needed ? `This API token lacks the scope "${needed}".` : 'This endpoint needs an API token without scopes (full access).', [], { scope: needed ?? 'full_access' });
+      }
       c.set('actor', { workspaceId: user.workspaceId, userId: user.id, role: user.role, teamId: user.teamId });
-      c.set('auth', { kind: 'token' });
+      c.set('auth', { kind: 'token', scopes: user.scopes });
       return next();
     }
     const cookie = getCookie(c, SESSION_COOKIE);

@@ -15,7 +15,8 @@ export type Deps = {
 
 export type AuthInfo =
   | { kind: 'session'; token: string }
-  | { kind: 'token' };
+  /** scopes: what the token may call; null is the user's full rights (src/domain/api-scope.ts). */
+  | { kind: 'token'; scopes: string[] | null };
 
 export type AppEnv = { Variables: { actor: Actor; auth: AuthInfo; requestId: string } };
 

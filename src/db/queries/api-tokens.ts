@@ -8,9 +8,9 @@ import { apiToken } from '../schema.js';
 /** What is shown of a token: never its hash. */
 export const tokenColumns = {
   id: apiToken.id, userId: apiToken.userId, name: apiToken.name, prefix: apiToken.prefix, createdAt: apiToken.createdAt,
-  lastUsedAt: apiToken.lastUsedAt, expiresAt: apiToken.expiresAt, revokedAt: apiToken.revokedAt,
+  lastUsedAt: apiToken.lastUsedAt, expiresAt: apiToken.expiresAt, revokedAt: apiToken.revokedAt, scopes: apiToken.scopes,
 };
-export type ApiTokenInfo = { id: string; userId: string; name: string; prefix: string; createdAt: Date; lastUsedAt: Date | null; expiresAt: Date | null; revokedAt: Date | null };
+export type ApiTokenInfo = { id: string; userId: string; name: string; prefix: string; createdAt: Date; lastUsedAt: Date | null; expiresAt: Date | null; revokedAt: Date | null; scopes: string[] | null };
 
 /** The tokens of one user, or of the whole workspace when userId is null; newest first. */
 export async function listApiTokens(tx: Db, workspaceId: string, userId: string | null): Promise<ApiTokenInfo[]> {
@@ -19,7 +19,7 @@ export async function listApiTokens(tx: Db, workspaceId: string, userId: string 
     .orderBy(desc(apiToken.createdAt), desc(apiToken.id));
 }
 
-export async function insertApiToken(tx: Db, actor: Actor, t: { name: string; expiresAt: Date | null; tokenHash: string; prefix: string }): Promise<ApiTokenInfo> {
+export async function insertApiToken(tx: Db, actor: Actor, t: { name: string; expiresAt: Date | null; tokenHash: string; prefix: string; scopes: string[] | null }): Promise<ApiTokenInfo> {
   const [row] = await tx.insert(apiToken).values({ workspaceId: actor.workspaceId, userId: actor.userId, ...t }).returning(tokenColumns);
   await recordAudit(tx, { workspaceId: actor.workspaceId, userId: actor.userId, entity: 'apiToken', entityId: row!.id, action: 'create', after: row! });
   return row!;

@@ -49,20 +49,21 @@ export async function deleteUserSessions(d: Database, workspaceId: string, userI
   await d.query('DELETE FROM session WHERE workspace_id = $1 AND user_id = $2', [workspaceId, userId]);
 }
 
-export async function findApiToken(d: Database, tokenHash: string): Promise<AuthUser | null> {
-  const rows = await d.query<AuthUser>(
+/** The token's user, with the token's scopes (null: the user's full rights, src/domain/api-scope.ts). */
+export async function findApiToken(d: Database, tokenHash: string): Promise<(AuthUser & { scopes: string[] | null }) | null> {
+  const rows = await d.query<AuthUser & { scopes: string[] | null }>(
     `UPDATE api_token t SET last_used_at = now()
        FROM app_user u
       WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
         AND u.workspace_id = t.workspace_id AND u.id = t.user_id AND u.is_active
         AND (t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute')
   RETURNING u.workspace_id AS "workspaceId", u.id, u.email, u.name, u.role, u.team_id AS "teamId", u.locale,
-            u.is_active AS "isActive", NULL AS "passwordHash"`, [tokenHash], 'find_api_token_touch');
+            u.is_active AS "isActive", NULL AS "passwordHash", t.scopes`, [tokenHash], 'find_api_token_touch');
   if (rows[0]) return rows[0];
   // Used within the last minute: not touched again (keeps the hot path free of writes).
-  const read = await d.query<AuthUser>(
+  const read = await d.query<AuthUser & { scopes: string[] | null }>(
     `SELECT u.workspace_id AS "workspaceId", u.id, u.email, u.name, u.role, u.team_id AS "teamId", u.locale,
-            u.is_active AS "isActive", NULL AS "passwordHash"
+            u.is_active AS "isActive", NULL AS "passwordHash", t.scopes
        FROM api_token t JOIN app_user u ON u.workspace_id = t.workspace_id AND u.id = t.user_id
       WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now()) AND u.is_active`,
     [tokenHash], 'find_api_token');

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { write } from '../../db/repository.js';
 import { insertApiToken, listApiTokens, lockApiToken, revokeApiToken } from '../../db/queries/api-tokens.js';
 import { fieldError, forbidden } from '../../domain/errors.js';
+import { apiScopes } from '../../domain/api-scope.js';
 import { randomToken, sha256 } from '../../auth/tokens.js';
 import { newRouter, type Deps } from '../context.js';
 import { IdParam, problemResponses, Timestamp, TimestampOut, Uuid } from '../schemas.js';
@@ -9,10 +10,15 @@ import { IdParam, problemResponses, Timestamp, TimestampOut, Uuid } from '../sch
 const TokenIn = z.strictObject({
   name: z.string().trim().min(1).max(120),
   expiresAt: Timestamp.nullish(),
+  scopes: z.array(z.enum(apiScopes)).min(1).nullish().openapi({
+    description: 'What the token may call: `<area>:read` or `<area>:write` (write includes read) for contacts, leads, sales, metrics and settings, and `webhooks`. Left out: the full rights of your user.',
+    example: ['leads:write', 'contacts:read'],
+  }),
 }).openapi('ApiTokenInput');
 const TokenOut = z.object({
   id: Uuid, userId: Uuid, name: z.string(), prefix: z.string().openapi({ description: 'The first characters of the token, to recognise it' }),
   createdAt: TimestampOut, lastUsedAt: TimestampOut.nullable(), expiresAt: TimestampOut.nullable(), revokedAt: TimestampOut.nullable(),
+  scopes: z.array(z.string()).nullable().openapi({ description: 'null: the full rights of its user' }),
 }).openapi('ApiToken');
 const CreatedTokenOut = TokenOut.extend({
   token: z.string().openapi({ description: 'The secret token. Shown once: only its SHA-256 is stored.' }),
@@ -50,12 +56,12 @@ export function apiTokenRoutes(deps: Deps) {
     responses: { 201: { description: 'Created', content: { 'application/json': { schema: CreatedTokenOut } } }, ...problemResponses },
   }), async (c) => {
     const actor = c.get('actor');
-    const { name, expiresAt } = c.req.valid('json');
+    const { name, expiresAt, scopes } = c.req.valid('json');
     const expires = expiresAt ? new Date(expiresAt) : null;
     if (expires && expires.getTime() <= deps.now().getTime()) throw fieldError('expiresAt', 'in_the_past', 'The expiry must be in the future.');
     const token = `${TOKEN_PREFIX}${randomToken(32)}`;
     const row = await write(deps.database, (tx) => insertApiToken(tx, actor, {
-      name, expiresAt: expires, tokenHash: sha256(token), prefix: token.slice(0, DISPLAY_PREFIX_LENGTH),
+      name, expiresAt: expires, tokenHash: sha256(token), prefix: token.slice(0, DISPLAY_PREFIX_LENGTH), scopes: scopes ? [...new Set(scopes)] : null,
     }));
     c.header('Cache-Control', 'no-store');
     return c.json({ ...row, token } as never, 201);
