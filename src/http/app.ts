@@ -36,19 +36,23 @@ import { jobRoutes } from './routes/jobs.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { metricRoutes } from './routes/metrics.js';
 import { objectiveRoutes } from './routes/objectives.js';
-import { captureRoutes } from './routes/capture.js';
+import { duplicateRoutes } from './routes/duplicates.js';
+import { webFormPublicRoutes, webFormRoutes } from './routes/web-forms.js';
 import { exportRoutes } from './routes/exports.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { captureRoutes } from './routes/capture.js';
 import { serveWeb } from './web.js';
 
 /** Resource routers mounted under /api/v1 behind authentication. Add new resources here. */
-const protectedRouters = [exportRoutes, webhookRoutes, captureRoutes, metricRoutes, objectiveRoutes, notificationRoutes, jobRoutes, privacyRoutes, companyRoutes, calendarRoutes, activityRoutes, saleRoutes,
+const protectedRouters = [duplicateRoutes, captureRoutes, exportRoutes, webhookRoutes, webFormRoutes, metricRoutes, objectiveRoutes, notificationRoutes, jobRoutes, privacyRoutes, companyRoutes, calendarRoutes, activityRoutes, saleRoutes,
   productRoutes, sourceRoutes, campaignRoutes, userRoutes, teamRoutes, pipelineRoutes, customFieldRoutes, apiTokenRoutes, workspaceRoutes, auditRoutes,
   followUpRoutes, feedbackRoutes, complaintRoutes, satisfactionLinkRoutes, contactRoutes, leadRoutes, todayRoutes, savedViewRoutes];
 
 export function buildApp(deps: Deps) {
   const app = new Hono<AppEnv>();
   app.use('*', secureHeaders({
+    // A page that sets its own policy keeps it (the embeddable web form may be framed by any site).
+    overwrite: false,
     contentSecurityPolicy: {
       defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"],
       imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"], frameAncestors: ["'none'"], objectSrc: ["'none'"],
@@ -77,6 +81,8 @@ export function buildApp(deps: Deps) {
   app.route('/', satisfactionPageRoutes(deps));
   // Public: calendar apps cannot log in; the secret token in the URL authenticates the feed.
   app.route('/', calendarFeedRoutes(deps));
+  // Public: anyone may fill in a published web form; its unguessable public id names it.
+  app.route('/', webFormPublicRoutes(deps));
 
   app.all('/api/*', (c) => respondProblem(c, new AppError('not_found', `No route ${c.req.method} ${c.req.path}.`)));
   serveWeb(app);
