@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  canUndoMerge, isLikelyDuplicate, mergeValues, orderedPair, phoneDigitVariants, scoreDuplicate,
+  assertCanMerge, callingCodeOf, canUndoMerge, isLikelyDuplicate, mergeValues, orderedPair, phoneDigitVariants, scoreDuplicate,
 } from './duplicates.js';
 
 const none = { sameEmail: false, samePhone: false, nameSimilarity: 0, sameCompany: false };
@@ -92,4 +92,20 @@ describe('canUndoMerge', () => {
 it('orders a pair the same way whichever record comes first', () => {
   expect(orderedPair('b', 'a')).toEqual(['a', 'b']);
   expect(orderedPair('a', 'b')).toEqual(['a', 'b']);
+});
+
+describe('assertCanMerge', () => {
+  const actor = (role: 'admin' | 'manager' | 'sales') => ({ workspaceId: 'w', userId: 'u', role, teamId: null });
+  it('lets admins and managers merge anything, and a salesperson only two records they own', () => {
+    expect(() => assertCanMerge(actor('admin'), 'x', 'y')).not.toThrow();
+    expect(() => assertCanMerge(actor('manager'), 'x', null)).not.toThrow();
+    expect(() => assertCanMerge(actor('sales'), 'u', 'u')).not.toThrow();
+    expect(() => assertCanMerge(actor('sales'), 'u', 'x')).toThrow(/owner of both/);
+    expect(() => assertCanMerge(actor('sales'), null, 'u')).toThrow(/owner of both/);
+  });
+});
+
+it('knows the calling code of a country and answers null for an unknown one', () => {
+  expect(callingCodeOf('ES')).toBe('34');
+  expect(callingCodeOf('ZZ')).toBeNull();
 });

@@ -1,4 +1,6 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { getCountryCallingCode, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import type { Actor } from './access.js';
+import { forbidden } from './errors.js';
 
 /**
  * Duplicate detection and merge rules: how alike two records are, and which value a merge keeps.
@@ -81,6 +83,15 @@ export function phoneDigitVariants(raw: string | null | undefined, defaultCountr
   return [...out];
 }
 
+/** The international calling code of a country ('34' for ES), or null for an unknown country. */
+export function callingCodeOf(country: string): string | null {
+  try {
+    return getCountryCallingCode(country as CountryCode);
+  } catch {
+    return null;
+  }
+}
+
 /** Fields of a contact or company a merge may take from either record (`fieldChoices` keys). */
 export const mergeableFields: Record<DuplicateEntity, readonly string[]> = {
   contact: ['firstName', 'lastName', 'secondLastName', 'jobTitle', 'email', 'phone', 'address', 'postalCode', 'neighbourhood',
@@ -144,4 +155,14 @@ export function canUndoMerge(m: { mergedAt: Date; undoneAt: Date | null; purgedA
 /** A candidate pair in a stable order, so (a, b) and (b, a) are one pair for dismissals. */
 export function orderedPair(a: string, b: string): [string, string] {
   return a < b ? [a, b] : [b, a];
+}
+
+/**
+ * Who may merge (or undo a merge of) two records: admins and managers, who look after the client
+ * base, or a salesperson who owns both, since nobody else's records change.
+ */
+export function assertCanMerge(actor: Actor, keepOwnerId: string | null, mergedOwnerId: string | null): void {
+  if (actor.role === 'admin' || actor.role === 'manager') return;
+  if (keepOwnerId === actor.userId && mergedOwnerId === actor.userId) return;
+  throw forbidden('Only a manager, an admin or the owner of both records can merge them.');
 }

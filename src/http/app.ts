@@ -36,6 +36,7 @@ import { jobRoutes } from './routes/jobs.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { metricRoutes } from './routes/metrics.js';
 import { objectiveRoutes } from './routes/objectives.js';
+import { duplicateRoutes } from './routes/duplicates.js';
 import { captureRoutes } from './routes/capture.js';
 import { exportRoutes } from './routes/exports.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -43,7 +44,7 @@ import { webFormPublicRoutes, webFormRoutes } from './routes/web-forms.js';
 import { serveWeb } from './web.js';
 
 /** Resource routers mounted under /api/v1 behind authentication. Add new resources here. */
-const protectedRouters = [webFormRoutes, exportRoutes, webhookRoutes, captureRoutes, metricRoutes, objectiveRoutes, notificationRoutes, jobRoutes, privacyRoutes, companyRoutes, calendarRoutes, activityRoutes, saleRoutes,
+const protectedRouters = [duplicateRoutes, webFormRoutes, exportRoutes, webhookRoutes, captureRoutes, metricRoutes, objectiveRoutes, notificationRoutes, jobRoutes, privacyRoutes, companyRoutes, calendarRoutes, activityRoutes, saleRoutes,
   productRoutes, sourceRoutes, campaignRoutes, userRoutes, teamRoutes, pipelineRoutes, customFieldRoutes, apiTokenRoutes, workspaceRoutes, auditRoutes,
   followUpRoutes, feedbackRoutes, complaintRoutes, satisfactionLinkRoutes, contactRoutes, leadRoutes, todayRoutes, savedViewRoutes];
 

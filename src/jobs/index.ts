@@ -6,6 +6,7 @@ import './fan-out.js';
 import './overdue.js';
 import './retention.js';
 import './digest.js';
+import './duplicates.js';
 import './webhooks.js';
 
 export { createScheduler, type Scheduler, type SchedulerOptions, type TickResult } from './scheduler.js';

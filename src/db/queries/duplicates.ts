@@ -1,9 +1,14 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
+import type { Actor } from '../../domain/access.js';
 import {
-  COMPANY_SIMILARITY_MIN, isLikelyDuplicate, normaliseEmail, phoneDigitVariants, scoreDuplicate,
-  type DuplicateEntity, type DuplicateReason,
+  assertCanMerge, callingCodeOf, canUndoMerge, COMPANY_SIMILARITY_MIN, isLikelyDuplicate, MERGE_UNDO_DAYS, mergeableFields,
+  mergeUndoDeadline, mergeValues, NAME_SIMILARITY_MIN, normaliseEmail, orderedPair, phoneDigitVariants, scoreDuplicate,
+  type DuplicateEntity, type DuplicateReason, type FieldChoice,
 } from '../../domain/duplicates.js';
+import { AppError, fieldError, invalid, notFound } from '../../domain/errors.js';
+import { recordAudit } from '../audit.js';
 import type { Db } from '../client.js';
+import { company, contact, duplicateMerge } from '../schema.js';
 
 // tx.execute answers { rows } on both drivers; its declared type differs per driver.
 const rowsOf = <T>(res: unknown) => (res as { rows: T[] }).rows;
@@ -133,3 +138,393 @@ const signalsOf = (r: Omit<SignalRow, 'id' | 'record'>) => ({
   sameCompany: r.sameCompany === true,
 });
 
+
+// ---------------------------------------------------------------------------------------------
+// Review: candidate pairs of the whole workspace.
+
+export type ScanResult = { pairs: number };
+
+/**
+ * Finds every likely duplicate pair among the workspace's active contacts or companies and stores
+ * them in duplicate_pair with their score, in the caller's transaction. A pair already there gets
+ * its new score; a dismissed pair stays dismissed; an open pair no longer alike is removed. Each
+ * branch is an index join (email, phone digits, trigram name), so the cost grows with the pairs
+ * found rather than with the square of the records.
+ */
+export async function scanDuplicatePairs(tx: Db, workspaceId: string, entity: DuplicateEntity): Promise<ScanResult> {
+  const country = await defaultCountryOf(tx, workspaceId);
+  const cc = callingCodeOf(country) ?? '';
+  const table = sql.identifier(entity);
+  const nA = nameExpr[entity]('a');
+  const nB = nameExpr[entity]('b');
+  const dA = phoneDigits('a');
+  const dB = phoneDigits('b');
+  // Only pairs alike enough to score are worth the trigram recheck; local to this transaction.
+  await tx.execute(sql`SELECT set_config('pg_trgm.similarity_threshold', ${String(NAME_SIMILARITY_MIN)}, true)`);
+  const sameCompany = entity === 'contact' ? sql`a.company_id = b.company_id` : sql`false`;
+  const rows = rowsOf<SignalRow & { a: string; b: string }>(await tx.execute(sql`
+    WITH pairs AS (
+      SELECT a.id AS a, b.id AS b FROM ${table} a
+        JOIN ${table} b ON b.workspace_id = a.workspace_id AND lower(b.email) = lower(a.email) AND b.id > a.id AND b.status = 'active'
+       WHERE a.workspace_id = ${workspaceId} AND a.email IS NOT NULL AND a.status = 'active'
+      UNION
+      SELECT a.id, b.id FROM ${table} a
+        JOIN ${table} b ON b.workspace_id = a.workspace_id AND b.phone IS NOT NULL AND ${dB} = ${dA} AND b.id > a.id AND b.status = 'active'
+       WHERE a.workspace_id = ${workspaceId} AND a.phone IS NOT NULL AND a.status = 'active' AND length(${dA}) >= 6
+      UNION
+      -- One typed nationally ("600…"), the other internationally ("34600…").
+      SELECT least(a.id, b.id), greatest(a.id, b.id) FROM ${table} a
+        JOIN ${table} b ON b.workspace_id = a.workspace_id AND b.phone IS NOT NULL AND ${dB} = ${cc}::text || ${dA} AND b.status = 'active'
+       WHERE a.workspace_id = ${workspaceId} AND a.phone IS NOT NULL AND a.status = 'active' AND length(${dA}) >= 6 AND ${cc}::text <> ''
+      UNION
+      SELECT a.id, b.id FROM ${table} a
+        JOIN ${table} b ON b.workspace_id = a.workspace_id AND ${nB} % ${nA} AND b.id > a.id AND b.status = 'active'
+       WHERE a.workspace_id = ${workspaceId} AND a.status = 'active'
+    )
+    SELECT p.a, p.b,
+           coalesce(lower(a.email) = lower(b.email), false) AS "sameEmail",
+           coalesce(${dA} = ${dB} OR ${dB} = ${cc}::text || ${dA} OR ${dA} = ${cc}::text || ${dB}, false) AS "samePhone",
+           similarity(${nA}, ${nB}) AS "nameSimilarity",
+           coalesce(${sameCompany}, false) AS "sameCompany"
+      FROM pairs p
+      JOIN ${table} a ON a.workspace_id = ${workspaceId} AND a.id = p.a
+      JOIN ${table} b ON b.workspace_id = ${workspaceId} AND b.id = p.b`));
+  const found = rows.map((r) => ({ a: r.a, b: r.b, ...scoreDuplicate(entity, signalsOf(r)) })).filter(isLikelyDuplicate);
+  if (found.length) {
+    // Arrays travel as literals: drizzle would expand a JS array into a parameter list.
+    const reasons = `{${found.map((f) => `"${f.reasons.join(',')}"`).join(',')}}`;
+    await tx.execute(sql`
+      INSERT INTO duplicate_pair (workspace_id, entity, record_a_id, record_b_id, score, reasons, detected_at)
+      SELECT ${workspaceId}, ${entity}, x.a, x.b, x.s, string_to_array(x.r, ','), now()
+        FROM unnest(${uuidArray(found.map((f) => f.a))}::uuid[], ${uuidArray(found.map((f) => f.b))}::uuid[],
+                    ${`{${found.map((f) => f.score).join(',')}}`}::int[], ${reasons}::text[]) AS x(a, b, s, r)
+      ON CONFLICT (workspace_id, entity, record_a_id, record_b_id)
+      DO UPDATE SET score = EXCLUDED.score, reasons = EXCLUDED.reasons, detected_at = EXCLUDED.detected_at`);
+  }
+  // now() is the transaction's start: every pair written above has exactly it.
+  await tx.execute(sql`
+    DELETE FROM duplicate_pair WHERE workspace_id = ${workspaceId} AND entity = ${entity} AND dismissed_at IS NULL AND detected_at < now()`);
+  return { pairs: found.length };
+}
+
+export type DuplicatePairView = {
+  id: string; entity: DuplicateEntity; score: number; reasons: DuplicateReason[]; detectedAt: Date;
+  a: DuplicateSummary; b: DuplicateSummary;
+};
+
+const encodeCursor = (v: unknown[]) => Buffer.from(JSON.stringify(v)).toString('base64url');
+function decodeCursor(c: string): unknown[] {
+  try {
+    const v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v)) return v;
+  } catch { /* fall through */ }
+  throw fieldError('cursor', 'invalid_cursor', 'The cursor is not one this API returned.');
+}
+const uuidRe = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Open (not dismissed) pairs of two active records, best score first, keyset-paged on (score, id). */
+export async function listDuplicatePairs(
+  tx: Db, workspaceId: string, entity: DuplicateEntity, params: { cursor?: string | undefined; limit: number },
+): Promise<{ data: DuplicatePairView[]; nextCursor: string | null }> {
+  let after = sql``;
+  if (params.cursor) {
+    const [score, id] = decodeCursor(params.cursor);
+    if (typeof score !== 'number' || typeof id !== 'string' || !uuidRe.test(id)) throw fieldError('cursor', 'invalid_cursor', 'The cursor is not one this API returned.');
+    after = sql`AND (p.score, p.id) < (${score}::int, ${id}::uuid)`;
+  }
+  const table = sql.identifier(entity);
+  const rows = rowsOf<DuplicatePairView>(await tx.execute(sql`
+    SELECT p.id, p.entity, p.score, p.reasons, p.detected_at AS "detectedAt", ${summarySql[entity]('a')} AS a, ${summarySql[entity]('b')} AS b
+      FROM duplicate_pair p
+      JOIN ${table} a ON a.workspace_id = p.workspace_id AND a.id = p.record_a_id AND a.status = 'active'
+      JOIN ${table} b ON b.workspace_id = p.workspace_id AND b.id = p.record_b_id AND b.status = 'active'
+     WHERE p.workspace_id = ${workspaceId} AND p.entity = ${entity} AND p.dismissed_at IS NULL ${after}
+     ORDER BY p.score DESC, p.id DESC
+     LIMIT ${params.limit + 1}`));
+  const more = rows.length > params.limit;
+  const data = more ? rows.slice(0, params.limit) : rows;
+  const last = data.at(-1);
+  return { data, nextCursor: more && last ? encodeCursor([last.score, last.id]) : null };
+}
+
+/** Marks a pair "not a duplicate"; the scan keeps the row, so the pair is never offered again. */
+export async function dismissDuplicatePair(tx: Db, actor: Actor, pairId: string, now: Date): Promise<void> {
+  const rows = rowsOf<{ id: string; entity: string; a: string; b: string; dismissedAt: Date | null }>(await tx.execute(sql`
+    SELECT id, entity, record_a_id AS a, record_b_id AS b, dismissed_at AS "dismissedAt" FROM duplicate_pair
+     WHERE workspace_id = ${actor.workspaceId} AND id = ${pairId} FOR UPDATE`));
+  const pair = rows[0];
+  if (!pair) throw notFound('duplicatePair');
+  if (pair.dismissedAt) return;
+  await tx.execute(sql`
+    UPDATE duplicate_pair SET dismissed_at = ${now.toISOString()}::timestamptz, dismissed_by = ${actor.userId}
+     WHERE workspace_id = ${actor.workspaceId} AND id = ${pairId}`);
+  await recordAudit(tx, {
+    workspaceId: actor.workspaceId, userId: actor.userId, entity: 'duplicatePair', entityId: pairId, action: 'dismiss',
+    meta: { entity: pair.entity, recordIds: [pair.a, pair.b] },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Merge and undo.
+
+/**
+ * Every column that points at a contact or a company, and so moves to the kept record on a merge.
+ * test/duplicates.test.ts compares this list with the foreign keys the migrations create: a new
+ * table pointing at contacts or companies fails that test until it is added here (or the merge is
+ * taught otherwise what to do with it).
+ */
+export const mergeReferences: Record<DuplicateEntity, readonly { table: string; column: string }[]> = {
+  contact: [
+    { table: 'lead', column: 'contact_id' },
+    { table: 'activity', column: 'contact_id' },
+    { table: 'sale', column: 'contact_id' },
+    { table: 'feedback', column: 'contact_id' },
+    { table: 'follow_up', column: 'contact_id' },
+    { table: 'complaint', column: 'contact_id' },
+    { table: 'satisfaction_request', column: 'contact_id' },
+    { table: 'form_submission', column: 'contact_id' },
+  ],
+  company: [
+    { table: 'contact', column: 'company_id' },
+    { table: 'lead', column: 'company_id' },
+    { table: 'activity', column: 'company_id' },
+    { table: 'sale', column: 'company_id' },
+  ],
+};
+/** The audit trail is keyed by (entity, entity_id) without a foreign key; it moves too. */
+const AUDIT_KEY = 'audit_event.entity_id';
+
+const tableOf = { contact, company } as const;
+type AnyRow = Record<string, unknown>;
+
+export type MergeInput = { entity: DuplicateEntity; keepId: string; mergeId: string; fieldChoices?: Partial<Record<string, FieldChoice>> };
+export type MergeSnapshot = { keep: AnyRow; merged: AnyRow; changes: AnyRow };
+
+async function lockRecord(tx: Db, workspaceId: string, entity: DuplicateEntity, id: string, field: string): Promise<AnyRow> {
+  const t = tableOf[entity];
+  const rows = (await tx.select().from(t).where(and(eq(t.workspaceId, workspaceId), eq(t.id, id))).for('update')) as AnyRow[];
+  const row = rows[0];
+  if (!row) throw invalid([{ field, code: 'not_found', message: `No such ${entity} in this workspace (${id}).` }]);
+  delete row['searchText'];
+  for (const k of Object.keys(row)) if (k.endsWith('Sort')) delete row[k];
+  return row;
+}
+
+const jsonEq = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+/** Values read back from the snapshot (JSON) in the column's type. */
+const fromJson = (field: string, v: unknown) => (field === 'lastActivityAt' && typeof v === 'string' ? new Date(v) : v);
+
+/**
+ * Merges `mergeId` into `keepId` in the caller's transaction: every row pointing at the merged record
+ * (and its audit trail) now points at the kept one; the kept record takes the chosen values; the
+ * merged record is cancelled with reason `merged` (hidden, not deleted) and a snapshot of both is kept
+ * for 30 days so `undoMerge` can restore them and move back exactly what moved. Audited on both
+ * records. Answers the merge id.
+ */
+export async function mergeRecords(tx: Db, actor: Actor, input: MergeInput, now: Date): Promise<string> {
+  const { entity, keepId, mergeId } = input;
+  if (keepId === mergeId) throw fieldError('mergeId', 'same_record', 'A record cannot be merged with itself.');
+  for (const field of Object.keys(input.fieldChoices ?? {})) {
+    if (!mergeableFields[entity].includes(field)) throw fieldError(`fieldChoices.${field}`, 'unknown_field', `${field} is not a field a ${entity} merge can choose.`);
+  }
+  // Lock in id order so two merges of the same pair, in opposite directions, cannot deadlock.
+  const [first, second] = orderedPair(keepId, mergeId);
+  const locked = new Map<string, AnyRow>();
+  locked.set(first, await lockRecord(tx, actor.workspaceId, entity, first, first === keepId ? 'keepId' : 'mergeId'));
+  locked.set(second, await lockRecord(tx, actor.workspaceId, entity, second, second === keepId ? 'keepId' : 'mergeId'));
+  const keep = locked.get(keepId)!;
+  const merged = locked.get(mergeId)!;
+  assertCanMerge(actor, keep['ownerId'] as string | null, merged['ownerId'] as string | null);
+  for (const [field, row] of [['keepId', keep], ['mergeId', merged]] as const) {
+    if (row['status'] !== 'active') throw fieldError(field, 'not_active', `The ${entity} is cancelled or already merged; restore it first.`);
+  }
+
+  const changes = mergeValues(entity, keep, merged, input.fieldChoices);
+  if (entity === 'contact') {
+    const k = keep['lastActivityAt'] as Date | null;
+    const m = merged['lastActivityAt'] as Date | null;
+    if (m && (!k || m.getTime() > k.getTime())) changes['lastActivityAt'] = m;
+  }
+
+  const moved: Record<string, string[]> = {};
+  for (const ref of mergeReferences[entity]) {
+    const ids = rowsOf<{ id: string }>(await tx.execute(sql`
+      UPDATE ${sql.identifier(ref.table)} SET ${sql.identifier(ref.column)} = ${keepId}
+       WHERE workspace_id = ${actor.workspaceId} AND ${sql.identifier(ref.column)} = ${mergeId} RETURNING id`)).map((r) => String(r.id));
+    if (ids.length) moved[`${ref.table}.${ref.column}`] = ids;
+  }
+  // Before this merge's own audit events are written, so those stay on the record they describe.
+  const audits = rowsOf<{ id: string }>(await tx.execute(sql`
+    UPDATE audit_event SET entity_id = ${keepId}
+     WHERE workspace_id = ${actor.workspaceId} AND entity = ${entity} AND entity_id = ${mergeId} RETURNING id::text AS id`)).map((r) => r.id);
+  if (audits.length) moved[AUDIT_KEY] = audits;
+
+  const t = tableOf[entity];
+  const snapshot: MergeSnapshot = { keep, merged, changes };
+  const [m] = await tx.insert(duplicateMerge).values({
+    workspaceId: actor.workspaceId, entity, keepId, mergedId: mergeId, snapshot, moved, mergedBy: actor.userId, mergedAt: now,
+  }).returning({ id: duplicateMerge.id });
+  const mergeRecordId = m!.id;
+  const [after] = (await tx.update(t).set({ ...changes, version: sql`${t.version} + 1`, updatedAt: now } as never)
+    .where(and(eq(t.workspaceId, actor.workspaceId), eq(t.id, keepId))).returning()) as AnyRow[];
+  await tx.update(t).set({ status: 'cancelled', cancelReason: 'merged', cancelledAt: now, version: sql`${t.version} + 1`, updatedAt: now } as never)
+    .where(and(eq(t.workspaceId, actor.workspaceId), eq(t.id, mergeId)));
+  const counts = Object.fromEntries(Object.entries(moved).map(([k, v]) => [k, v.length]));
+  const pick = (row: AnyRow | undefined) => Object.fromEntries(Object.keys(changes).map((f) => [f, row?.[f] ?? null]));
+  await recordAudit(tx, {
+    workspaceId: actor.workspaceId, userId: actor.userId, entity, entityId: keepId, action: 'merge',
+    before: pick(keep), after: pick(after), meta: { mergeId: mergeRecordId, mergedId: mergeId, moved: counts },
+  });
+  await recordAudit(tx, {
+    workspaceId: actor.workspaceId, userId: actor.userId, entity, entityId: mergeId, action: 'merged_into',
+    before: { status: 'active' }, after: { status: 'cancelled', cancelReason: 'merged' }, meta: { mergeId: mergeRecordId, keepId },
+  });
+  return mergeRecordId;
+}
+
+type MergeRow = {
+  id: string; entity: DuplicateEntity; keepId: string; mergedId: string; snapshot: MergeSnapshot; moved: Record<string, string[]>;
+  mergedBy: string | null; mergedAt: Date; undoneAt: Date | null; purgedAt: Date | null;
+};
+
+async function lockMerge(tx: Db, workspaceId: string, id: string): Promise<MergeRow> {
+  const rows = (await tx.select().from(duplicateMerge)
+    .where(and(eq(duplicateMerge.workspaceId, workspaceId), eq(duplicateMerge.id, id))).for('update')) as unknown as MergeRow[];
+  if (!rows[0]) throw notFound('duplicateMerge');
+  return rows[0];
+}
+
+const knownMovedKeys = (entity: DuplicateEntity) => new Set([...mergeReferences[entity].map((r) => `${r.table}.${r.column}`), AUDIT_KEY]);
+
+/**
+ * Undoes a merge within 30 days: moves back exactly the rows that moved (those still pointing at
+ * the kept record), restores the kept record's fields the merge changed (unless edited since) and
+ * brings the merged record back. Audited on both records.
+ */
+export async function undoMerge(tx: Db, actor: Actor, id: string, now: Date): Promise<MergeRow> {
+  const m = await lockMerge(tx, actor.workspaceId, id);
+  if (!canUndoMerge(m, now)) {
+    const why = m.undoneAt ? 'already undone' : `past the ${MERGE_UNDO_DAYS}-day undo period`;
+    throw new AppError('conflict', `This merge can no longer be undone (${why}).`, [
+      { field: 'id', code: m.undoneAt ? 'already_undone' : 'undo_expired', message: `The merge is ${why}.` },
+    ]);
+  }
+  const entity = m.entity;
+  const keep = await lockRecord(tx, actor.workspaceId, entity, m.keepId, 'keepId');
+  const merged = await lockRecord(tx, actor.workspaceId, entity, m.mergedId, 'mergedId');
+  assertCanMerge(actor, keep['ownerId'] as string | null, merged['ownerId'] as string | null);
+
+  const allowed = knownMovedKeys(entity);
+  for (const [key, ids] of Object.entries(m.moved)) {
+    if (!allowed.has(key) || ids.length === 0) continue;
+    if (key === AUDIT_KEY) {
+      await tx.execute(sql`
+        UPDATE audit_event SET entity_id = ${m.mergedId}
+         WHERE workspace_id = ${actor.workspaceId} AND entity_id = ${m.keepId} AND id = ANY(${`{${ids.join(',')}}`}::bigint[])`);
+      continue;
+    }
+    const [table, column] = key.split('.') as [string, string];
+    await tx.execute(sql`
+      UPDATE ${sql.identifier(table)} SET ${sql.identifier(column)} = ${m.mergedId}
+       WHERE workspace_id = ${actor.workspaceId} AND ${sql.identifier(column)} = ${m.keepId} AND id = ANY(${uuidArray(ids)}::uuid[])`);
+  }
+
+  const restore: AnyRow = {};
+  for (const [field, value] of Object.entries(m.snapshot.changes)) {
+    if (jsonEq(keep[field], value)) restore[field] = fromJson(field, m.snapshot.keep[field]);
+  }
+  const t = tableOf[entity];
+  const [after] = (await tx.update(t).set({ ...restore, version: sql`${t.version} + 1`, updatedAt: now } as never)
+    .where(and(eq(t.workspaceId, actor.workspaceId), eq(t.id, m.keepId))).returning()) as AnyRow[];
+  await tx.update(t).set({ status: 'active', cancelReason: null, cancelledAt: null, version: sql`${t.version} + 1`, updatedAt: now } as never)
+    .where(and(eq(t.workspaceId, actor.workspaceId), eq(t.id, m.mergedId)));
+  await tx.update(duplicateMerge).set({ undoneAt: now, undoneBy: actor.userId })
+    .where(and(eq(duplicateMerge.workspaceId, actor.workspaceId), eq(duplicateMerge.id, id)));
+  const pick = (row: AnyRow | undefined) => Object.fromEntries(Object.keys(restore).map((f) => [f, row?.[f] ?? null]));
+  await recordAudit(tx, {
+    workspaceId: actor.workspaceId, userId: actor.userId, entity, entityId: m.keepId, action: 'unmerge',
+    before: pick(keep), after: pick(after), meta: { mergeId: id, mergedId: m.mergedId },
+  });
+  await recordAudit(tx, {
+    workspaceId: actor.workspaceId, userId: actor.userId, entity, entityId: m.mergedId, action: 'unmerge',
+    before: { status: 'cancelled' }, after: { status: 'active' }, meta: { mergeId: id, keepId: m.keepId },
+  });
+  return { ...m, undoneAt: now };
+}
+
+export type MergeView = {
+  id: string; entity: DuplicateEntity; keepId: string; mergedId: string; keep: DuplicateSummary | null; merged: AnyRow;
+  mergedBy: string | null; mergedByName: string | null; mergedAt: Date; undoneAt: Date | null; undoDeadline: Date; canUndo: boolean;
+};
+
+/** Recent merges of one kind, newest first, with what is needed to recognise them and whether undo is still possible. */
+export async function listMerges(
+  tx: Db, workspaceId: string, entity: DuplicateEntity, params: { cursor?: string | undefined; limit: number; id?: string }, now: Date,
+): Promise<{ data: MergeView[]; nextCursor: string | null }> {
+  let after = params.id ? sql`AND m.id = ${params.id}` : sql``;
+  if (params.cursor) {
+    const [at, id] = decodeCursor(params.cursor);
+    if (typeof at !== 'string' || Number.isNaN(Date.parse(at)) || typeof id !== 'string' || !uuidRe.test(id)) {
+      throw fieldError('cursor', 'invalid_cursor', 'The cursor is not one this API returned.');
+    }
+    after = sql`${after} AND (m.merged_at, m.id) < (${at}::timestamptz, ${id}::uuid)`;
+  }
+  const table = sql.identifier(entity);
+  const rows = rowsOf<Omit<MergeView, 'undoDeadline' | 'canUndo'> & { purgedAt: Date | null; cursorAt: string }>(await tx.execute(sql`
+    SELECT m.id, m.entity, m.keep_id AS "keepId", m.merged_id AS "mergedId", m.merged_by AS "mergedBy", u.name AS "mergedByName",
+           m.merged_at AS "mergedAt", m.undone_at AS "undoneAt", m.purged_at AS "purgedAt",
+           to_char(m.merged_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "cursorAt",
+           (SELECT ${summarySql[entity]('k')} FROM ${table} k WHERE k.workspace_id = m.workspace_id AND k.id = m.keep_id) AS keep,
+           coalesce(m.snapshot -> 'merged', '{}') AS merged
+      FROM duplicate_merge m
+      LEFT JOIN app_user u ON u.workspace_id = m.workspace_id AND u.id = m.merged_by
+     WHERE m.workspace_id = ${workspaceId} AND m.entity = ${entity} ${after}
+     ORDER BY m.merged_at DESC, m.id DESC
+     LIMIT ${params.limit + 1}`));
+  const more = rows.length > params.limit;
+  const page = more ? rows.slice(0, params.limit) : rows;
+  const last = page.at(-1);
+  const data = page.map(({ cursorAt: _c, purgedAt, ...r }) => {
+    const mergedAt = new Date(r.mergedAt);
+    const undoneAt = r.undoneAt ? new Date(r.undoneAt) : null;
+    return { ...r, mergedAt, undoneAt, undoDeadline: mergeUndoDeadline(mergedAt), canUndo: canUndoMerge({ mergedAt, undoneAt, purgedAt }, now) };
+  });
+  return { data, nextCursor: more && last ? encodeCursor([last.cursorAt, last.id]) : null };
+}
+
+/**
+ * After the undo period, deletes merged records for good (up to `limit` merges, in the caller's
+ * transaction): anything linked to the merged record since the merge moves to the kept one first,
+ * the snapshot is emptied of personal data, and the purge is audited. A merged record restored by
+ * hand since (no longer cancelled as merged) is left alone.
+ */
+export async function purgeExpiredMerges(tx: Db, workspaceId: string, now: Date, limit: number): Promise<number> {
+  const cutoff = new Date(now.getTime() - MERGE_UNDO_DAYS * 86_400_000);
+  const due = rowsOf<{ id: string; entity: DuplicateEntity; keepId: string; mergedId: string }>(await tx.execute(sql`
+    SELECT id, entity, keep_id AS "keepId", merged_id AS "mergedId" FROM duplicate_merge
+     WHERE workspace_id = ${workspaceId} AND undone_at IS NULL AND purged_at IS NULL AND merged_at < ${cutoff.toISOString()}::timestamptz
+     ORDER BY merged_at, id LIMIT ${limit} FOR UPDATE SKIP LOCKED`));
+  for (const m of due) {
+    const table = sql.identifier(m.entity);
+    const stillMerged = rowsOf<{ id: string }>(await tx.execute(sql`
+      SELECT id FROM ${table} WHERE workspace_id = ${workspaceId} AND id = ${m.mergedId} AND status = 'cancelled' AND cancel_reason = 'merged' FOR UPDATE`));
+    if (stillMerged.length) {
+      for (const ref of mergeReferences[m.entity]) {
+        await tx.execute(sql`
+          UPDATE ${sql.identifier(ref.table)} SET ${sql.identifier(ref.column)} = ${m.keepId}
+           WHERE workspace_id = ${workspaceId} AND ${sql.identifier(ref.column)} = ${m.mergedId}`);
+      }
+      await tx.execute(sql`DELETE FROM ${table} WHERE workspace_id = ${workspaceId} AND id = ${m.mergedId}`);
+      await tx.execute(sql`
+        DELETE FROM duplicate_pair WHERE workspace_id = ${workspaceId} AND ${m.mergedId}::uuid IN (record_a_id, record_b_id)`);
+      await recordAudit(tx, {
+        workspaceId, userId: null, entity: m.entity, entityId: m.mergedId, action: 'purge',
+        meta: { reason: 'merged', mergeId: m.id, keepId: m.keepId, purgedAt: now.toISOString() },
+      });
+    }
+    await tx.execute(sql`
+      UPDATE duplicate_merge SET purged_at = ${now.toISOString()}::timestamptz, snapshot = '{}', moved = '{}'
+       WHERE workspace_id = ${workspaceId} AND id = ${m.id}`);
+  }
+  return due.length;
+}
