@@ -8,6 +8,7 @@ import { useUsers } from '../api/lookups.js';
 import { Dialog, Empty, ErrorState, FormAlert, Loading, SelectField, TextField, formErrors } from '../components/ui.js';
 import { LoadMore, SortHeader } from '../components/record-list-bits.js';
 import type { CompanyRecord } from '../lib/records.js';
+import { ExportMenu } from '../components/export-menu.js';
 
 function NewCompanyDialog({ onClose }: { onClose: () => void }) {
   const { t } = useI18n();
@@ -58,9 +59,10 @@ export function CompaniesPage() {
   const query = useDeferredValue(q);
   const cityQuery = useDeferredValue(city.trim());
   const sectorQuery = useDeferredValue(sector.trim());
-  const list = useCursorList<CompanyRecord>('/companies', {
+  const listQuery = {
     q: query, ownerId, city: cityQuery, sector: sectorQuery, sort, includeCancelled: includeCancelled ? 'true' : undefined,
-  });
+  };
+  const list = useCursorList<CompanyRecord>('/companies', listQuery);
   const rows = list.data?.pages.flatMap((p) => p.data) ?? [];
   const userName = (id: string | null) => users.data?.find((u) => u.id === id)?.name ?? '';
   return (
@@ -70,6 +72,7 @@ export function CompaniesPage() {
         <div className="toolbar">
           <label className="visually-hidden" htmlFor="companies-search">{t('companies.search')}</label>
           <input id="companies-search" type="search" placeholder={t('companies.search')} value={q} onChange={(e) => setQ(e.target.value)} />
+          <ExportMenu resource="companies" query={listQuery} />
           <button type="button" className="button button--primary" onClick={() => setAdding(true)}>{t('companies.new')}</button>
         </div>
       </header>

@@ -10,6 +10,7 @@ import { LoadMore, SortHeader } from '../components/record-list-bits.js';
 import { contactName } from '../lib/names.js';
 import { lifecycles, type ContactRecord } from '../lib/records.js';
 import { lifecycleKey, useCompanyOptions } from './contact-page.js';
+import { ExportMenu } from '../components/export-menu.js';
 
 function NewContactDialog({ onClose }: { onClose: () => void }) {
   const { t } = useI18n();
@@ -63,9 +64,10 @@ export function ContactsPage() {
   const [adding, setAdding] = useState(false);
   const query = useDeferredValue(q);
   const cityQuery = useDeferredValue(city.trim());
-  const list = useCursorList<ContactRecord>('/contacts', {
+  const listQuery = {
     q: query, ownerId, lifecycle, city: cityQuery, doNotContact, sort, includeCancelled: includeCancelled ? 'true' : undefined,
-  });
+  };
+  const list = useCursorList<ContactRecord>('/contacts', listQuery);
   const rows = list.data?.pages.flatMap((p) => p.data) ?? [];
   return (
     <section className="page" aria-labelledby="contacts-title">
@@ -74,6 +76,7 @@ export function ContactsPage() {
         <div className="toolbar">
           <label className="visually-hidden" htmlFor="contacts-search">{t('contacts.search')}</label>
           <input id="contacts-search" type="search" placeholder={t('contacts.search')} value={q} onChange={(e) => setQ(e.target.value)} />
+          <ExportMenu resource="contacts" query={listQuery} />
           <button type="button" className="button button--primary" onClick={() => setAdding(true)}>{t('contacts.new')}</button>
         </div>
       </header>

@@ -12,6 +12,7 @@ import { leadDisplayName } from '../lib/names.js';
 import { statusLabelKey } from '../lib/labels.js';
 import { columnIds, defaultView, toggleSort, viewFromSearch, viewToQuery, viewToSearch, type ColumnId, type LeadView } from '../lib/lead-views.js';
 import { useSavedLeadViews } from '../lib/use-saved-views.js';
+import { ExportMenu } from '../components/export-menu.js';
 
 const columnLabel: Record<ColumnId, MessageKey> = {
   contact: 'lead.contact', company: 'lead.company', stage: 'lead.stage', score: 'lead.score', probability: 'lead.probability',
@@ -109,6 +110,7 @@ export function LeadsPage() {
         <h1 id="leads-title">{t('leads.title')}</h1>
         <LeadsViewSwitch current="table" />
         <div className="toolbar">
+          <ExportMenu resource="leads" query={viewToQuery(view, me.workspace.timeZone)} />
           <Menu label={t('leads.columns')}>
             {columnIds.map((c) => (
               <label key={c}>

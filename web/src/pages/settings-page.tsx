@@ -6,6 +6,7 @@ import { ApiTokensCard, ProfileSettings } from './settings/profile-settings.js';
 import { WorkspaceSettings } from './settings/workspace-settings.js';
 import { StagesSettings } from './settings/stages-settings.js';
 import { CampaignsSettings, CustomFieldsSettings, ProductsSettings, SourcesSettings, TeamsSettings, UsersSettings } from './settings/reference-settings.js';
+import { WebhooksSettings } from './settings/webhooks-settings.js';
 import type { Role } from '../api/types.js';
 
 type Section = { id: string; labelKey: MessageKey; roles?: Role[]; render: () => ReactNode };
@@ -21,6 +22,7 @@ const sections: Section[] = [
   { id: 'teams', labelKey: 'settings.teams', roles: ['admin', 'manager'], render: () => <TeamsSettings /> },
   { id: 'custom-fields', labelKey: 'settings.customFields', roles: ['admin'], render: () => <CustomFieldsSettings /> },
   { id: 'api-tokens', labelKey: 'settings.allApiTokens', roles: ['admin'], render: () => <ApiTokensCard scope="all" /> },
+  { id: 'webhooks', labelKey: 'webhooks.title', roles: ['admin'], render: () => <WebhooksSettings /> },
   { id: 'workspace', labelKey: 'settings.workspace', render: () => <WorkspaceSettings /> },
 ];
 

@@ -6,6 +6,7 @@ import { useMe } from '../../session.js';
 import { LanguageSwitch } from '../../components/shell.js';
 import { Empty, ErrorState, FormAlert, Loading, TextField, formErrors } from '../../components/ui.js';
 import type { ApiTokenRecord, CalendarFeed, CreatedApiToken } from '../../lib/records.js';
+import { ApiScopesField, scopeSummary } from '../../components/api-scopes-field.js';
 
 function CalendarFeedCard() {
   const { t } = useI18n();
@@ -47,10 +48,11 @@ export function ApiTokensCard({ scope = 'mine' }: { scope?: 'mine' | 'all' }) {
   const tokens = useQuery({ queryKey: key, queryFn: () => api.get<{ data: ApiTokenRecord[] }>('/api-tokens', { scope }) });
   const [name, setName] = useState('');
   const [expiresAt, setExpiresAt] = useState('');
+  const [scopes, setScopes] = useState<string[] | null>(null);
   const [created, setCreated] = useState<CreatedApiToken | null>(null);
   const create = useMutation({
-    mutationFn: () => api.post<CreatedApiToken>('/api-tokens', { name: name.trim(), expiresAt: expiresAt ? new Date(`${expiresAt}T23:59:59`).toISOString() : null }),
-    onSuccess: async (tok) => { setCreated(tok); setName(''); setExpiresAt(''); await queryClient.invalidateQueries({ queryKey: ['api-tokens'] }); },
+    mutationFn: () => api.post<CreatedApiToken>('/api-tokens', { name: name.trim(), expiresAt: expiresAt ? new Date(`${expiresAt}T23:59:59`).toISOString() : null, scopes }),
+    onSuccess: async (tok) => { setCreated(tok); setName(''); setExpiresAt(''); setScopes(null); await queryClient.invalidateQueries({ queryKey: ['api-tokens'] }); },
   });
   const revoke = useMutation({
     mutationFn: (id: string) => api.del(`/api-tokens/${id}`),
@@ -66,6 +68,7 @@ export function ApiTokensCard({ scope = 'mine' }: { scope?: 'mine' | 'all' }) {
         <FormAlert message={general} />
         <TextField label={t('settings.tokenName')} value={name} onChange={(e) => setName(e.target.value)} error={fields['name']} />
         <TextField label={t('settings.tokenExpires')} type="date" value={expiresAt} onChange={(e) => setExpiresAt(e.target.value)} error={fields['expiresAt']} />
+        <ApiScopesField value={scopes} onChange={setScopes} error={fields['scopes'] ?? (scopes?.length === 0 ? t('scopes.pickOne') : undefined)} />
         <button type="submit" className="button button--primary" disabled={create.isPending}>{t('settings.newToken')}</button>
       </form>
       {created && (
@@ -80,11 +83,11 @@ export function ApiTokensCard({ scope = 'mine' }: { scope?: 'mine' | 'all' }) {
       {tokens.isLoading ? <Loading /> : tokens.error ? <ErrorState error={tokens.error} /> : !rows.length ? <Empty>{t('settings.noTokens')}</Empty> : (
         <div className="table-wrap table-wrap--contained">
           <table className="table">
-            <thead><tr><th scope="col">{t('settings.tokenName')}</th><th scope="col">{t('settings.tokenPrefix')}</th><th scope="col">{t('settings.tokenLastUsed')}</th><th scope="col">{t('settings.tokenExpires')}</th><th scope="col"><span className="visually-hidden">{t('settings.actions')}</span></th></tr></thead>
+            <thead><tr><th scope="col">{t('settings.tokenName')}</th><th scope="col">{t('settings.tokenPrefix')}</th><th scope="col">{t('settings.tokenLastUsed')}</th><th scope="col">{t('settings.tokenExpires')}</th><th scope="col">{t('scopes.column')}</th><th scope="col"><span className="visually-hidden">{t('settings.actions')}</span></th></tr></thead>
             <tbody>
               {rows.map((tok) => (
                 <tr key={tok.id} className={tok.revokedAt ? 'row--cancelled' : undefined}>
-                  <td>{tok.name}</td><td><code>{tok.prefix}…</code></td><td>{fmt.dateTime(tok.lastUsedAt)}</td><td>{fmt.date(tok.expiresAt)}</td>
+                  <td>{tok.name}</td><td><code>{tok.prefix}…</code></td><td>{fmt.dateTime(tok.lastUsedAt)}</td><td>{fmt.date(tok.expiresAt)}</td><td className="small">{scopeSummary(t, tok.scopes)}</td>
                   <td>{tok.revokedAt ? t('settings.revoked') : (
                     <button type="button" className="button button--small button--ghost" onClick={() => revoke.mutate(tok.id)} aria-label={t('settings.revokeToken', { name: tok.name })}>{t('settings.revoke')}</button>
                   )}</td>
