@@ -7,6 +7,11 @@
  *   npx tsx bench/dashboard.ts --engine postgres [--leads 1000000] [--activities-per-lead 5] [--sales 300000] [--runs 30]
  *   npx tsx bench/dashboard.ts --engine pglite --data-dir /tmp/seg-bench [...]
  *   npx tsx bench/dashboard.ts --engine postgres --database-url postgres://…   (reuses a loaded dataset)
+ *
+ * The dashboard reads the daily rollups of migration 0014; `--raw-runs N` (default 3) also times it
+ * over raw rows (the path before the rollups) on the same data. `--rollup-triggers off` loads with
+ * the rollup triggers disabled and rebuilds the rollups afterwards, timed: run the same size with and
+ * without it to see what the triggers cost the bulk load.
  */
 import { argsOf, formatSummary, summarize, ms } from './stats.js';
 import { existingDataset, loadDataset, startEngine } from './engine.js';
@@ -14,6 +19,7 @@ import { loadDashboard, metricNames, metricQueries } from '../src/db/queries/met
 import type { MetricFilter } from '../src/db/queries/metrics/filter.js';
 import { parsePeriod, localDay } from '../src/domain/metrics/period.js';
 import type { Database } from '../src/db/client.js';
+import { rebuildMetricRollups } from '../src/db/queries/metrics/rollups.js';
 
 const args = argsOf(process.argv.slice(2));
 const engine = args['engine'] ?? 'postgres';
@@ -21,16 +27,33 @@ const leads = Number(args['leads'] ?? 1_000_000);
 const perLead = Number(args['activities-per-lead'] ?? 5);
 const salesTarget = Number(args['sales'] ?? 300_000);
 const runs = Number(args['runs'] ?? 30);
+const rawRuns = Number(args['raw-runs'] ?? 3);
+const withTriggers = args['rollup-triggers'] !== 'off';
+const rollupTables = ['lead', 'lead_stage_history', 'activity', 'sale', 'feedback'];
 
 const db = await startEngine(engine, { dataDir: args['data-dir'], databaseUrl: args['database-url'] });
 const database = db.database;
 try {
   let ds = await existingDataset(database);
-  if (!ds || ds.leads < leads) {
-    const r = await loadDataset(database, leads, perLead);
-    ds = { workspaceId: r.workspaceId, users: r.users, stageIds: r.stageIds, leads };
+  if (!withTriggers) for (const t of rollupTables) await database.query(`ALTER TABLE ${t} DISABLE TRIGGER USER`);
+  try {
+    if (!ds || ds.leads < leads) {
+      const r = await loadDataset(database, leads, perLead);
+      ds = { workspaceId: r.workspaceId, users: r.users, stageIds: r.stageIds, leads };
+    }
+    await loadSales(database, ds.workspaceId, salesTarget);
+  } finally {
+    if (!withTriggers) for (const t of rollupTables) await database.query(`ALTER TABLE ${t} ENABLE TRIGGER USER`);
   }
-  await loadSales(database, ds.workspaceId, salesTarget);
+  if (!withTriggers) {
+    const [r] = await rebuildMetricRollups(database, ds.workspaceId);
+    console.log(`rollups rebuilt from raw rows in ${r!.seconds.toFixed(1)} s`);
+  }
+  await database.query('ANALYZE lead_daily, lead_funnel_daily, lead_closed_daily, lead_open_summary, activity_daily, sale_daily, feedback_daily');
+  const sizes = await database.query<{ t: string; n: number }>(
+    `SELECT t, (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %I WHERE workspace_id = %L', t, $1::text), false, true, '')))[1]::text::int AS n
+       FROM unnest(ARRAY['lead_daily', 'lead_funnel_daily', 'lead_closed_daily', 'lead_open_summary', 'activity_daily', 'sale_daily', 'feedback_daily']) t`, [ds.workspaceId]);
+  console.log(`rollup rows: ${sizes.map((r) => `${r.t} ${r.n}`).join(', ')}`);
   const counts = await database.query<{ leads: number; activities: number; sales: number }>(
     `SELECT (SELECT count(*)::int FROM lead WHERE workspace_id = $1) AS leads, (SELECT count(*)::int FROM activity WHERE workspace_id = $1) AS activities,
             (SELECT count(*)::int FROM sale WHERE workspace_id = $1) AS sales`, [ds.workspaceId]);
@@ -53,6 +76,18 @@ try {
       samples.push(performance.now() - t0);
     }
     console.log(formatSummary(`dashboard 12 months, ${name}`, summarize(samples)));
+  }
+  // The same over raw rows (no rollups): the figures before migration 0014, on this very dataset.
+  for (const [name, f] of rawRuns > 0 ? scenarios : []) {
+    const raw = { ...f, rollups: false };
+    await loadDashboard(database, raw);
+    const samples: number[] = [];
+    for (let i = 0; i < rawRuns; i++) {
+      const t0 = performance.now();
+      await loadDashboard(database, raw);
+      samples.push(performance.now() - t0);
+    }
+    console.log(formatSummary(`dashboard 12 months over raw rows, ${name}`, summarize(samples)));
   }
   // Which cards cost most (sequential, admin): where to look next.
   const per: string[] = [];

@@ -118,8 +118,9 @@ CREATE OR REPLACE FUNCTION metric_lead_funnel_rows(src text, hist text) RETURNS 
               coalesce(l.owner_id, '00000000-0000-0000-0000-000000000000') AS owner_id,
               coalesce(l.source_id, '00000000-0000-0000-0000-000000000000') AS source_id,
               coalesce((SELECT s.id FROM stage s
-                         WHERE s.workspace_id = l.workspace_id AND s.pipeline_id = l.pipeline_id AND s.kind <> 'lost'
-                           AND (s.id = l.stage_id OR s.id IN (SELECT h.to_stage_id FROM (%s) h WHERE h.workspace_id = l.workspace_id AND h.lead_id = l.id))
+                         WHERE s.workspace_id = l.workspace_id
+                           AND s.id IN (SELECT l.stage_id UNION ALL SELECT h.to_stage_id FROM (%s) h WHERE h.workspace_id = l.workspace_id AND h.lead_id = l.id)
+                           AND s.pipeline_id = l.pipeline_id AND s.kind <> 'lost'
                          ORDER BY s.position DESC LIMIT 1), '00000000-0000-0000-0000-000000000000') AS furthest_stage_id,
               l.sign AS leads
          FROM (%s) l JOIN workspace w ON w.id = l.workspace_id

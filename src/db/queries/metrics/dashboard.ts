@@ -2,19 +2,17 @@ import type { Database } from '../../client.js';
 import { cadenceMissesSql, interactionsSql } from './activity.js';
 import { costPerLeadSql } from './cpl.js';
 import type { MetricFilter } from './filter.js';
-import { conversionSql, defaultPipelineId, overdueNextActionsSql, pipelineSql, stageConversionSql, weeklyNewLeadsSql, winRateSql } from './leads.js';
+import { conversionAllSql, defaultPipelineId, overdueNextActionsSql, pipelineSql, stageConversionSql, weeklyNewLeadsSql, winRateSql } from './leads.js';
 import { complaintsSql, npsSql } from './post-sale.js';
 import { frequencySql, portfolioSql, salesByClientTypeSql } from './sales.js';
 import { useRollups } from './rollups.js';
 
 /** Every metric by its public name (GET /api/v1/metrics/{name}); each reads only what it needs. */
 export const metricQueries = {
-  conversion: async (d: Database, f: MetricFilter) => ({
-    total: (await conversionSql(d, f, 'total'))[0]!,
-    bySource: await conversionSql(d, f, 'source'),
-    byOwner: await conversionSql(d, f, 'owner'),
-    byPeriod: await conversionSql(d, f, 'period'),
-  }),
+  conversion: async (d: Database, f: MetricFilter) => {
+    const all = await conversionAllSql(d, f);
+    return { total: all.total[0]!, bySource: all.source, byOwner: all.owner, byPeriod: all.period };
+  },
   stageConversion: async (d: Database, f: MetricFilter, pipelineId?: string | null) => {
     const id = pipelineId ?? await defaultPipelineId(d, f.workspaceId);
     return { pipelineId: id, steps: id ? await stageConversionSql(d, f, id) : [] };

@@ -38,6 +38,28 @@ async function conversionFromRollups(database: Database, f: MetricFilter, by: Co
   return out.sort(byKey);
 }
 
+/** The four groupings of the conversion card (total, source, owner, period) in one rollup scan. */
+export async function conversionAllSql(database: Database, f: MetricFilter): Promise<Record<ConversionBy, ConversionRow[]>> {
+  if (!(await useRollups(database, f))) {
+    const [total, source, owner, period] = await Promise.all((['total', 'source', 'owner', 'period'] as const).map((by) => conversionSql(database, f, by)));
+    return { total: total!, source: source!, owner: owner!, period: period! };
+  }
+  const q = new Params();
+  const where = rollupWhere(f, q, { source: true });
+  const src = keyText('source_id');
+  const own = keyText('owner_id');
+  const per = dayBucketSql(f.unit);
+  const rows = await database.query<{ source: string; owner: string; period: string; g: number; created: number; won: number }>(
+    `SELECT ${src} AS source, ${own} AS owner, ${per} AS period, GROUPING(${src}, ${own}, ${per}) AS g, sum(leads)::int AS created, sum(won)::int AS won
+       FROM lead_daily WHERE ${where}
+      GROUP BY GROUPING SETS ((), (${src}), (${own}), (${per})) HAVING sum(leads) <> 0`, q.values);
+  // GROUPING bits: 4 = source aggregated, 2 = owner aggregated, 1 = period aggregated.
+  const pick = (g: number, key: (r: (typeof rows)[number]) => string) =>
+    rows.filter((r) => num(r.g) === g).map((r) => conversionRow(key(r), num(r.created), num(r.won))).sort(byKey);
+  const total = pick(7, () => 'all');
+  return { total: total.length ? total : [conversionRow('all', 0, 0)], source: pick(3, (r) => r.source), owner: pick(5, (r) => r.owner), period: pick(6, (r) => r.period) };
+}
+
 /** The funnel steps of a pipeline, open and won stages in order. */
 export async function funnelStages(database: Database, workspaceId: string, pipelineId: string): Promise<StageDef[]> {
   return database.query<StageDef>(
