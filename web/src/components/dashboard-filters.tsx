@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../api/client.js';
 import { useSources, useUsers } from '../api/lookups.js';
@@ -14,7 +15,7 @@ export const useTeams = () => useQuery({ queryKey: ['lookup', 'teams'], staleTim
  * own, so the team and owner pickers are for managers and admins; a manager's lists hold only
  * the teams they manage and those teams' people (the API refuses anyone else).
  */
-export function DashboardFilters({ view, range, onChange }: { view: DashboardView; range: { from: string; to: string }; onChange: (v: DashboardView) => void }) {
+export function DashboardFilters({ view, range, onChange }: { view: DashboardView; range: { from: string; to: string }; onChange: (patch: Partial<DashboardView>) => void }) {
   const t = useT();
   const me = useMe();
   const role = me.user.role;
@@ -25,7 +26,7 @@ export function DashboardFilters({ view, range, onChange }: { view: DashboardVie
   const myTeamIds = new Set(myTeams.map((x) => x.id));
   const people = (users.data ?? []).filter((u) => role === 'admin' || u.id === me.user.id || (u.teamId !== null && myTeamIds.has(u.teamId)))
     .filter((u) => !view.teamId || u.teamId === view.teamId);
-  const set = (patch: Partial<DashboardView>) => onChange({ ...view, ...patch });
+  const set = onChange;
 
   return (
     <div className="filters dash-filters" role="group" aria-label={t('dashboard.filters')}>
@@ -40,18 +41,7 @@ export function DashboardFilters({ view, range, onChange }: { view: DashboardVie
           {periodPresets.map((p) => <option key={p} value={p}>{t(`dashboard.preset.${p}`)}</option>)}
         </select>
       </div>
-      {view.preset === 'custom' && (
-        <>
-          <div className="field">
-            <label htmlFor="dash-from">{t('dashboard.from')}</label>
-            <input id="dash-from" type="date" value={view.from} max={view.to || undefined} onChange={(e) => e.target.value && set({ from: e.target.value })} />
-          </div>
-          <div className="field">
-            <label htmlFor="dash-to">{t('dashboard.to')}</label>
-            <input id="dash-to" type="date" value={view.to} min={view.from || undefined} onChange={(e) => e.target.value && set({ to: e.target.value })} />
-          </div>
-        </>
-      )}
+      {view.preset === 'custom' && <CustomRange from={view.from || range.from} to={view.to || range.to} onChange={onChange} />}
       <div className="field">
         <label htmlFor="dash-unit">{t('dashboard.unit')}</label>
         <select id="dash-unit" value={view.unit} onChange={(e) => set({ unit: e.target.value as DashboardView['unit'] })}>
@@ -85,5 +75,35 @@ export function DashboardFilters({ view, range, onChange }: { view: DashboardVie
       </div>
       <button type="button" className="button button--ghost" onClick={() => onChange(defaultDashboardView)}>{t('dashboard.reset')}</button>
     </div>
+  );
+}
+
+/**
+ * The two days of a custom range, applied together a moment after the last keystroke: one change
+ * of address per edit, and a reversed range is explained here instead of being sent.
+ */
+function CustomRange({ from, to, onChange }: { from: string; to: string; onChange: (patch: Partial<DashboardView>) => void }) {
+  const t = useT();
+  const [draft, setDraft] = useState({ from, to });
+  useEffect(() => setDraft({ from, to }), [from, to]);
+  const reversed = !!draft.from && !!draft.to && draft.to < draft.from;
+  useEffect(() => {
+    if (!draft.from || !draft.to || reversed || (draft.from === from && draft.to === to)) return;
+    const h = setTimeout(() => onChange({ from: draft.from, to: draft.to }), 300);
+    return () => clearTimeout(h);
+  }, [draft, reversed, from, to, onChange]);
+  return (
+    <>
+      <div className="field">
+        <label htmlFor="dash-from">{t('dashboard.from')}</label>
+        <input id="dash-from" type="date" value={draft.from} onChange={(e) => setDraft((d) => ({ ...d, from: e.target.value }))} />
+      </div>
+      <div className={`field${reversed ? ' field--invalid' : ''}`}>
+        <label htmlFor="dash-to">{t('dashboard.to')}</label>
+        <input id="dash-to" type="date" value={draft.to} aria-invalid={reversed || undefined} aria-describedby={reversed ? 'dash-to-error' : undefined}
+          onChange={(e) => setDraft((d) => ({ ...d, to: e.target.value }))} />
+        {reversed && <small id="dash-to-error" className="field__error" role="alert">{t('dashboard.reversedRange')}</small>}
+      </div>
+    </>
   );
 }

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { useSearchParams } from 'react-router';
 import { useQueries, useQuery } from '@tanstack/react-query';
 import { api } from '../api/client.js';
@@ -56,7 +56,14 @@ export function DashboardPage() {
   const today = zonedDate(tz);
   const range = periodRange(view, today);
   const query = dashboardQuery(view, today) as Record<string, string | undefined>;
-  const setView = (v: DashboardView) => setParams(new URLSearchParams(dashboardSearch(v)), { replace: true });
+  // Two quick changes (typing both days of a range) can come before the address has updated:
+  // each change applies to the latest view asked for, not to the one on screen.
+  const latest = useRef(view);
+  useEffect(() => { latest.current = view; }, [view]);
+  const setView = useCallback((patch: Partial<DashboardView>) => {
+    latest.current = { ...latest.current, ...patch };
+    setParams(new URLSearchParams(dashboardSearch(latest.current)), { replace: true });
+  }, [setParams]);
 
   const dashboard = useQuery({
     queryKey: ['dashboard', query],
