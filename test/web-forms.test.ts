@@ -48,10 +48,7 @@ async function submit(publicId: string, values: Record<string, string>, opts: { 
   return { status: res.status, headers: res.headers, text, body: json };
 }
 
-const leadsOfForm = async (formPublicId: string) => {
-  void formPublicId;
-  return (await admin.get('/api/v1/leads?limit=200')).body.data as { id: string; title: string; ownerId: string | null; contactId: string }[];
-};
+const allLeads = async () => (await admin.get('/api/v1/leads?limit=200')).body.data as { id: string; title: string; ownerId: string | null; contactId: string }[];
 
 beforeAll(async () => {
   t = await testApp();
@@ -108,8 +105,7 @@ describe('a submission', () => {
     expect(r.body).toMatchObject({ received: true });
     expect(r.headers.get('access-control-allow-origin')).toBe('*');
 
-    const leads = await leadsOfForm(form.publicId);
-    const created = leads.find((l) => l.title.startsWith('Carmen Ruiz Soler'))!;
+    const created = (await allLeads()).find((l) => l.title === 'Carmen Ruiz Soler · Pide presupuesto')!;
     const full = (await admin.get(`/api/v1/leads/${created.id}`)).body;
     expect(full).toMatchObject({
       sourceId, campaignId, productIds: [productId], ownerId: luis.id, status: 'open', nextActionType: 'call', nextActionNote: 'Quiero una cocina',
@@ -142,7 +138,7 @@ describe('a submission', () => {
     for (const [i, name] of ['Uno', 'Dos', 'Tres'].entries()) {
       expect((await submit(form.publicId, { firstName: name, email: `rr${i}@example.es` }, { ip: `198.51.100.${30 + i}` })).status).toBe(201);
     }
-    const leads = (await admin.get('/api/v1/leads?limit=200')).body.data as { title: string; ownerId: string }[];
+    const leads = await allLeads();
     const ownerOf = (n: string) => leads.find((l) => l.title === `${n} · Turnos`)?.ownerId;
     expect(['Uno', 'Dos', 'Tres'].map(ownerOf)).toEqual([luis.id, marta.id, luis.id]);
   });
@@ -177,6 +173,21 @@ describe('a submission', () => {
     }
     const log = (await admin.get(`/api/v1/web-forms/${form.id}/submissions`)).body.data;
     expect(log).toHaveLength(7);
+  });
+
+  it('submissions arriving at the same moment are counted exactly: five of eight get through', async () => {
+    const form = await createForm({ name: 'A la vez' });
+    const all = await Promise.all(Array.from({ length: 8 }, (_, i) =>
+      submit(form.publicId, { firstName: `S${i}`, email: `same${i}@example.es` }, { ip: '203.0.113.77' })));
+    expect(all.filter((r) => r.status === 201)).toHaveLength(5);
+    expect(all.filter((r) => r.status === 429)).toHaveLength(3);
+  });
+
+  it('round robin turns taken at the same moment are never shared', async () => {
+    const form = await createForm({ assignment: 'round_robin', ownerId: null, assigneeIds: [luis.id, marta.id], name: 'Turnos a la vez' });
+    await Promise.all(['Cuatro', 'Cinco'].map((n, i) => submit(form.publicId, { firstName: n, email: `rr-c${i}@example.es` }, { ip: `198.51.100.${40 + i}` })));
+    const owners = (await allLeads()).filter((l) => l.title.endsWith('· Turnos a la vez')).map((l) => l.ownerId).sort();
+    expect(owners).toEqual([luis.id, marta.id].sort());
   });
 
   it('that breaks the capture policy is refused naming the field, and nothing is created', async () => {

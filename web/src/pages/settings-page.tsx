@@ -7,6 +7,7 @@ import { WorkspaceSettings } from './settings/workspace-settings.js';
 import { StagesSettings } from './settings/stages-settings.js';
 import { CampaignsSettings, CustomFieldsSettings, ProductsSettings, SourcesSettings, TeamsSettings, UsersSettings } from './settings/reference-settings.js';
 import { WebhooksSettings } from './settings/webhooks-settings.js';
+import { WebFormsSettings } from './settings/web-forms-settings.js';
 import type { Role } from '../api/types.js';
 
 type Section = { id: string; labelKey: MessageKey; roles?: Role[]; render: () => ReactNode };
@@ -21,6 +22,7 @@ const sections: Section[] = [
   { id: 'users', labelKey: 'settings.users', roles: ['admin', 'manager'], render: () => <UsersSettings /> },
   { id: 'teams', labelKey: 'settings.teams', roles: ['admin', 'manager'], render: () => <TeamsSettings /> },
   { id: 'custom-fields', labelKey: 'settings.customFields', roles: ['admin'], render: () => <CustomFieldsSettings /> },
+  { id: 'web-forms', labelKey: 'webForms.title', roles: ['admin', 'manager'], render: () => <WebFormsSettings /> },
   { id: 'api-tokens', labelKey: 'settings.allApiTokens', roles: ['admin'], render: () => <ApiTokensCard scope="all" /> },
   { id: 'webhooks', labelKey: 'webhooks.title', roles: ['admin'], render: () => <WebhooksSettings /> },
   { id: 'workspace', labelKey: 'settings.workspace', render: () => <WorkspaceSettings /> },
