@@ -23,6 +23,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024)
     .describe('Largest accepted request body'),
+  IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).default(200 * 1024 * 1024)
+    .describe('Largest CSV or XLSX file accepted for import (streamed to DATA_DIR/imports, never held in memory)'),
   SMTP_HOST: z.string().optional()
     .describe('SMTP server for outgoing email (morning digest); email is disabled when unset'),
   SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587)
@@ -57,6 +59,8 @@ export type Config = {
   sessionTtlHours: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   bodyLimitBytes: number;
+  /** Largest import file; uploads stream to disk under dataDir. */
+  importMaxBytes: number;
   /** Outgoing email; `host` undefined means email is disabled. */
   smtp: {
     host: string | undefined;
@@ -96,6 +100,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionTtlHours: e.SESSION_TTL_HOURS,
     logLevel: e.LOG_LEVEL,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    importMaxBytes: e.IMPORT_MAX_BYTES,
     smtp: {
       host: e.SMTP_HOST,
       port: e.SMTP_PORT,

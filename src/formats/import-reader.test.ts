@@ -59,6 +59,11 @@ describe('CSV records', () => {
     ]);
   });
 
+  it('does not let a stray quote join rows up to the next quoted cell', async () => {
+    const rows = await rowsOf(file('a;b;c\nRaúl;"Díaz;1\nEva;Sanz;2\nAna;"Ruiz";3\n'));
+    expect(rows.map((r) => [r.rowNumber, r.error?.code ?? 'ok', r.cells[1]])).toEqual([[2, 'broken_quote', '"Díaz'], [3, 'ok', 'Sanz'], [4, 'ok', 'Ruiz']]);
+  });
+
   it('reports a row with missing or extra cells but accepts trailing empty ones', async () => {
     const rows = await rowsOf(file('a,b,c\n1,2\n1,2,3,4\n1,2,3,,\n'));
     expect(rows.map((r) => r.error?.code ?? 'ok')).toEqual(['ragged_row', 'ragged_row', 'ok']);

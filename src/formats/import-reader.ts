@@ -91,9 +91,11 @@ type RawRecord = { line: number; text: string; broken: boolean };
  * Splits decoded CSV text into records (one or more physical lines when a quoted cell holds line
  * breaks). A quote opens only at the start of a cell, as in RFC 4180; a quote that is still open
  * after MAX_LINES_IN_CELL lines (or at the end of the file) is reported on its own line, and reading
- * restarts on the next line, so one stray quote cannot swallow the rest of the file.
+ * restarts on the next line, so one stray quote cannot swallow the rest of the file. `accept`
+ * judges a record spanning several lines (e.g. by its number of cells); a refused one is treated
+ * the same way.
  */
-export async function* splitCsvRecords(chunks: AsyncIterable<string>, delimiter: string): AsyncGenerator<RawRecord> {
+export async function* splitCsvRecords(chunks: AsyncIterable<string>, delimiter: string, accept?: (multiLine: string) => boolean): AsyncGenerator<RawRecord> {
   const DQ = 34;
   const NL = 10;
   const delim = delimiter.charCodeAt(0);
@@ -143,6 +145,8 @@ export async function* splitCsvRecords(chunks: AsyncIterable<string>, delimiter:
         continue;
       }
       if (c === NL) {
+        // A quote that closed lines later, on another row's quoted cell, joined rows: not a real record.
+        if (firstBreak >= 0 && accept && !accept(record(i))) { yield rewind(); continue; }
         yield { line: startLine, text: record(i), broken: false };
         i++;
         line++;
@@ -214,8 +218,13 @@ export function findHeaderRow(rows: readonly { cells: readonly string[] }[]): nu
   return idx >= 0 ? idx : filled.findIndex((f) => f.length > 0);
 }
 
-async function* csvRows(path: string, encoding: 'utf-8' | 'windows-1252', delimiter: string): AsyncGenerator<SourceRow> {
-  for await (const rec of splitCsvRecords(decodedChunks(path, encoding), delimiter)) {
+async function* csvRows(path: string, encoding: 'utf-8' | 'windows-1252', delimiter: string, width?: number): AsyncGenerator<SourceRow> {
+  const accept = width === undefined ? undefined : (text: string) => {
+    const { cells, malformed } = parseCsvRecord(text, delimiter);
+    while (cells.length > width && cells[cells.length - 1]!.trim() === '') cells.pop();
+    return !malformed && cells.length === width;
+  };
+  for await (const rec of splitCsvRecords(decodedChunks(path, encoding), delimiter, accept)) {
     if (rec.broken) {
       yield { rowNumber: rec.line, cells: rec.text.split(delimiter), error: { code: 'broken_quote', message: 'A quoted cell is never closed.' } };
       continue;
@@ -258,8 +267,8 @@ async function* xlsxRows(path: string): AsyncGenerator<SourceRow> {
 }
 
 /** Every row of the file from the top, as read (no header handling). */
-function allRows(path: string, layout: Pick<FileLayout, 'format' | 'encoding' | 'delimiter'>): AsyncGenerator<SourceRow> {
-  return layout.format === 'xlsx' ? xlsxRows(path) : csvRows(path, layout.encoding ?? 'utf-8', layout.delimiter ?? ',');
+function allRows(path: string, layout: Pick<FileLayout, 'format' | 'encoding' | 'delimiter'>, width?: number): AsyncGenerator<SourceRow> {
+  return layout.format === 'xlsx' ? xlsxRows(path) : csvRows(path, layout.encoding ?? 'utf-8', layout.delimiter ?? ',', width);
 }
 
 /** Marks rows whose number of cells differs from the header (extra empty cells at the end are fine). */
@@ -270,7 +279,7 @@ function checkWidth(row: SourceRow, width: number, format: ImportFormat): Source
   if (format === 'xlsx' && cells.length < width) cells = [...cells, ...Array<string>(width - cells.length).fill('')];
   while (cells.length > width && cells[cells.length - 1]!.trim() === '') cells = cells.slice(0, -1);
   if (cells.length === width) return cells === row.cells ? row : { ...row, cells };
-  return { ...row, cells, error: { code: 'ragged_row', message: `The row has ${cells.length} cells; the header has ${width}.` } };
+  return { ...row, cells, error: { code: 'ragged_row', message: `The row has ${cells.length} cells but the header has ${width}.` } };
 }
 
 /**
@@ -306,7 +315,7 @@ export async function detectLayout(path: string): Promise<FileLayout | null> {
  */
 export async function* readDataRows(path: string, layout: Pick<FileLayout, 'format' | 'encoding' | 'delimiter' | 'headerRow' | 'headers'>): AsyncGenerator<SourceRow> {
   const width = layout.headers.length;
-  for await (const row of allRows(path, layout)) {
+  for await (const row of allRows(path, layout, width)) {
     if (row.rowNumber <= layout.headerRow || isBlankRow(row.cells)) continue;
     yield checkWidth(row, width, layout.format);
   }

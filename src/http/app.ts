@@ -41,10 +41,11 @@ import { captureRoutes } from './routes/capture.js';
 import { exportRoutes } from './routes/exports.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { webFormPublicRoutes, webFormRoutes } from './routes/web-forms.js';
+import { importRoutes } from './routes/imports.js';
 import { serveWeb } from './web.js';
 
 /** Resource routers mounted under /api/v1 behind authentication. Add new resources here. */
-const protectedRouters = [duplicateRoutes, webFormRoutes, exportRoutes, webhookRoutes, captureRoutes, metricRoutes, objectiveRoutes, notificationRoutes, jobRoutes, privacyRoutes, companyRoutes, calendarRoutes, activityRoutes, saleRoutes,
+const protectedRouters = [importRoutes, duplicateRoutes, webFormRoutes, exportRoutes, webhookRoutes, captureRoutes, metricRoutes, objectiveRoutes, notificationRoutes, jobRoutes, privacyRoutes, companyRoutes, calendarRoutes, activityRoutes, saleRoutes,
   productRoutes, sourceRoutes, campaignRoutes, userRoutes, teamRoutes, pipelineRoutes, customFieldRoutes, apiTokenRoutes, workspaceRoutes, auditRoutes,
   followUpRoutes, feedbackRoutes, complaintRoutes, satisfactionLinkRoutes, contactRoutes, leadRoutes, todayRoutes, savedViewRoutes];
 
@@ -58,10 +59,12 @@ export function buildApp(deps: Deps) {
       imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"], frameAncestors: ["'none'"], objectSrc: ["'none'"],
     },
   }));
-  app.use('/api/*', bodyLimit({
+  const jsonBodyLimit = bodyLimit({
     maxSize: deps.config.bodyLimitBytes,
     onError: (c) => respondProblem(c, new AppError('payload_too_large', `The body is larger than ${deps.config.bodyLimitBytes} bytes.`)),
-  }));
+  });
+  // An import upload streams to disk under its own limit (IMPORT_MAX_BYTES, checked by the route).
+  app.use('/api/*', (c, next) => (c.req.method === 'POST' && c.req.path === '/api/v1/imports' ? next() : jsonBodyLimit(c, next)));
 
   app.get('/api/health', async (c) => {
     const schemaVersion = await currentSchemaVersion(deps.database);

@@ -8,6 +8,7 @@ import './retention.js';
 import './digest.js';
 import './duplicates.js';
 import './webhooks.js';
+import './import.js';
 
 export { createScheduler, type Scheduler, type SchedulerOptions, type TickResult } from './scheduler.js';
 export { drainJobs } from './worker.js';

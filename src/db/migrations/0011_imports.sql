@@ -72,4 +72,6 @@ CREATE TABLE import_record (
   FOREIGN KEY (workspace_id, import_id) REFERENCES import (workspace_id, id) ON DELETE CASCADE
 );
 CREATE INDEX import_record_import_idx ON import_record (workspace_id, import_id, entity, action);
+-- Whether a matched contact was created by this same import (a duplicate inside the file) is asked per row.
+CREATE INDEX import_record_record_idx ON import_record (workspace_id, record_id);
 CREATE INDEX import_record_external_idx ON import_record (workspace_id, entity, external_id) WHERE external_id IS NOT NULL;

@@ -1,0 +1,361 @@
+import { randomUUID } from 'node:crypto';
+import { and, desc, eq, gt, sql } from 'drizzle-orm';
+import type { Actor } from '../../domain/access.js';
+import { diffRecord } from '../../domain/audit.js';
+import { AppError, notFound } from '../../domain/errors.js';
+import { contactChanges, mergeDuplicates, type ImportRow, type UpsertKey } from '../../domain/import/row.js';
+import type { Database, Db } from '../client.js';
+import { insertRow, updateRow, type TenantTable } from '../repository.js';
+import { fileImport, importRow, source } from '../schema.js';
+import { defaultPipelineId, firstOpenStage, workspaceCurrency } from './leads.js';
+
+/**
+ * Storage of imports: the import row with its checkpoint, rejected rows, and the set-based batch
+ * write. A batch is a handful of statements whatever its size: companies found or created by name,
+ * contacts matched on the key (and email, phone digits or name as fallbacks) with one lateral join,
+ * inserted and updated from one JSON array each, and the trail (import_record + audit_event) in one
+ * statement.
+ */
+type AnyRow = Record<string, unknown>;
+// tx.execute answers { rows } on both drivers; its declared type differs per driver.
+const rowsOf = <T>(res: unknown) => (res as { rows: T[] }).rows;
+const json = (v: unknown) => sql`${JSON.stringify(v)}::jsonb`;
+
+export type ImportRecordRow = typeof fileImport.$inferSelect;
+
+export async function createImport(tx: Db, actor: Actor, values: Omit<typeof fileImport.$inferInsert, 'workspaceId' | 'createdBy'> & { id: string }): Promise<ImportRecordRow> {
+  return (await insertRow(tx, fileImport as unknown as TenantTable, actor, 'import', { ...values, createdBy: actor.userId })) as ImportRecordRow;
+}
+
+export async function findImport(tx: Db, workspaceId: string, id: string, forUpdate = false): Promise<ImportRecordRow> {
+  const q = tx.select().from(fileImport).where(and(eq(fileImport.workspaceId, workspaceId), eq(fileImport.id, id)));
+  const [row] = forUpdate ? await q.for('update') : await q;
+  if (!row) throw notFound('import');
+  return row;
+}
+
+/** The latest imports, newest first; admins see everyone's, others their own. */
+export async function listImports(d: Db, actor: Actor, limit = 50): Promise<ImportRecordRow[]> {
+  const mine = actor.role === 'admin' ? undefined : eq(fileImport.createdBy, actor.userId);
+  return d.select().from(fileImport).where(and(eq(fileImport.workspaceId, actor.workspaceId), mine))
+    .orderBy(desc(fileImport.createdAt), desc(fileImport.id)).limit(limit);
+}
+
+/** The mapping last chosen for a file with the same layout, if any. */
+export async function rememberedMapping(d: Db, workspaceId: string, fingerprint: string): Promise<(string | null)[] | null> {
+  const [row] = await d.select({ mapping: fileImport.mapping }).from(fileImport)
+    .where(and(eq(fileImport.workspaceId, workspaceId), eq(fileImport.layoutFingerprint, fingerprint), sql`${fileImport.mapping} <> '[]'::jsonb`))
+    .orderBy(desc(fileImport.createdAt)).limit(1);
+  return row?.mapping ?? null;
+}
+
+export async function updateImport(tx: Db, actor: Actor, before: ImportRecordRow, values: Partial<ImportRecordRow>, expectedVersion?: number): Promise<ImportRecordRow> {
+  return (await updateRow(tx, fileImport as unknown as TenantTable, actor, 'import', before as AnyRow, values, expectedVersion)) as ImportRecordRow;
+}
+
+/** Progress and outcome fields written by the pipeline itself (not audited: they are counters). */
+export async function setImportState(d: Db, workspaceId: string, id: string, values: Partial<ImportRecordRow>): Promise<void> {
+  await d.update(fileImport).set({ ...values, updatedAt: sql`now()` } as never).where(and(eq(fileImport.workspaceId, workspaceId), eq(fileImport.id, id)));
+}
+
+/** The workspace's sources by accent- and case-folded name. */
+export async function sourcesByName(d: Db, workspaceId: string): Promise<Map<string, string>> {
+  const rows = await d.select({ id: source.id, name: source.name }).from(source).where(eq(source.workspaceId, workspaceId));
+  return new Map(rows.map((r) => [foldName(r.name), r.id]));
+}
+export const foldName = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().trim();
+
+export type Reject = { rowNumber: number; original: string[]; reasons: { field: string; code: string; message: string }[] };
+
+/** A page of rejected rows in file order (keyset on row number), for the report. */
+export async function rejectsPage(d: Db, workspaceId: string, importId: string, afterRow: number, limit: number): Promise<Reject[]> {
+  return d.select({ rowNumber: importRow.rowNumber, original: importRow.original, reasons: importRow.reasons }).from(importRow)
+    .where(and(eq(importRow.workspaceId, workspaceId), eq(importRow.importId, importId), gt(importRow.rowNumber, afterRow)))
+    .orderBy(importRow.rowNumber).limit(limit);
+}
+
+export type BatchContext = {
+  workspaceId: string;
+  importId: string;
+  userId: string | null;
+  upsertKey: UpsertKey;
+  /** International calling code of the default country, to compare national phone digits. */
+  callingCode: string | null;
+  now: Date;
+  /** Where imported leads start; looked up once per run. */
+  leadDefaults: { pipelineId: string; stageId: string; probability: number; currency: string } | null;
+};
+
+export type BatchCounts = { created: number; updated: number; unchanged: number; duplicates: number; rejected: number; leads: number };
+
+/** The default pipeline's first open stage and the workspace currency, for imported leads. */
+export async function leadDefaultsOf(tx: Db, workspaceId: string): Promise<NonNullable<BatchContext['leadDefaults']>> {
+  const pipelineId = await defaultPipelineId(tx, workspaceId);
+  const st = await firstOpenStage(tx, workspaceId, pipelineId);
+  return { pipelineId, stageId: st.id, probability: st.probability, currency: await workspaceCurrency(tx, workspaceId) };
+}
+
+type TrailEntry = { entity: 'contact' | 'company' | 'lead'; record_id: string; action: 'created' | 'updated'; row_number: number; before: AnyRow | null; external_id: string | null; changes: AnyRow };
+
+async function recordTrail(tx: Db, ctx: BatchContext, entries: TrailEntry[]): Promise<void> {
+  if (!entries.length) return;
+  await tx.execute(sql`
+    WITH e AS (
+      SELECT * FROM jsonb_to_recordset(${json(entries)})
+        AS e(entity text, record_id uuid, action text, row_number integer, before jsonb, external_id text, changes jsonb)
+    ), r AS (
+      INSERT INTO import_record (workspace_id, import_id, entity, record_id, action, row_number, before, external_id)
+      SELECT ${ctx.workspaceId}, ${ctx.importId}, entity, record_id, action, row_number, before, external_id FROM e
+    )
+    INSERT INTO audit_event (workspace_id, user_id, entity, entity_id, action, changes)
+    SELECT ${ctx.workspaceId}, ${ctx.userId}, entity, record_id, CASE action WHEN 'created' THEN 'create' ELSE 'update' END, changes FROM e`);
+}
+
+const meta = (ctx: BatchContext, rowNumber: number) => ({ _meta: { importId: ctx.importId, rowNumber } });
+
+/** Finds or creates the companies named in the batch (case-insensitive); answers folded name → id. */
+async function resolveCompanies(tx: Db, ctx: BatchContext, rows: ImportRow[], trail: TrailEntry[]): Promise<Map<string, string>> {
+  const firstRow = new Map<string, { name: string; row: number }>();
+  for (const r of rows) if (r.companyName && !firstRow.has(r.companyName.toLowerCase())) firstRow.set(r.companyName.toLowerCase(), { name: r.companyName, row: r.rowNumber });
+  const byName = new Map<string, string>();
+  if (!firstRow.size) return byName;
+  const wanted = [...firstRow.values()].map((v) => ({ id: randomUUID(), name: v.name, row: v.row }));
+  const res = rowsOf<{ k: string; id: string; created: boolean }>(await tx.execute(sql`
+    WITH w AS (SELECT * FROM jsonb_to_recordset(${json(wanted)}) AS w(id uuid, name text, row integer)),
+    existing AS (
+      SELECT DISTINCT ON (lower(c.name)) lower(c.name) AS k, c.id FROM company c JOIN w ON lower(c.name) = lower(w.name)
+       WHERE c.workspace_id = ${ctx.workspaceId} ORDER BY lower(c.name), c.created_at
+    ), ins AS (
+      INSERT INTO company (workspace_id, id, name, owner_id)
+      SELECT ${ctx.workspaceId}, w.id, w.name, ${ctx.userId} FROM w WHERE lower(w.name) NOT IN (SELECT k FROM existing)
+      RETURNING id, name
+    )
+    SELECT k, id, false AS created FROM existing UNION ALL SELECT lower(name), id, true FROM ins`));
+  for (const r of res) {
+    byName.set(r.k, r.id);
+    if (r.created) {
+      const w = firstRow.get(r.k)!;
+      trail.push({ entity: 'company', record_id: r.id, action: 'created', row_number: w.row, before: null, external_id: null, changes: { ...diffRecord(null, { name: w.name, ownerId: ctx.userId }), ...meta(ctx, w.row) } });
+    }
+  }
+  return byName;
+}
+
+type Match = { i: number; id: string; createdHere: boolean } & AnyRow;
+
+/**
+ * The existing contact of each row, one statement for the batch: by external id (through earlier
+ * imports' records), email, phone digits (E.164 or national, as older records may hold them) or,
+ * for a row with none of those, the same name and company. Which identifier wins follows the key.
+ */
+async function matchContacts(tx: Db, ctx: BatchContext, rows: ImportRow[], companyIds: (string | null)[]): Promise<Map<number, Match>> {
+  const input = rows.map((r, i) => {
+    const phone = r.contact.phone;
+    const p1 = phone?.startsWith('+') ? phone.slice(1) : phone?.replace(/\D/g, '') ?? null;
+    const p2 = phone && ctx.callingCode && phone.startsWith(`+${ctx.callingCode}`) ? phone.slice(ctx.callingCode.length + 1) : null;
+    const named = !r.contact.email && !phone && !(ctx.upsertKey === 'externalId' && r.externalId);
+    return {
+      i, ext: ctx.upsertKey === 'externalId' ? r.externalId : null, email: r.contact.email, p1, p2,
+      fn: named ? r.contact.firstName.toLowerCase() : null, ln: named ? r.contact.lastName?.toLowerCase() ?? null : null,
+      company_id: companyIds[i] ?? null,
+    };
+  });
+  const phoneFirst = ctx.upsertKey === 'phone';
+  const res = rowsOf<Match>(await tx.execute(sql`
+    WITH x AS (SELECT * FROM jsonb_to_recordset(${json(input)}) AS x(i integer, ext text, email text, p1 text, p2 text, fn text, ln text, company_id uuid)),
+    m AS (
+      SELECT x.i, coalesce(e.id, ${phoneFirst ? sql`ph.id, em.id` : sql`em.id, ph.id`}, nm.id) AS id FROM x
+      LEFT JOIN LATERAL (
+        SELECT r.record_id AS id FROM import_record r
+          JOIN contact c ON c.workspace_id = r.workspace_id AND c.id = r.record_id
+         WHERE x.ext IS NOT NULL AND r.workspace_id = ${ctx.workspaceId} AND r.entity = 'contact' AND r.external_id = x.ext
+         LIMIT 1) e ON true
+      LEFT JOIN LATERAL (
+        SELECT c.id FROM contact c WHERE x.email IS NOT NULL AND c.workspace_id = ${ctx.workspaceId} AND lower(c.email) = x.email
+         ORDER BY c.created_at LIMIT 1) em ON true
+      LEFT JOIN LATERAL (
+        SELECT c.id FROM contact c WHERE x.p1 IS NOT NULL AND c.workspace_id = ${ctx.workspaceId} AND c.phone IS NOT NULL
+           AND regexp_replace(c.phone, '\\D', '', 'g') IN (x.p1, coalesce(x.p2, x.p1))
+         ORDER BY c.created_at LIMIT 1) ph ON true
+      LEFT JOIN LATERAL (
+        SELECT c.id FROM contact c WHERE x.fn IS NOT NULL AND c.workspace_id = ${ctx.workspaceId}
+           AND lower(c.first_name) = x.fn AND lower(c.last_name) IS NOT DISTINCT FROM x.ln AND c.company_id IS NOT DISTINCT FROM x.company_id
+         ORDER BY c.created_at LIMIT 1) nm ON true
+    )
+    SELECT m.i, c.id, c.first_name AS "firstName", c.last_name AS "lastName", c.second_last_name AS "secondLastName",
+           c.job_title AS "jobTitle", c.email, c.phone, c.address, c.postal_code AS "postalCode", c.neighbourhood, c.city,
+           c.region, c.country, to_char(c.birth_date, 'YYYY-MM-DD') AS "birthDate", c.company_id AS "companyId",
+           EXISTS (SELECT 1 FROM import_record r WHERE r.workspace_id = ${ctx.workspaceId} AND r.record_id = c.id
+                    AND r.import_id = ${ctx.importId} AND r.action = 'created') AS "createdHere"
+      FROM m JOIN contact c ON c.workspace_id = ${ctx.workspaceId} AND c.id = m.id`));
+  return new Map(res.map((r) => [Number(r.i), r]));
+}
+
+const snake: Record<string, string> = {
+  firstName: 'first_name', lastName: 'last_name', secondLastName: 'second_last_name', jobTitle: 'job_title', email: 'email',
+  phone: 'phone', address: 'address', postalCode: 'postal_code', neighbourhood: 'neighbourhood', city: 'city', region: 'region',
+  country: 'country', birthDate: 'birth_date', companyId: 'company_id',
+};
+const columnTypes: Record<string, string> = Object.fromEntries(Object.values(snake).map((c) => [c, c === 'birth_date' ? 'date' : c === 'company_id' ? 'uuid' : 'text']));
+const toSnake = (o: AnyRow) => Object.fromEntries(Object.entries(o).map(([k, v]) => [snake[k] ?? k, v]));
+const contactColumns = sql.raw(`first_name text, last_name text, second_last_name text, job_title text, email text, phone text, address text,
+  postal_code text, neighbourhood text, city text, region text, country text, birth_date date, company_id uuid`);
+
+/**
+ * Writes one batch of valid rows and the batch's rejects, and moves the checkpoint from `from` to
+ * `to`, all in the caller's transaction: either the whole batch and its checkpoint commit, or
+ * nothing does. The checkpoint only moves if it still is `from`, so two runners of one import
+ * cannot both write a batch.
+ */
+export async function writeBatch(tx: Db, ctx: BatchContext, good: ImportRow[], rejects: Reject[], from: number, to: number): Promise<BatchCounts> {
+  const moved = rowsOf<{ id: string }>(await tx.execute(sql`
+    UPDATE import SET processed_rows = ${to}, updated_at = now()
+     WHERE workspace_id = ${ctx.workspaceId} AND id = ${ctx.importId} AND processed_rows = ${from} AND status = 'running'
+    RETURNING id`));
+  if (!moved.length) throw new AppError('conflict', 'The import moved on or stopped while this batch was being written.');
+
+  const { rows, duplicates: inBatch } = mergeDuplicates(good, ctx.upsertKey);
+  const trail: TrailEntry[] = [];
+  const companies = await resolveCompanies(tx, ctx, rows, trail);
+  const companyIds = rows.map((r) => (r.companyName ? companies.get(r.companyName.toLowerCase()) ?? null : null));
+  const matches = rows.length ? await matchContacts(tx, ctx, rows, companyIds) : new Map<number, Match>();
+
+  const inserts: AnyRow[] = [];
+  const updates: AnyRow[] = [];
+  const contactIds: string[] = [];
+  const isNew: boolean[] = [];
+  let unchanged = 0;
+  let duplicates = inBatch;
+  rows.forEach((r, i) => {
+    const m = matches.get(i);
+    const ext = ctx.upsertKey === 'externalId' ? r.externalId : null;
+    if (!m) {
+      const id = randomUUID();
+      const values = { ...r.contact, companyId: companyIds[i] };
+      inserts.push({ id, ...toSnake(values) });
+      trail.push({ entity: 'contact', record_id: id, action: 'created', row_number: r.rowNumber, before: null, external_id: ext, changes: { ...diffRecord(null, values), ...meta(ctx, r.rowNumber) } });
+      contactIds.push(id);
+      isNew.push(true);
+      return;
+    }
+    contactIds.push(m.id);
+    isNew.push(false);
+    if (m.createdHere) duplicates++;
+    const patch = contactChanges(m, r.contact, companyIds[i] ?? null);
+    if (!patch) {
+      if (!m.createdHere) unchanged++;
+      if (ext) trail.push({ entity: 'contact', record_id: m.id, action: 'updated', row_number: r.rowNumber, before: {}, external_id: ext, changes: meta(ctx, r.rowNumber) });
+      return;
+    }
+    const before = Object.fromEntries(Object.keys(patch).map((k) => [k, m[k] ?? null]));
+    updates.push({ id: m.id, ...toSnake(patch) });
+    trail.push({ entity: 'contact', record_id: m.id, action: 'updated', row_number: r.rowNumber, before: toSnake(before), external_id: ext, changes: { ...diffRecord(before, patch), ...meta(ctx, r.rowNumber) } });
+  });
+
+  if (inserts.length) {
+    await tx.execute(sql`
+      INSERT INTO contact (workspace_id, id, first_name, last_name, second_last_name, job_title, email, phone, address,
+                           postal_code, neighbourhood, city, region, country, birth_date, company_id, owner_id)
+      SELECT ${ctx.workspaceId}, x.id, x.first_name, x.last_name, x.second_last_name, x.job_title, x.email, x.phone, x.address,
+             x.postal_code, x.neighbourhood, x.city, x.region, x.country, x.birth_date, x.company_id, ${ctx.userId}
+        FROM jsonb_to_recordset(${json(inserts)}) AS x(id uuid, ${contactColumns})`);
+  }
+  if (updates.length) {
+    const set = Object.values(snake).map((col) => `${col} = coalesce(x.${col}, c.${col})`).join(', ');
+    await tx.execute(sql`
+      UPDATE contact c SET ${sql.raw(set)}, version = c.version + 1, updated_at = now()
+        FROM jsonb_to_recordset(${json(updates)}) AS x(id uuid, ${contactColumns})
+       WHERE c.workspace_id = ${ctx.workspaceId} AND c.id = x.id`);
+  }
+
+  let leads = 0;
+  if (ctx.leadDefaults) {
+    const d = ctx.leadDefaults;
+    const wanted = rows.flatMap((r, i) => (r.lead ? [{ id: randomUUID(), row: r.rowNumber, contact_id: contactIds[i], company_id: companyIds[i], title: r.lead.title, amount: r.lead.amount, source_id: r.lead.sourceId, is_new: isNew[i] }] : []));
+    if (wanted.length) {
+      // One open lead per imported contact: a re-import does not open a second one.
+      const created = rowsOf<{ id: string; row: number; title: string; amount: number; sourceId: string | null; contactId: string }>(await tx.execute(sql`
+        WITH x AS (SELECT * FROM jsonb_to_recordset(${json(wanted)}) AS x(id uuid, row integer, contact_id uuid, company_id uuid, title text, amount numeric, source_id uuid, is_new boolean)),
+        ins AS (
+          INSERT INTO lead (workspace_id, id, title, contact_id, company_id, pipeline_id, stage_id, probability, amount, currency,
+                            source_id, owner_id, next_action_at, next_action_type)
+          SELECT ${ctx.workspaceId}, x.id, x.title, x.contact_id, x.company_id, ${d.pipelineId}, ${d.stageId}, ${d.probability}, x.amount, ${d.currency},
+                 x.source_id, ${ctx.userId}, ${ctx.now.toISOString()}::timestamptz, 'call'
+            FROM x
+           WHERE x.is_new OR NOT EXISTS (SELECT 1 FROM lead l WHERE l.workspace_id = ${ctx.workspaceId} AND l.contact_id = x.contact_id AND l.status = 'open')
+          RETURNING id
+        ), hist AS (
+          INSERT INTO lead_stage_history (workspace_id, lead_id, from_stage_id, to_stage_id, user_id, changed_at)
+          SELECT ${ctx.workspaceId}, id, NULL, ${d.stageId}, ${ctx.userId}, ${ctx.now.toISOString()}::timestamptz FROM ins
+        )
+        SELECT x.id, x.row, x.title, x.amount, x.source_id AS "sourceId", x.contact_id AS "contactId" FROM x JOIN ins ON ins.id = x.id`));
+      leads = created.length;
+      for (const l of created) {
+        trail.push({ entity: 'lead', record_id: l.id, action: 'created', row_number: l.row, before: null, external_id: null,
+          changes: { ...diffRecord(null, { title: l.title, amount: Number(l.amount), sourceId: l.sourceId, contactId: l.contactId, stageId: d.stageId, ownerId: ctx.userId }), ...meta(ctx, l.row) } });
+      }
+    }
+  }
+
+  await recordTrail(tx, ctx, trail);
+  if (rejects.length) {
+    await tx.execute(sql`
+      INSERT INTO import_row (workspace_id, import_id, row_number, original, reasons)
+      SELECT ${ctx.workspaceId}, ${ctx.importId}, x.row_number, x.original, x.reasons
+        FROM jsonb_to_recordset(${json(rejects.map((r) => ({ row_number: r.rowNumber, original: r.original, reasons: r.reasons })))})
+          AS x(row_number integer, original jsonb, reasons jsonb)
+      ON CONFLICT (workspace_id, import_id, row_number) DO NOTHING`);
+  }
+  const counts: BatchCounts = { created: inserts.length, updated: updates.length, unchanged, duplicates, rejected: rejects.length, leads };
+  await tx.execute(sql`
+    UPDATE import SET created_count = created_count + ${counts.created}, updated_count = updated_count + ${counts.updated},
+           unchanged_count = unchanged_count + ${counts.unchanged}, duplicate_count = duplicate_count + ${counts.duplicates},
+           rejected_count = rejected_count + ${counts.rejected}, leads_created = leads_created + ${counts.leads}
+     WHERE workspace_id = ${ctx.workspaceId} AND id = ${ctx.importId}`);
+  return counts;
+}
+
+/**
+ * Undoes an import in one transaction: deletes the leads, contacts and companies it created (a
+ * company only if nothing else uses it now) and puts back the fields it changed on contacts that
+ * existed before. Each undone record is audited.
+ */
+export async function rollbackImportInTx(tx: Db, actor: Actor, imp: ImportRecordRow): Promise<{ deleted: number; restored: number }> {
+  const ws = actor.workspaceId;
+  const trail = sql`(SELECT record_id, entity FROM import_record WHERE workspace_id = ${ws} AND import_id = ${imp.id} AND action = 'created')`;
+  const leads = rowsOf<{ id: string }>(await tx.execute(sql`
+    DELETE FROM lead l USING ${trail} r WHERE l.workspace_id = ${ws} AND r.entity = 'lead' AND l.id = r.record_id RETURNING l.id`));
+  const contacts = rowsOf<{ id: string }>(await tx.execute(sql`
+    DELETE FROM contact c USING ${trail} r WHERE c.workspace_id = ${ws} AND r.entity = 'contact' AND c.id = r.record_id RETURNING c.id`));
+  const companies = rowsOf<{ id: string }>(await tx.execute(sql`
+    DELETE FROM company co USING ${trail} r WHERE co.workspace_id = ${ws} AND r.entity = 'company' AND co.id = r.record_id
+       AND NOT EXISTS (SELECT 1 FROM contact c WHERE c.workspace_id = ${ws} AND c.company_id = co.id)
+       AND NOT EXISTS (SELECT 1 FROM lead l WHERE l.workspace_id = ${ws} AND l.company_id = co.id)
+    RETURNING co.id`));
+  // The first change this import made to a contact holds the values from before the import.
+  const restoreSet = Object.entries(columnTypes).map(([col, type]) => `${col} = CASE WHEN f.before ? '${col}' THEN (f.before ->> '${col}')::${type} ELSE c.${col} END`).join(', ');
+  const restored = rowsOf<{ id: string; before: AnyRow }>(await tx.execute(sql`
+    WITH first AS (
+      SELECT DISTINCT ON (record_id) record_id, before FROM import_record
+       WHERE workspace_id = ${ws} AND import_id = ${imp.id} AND entity = 'contact' AND action = 'updated' AND before <> '{}'::jsonb
+       ORDER BY record_id, row_number
+    )
+    UPDATE contact c SET ${sql.raw(restoreSet)},
+           version = c.version + 1, updated_at = now()
+      FROM first f WHERE c.workspace_id = ${ws} AND c.id = f.record_id
+    RETURNING c.id, f.before`));
+  const audits = [
+    ...leads.map((r) => ({ entity: 'lead', id: r.id, action: 'delete', changes: { _meta: { importId: imp.id, rollback: true } } })),
+    ...contacts.map((r) => ({ entity: 'contact', id: r.id, action: 'delete', changes: { _meta: { importId: imp.id, rollback: true } } })),
+    ...companies.map((r) => ({ entity: 'company', id: r.id, action: 'delete', changes: { _meta: { importId: imp.id, rollback: true } } })),
+    ...restored.map((r) => ({ entity: 'contact', id: r.id, action: 'update', changes: { _meta: { importId: imp.id, rollback: true, restored: r.before } } })),
+  ];
+  if (audits.length) {
+    await tx.execute(sql`
+      INSERT INTO audit_event (workspace_id, user_id, entity, entity_id, action, changes)
+      SELECT ${ws}, ${actor.userId}, a.entity, a.id, a.action, a.changes FROM jsonb_to_recordset(${json(audits)}) AS a(entity text, id uuid, action text, changes jsonb)`);
+  }
+  await tx.execute(sql`DELETE FROM import_record WHERE workspace_id = ${ws} AND import_id = ${imp.id}`);
+  return { deleted: leads.length + contacts.length + companies.length, restored: restored.length };
+}
+

@@ -1,0 +1,234 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config.js';
+import type { Actor } from '../domain/access.js';
+import { callingCodeOf } from '../domain/duplicates.js';
+import { AppError, fieldError } from '../domain/errors.js';
+import { proposeMapping, type ImportMapping } from '../domain/import/mapping.js';
+import { buildImportRow, type RowContext, type RowResult } from '../domain/import/row.js';
+import type { Database } from '../db/client.js';
+import { loadCapturePolicy } from '../db/queries/capture-policy.js';
+import {
+  createImport, findImport, foldName, leadDefaultsOf, rememberedMapping, setImportState, sourcesByName, writeBatch,
+  type BatchContext, type ImportRecordRow, type Reject,
+} from '../db/queries/imports.js';
+import { enqueue } from './queue.js';
+import { registerJob } from './registry.js';
+import { detectLayout, layoutFingerprint, readDataRows, type SourceRow } from '../formats/import-reader.js';
+import type { Deps } from '../http/context.js';
+
+/**
+ * The import pipeline, shared by the API, the job and the CLI: keep the uploaded file, detect its
+ * layout and propose a mapping, preview, dry run, and the run itself in batches. Each batch is one
+ * transaction that also moves the checkpoint (`processed_rows`), so an import stopped at any point
+ * leaves whole batches behind and resumes after the last one.
+ */
+export const IMPORT_JOB = 'import';
+export const DEFAULT_BATCH_SIZE = 2000;
+
+export const importDir = (config: Pick<Config, 'dataDir'>, workspaceId: string) => resolve(config.dataDir, 'imports', workspaceId);
+export const importFilePath = (config: Pick<Config, 'dataDir'>, workspaceId: string, importId: string) => join(importDir(config, workspaceId), importId);
+
+/**
+ * Streams a body to the import folder, refusing it (and removing what was written) past `maxBytes`.
+ * Answers the number of bytes written.
+ */
+export async function storeUpload(body: Readable, path: string, maxBytes: number): Promise<number> {
+  await mkdir(join(path, '..'), { recursive: true });
+  let size = 0;
+  const limit = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      size += chunk.length;
+      if (size > maxBytes) done(new AppError('payload_too_large', `The file is larger than ${maxBytes} bytes (IMPORT_MAX_BYTES).`));
+      else done(null, chunk);
+    },
+  });
+  try {
+    await pipeline(body, limit, createWriteStream(path));
+  } catch (e) {
+    await rm(path, { force: true });
+    throw e;
+  }
+  return size;
+}
+
+/** Data rows of a CSV, counted from its line ends (quoted line breaks make it an estimate, corrected at the end). */
+async function estimateRows(path: string, headerRow: number): Promise<number> {
+  let lines = 0;
+  let last = 10;
+  for await (const buf of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) lines++;
+    last = buf[buf.length - 1] ?? last;
+  }
+  if (last !== 10) lines++;
+  return Math.max(0, lines - headerRow);
+}
+
+export type NewImport = { fileName: string; path: string; size: number; id: string };
+
+/**
+ * Registers an uploaded file as an import: its layout, a row estimate and the proposed mapping
+ * (the one remembered for this layout, else suggestions from the headers). An empty file or one
+ * with a header and no rows is refused with the reason, and the file removed.
+ */
+export async function registerUpload(database: Database, actor: Actor, file: NewImport): Promise<ImportRecordRow & { mappingRemembered: boolean }> {
+  const layout = await detectLayout(file.path).catch(async () => { await rm(file.path, { force: true }); throw fieldError('file', 'unreadable', 'The file is neither a CSV nor an XLSX workbook we can read.'); });
+  if (!layout) {
+    await rm(file.path, { force: true });
+    throw fieldError('file', 'empty_file', 'The file is empty: there is no header row and no data.');
+  }
+  if (!layout.sample.length) {
+    await rm(file.path, { force: true });
+    throw fieldError('file', 'no_rows', `The file has a header row (${layout.headers.join(', ')}) but no data rows.`);
+  }
+  const fingerprint = layoutFingerprint(layout.headers);
+  const proposed = proposeMapping(layout.headers, await rememberedMapping(database.db, actor.workspaceId, fingerprint));
+  const totalRows = layout.format === 'csv' ? await estimateRows(file.path, layout.headerRow) : null;
+  const row = await database.transaction((tx) => createImport(tx, actor, {
+    id: file.id, fileName: file.fileName.slice(0, 255), fileSize: file.size, format: layout.format, encoding: layout.encoding,
+    delimiter: layout.delimiter, headerRow: layout.headerRow, headers: layout.headers, layoutFingerprint: fingerprint,
+    mapping: proposed.mapping, totalRows,
+  }));
+  return { ...row, mappingRemembered: proposed.remembered };
+}
+
+/** Stores a body as a new import's file and registers it. */
+export async function uploadImport(deps: Deps, actor: Actor, fileName: string, body: Readable): Promise<ImportRecordRow & { mappingRemembered: boolean }> {
+  const id = randomUUID();
+  const path = importFilePath(deps.config, actor.workspaceId, id);
+  const size = await storeUpload(body, path, deps.config.importMaxBytes);
+  return registerUpload(deps.database, actor, { id, fileName, path, size });
+}
+
+async function rowContext(database: Database, imp: ImportRecordRow): Promise<RowContext & { policyCountry: string }> {
+  const policy = await loadCapturePolicy(database.db, imp.workspaceId);
+  const sources = await sourcesByName(database.db, imp.workspaceId);
+  return {
+    mapping: imp.mapping as ImportMapping, policy, createLeads: imp.createLeads, policyCountry: policy.defaultCountry,
+    sourceIdByName: (name) => sources.get(foldName(name)),
+  };
+}
+
+export type CheckedRow = { rowNumber: number; cells: string[]; result: RowResult };
+
+function checkRow(row: SourceRow, ctx: RowContext): CheckedRow {
+  if (row.error) return { rowNumber: row.rowNumber, cells: row.cells, result: { ok: false, rowNumber: row.rowNumber, errors: [{ field: '(row)', code: row.error.code, message: row.error.message }] } };
+  return { rowNumber: row.rowNumber, cells: row.cells, result: buildImportRow(row.rowNumber, row.cells, ctx) };
+}
+
+function assertFile(imp: ImportRecordRow) {
+  if (imp.status === 'done' || imp.status === 'rolled_back') throw new AppError('conflict', `The import is ${imp.status}; its file is no longer kept.`);
+}
+
+/** The first `limit` data rows with the capture policy's verdict on each, as the mapping stands. */
+export async function previewImport(deps: Deps, imp: ImportRecordRow, limit = 20): Promise<CheckedRow[]> {
+  assertFile(imp);
+  const ctx = await rowContext(deps.database, imp);
+  const out: CheckedRow[] = [];
+  for await (const row of readDataRows(importFilePath(deps.config, imp.workspaceId, imp.id), imp)) {
+    out.push(checkRow(row, ctx));
+    if (out.length >= limit) break;
+  }
+  return out;
+}
+
+export type DryRunResult = { totalRows: number; validRows: number; rejectedRows: number; rejects: Reject[] };
+
+/** A full pass over the file through the same checks as the import; nothing is written but the row count. */
+export async function dryRunImport(deps: Deps, imp: ImportRecordRow, keepRejects = 100): Promise<DryRunResult> {
+  assertFile(imp);
+  const ctx = await rowContext(deps.database, imp);
+  const result: DryRunResult = { totalRows: 0, validRows: 0, rejectedRows: 0, rejects: [] };
+  for await (const row of readDataRows(importFilePath(deps.config, imp.workspaceId, imp.id), imp)) {
+    result.totalRows++;
+    const { result: r } = checkRow(row, ctx);
+    if (r.ok) result.validRows++;
+    else {
+      result.rejectedRows++;
+      if (result.rejects.length < keepRejects) result.rejects.push({ rowNumber: row.rowNumber, original: row.cells, reasons: r.errors });
+    }
+  }
+  await setImportState(deps.database.db, imp.workspaceId, imp.id, { totalRows: result.totalRows });
+  return result;
+}
+
+/** Queues the import to run in the background (the Postgres job queue); resuming a stopped one is the same call. */
+export async function queueImport(deps: Deps, actor: Actor, imp: ImportRecordRow): Promise<void> {
+  if (!['uploaded', 'failed', 'queued'].includes(imp.status)) throw new AppError('conflict', `The import is ${imp.status}.`);
+  await deps.database.transaction(async (tx) => {
+    await setImportState(tx, imp.workspaceId, imp.id, { status: 'queued', lastError: null });
+    await enqueue(tx, { workspaceId: imp.workspaceId, id: `import:${imp.id}:${imp.processedRows}:${Date.now()}`, kind: IMPORT_JOB, payload: { importId: imp.id, userId: actor.userId }, runAt: deps.now(), maxAttempts: 3 });
+  });
+}
+
+export type RunOptions = {
+  batchSize?: number;
+  /** Called inside each batch's transaction before it commits (tests make a batch fail here). */
+  beforeCommit?: (batch: number) => void | Promise<void>;
+  /** Called after each committed batch with the checkpoint (the CLI draws its progress bar). */
+  onProgress?: (processedRows: number, totalRows: number | null) => void;
+};
+
+/**
+ * Runs (or resumes) an import from its checkpoint to the end of the file. A failure leaves the
+ * import `failed` with its error and every committed batch in place; running it again continues.
+ */
+export async function runImport(deps: Deps, workspaceId: string, importId: string, userId: string | null, opts: RunOptions = {}): Promise<ImportRecordRow> {
+  const database = deps.database;
+  const imp = await findImport(database.db, workspaceId, importId);
+  assertFile(imp);
+  await setImportState(database.db, workspaceId, importId, { status: 'running', lastError: null, ...(imp.startedAt ? {} : { startedAt: deps.now() }) });
+  const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
+  try {
+    const rowCtx = await rowContext(database, imp);
+    const ctx: BatchContext = {
+      workspaceId, importId, userId, upsertKey: imp.upsertKey, callingCode: callingCodeOf(rowCtx.policyCountry), now: deps.now(),
+      leadDefaults: imp.createLeads ? await leadDefaultsOf(database.db, workspaceId) : null,
+    };
+    let index = 0;
+    let from = imp.processedRows;
+    let batchNo = 0;
+    let good: Extract<RowResult, { ok: true }>['row'][] = [];
+    let rejects: Reject[] = [];
+    const flush = async () => {
+      const batch = ++batchNo;
+      await database.transaction(async (tx) => {
+        await writeBatch(tx, ctx, good, rejects, from, index);
+        await opts.beforeCommit?.(batch);
+      });
+      from = index;
+      good = [];
+      rejects = [];
+      opts.onProgress?.(from, imp.totalRows);
+    };
+    for await (const row of readDataRows(importFilePath(deps.config, workspaceId, importId), imp)) {
+      if (index < from) { index++; continue; }
+      index++;
+      const { result } = checkRow(row, rowCtx);
+      if (result.ok) good.push(result.row);
+      else rejects.push({ rowNumber: row.rowNumber, original: row.cells, reasons: result.errors });
+      if (good.length + rejects.length >= batchSize) await flush();
+    }
+    if (good.length || rejects.length || from !== index) await flush();
+    await rm(importFilePath(deps.config, workspaceId, importId), { force: true });
+    await setImportState(database.db, workspaceId, importId, { status: 'done', totalRows: index, finishedAt: deps.now() });
+  } catch (e) {
+    await setImportState(database.db, workspaceId, importId, { status: 'failed', lastError: (e instanceof Error ? e.message : String(e)).slice(0, 2000) });
+    throw e;
+  }
+  return findImport(database.db, workspaceId, importId);
+}
+
+/** Removes the kept file of an import (after a rollback, or when an upload is abandoned). */
+export async function removeImportFile(config: Pick<Config, 'dataDir'>, workspaceId: string, importId: string): Promise<void> {
+  await rm(importFilePath(config, workspaceId, importId), { force: true });
+}
+
+registerJob(IMPORT_JOB, async ({ deps, workspaceId, payload }) => {
+  const { importId, userId } = payload as { importId: string; userId: string | null };
+  await runImport(deps, workspaceId, importId, userId);
+});

@@ -1,0 +1,242 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { and, eq, like, sql } from 'drizzle-orm';
+import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
+import { auditEvent, company, contact, lead } from '../src/db/schema.js';
+import { runImport } from '../src/jobs/import.js';
+import { addLoggedInUser, Client, setupWorkspace, testApp, type TestApp } from './harness.js';
+
+let t: TestApp;
+let admin: Client;
+let workspaceId: string;
+let adminId: string;
+let dataDir: string;
+
+const db = () => t.deps.database.db;
+
+async function upload(c: Client, name: string, body: string | Uint8Array) {
+  const res = await t.app.request(`/api/v1/imports?fileName=${encodeURIComponent(name)}`, {
+    method: 'POST', body, headers: { cookie: c.cookie, 'x-csrf-token': c.csrf, 'content-type': 'application/octet-stream' },
+  });
+  return { status: res.status, body: await res.json() as any }; // eslint-disable-line @typescript-eslint/no-explicit-any -- test convenience
+}
+
+/** Polls the import until the background job has finished with it. */
+async function settled(c: Client, id: string) {
+  for (let i = 0; i < 200; i++) {
+    const r = await c.get(`/api/v1/imports/${id}`);
+    if (['done', 'failed'].includes(r.body.status)) return r.body;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  throw new Error('import did not finish');
+}
+
+const contactsWhere = async (emailLike: string) => db().select().from(contact)
+  .where(and(eq(contact.workspaceId, workspaceId), like(contact.email, emailLike)));
+
+// A messy export from a Spanish Excel: Windows-1252, `;`, a title row, dd/mm/yyyy, decimal comma,
+// surnames in one column, phones in mixed formats, a duplicate, and four bad rows.
+const messyLines = [
+  'Listado de clientes (exportado 22/11/2026);;;;;;;;;;',
+  'Nombre;Apellidos;Teléfono;Móvil;Correo;C.P.;Población;Empresa;Fecha de nacimiento;Importe;Origen',
+  'María;García López;91 123 45 67;;maria.garcia@example.es;28001;Madrid;Muebles Sol S.L.;15/03/1980;1.234,50;Feria',
+  'José Luis;Martínez Ruiz;;600 111 222;jl.martinez@example.es;41001;Sevilla;;01/02/1975;250;Web',
+  'Ángela;Núñez;+34 622 33 44 55;;ANGELA@EXAMPLE.ES;08001;Barcelona;Muebles Sol S.L.;;3.000;Feria',
+  'María;García López;911234567;;Maria.Garcia@example.es;28001;Madrid;Muebles Sol S.L.;15/03/1980;1.234,50;Feria',
+  'Pedro;Sánchez;600-444-555;;;46001;Valencia;;;;',
+  'Lucía;Gómez;600555666',
+  'Raúl;"Díaz;600777888;;raul@example.es;28002;Madrid;;;;',
+  'Elena;Torres Vidal;;;elena@example.es;29001;Málaga;;31/02/2026;100;Feria',
+  'Andrés;Molina;600 11 22 AB;;andres@example.es;30001;Murcia;;;;',
+  'Carmen;de la Fuente Ruiz;;;carmen@example.es;47001;Valladolid;;;"2.500,00";Web',
+  '',
+];
+const messyCsv = iconv.encode(messyLines.join('\r\n'), 'win1252');
+
+beforeAll(async () => {
+  t = await testApp();
+  dataDir = mkdtempSync(join(tmpdir(), 'seguimiento-imports-'));
+  t.deps.config = { ...t.deps.config, dataDir };
+  ({ admin, workspaceId, adminId } = await setupWorkspace(t));
+  for (const [name, kind] of [['Feria', 'fair'], ['Web', 'website']]) {
+    expect((await admin.post('/api/v1/sources', { name, kind })).status).toBe(201);
+  }
+  // A contact typed before phone normalisation existed: the import must find it by its digits.
+  await db().insert(contact).values({ workspaceId, firstName: 'Pedro', lastName: 'Sánchez', phone: '600 444 555', ownerId: adminId });
+});
+afterAll(async () => { await t.close(); });
+
+describe('importing a messy Spanish spreadsheet', () => {
+  let first: string;
+
+  it('detects the layout and suggests the mapping from Spanish headers', async () => {
+    const r = await upload(admin, 'clientes.csv', messyCsv);
+    expect(r.status).toBe(201);
+    first = r.body.id;
+    expect(r.body).toMatchObject({
+      format: 'csv', encoding: 'windows-1252', delimiter: ';', headerRow: 2, status: 'uploaded', mappingRemembered: false,
+      mapping: ['firstName', 'surnames', 'phone', 'mobile', 'email', 'postalCode', 'city', 'companyName', 'birthDate', 'amount', 'source'],
+    });
+    expect(r.body.headers[2]).toBe('Teléfono');
+    expect(readdirSync(join(dataDir, 'imports', workspaceId))).toContain(first);
+  });
+
+  it('previews the first rows with the capture policy result of each', async () => {
+    expect((await admin.patch(`/api/v1/imports/${first}`, { createLeads: true, upsertKey: 'email' })).status).toBe(200);
+    const r = await admin.get(`/api/v1/imports/${first}/preview?limit=6`);
+    expect(r.status).toBe(200);
+    expect(r.body.data.map((x: { rowNumber: number; ok: boolean }) => [x.rowNumber, x.ok])).toEqual([[3, true], [4, true], [5, true], [6, true], [7, true], [8, false]]);
+    expect(r.body.data[0].values).toMatchObject({ firstName: 'María', lastName: 'García', secondLastName: 'López', phone: '+34911234567', birthDate: '1980-03-15', companyName: 'Muebles Sol S.L.' });
+    expect(r.body.data[0].values.lead).toMatchObject({ amount: 1234.5 });
+    expect(r.body.data[5].errors[0]).toMatchObject({ field: '(row)', code: 'ragged_row' });
+  });
+
+  it('dry-runs every row without writing anything', async () => {
+    const before = (await db().select({ n: sql<number>`count(*)::int` }).from(contact).where(eq(contact.workspaceId, workspaceId)))[0]!.n;
+    const r = await admin.post(`/api/v1/imports/${first}/dry-run`);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ totalRows: 10, validRows: 6, rejectedRows: 4 });
+    expect(r.body.rejects.map((x: { rowNumber: number; reasons: { code: string }[] }) => [x.rowNumber, x.reasons.map((e) => e.code)])).toEqual([
+      [8, ['ragged_row']], [9, ['broken_quote']], [10, ['invalid_date']], [11, ['phone_has_letters']],
+    ]);
+    const after = (await db().select({ n: sql<number>`count(*)::int` }).from(contact).where(eq(contact.workspaceId, workspaceId)))[0]!.n;
+    expect(after).toBe(before);
+  });
+
+  it('imports every good row, merges the duplicate, updates the contact found by phone and reports every bad row', async () => {
+    const run = await admin.post(`/api/v1/imports/${first}/run`);
+    expect(run.status).toBe(202);
+    const done = await settled(admin, first);
+    expect(done).toMatchObject({ status: 'done', totalRows: 10, processedRows: 10, createdCount: 4, updatedCount: 1, duplicateCount: 1, rejectedCount: 4, leadsCreated: 5 });
+    const maria = await contactsWhere('maria.garcia@example.es');
+    expect(maria).toHaveLength(1);
+    expect(maria[0]).toMatchObject({ firstName: 'María', lastName: 'García', secondLastName: 'López', phone: '+34911234567', postalCode: '28001', birthDate: '1980-03-15' });
+    expect((await contactsWhere('angela@example.es'))[0]!.companyId).toBe(maria[0]!.companyId);
+    expect((await contactsWhere('carmen@example.es'))[0]).toMatchObject({ lastName: 'de la Fuente', secondLastName: 'Ruiz' });
+    const pedro = await db().select().from(contact).where(and(eq(contact.workspaceId, workspaceId), eq(contact.firstName, 'Pedro')));
+    expect(pedro).toHaveLength(1);
+    expect(pedro[0]).toMatchObject({ phone: '+34600444555', city: 'Valencia', version: 2 });
+    const companies = await db().select().from(company).where(and(eq(company.workspaceId, workspaceId), eq(company.name, 'Muebles Sol S.L.')));
+    expect(companies).toHaveLength(1);
+    const leads = await db().select().from(lead).where(eq(lead.workspaceId, workspaceId));
+    expect(leads).toHaveLength(5);
+    expect(leads.find((l) => l.contactId === maria[0]!.id)).toMatchObject({ amount: 1234.5, status: 'open', nextActionType: 'call' });
+    const audits = await db().select().from(auditEvent).where(and(eq(auditEvent.workspaceId, workspaceId), eq(auditEvent.entityId, maria[0]!.id)));
+    expect(audits.map((a) => a.action)).toEqual(['create']);
+    expect(audits[0]!.changes).toMatchObject({ firstName: [null, 'María'], _meta: { importId: first, rowNumber: 3 } });
+    expect(readdirSync(join(dataDir, 'imports', workspaceId))).not.toContain(first);
+  });
+
+  it('offers the rejected rows as a CSV with the row, the reason and the original values', async () => {
+    const res = await t.app.request(`/api/v1/imports/${first}/rejects.csv`, { headers: { cookie: admin.cookie } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/csv');
+    const lines = (await res.text()).replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(lines[0]).toBe('row;reason;Nombre;Apellidos;Teléfono;Móvil;Correo;C.P.;Población;Empresa;Fecha de nacimiento;Importe;Origen');
+    expect(lines).toHaveLength(5);
+    expect(lines[1]).toBe("8;The row has 3 cells but the header has 11.;Lucía;Gómez;600555666");
+    expect(lines[3]).toMatch(/^10;Fecha de nacimiento \(birthDate\): 31\/02\/2026 is not a real calendar date\.;Elena;/);
+    expect(lines[4]).toMatch(/^11;"Teléfono \(phone\): ""600 11 22 AB"" has letters/);
+  });
+
+  it('remembers the mapping for the same layout and creates nothing on a second import', async () => {
+    const again = await upload(admin, 'clientes (2).csv', messyCsv);
+    expect(again.body.mappingRemembered).toBe(true);
+    await admin.patch(`/api/v1/imports/${again.body.id}`, { createLeads: true });
+    await admin.post(`/api/v1/imports/${again.body.id}/run`);
+    const done = await settled(admin, again.body.id);
+    expect(done).toMatchObject({ status: 'done', createdCount: 0, updatedCount: 0, unchangedCount: 5, duplicateCount: 1, rejectedCount: 4, leadsCreated: 0 });
+    expect(await contactsWhere('maria.garcia@example.es')).toHaveLength(1);
+    expect(await db().select().from(lead).where(eq(lead.workspaceId, workspaceId))).toHaveLength(5);
+  });
+
+  it('rolls back what an import created and puts back what it changed', async () => {
+    const r = await admin.post(`/api/v1/imports/${first}/rollback`);
+    expect(r.status).toBe(200);
+    expect(r.body.status).toBe('rolled_back');
+    expect(await contactsWhere('%@example.es')).toHaveLength(0);
+    expect(await db().select().from(company).where(eq(company.workspaceId, workspaceId))).toHaveLength(0);
+    expect(await db().select().from(lead).where(eq(lead.workspaceId, workspaceId))).toHaveLength(0);
+    const pedro = await db().select().from(contact).where(and(eq(contact.workspaceId, workspaceId), eq(contact.firstName, 'Pedro')));
+    expect(pedro[0]).toMatchObject({ phone: '600 444 555', city: null });
+    expect((await admin.post(`/api/v1/imports/${first}/rollback`)).status).toBe(409);
+  });
+});
+
+describe('an import stopped midway', () => {
+  it('keeps whole batches, resumes from its checkpoint and ends as if never stopped', async () => {
+    const csv = ['Nombre,Email', ...Array.from({ length: 10 }, (_, i) => `Persona ${i + 1},p${i + 1}@kill.es`)].join('\n');
+    const up = await upload(admin, 'kill.csv', csv);
+    const id = up.body.id;
+    await expect(runImport(t.deps, workspaceId, id, adminId, {
+      batchSize: 3, beforeCommit: (batch) => { if (batch === 2) throw new Error('killed'); },
+    })).rejects.toThrow('killed');
+    const stopped = (await admin.get(`/api/v1/imports/${id}`)).body;
+    expect(stopped).toMatchObject({ status: 'failed', processedRows: 3, createdCount: 3, lastError: 'killed' });
+    expect(await contactsWhere('%@kill.es')).toHaveLength(3);
+
+    expect((await admin.post(`/api/v1/imports/${id}/run`)).status).toBe(202);
+    expect(await settled(admin, id)).toMatchObject({ status: 'done', processedRows: 10, createdCount: 10, rejectedCount: 0 });
+    expect((await contactsWhere('%@kill.es')).map((c) => c.firstName).sort()).toHaveLength(10);
+
+    expect((await admin.post(`/api/v1/imports/${id}/rollback`)).status).toBe(200);
+    expect(await contactsWhere('%@kill.es')).toHaveLength(0);
+  });
+});
+
+describe('other files and bad input', () => {
+  it('imports an XLSX workbook with real dates and numbers, matching on an external id', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Clientes');
+    ws.addRow(['Código cliente', 'Nombre', 'Apellidos', 'E-mail', 'Fecha de nacimiento', 'Importe']);
+    ws.addRow(['C-1', 'Nuria', 'Vidal Soler', 'nuria@xlsx.es', new Date(Date.UTC(1990, 5, 1)), 1500.25]);
+    ws.addRow(['C-2', 'Óscar', 'Ramos', null, null, 80]);
+    const file = new Uint8Array(await wb.xlsx.writeBuffer() as ArrayBuffer);
+    const up = await upload(admin, 'clientes.xlsx', file);
+    expect(up.body).toMatchObject({ format: 'xlsx', mapping: ['externalId', 'firstName', 'surnames', 'email', 'birthDate', 'amount'] });
+    await admin.patch(`/api/v1/imports/${up.body.id}`, { upsertKey: 'externalId' });
+    await admin.post(`/api/v1/imports/${up.body.id}/run`);
+    expect(await settled(admin, up.body.id)).toMatchObject({ status: 'done', createdCount: 2, rejectedCount: 0 });
+    expect((await contactsWhere('nuria@xlsx.es'))[0]).toMatchObject({ lastName: 'Vidal', secondLastName: 'Soler', birthDate: '1990-06-01' });
+
+    ws.getRow(3).getCell(2).value = 'Óscar Luis';
+    const changed = new Uint8Array(await wb.xlsx.writeBuffer() as ArrayBuffer);
+    const again = await upload(admin, 'clientes.xlsx', changed);
+    await admin.patch(`/api/v1/imports/${again.body.id}`, { upsertKey: 'externalId' });
+    await admin.post(`/api/v1/imports/${again.body.id}/run`);
+    expect(await settled(admin, again.body.id)).toMatchObject({ createdCount: 0, updatedCount: 1, unchangedCount: 1 });
+    const oscar = await db().select().from(contact).where(and(eq(contact.workspaceId, workspaceId), eq(contact.lastName, 'Ramos')));
+    expect(oscar.map((c) => c.firstName)).toEqual(['Óscar Luis']);
+  });
+
+  it('refuses an empty file, a header-only file and a file over the size limit, each with its reason', async () => {
+    const empty = await upload(admin, 'vacio.csv', '');
+    expect(empty.status).toBe(422);
+    expect(empty.body.errors[0]).toMatchObject({ field: 'file', code: 'empty_file' });
+    const headerOnly = await upload(admin, 'cabecera.csv', 'Nombre;Correo\r\n');
+    expect(headerOnly.status).toBe(422);
+    expect(headerOnly.body.errors[0]).toMatchObject({ field: 'file', code: 'no_rows' });
+    const limit = t.deps.config.importMaxBytes;
+    t.deps.config = { ...t.deps.config, importMaxBytes: 2048 };
+    try {
+      const big = await upload(admin, 'grande.csv', `Nombre\n${'Ana\n'.repeat(1000)}`);
+      expect(big.status).toBe(413);
+    } finally {
+      t.deps.config = { ...t.deps.config, importMaxBytes: limit };
+    }
+    expect(readdirSync(join(dataDir, 'imports', workspaceId)).length).toBe(0);
+  });
+
+  it('refuses a mapping without a first name and hides an import from other salespeople', async () => {
+    const up = await upload(admin, 'x.csv', 'Nombre;Correo\nAna;ana@x.es\n');
+    const bad = await admin.patch(`/api/v1/imports/${up.body.id}`, { mapping: ['email', 'email'] });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors.map((e: { code: string }) => e.code)).toEqual(['duplicate_target', 'no_first_name']);
+    const luis = await addLoggedInUser(t, workspaceId, { name: 'Luis', email: 'luis@imports.es', role: 'sales' });
+    expect((await luis.c.get(`/api/v1/imports/${up.body.id}`)).status).toBe(403);
+    expect((await luis.c.get('/api/v1/imports')).body.data).toEqual([]);
+  });
+});
