@@ -44,14 +44,16 @@ const key = (workspaceId: string, id: string) => and(eq(webhook.workspaceId, wor
  * event and its webhook deliveries (with their first job) commit together or not at all. Costs one
  * indexed lookup, and only for changes that raise an event (lead, sale, feedback writes).
  */
-export async function emitWebhookEvents(tx: Db, workspaceId: string, change: AuditedChange): Promise<void> {
+export async function emitWebhookEvents(tx: Db, workspaceId: string, change: AuditedChange & { entityId: string }): Promise<void> {
   const events = eventsForChange(change);
   if (!events.length) return;
   const hooks = await tx.select({ id: webhook.id, events: webhook.events }).from(webhook)
     .where(and(eq(webhook.workspaceId, workspaceId), eq(webhook.active, true), arrayOverlaps(webhook.events, events)));
   if (!hooks.length) return;
   const now = new Date();
-  const data = { ...change.after };
+  // The record as stored after the change; a bulk change (a deleted stage's leads moved) audits only
+  // the changed fields, so the id is always added.
+  const data: Record<string, unknown> = { id: change.entityId, ...change.after };
   delete data['searchText'];
   for (const event of events) {
     const payload = { id: randomUUID(), event, occurredAt: now.toISOString(), workspaceId, data };

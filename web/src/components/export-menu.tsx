@@ -24,6 +24,8 @@ export function ExportMenu({ resource, query }: { resource: ExportResource; quer
   const { t, language } = useI18n();
   const [open, setOpen] = useState(false);
   const [forCampaign, setForCampaign] = useState(false);
+  // The panel opens towards the side with room: at 375 px the toolbar wraps and the button may sit on the left.
+  const [alignLeft, setAlignLeft] = useState(false);
   const ref = useRef<HTMLDivElement>(null);
   const panelId = useId();
   useEffect(() => {
@@ -39,9 +41,14 @@ export function ExportMenu({ resource, query }: { resource: ExportResource; quer
     exportHref(resource, query, { format, forCampaign, language, ...(delimiter ? { delimiter } : {}) });
   return (
     <div className="menu export-menu" ref={ref}>
-      <button type="button" className="button" aria-expanded={open} aria-controls={panelId} onClick={() => setOpen((o) => !o)}>{t('export.menu')} ▾</button>
+      <button type="button" className="button" aria-expanded={open} aria-controls={panelId} onClick={() => {
+        const r = ref.current?.getBoundingClientRect();
+        setAlignLeft(!!r && r.left + r.width / 2 < window.innerWidth / 2);
+        setOpen((o) => !o);
+      }}>{t('export.menu')} ▾</button>
       {open && (
-        <div className="menu__panel" id={panelId} role="group" aria-label={t('export.menu')}>
+        <div className="menu__panel" id={panelId} role="group" aria-label={t('export.menu')}
+          style={{ maxWidth: 'min(22rem, calc(100vw - 1.5rem))', ...(alignLeft ? { left: 0, right: 'auto' } : {}) }}>
           <p className="muted small">{t('export.hint')}</p>
           {resource !== 'companies' && (
             <label><input type="checkbox" checked={forCampaign} onChange={(e) => setForCampaign(e.target.checked)} />{t('export.forCampaign')}</label>

@@ -73,6 +73,9 @@ export const es = {
   'webhooks.event.lead.lost': 'Oportunidad perdida',
   'webhooks.event.sale.created': 'Venta registrada',
   'webhooks.event.feedback.received': 'Satisfacción recibida',
+  'fieldError.invalid_url': 'La URL no es válida.',
+  'fieldError.unsupported_scheme': 'Solo se admiten direcciones http:// o https://.',
+  'fieldError.credentials_in_url': 'No pongas usuario ni contraseña en la URL: el receptor comprueba la firma.',
 } as const;
 
 export const en: Record<keyof typeof es, string> = {
@@ -148,4 +151,7 @@ export const en: Record<keyof typeof es, string> = {
   'webhooks.event.lead.lost': 'Lead lost',
   'webhooks.event.sale.created': 'Sale recorded',
   'webhooks.event.feedback.received': 'Satisfaction received',
+  'fieldError.invalid_url': 'The URL is not valid.',
+  'fieldError.unsupported_scheme': 'Only http:// or https:// addresses are accepted.',
+  'fieldError.credentials_in_url': 'Put no user or password in the URL: the receiver checks the signature.',
 };
