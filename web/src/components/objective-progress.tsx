@@ -35,7 +35,7 @@ function ObjectiveRow({ o, whom, canEdit, onEdit }: { o: Objective; whom: string
       </div>
       {progress.error ? <ErrorState error={progress.error} onRetry={() => progress.refetch()} /> : !p || !bar ? <Loading /> : (
         <>
-          <div className="objective-bar" role="meter" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(bar.fill)}
+          <div className="objective-bar" role="meter" aria-label={o.name} aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(bar.fill)}
             aria-valuetext={t('objective.progressLabel', { name: o.name, actual: show(p.actual), target: show(p.target), expected: show(p.expected) })}>
             <div className={`objective-bar__fill objective-bar__fill--${p.status}`} style={{ width: `${bar.fill}%` }} />
             <div className="objective-bar__pace" style={{ left: `${bar.pace}%` }} aria-hidden="true" />
