@@ -10,7 +10,7 @@ describe('weeklySummaryRun', () => {
   it('reports the Monday-to-Sunday week before the Monday of the current local week, sent at 08:00 local', () => {
     // Monday 23 November 2026, 07:30 UTC = 08:30 in Madrid.
     const r = weeklySummaryRun(new Date('2026-11-23T07:30:00Z'), 'Europe/Madrid');
-    expect(r).toEqual({ monday: '2026-11-23', sendAt: new Date('2026-11-23T07:00:00Z'), from: '2026-11-16', to: '2026-11-22' });
+    expect(r).toEqual({ monday: '2026-11-23', planAt: new Date('2026-11-22T23:00:00Z'), sendAt: new Date('2026-11-23T07:00:00Z'), from: '2026-11-16', to: '2026-11-22' });
   });
 
   it('keeps the same run for every day of the week, Sunday night included', () => {

@@ -25,14 +25,14 @@ export const weeklySummaryJobId = (monday: string, userId: string) => `weekly-su
 export const weeklySummaryPlanJobId = (monday: string) => `weekly-summary-plan:${monday}`;
 
 /**
- * The run of the local week containing `now`: its Monday (the send day), the instant of 08:00 that
- * Monday, and the week reported — the seven local days before it.
+ * The run of the local week containing `now`: its Monday (the send day), planned at local midnight
+ * and sent at 08:00 that Monday, and the week reported — the seven local days before it.
  */
-export function weeklySummaryRun(now: Date, timeZone: string): { monday: string; sendAt: Date; from: string; to: string } {
+export function weeklySummaryRun(now: Date, timeZone: string): { monday: string; planAt: Date; sendAt: Date; from: string; to: string } {
   const today = dayNumber(dayRange(now, timeZone).date);
   // 1970-01-01 was a Thursday: day numbers modulo 7 give Monday = 4.
   const monday = today - ((((today - 4) % 7) + 7) % 7);
-  return { monday: dayOf(monday), sendAt: localHourInstant(dayOf(monday), WEEKLY_SUMMARY_HOUR, timeZone), from: dayOf(monday - 7), to: dayOf(monday - 1) };
+  return { monday: dayOf(monday), planAt: localHourInstant(dayOf(monday), 0, timeZone), sendAt: localHourInstant(dayOf(monday), WEEKLY_SUMMARY_HOUR, timeZone), from: dayOf(monday - 7), to: dayOf(monday - 1) };
 }
 
 /** Sent on its Monday, from 08:00 until WEEKLY_SUMMARY_LATEST_HOURS later (a minute's clock skew allowed). */

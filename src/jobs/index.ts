@@ -6,6 +6,7 @@ import './fan-out.js';
 import './overdue.js';
 import './retention.js';
 import './digest.js';
+import './weekly-summary.js';
 import './duplicates.js';
 import './webhooks.js';
 import './import.js';
