@@ -25,6 +25,7 @@ const ComplaintsPage = page(() => import('./pages/complaints-page.js'), 'Complai
 const ComplaintPage = page(() => import('./pages/complaints-page.js'), 'ComplaintPage');
 const DashboardPage = page(() => import('./pages/dashboard-page.js'), 'DashboardPage');
 const DashboardRecordsPage = page(() => import('./pages/dashboard-records-page.js'), 'DashboardRecordsPage');
+const BatchEntryPage = page(() => import('./pages/batch-entry-page.js'), 'BatchEntryPage');
 
 /** Pages behind the login: no session → login (or setup on a new installation). */
 function RequireSession() {
@@ -76,6 +77,7 @@ export const router = createBrowserRouter([
       { path: '/complaints/:id', element: <ComplaintPage /> },
       { path: '/dashboard', element: <DashboardPage /> },
       { path: '/dashboard/records', element: <DashboardRecordsPage /> },
+      { path: '/capture/batch', element: <BatchEntryPage /> },
       { path: '/settings', element: <SettingsPage /> },
       { path: '/settings/:section', element: <SettingsPage /> },
       { path: '*', element: <NotFound /> },

@@ -15,6 +15,7 @@ const nav: { to: string; labelKey: MessageKey; icon: IconName; end?: boolean }[]
   { to: '/follow-ups', labelKey: 'nav.followUps', icon: 'today' },
   { to: '/complaints', labelKey: 'nav.complaints', icon: 'leads' },
   { to: '/dashboard', labelKey: 'nav.dashboard', icon: 'board' },
+  { to: '/capture/batch', labelKey: 'nav.batchEntry', icon: 'plus' },
   { to: '/settings', labelKey: 'nav.settings', icon: 'settings' },
 ];
 

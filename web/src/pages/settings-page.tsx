@@ -8,6 +8,7 @@ import { StagesSettings } from './settings/stages-settings.js';
 import { CampaignsSettings, CustomFieldsSettings, ProductsSettings, SourcesSettings, TeamsSettings, UsersSettings } from './settings/reference-settings.js';
 import { WebhooksSettings } from './settings/webhooks-settings.js';
 import { WebFormsSettings } from './settings/web-forms-settings.js';
+import { CaptureSettings } from './settings/capture-settings.js';
 import type { Role } from '../api/types.js';
 
 type Section = { id: string; labelKey: MessageKey; roles?: Role[]; render: () => ReactNode };
@@ -23,6 +24,7 @@ const sections: Section[] = [
   { id: 'teams', labelKey: 'settings.teams', roles: ['admin', 'manager'], render: () => <TeamsSettings /> },
   { id: 'custom-fields', labelKey: 'settings.customFields', roles: ['admin'], render: () => <CustomFieldsSettings /> },
   { id: 'web-forms', labelKey: 'webForms.title', roles: ['admin', 'manager'], render: () => <WebFormsSettings /> },
+  { id: 'capture', labelKey: 'capture.policy.title', roles: ['admin'], render: () => <CaptureSettings /> },
   { id: 'api-tokens', labelKey: 'settings.allApiTokens', roles: ['admin'], render: () => <ApiTokensCard scope="all" /> },
   { id: 'webhooks', labelKey: 'webhooks.title', roles: ['admin'], render: () => <WebhooksSettings /> },
   { id: 'workspace', labelKey: 'settings.workspace', render: () => <WorkspaceSettings /> },
