@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  dashboardQuery, dashboardSearch, defaultDashboardView, parseDashboardView, periodBuckets, periodInstants, periodRange, weekStart,
+  chartUnit, dashboardQuery, dashboardSearch, defaultDashboardView, parseDashboardView, periodBuckets, periodInstants, periodRange, weekStart,
 } from './dashboard-period.js';
 
 const OWNER = '0b7e1a52-3c4d-4e5f-8a9b-0c1d2e3f4a5b';
@@ -68,5 +68,14 @@ describe('period bounds and buckets', () => {
     const many = periodBuckets('2020-01-01', '2026-12-31', 'month', 24);
     expect(many).toHaveLength(24);
     expect(many.at(-1)).toEqual({ key: '2026-12-01', from: '2026-12-01', to: '2026-12-31' });
+  });
+});
+
+describe('chart buckets', () => {
+  it('keeps the chosen unit while it fits and coarsens it for long periods', () => {
+    expect(chartUnit('2026-11-01', '2026-11-30', 'week')).toBe('week');
+    expect(chartUnit('2026-01-01', '2026-12-31', 'week')).toBe('month');
+    expect(chartUnit('2026-01-01', '2026-12-31', 'month')).toBe('month');
+    expect(chartUnit('2020-01-01', '2026-12-31', 'week')).toBe('quarter');
   });
 });

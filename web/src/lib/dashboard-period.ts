@@ -119,3 +119,14 @@ export function periodBuckets(from: string, to: string, unit: PeriodUnit, max = 
   }
   return out.slice(-max);
 }
+
+/**
+ * The unit a per-bucket chart uses: the one chosen, or the next coarser one while the period
+ * would need more than `max` buckets (a year by weeks is drawn by months), so the whole period is
+ * always shown with a bounded number of requests.
+ */
+export function chartUnit(from: string, to: string, unit: PeriodUnit, max = 13): PeriodUnit {
+  let u = unit;
+  while (u !== 'quarter' && periodBuckets(from, to, u, Number.MAX_SAFE_INTEGER).length > max) u = u === 'week' ? 'month' : 'quarter';
+  return u;
+}

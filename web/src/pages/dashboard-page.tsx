@@ -12,7 +12,7 @@ import {
   activityByWeek, drillLink, forecastData, formatDay, formatMonth, funnelData, latestFrequency, leadCohortLink, newLeadsBySource, orDash,
   pivot, ratioText, sumOf, weeklyTable, withParam, type Dashboard, type SalesByClientType, type WeeklyRow,
 } from '../lib/dashboard-data.js';
-import { addDays, dashboardQuery, dashboardSearch, parseDashboardView, periodBuckets, periodInstants, periodRange, type DashboardView } from '../lib/dashboard-period.js';
+import { addDays, chartUnit, dashboardQuery, dashboardSearch, parseDashboardView, periodBuckets, periodInstants, periodRange, type DashboardView } from '../lib/dashboard-period.js';
 import { complaintCategoryKey } from '../components/record-related.js';
 import { ErrorState, Loading } from '../components/ui.js';
 import { DashboardFilters } from '../components/dashboard-filters.js';
@@ -27,9 +27,11 @@ const MAX_SALES_BUCKETS = 24;
 /**
  * New vs existing clients per bucket of the period. "New" means a first-ever sale inside the
  * period asked for (docs/metrics.md), so each bucket is its own period: a client who first bought
- * in March is new in March and existing in April.
+ * in March is new in March and existing in April. Long periods are drawn in coarser buckets
+ * (chartUnit) so the number of requests stays small.
  */
-function useSalesOverTime(query: Record<string, string | undefined>, range: { from: string; to: string }, unit: DashboardView['unit']) {
+function useSalesOverTime(query: Record<string, string | undefined>, range: { from: string; to: string }, chosen: DashboardView['unit']) {
+  const unit = chartUnit(range.from, range.to, chosen);
   const buckets = periodBuckets(range.from, range.to, unit, MAX_SALES_BUCKETS);
   const capped = periodBuckets(range.from, range.to, unit, Number.MAX_SAFE_INTEGER).length > buckets.length;
   const results = useQueries({
@@ -44,7 +46,7 @@ function useSalesOverTime(query: Record<string, string | undefined>, range: { fr
     const v = results[i]!.data!;
     return [{ key: b.key, series: 'new', amount: v.newClients.amount }, { key: b.key, series: 'existing', amount: v.existingClients.amount + v.unattributed.amount }];
   }) : [];
-  return { ready, capped, count: buckets.length, pivot: pivot(rows, (r) => r.key, (r) => r.series, (r) => r.amount), error: results.find((r) => r.error)?.error };
+  return { unit, ready, capped, count: buckets.length, pivot: pivot(rows, (r) => r.key, (r) => r.series, (r) => r.amount), error: results.find((r) => r.error)?.error };
 }
 
 export function DashboardPage() {
@@ -87,7 +89,8 @@ export function DashboardPage() {
   const productName = named(productById);
   const day = (d: string) => formatDay(fmt.locale, d);
   const shortDay = (d: string) => formatDay(fmt.locale, d, { day: 'numeric', month: 'short' });
-  const bucketLabel = (d: string) => (view.unit === 'week' ? shortDay(d) : view.unit === 'month' ? formatMonth(fmt.locale, d.slice(0, 7)) : `${d.slice(0, 4)} T${Math.floor(Number(d.slice(5, 7)) / 3) + 1}`);
+  const labelIn = (unit: DashboardView['unit']) => (d: string) => (unit === 'week' ? shortDay(d) : unit === 'month' ? formatMonth(fmt.locale, d.slice(0, 7)) : t('dashboard.quarterOf', { quarter: Math.floor((Number(d.slice(5, 7)) - 1) / 3) + 1, year: d.slice(0, 4) }));
+  const bucketLabel = labelIn(view.unit);
   const pct = fmt.percent;
   const money = (n: number | null | undefined) => orDash(n, (x) => fmt.money(x));
   const num = (n: number | null | undefined) => orDash(n, (x) => fmt.number(x));
@@ -200,7 +203,7 @@ export function DashboardPage() {
                 <ForecastChart title={t('dashboard.chart.forecast')} rows={forecastData(pipe.byCloseMonth)}
                   monthLabel={(k) => (k === 'none' ? t('dashboard.noDate') : formatMonth(fmt.locale, k))} />
                 {sales.error ? <ErrorState error={sales.error} /> : !sales.ready ? <Loading /> : (
-                  <StackedChart title={t('dashboard.chart.sales')} pivot={sales.pivot} rowHeader={t('dashboard.bucket')} rowLabel={bucketLabel} money
+                  <StackedChart title={t('dashboard.chart.sales')} pivot={sales.pivot} rowHeader={t('dashboard.bucket')} rowLabel={labelIn(sales.unit)} money
                     seriesLabel={(s) => (s === 'new' ? t('dashboard.newClients') : t('dashboard.existingClients'))}
                     note={sales.capped ? t('dashboard.chart.salesCapped', { count: sales.count }) : undefined}
                     actions={<ExportLinks name="frequency" query={query} table={t('dashboard.card.frequency')} />} />
