@@ -1,10 +1,12 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import { Navigate, useLocation, useNavigate } from 'react-router';
 import { api, ApiError, setCsrfToken } from '../api/client.js';
 import { useSession } from '../session.js';
 import { useT } from '../i18n/i18n.js';
 import { FormAlert, TextField, formErrors } from '../components/ui.js';
 import { LanguageSwitch } from '../components/shell.js';
+import { preloadTodayPage, todayQuery } from '../lib/today-query.js';
 
 export function LoginPage() {
   const t = useT();
@@ -16,6 +18,11 @@ export function LoginPage() {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const queryClient = useQueryClient();
+  const toToday = from === '/';
+
+  // Today is where a login lands: its code downloads while the person types their password.
+  useEffect(() => { if (toToday) void preloadTodayPage(); }, [toToday]);
 
   if (setupNeeded) return <Navigate to="/setup" replace />;
   if (me) return <Navigate to={from} replace />;
@@ -25,8 +32,9 @@ export function LoginPage() {
     setBusy(true);
     setError(null);
     try {
-      const r = await api.post<{ csrfToken: string }>('/auth/login', { email, password }, { quiet401: true });
+      const r = await api.post<{ csrfToken: string; userId: string }>('/auth/login', { email, password }, { quiet401: true });
       setCsrfToken(r.csrfToken);
+      if (toToday) void queryClient.prefetchQuery(todayQuery(r.userId));
       await refresh();
       navigate(from, { replace: true });
     } catch (err) {

@@ -12,6 +12,7 @@ import { ScheduleNextActionDialog } from '../components/schedule-next-action.js'
 import { activityKeyOf, activityLabelKey } from '../lib/labels.js';
 import { contactName, leadDisplayName } from '../lib/names.js';
 import { CompleteFollowUpDialog } from '../components/complete-follow-up.js';
+import { todayQuery } from '../lib/today-query.js';
 import type { FollowUpRecord } from '../lib/records.js';
 
 function TodaySection<T>(props: {
@@ -37,10 +38,7 @@ export function TodayPage() {
   const [userId, setUserId] = useState<string>(me.user.id);
   const canPickUser = me.user.role !== 'sales';
   const users = useUsers();
-  const today = useQuery({
-    queryKey: ['today', userId],
-    queryFn: () => api.get<Today>(userId === me.user.id ? '/today' : `/today?userId=${encodeURIComponent(userId)}`),
-  });
+  const today = useQuery(todayQuery(userId, userId !== me.user.id));
   const [logging, setLogging] = useState<LogTarget | null>(null);
   const [scheduling, setScheduling] = useState<Lead | null>(null);
   const [following, setFollowing] = useState<FollowUpRecord | null>(null);
