@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { getTableColumns, getTableName, type Table } from 'drizzle-orm';
 import { AppError, fieldError } from '../domain/errors.js';
 import type { Actor } from '../domain/access.js';
@@ -172,8 +173,15 @@ export function buildListQuery(spec: ListSpec, actor: Actor, params: ListParams,
   return { text, params: values, sortKey, sortExpr: sort, limit };
 }
 
+/**
+ * A list statement is named by a hash of its text, so PostgreSQL parses and plans each filter/sort
+ * combination once per connection instead of on every request (the text differs only by which
+ * filters are present; values are always parameters).
+ */
+const statementName = (text: string) => `list_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+
 export async function runList<T extends Row>(database: Database, built: BuiltQuery & { limit: number }): Promise<Page<T>> {
-  const rows = await database.query<T & { __sort: unknown }>(built.text, built.params);
+  const rows = await database.query<T & { __sort: unknown }>(built.text, built.params, statementName(built.text));
   const more = rows.length > built.limit;
   const page = more ? rows.slice(0, built.limit) : rows;
   const last = page.at(-1);
