@@ -6,6 +6,7 @@ import { migrate } from '../db/migrate.js';
 import { commands as userCommands } from './users.js';
 import { commands as jobCommands } from '../jobs/cli.js';
 import { commands as demoCommands } from './demo.js';
+import { commands as importCommands } from './import.js';
 
 type Command = { summary: string; run: (argv: string[]) => Promise<void> };
 
@@ -35,9 +36,14 @@ const commands: Record<string, Command> = {
       for (const v of describeConfig()) console.log(`${v.name.padEnd(20)} ${v.description}`);
     },
   },
+  metrics: {
+    summary: 'Recompute the dashboard\'s daily rollups from raw rows: metrics rebuild [--workspace <id>]',
+    run: async (argv) => (await import('./metrics.js')).runMetrics(argv),
+  },
   ...userCommands,
   ...jobCommands,
   ...demoCommands,
+  ...importCommands,
 };
 
 export { createDeps };
