@@ -36,6 +36,7 @@ import { jobRoutes } from './routes/jobs.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { metricRoutes } from './routes/metrics.js';
 import { objectiveRoutes } from './routes/objectives.js';
+import { funnelRoutes } from './routes/funnel.js';
 import { duplicateRoutes } from './routes/duplicates.js';
 import { captureRoutes } from './routes/capture.js';
 import { exportRoutes } from './routes/exports.js';
@@ -45,7 +46,7 @@ import { importRoutes } from './routes/imports.js';
 import { serveWeb } from './web.js';
 
 /** Resource routers mounted under /api/v1 behind authentication. Add new resources here. */
-const protectedRouters = [importRoutes, duplicateRoutes, webFormRoutes, exportRoutes, webhookRoutes, captureRoutes, metricRoutes, objectiveRoutes, notificationRoutes, jobRoutes, privacyRoutes, companyRoutes, calendarRoutes, activityRoutes, saleRoutes,
+const protectedRouters = [importRoutes, duplicateRoutes, webFormRoutes, exportRoutes, webhookRoutes, captureRoutes, metricRoutes, objectiveRoutes, funnelRoutes, notificationRoutes, jobRoutes, privacyRoutes, companyRoutes, calendarRoutes, activityRoutes, saleRoutes,
   productRoutes, sourceRoutes, campaignRoutes, userRoutes, teamRoutes, pipelineRoutes, customFieldRoutes, apiTokenRoutes, workspaceRoutes, auditRoutes,
   followUpRoutes, feedbackRoutes, complaintRoutes, satisfactionLinkRoutes, contactRoutes, leadRoutes, todayRoutes, savedViewRoutes];
 

@@ -40,9 +40,10 @@ const MAX_AMOUNT = 1_000_000_000;
 /**
  * Checks levers against the model: a rate is a share 0…1 of a step that has a measured rate, an
  * inflow factor or spend is not negative, an average deal is positive, a cycle factor is in (0, 10].
- * Every bad lever is reported at once, naming `levers.<i>.<field>`.
+ * Every bad lever is reported at once, naming `levers.<i>.<field>`. Without inputs (saving a
+ * scenario) only the values are checked; the steps and sources they name are checked when it runs.
  */
-export function assertLevers(levers: readonly Lever[], inputs: Pick<ProjectionInputs, 'model' | 'inflow'>): void {
+export function assertLevers(levers: readonly Lever[], inputs: Pick<ProjectionInputs, 'model' | 'inflow'> | null): void {
   const errors: FieldError[] = [];
   const bad = (i: number, field: string, code: string, message: string) => errors.push({ field: `levers.${i}.${field}`, code, message });
   const finite = (v: number) => typeof v === 'number' && Number.isFinite(v);
@@ -51,11 +52,12 @@ export function assertLevers(levers: readonly Lever[], inputs: Pick<ProjectionIn
       case 'inflow':
         if (!finite(l.factor) || l.factor < 0) bad(i, 'factor', 'too_small', 'Inflow cannot fall below zero: use a factor of 0 or more (1 = as measured).');
         else if (l.factor > MAX_FACTOR) bad(i, 'factor', 'too_large', `An inflow factor above ${MAX_FACTOR}× is not a plan.`);
-        if (l.sourceId !== null && !inputs.inflow.some((s) => s.sourceId === l.sourceId)) bad(i, 'sourceId', 'no_history', 'This source brought no leads in the baseline period, so there is no inflow to scale.');
+        if (inputs && l.sourceId !== null && !inputs.inflow.some((s) => s.sourceId === l.sourceId)) bad(i, 'sourceId', 'no_history', 'This source brought no leads in the baseline period, so there is no inflow to scale.');
         break;
       case 'rate': {
-        const step = inputs.model.steps.find((s) => s.stepId === l.stepId);
         if (!finite(l.rate) || l.rate < 0 || l.rate > 1) bad(i, 'rate', 'out_of_range', 'A rate is a share between 0 and 1 (0 %–100 %).');
+        if (!inputs) break;
+        const step = inputs.model.steps.find((s) => s.stepId === l.stepId);
         if (!step) bad(i, 'stepId', 'not_found', 'No such step in this journey.');
         else if (step.rate === null || step.rate === 0) bad(i, 'stepId', 'no_rate', `"${step.name}" has no measured rate to change ("—"): it needs entrants in the baseline period.`);
         break;
@@ -70,6 +72,7 @@ export function assertLevers(levers: readonly Lever[], inputs: Pick<ProjectionIn
       case 'spend': {
         if (!finite(l.amountPerMonth) || l.amountPerMonth < 0) bad(i, 'amountPerMonth', 'too_small', 'Extra spend cannot be negative.');
         else if (l.amountPerMonth > MAX_AMOUNT) bad(i, 'amountPerMonth', 'too_large', 'The spend is absurdly large.');
+        if (!inputs) break;
         const src = inputs.inflow.find((s) => s.sourceId === l.sourceId);
         if (!src || src.cpl === null || src.cpl <= 0) bad(i, 'sourceId', 'no_cpl', 'This source has no measured cost per lead in the baseline period, so spend cannot be turned into leads.');
         break;
