@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   extractUtm, isHoneypotFilled, isSafeRedirectUrl, pageLocale, parseSubmission, pickOwner, rateLimitDecision, rateWindowStart,
-  validateAssignment, validateFieldSet, webLeadNextActionAt, type WebFormField,
+  validateAssignment, validateFieldSet, webLeadNextActionAt, webLeadNotice, webLeadTitle, type WebFormField,
 } from './web-form.js';
 
 const f = (key: string, required = true, label = key) => ({ key, label, required });
@@ -121,5 +121,17 @@ describe('page details', () => {
     expect(pageLocale('es', 'en-GB,en;q=0.9')).toBe('es');
     expect(pageLocale(null, 'fr-FR,en;q=0.8,es;q=0.5')).toBe('en');
     expect(pageLocale(null, 'fr-FR')).toBe('es');
+  });
+});
+
+describe('what the owner reads', () => {
+  it('the lead is titled by who wrote and through which form', () => {
+    expect(webLeadTitle('Presupuesto', { firstName: 'Ana', lastName: 'Ruiz' })).toBe('Ana Ruiz · Presupuesto');
+    expect(webLeadTitle('Presupuesto', {})).toBe('— · Presupuesto');
+  });
+
+  it('the notification is written in the recipient language and says when nobody was assigned', () => {
+    expect(webLeadNotice('es', 'Presupuesto', 'Ana Ruiz', false).title).toBe('Nuevo contacto web para ti: Ana Ruiz');
+    expect(webLeadNotice('en', 'Quote', 'Ana Ruiz', true).title).toBe('New unassigned web lead: Ana Ruiz');
   });
 });

@@ -43,9 +43,14 @@ function draftOf(t: T, form: WebForm | null): Draft {
 
 const hostedUrl = (publicId: string) => `${window.location.origin}/f/${publicId}`;
 const attr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-/** The embed: an iframe, which needs nothing from the host page (no script, no style). */
+/**
+ * The embed: an iframe, which works alone; the optional one-line script after it hands the host
+ * page's utm_… parameters and address to the form (an iframe cannot read its parent's URL).
+ */
 const snippetOf = (form: WebForm) =>
-  `<iframe src="${attr(hostedUrl(form.publicId))}" title="${attr(form.name)}" style="width:100%;max-width:40rem;height:46rem;border:0" loading="lazy"></iframe>`;
+  `<iframe src="${attr(hostedUrl(form.publicId))}" title="${attr(form.name)}" style="width:100%;max-width:40rem;height:46rem;border:0" loading="lazy"></iframe>\n`
+  + '<script>(function(f){var u=new URL(f.src);new URLSearchParams(location.search).forEach(function(v,k){if(/^utm_/.test(k))u.searchParams.set(k,v)});'
+  + "u.searchParams.set('referrer',location.href);f.src=u.href})(document.currentScript.previousElementSibling)</script>";
 
 function CopyButton({ text, label }: { text: string; label: string }) {
   const { t } = useI18n();
@@ -72,7 +77,7 @@ function EmbedCard({ form }: { form: WebForm }) {
         <CopyButton text={url} label={t('webForms.copyLink')} />
         <a className="button button--small button--ghost" href={url} target="_blank" rel="noopener noreferrer" aria-label={t('webForms.previewOf', { name: form.name })}>{t('webForms.preview')}</a>
       </div>
-      <TextAreaField label={t('webForms.snippet')} hint={t('webForms.snippetHint')} value={snippet} readOnly rows={3} onFocus={(e) => e.target.select()} />
+      <TextAreaField label={t('webForms.snippet')} hint={t('webForms.snippetHint')} value={snippet} readOnly rows={5} onFocus={(e) => e.target.select()} />
       <div className="toolbar"><CopyButton text={snippet} label={t('webForms.copy')} /></div>
     </section>
   );
