@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../src/db/client.js';
 import { rebuildMetricRollups } from '../src/db/queries/metrics/rollups.js';
+import { loadDashboard } from '../src/db/queries/metrics/dashboard.js';
+import type { MetricFilter } from '../src/db/queries/metrics/filter.js';
+import { parsePeriod } from '../src/domain/metrics/period.js';
 import { setupWorkspace, testApp, type TestApp } from './harness.js';
 
 // The daily rollups (migration 0014) are kept by triggers on every write. After a random but seeded
@@ -228,6 +231,15 @@ describe('metric rollups', () => {
     await expectRollupsEqualRaw();
   });
 
+  it('give every dashboard card the same numbers as the raw rows, with and without owner and source filters', async () => {
+    const base: MetricFilter = { workspaceId: ws, period: parsePeriod('2025-12-01', '2026-06-30', 'Europe/Madrid'), unit: 'week', ownerIds: null, sourceId: null, now: new Date('2026-03-01T00:00:00Z') };
+    for (const f of [base, { ...base, unit: 'month' as const, ownerIds: [users[1]!] }, { ...base, sourceId: sources[0]! }, { ...base, period: parsePeriod('2026-02-10', '2026-02-10', 'Europe/Madrid') }]) {
+      const rolled = await loadDashboard(db, { ...f, rollups: true });
+      expect(rolled.conversion.total.created).toBeGreaterThanOrEqual(0);
+      expect(rolled).toEqual(await loadDashboard(db, { ...f, rollups: false }));
+    }
+  });
+
   it('follow a reordering of the funnel stages', async () => {
     const [a, b] = open();
     await db.transaction(async (tx) => {
@@ -240,9 +252,16 @@ describe('metric rollups', () => {
   });
 
   it('move every day to the new local days when the workspace changes time zone', async () => {
-    const before = await rollup('activity_daily', ['day', 'user_id', 'type'], ['done']);
+    // 04:00 on 10 March in Madrid is 21:00 on 9 March in Mexico City.
+    await insert('activity', [{ workspace_id: ws, type: 'call', user_id: users[0], occurred_at: new Date('2026-03-10T03:00:00Z'), done_at: new Date('2026-03-10T03:00:00Z') }]);
+    const days = async () => (await db.query<{ k: string }>(
+      `SELECT day::text || '|' || user_id || '|' || type AS k FROM activity_daily WHERE workspace_id = $1 AND done <> 0 ORDER BY 1`, [ws])).map((r) => r.k);
+    const before = await days();
+    expect(before).toContain(`2026-03-10|${users[0]}|call`);
     await db.query(`UPDATE workspace SET time_zone = 'America/Mexico_City' WHERE id = $1`, [ws]);
-    expect(await rollup('activity_daily', ['day', 'user_id', 'type'], ['done'])).not.toEqual(before);
+    const after = await days();
+    expect(after).toContain(`2026-03-09|${users[0]}|call`);
+    expect(after).not.toEqual(before);
     await expectRollupsEqualRaw();
   });
 
