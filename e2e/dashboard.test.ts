@@ -101,6 +101,10 @@ describe('Dashboard', () => {
     const settings = (await nav.getByRole('link', { name: 'Ajustes' }).boundingBox())!;
     expect(settings.x + settings.width).toBeLessThanOrEqual(376);
     await nav.getByRole('link', { name: 'Hoy' }).scrollIntoViewIfNeeded();
+    // Cards stack and charts shrink to the screen.
+    await small.getByRole('region', { name: 'Próximas acciones vencidas' }).scrollIntoViewIfNeeded();
+    const chart = (await small.locator('.dash-chart').first().boundingBox())!;
+    expect(chart.width).toBeLessThanOrEqual(375);
     await screenshot(small, 'dashboard-375.png');
     await context.close();
   });

@@ -12,20 +12,24 @@ export const palette = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '
  * A chart with its title, a note, and the same data as a table for screen readers, keyboards and
  * anyone who wants the exact numbers (the table also carries the drill-down links).
  */
-export function ChartFigure({ title, note, table, children, actions }: { title: string; note?: string | undefined; table: ReactNode; children: ReactNode; actions?: ReactNode }) {
+export function ChartFigure({ title, note, table, children, actions, empty }: { title: string; note?: string | undefined; table: ReactNode; children: ReactNode; actions?: ReactNode; empty?: boolean }) {
   const { t } = useI18n();
   const id = useId();
   return (
     <figure className="dash-chart" aria-labelledby={id}>
       <figcaption className="dash-block__header"><h3 id={id}>{title}</h3>{actions}</figcaption>
-      <div className="dash-chart__plot" role="img" aria-label={t('dashboard.chartLabel', { title })}>
-        <ResponsiveContainer width="100%" height={260}>{children as never}</ResponsiveContainer>
-      </div>
-      {note && <p className="muted small">{note}</p>}
-      <details className="dash-chart__data">
-        <summary>{t('dashboard.showTable')}</summary>
-        {table}
-      </details>
+      {empty ? <p className="empty">{t('dashboard.noData')}</p> : (
+        <>
+          <div className="dash-chart__plot" role="img" aria-label={t('dashboard.chartLabel', { title })}>
+            <ResponsiveContainer width="100%" height={260}>{children as never}</ResponsiveContainer>
+          </div>
+          {note && <p className="muted small">{note}</p>}
+          <details className="dash-chart__data">
+            <summary>{t('dashboard.showTable')}</summary>
+            {table}
+          </details>
+        </>
+      )}
     </figure>
   );
 }
@@ -40,7 +44,7 @@ export function FunnelChart({ title, steps, actions, cohortCell }: { title: stri
     { header: t('dashboard.stepRate'), cell: (s) => ratioText(fmt.percent, s.rate), numeric: true },
   ];
   return (
-    <ChartFigure title={title} actions={actions} table={<DataTable caption={title} columns={columns} rows={steps} rowKey={(s) => s.stageId} />}>
+    <ChartFigure title={title} actions={actions} empty={steps.length === 0} table={<DataTable caption={title} columns={columns} rows={steps} rowKey={(s) => s.stageId} />}>
       <BarChart data={steps} layout="vertical" margin={{ left: 8, right: 24 }}>
         <CartesianGrid horizontal={false} stroke="#eef0f3" />
         <XAxis type="number" allowDecimals={false} tick={axis} />
@@ -62,7 +66,7 @@ export function ForecastChart({ title, rows, monthLabel, actions }: { title: str
     { header: t('dashboard.weighted'), cell: (r) => fmt.money(r.weighted), numeric: true },
   ];
   return (
-    <ChartFigure title={title} actions={actions} table={<DataTable caption={title} columns={columns} rows={data} rowKey={(r) => r.key} />}>
+    <ChartFigure title={title} actions={actions} empty={data.length === 0} table={<DataTable caption={title} columns={columns} rows={data} rowKey={(r) => r.key} />}>
       <BarChart data={data} margin={{ left: 8, right: 8 }}>
         <CartesianGrid vertical={false} stroke="#eef0f3" />
         <XAxis dataKey="label" tick={axis} />
@@ -95,7 +99,7 @@ export function StackedChart(props: {
     { header: t('dashboard.total'), numeric: true, cell: (d) => show(p.series.reduce((a, s) => a + Number(d[s] ?? 0), 0)) },
   ];
   return (
-    <ChartFigure title={props.title} note={props.note} actions={props.actions}
+    <ChartFigure title={props.title} note={props.note} actions={props.actions} empty={p.rows.length === 0}
       table={<DataTable caption={props.title} columns={columns} rows={data} rowKey={(d) => String(d['key'])} />}>
       <BarChart data={data} margin={{ left: 8, right: 8 }}>
         <CartesianGrid vertical={false} stroke="#eef0f3" />

@@ -239,6 +239,17 @@ export function DashboardPage() {
                       { header: t('dashboard.rate'), numeric: true, cell: (r) => ratioText(pct, r.rate) },
                     ]} />
                 </TableSection>
+                {me.user.role !== 'sales' && (
+                  <TableSection title={t('dashboard.table.byOwner')} name="conversion" query={query}>
+                    <DataTable caption={t('dashboard.table.byOwner')} rows={conv.byOwner} rowKey={(r) => r.key}
+                      columns={[
+                        { header: t('dashboard.owner'), cell: (r) => userName(r.key) },
+                        { header: t('dashboard.created'), numeric: true, cell: (r) => <DrillValue value={num(r.created)} link={drillLink(c.conversion.drillDown, 'byOwner', r.key)} label={`${userName(r.key)} ${t('dashboard.created')}`} /> },
+                        { header: t('dashboard.won'), numeric: true, cell: (r) => num(r.won) },
+                        { header: t('dashboard.rate'), numeric: true, cell: (r) => ratioText(pct, r.rate) },
+                      ]} />
+                  </TableSection>
+                )}
                 <TableSection title={t('dashboard.table.byCampaign')} name="costPerLead" query={query}>
                   <DataTable caption={t('dashboard.table.byCampaign')} rows={cpl.byCampaign} rowKey={(r) => r.key}
                     columns={[
