@@ -46,7 +46,7 @@ describe('dashboard view in the URL', () => {
 
   it('asks the API for the computed days and only the filters that are set', () => {
     expect(dashboardQuery({ ...defaultDashboardView, preset: 'year', sourceId: OWNER }, '2026-11-23'))
-      .toEqual({ from: '2026-01-01', to: '2026-12-31', unit: 'week', teamId: undefined, ownerId: undefined, sourceId: OWNER });
+      .toEqual({ from: '2026-01-01', to: '2026-12-31', unit: 'week', teamId: undefined, ownerId: undefined, sourceId: OWNER, pipelineId: undefined });
   });
 });
 

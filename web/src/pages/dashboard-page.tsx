@@ -198,7 +198,19 @@ export function DashboardPage() {
               <h2 id="dash-charts">{t('dashboard.charts')}</h2>
               <div className="dash-charts">
                 <FunnelChart title={t('dashboard.chart.funnel')} steps={funnelData(c.stageConversion.value.steps)}
-                  actions={<ExportLinks name="stageConversion" query={query} table={t('dashboard.chart.funnel')} />}
+                  actions={(
+                    <>
+                      {(pipelines.data?.length ?? 0) > 1 && (
+                        <span className="dash-inline-field">
+                          <label htmlFor="dash-pipeline" className="visually-hidden">{t('dashboard.pipeline')}</label>
+                          <select id="dash-pipeline" value={view.pipelineId || c.stageConversion.value.pipelineId || ''} onChange={(e) => setView({ pipelineId: e.target.value })}>
+                            {pipelines.data!.map((x) => <option key={x.id} value={x.id}>{x.name}</option>)}
+                          </select>
+                        </span>
+                      )}
+                      <ExportLinks name="stageConversion" query={query} table={t('dashboard.chart.funnel')} />
+                    </>
+                  )}
                   cohortCell={(s) => <DrillValue value={num(s.reached)} link={drillLink(c.stageConversion.drillDown, 'cohort')} label={s.name} />} />
                 <ForecastChart title={t('dashboard.chart.forecast')} rows={forecastData(pipe.byCloseMonth)}
                   monthLabel={(k) => (k === 'none' ? t('dashboard.noDate') : formatMonth(fmt.locale, k))} />
