@@ -75,6 +75,19 @@ const drainedOrClosed = (s: PassThrough) => new Promise<void>((resolve) => {
   s.on('close', done);
 });
 
+const MAX_BACKLOG_BYTES = 1 << 20;
+
+/**
+ * Sheet XML written by ExcelJS's worksheet writer but not yet compressed: its stream hands chunks to
+ * the zip's input without waiting, so they queue there (ExcelJS internals, read defensively: if
+ * they change, this answers 0 and only the reader's backpressure remains).
+ */
+type PipeState = { _writableState?: { length?: number } };
+function sheetBacklog(ws: ExcelJS.Worksheet): number {
+  const stream = (ws as unknown as { stream?: { pipes?: PipeState[] } }).stream;
+  return Array.isArray(stream?.pipes) ? stream.pipes.reduce((n, p) => n + (p._writableState?.length ?? 0), 0) : 0;
+}
+
 /**
  * A one-sheet workbook written row by row as the rows arrive, with flat memory: rows are committed
  * (serialised and zipped) at once, strings are inline rather than shared, and the producer waits
@@ -93,7 +106,11 @@ export function streamXlsx(sheetName: string, columns: readonly XlsxColumn[], ro
     let n = 0;
     for await (const r of rows) {
       addRow(ws, columns, r, timeZone).commit();
-      if (++n % 200 === 0 && out.writableNeedDrain) await drainedOrClosed(out);
+      if (++n % 200 === 0) {
+        if (out.writableNeedDrain) await drainedOrClosed(out);
+        // ExcelJS queues the sheet XML for the zip without backpressure; wait for the zip to catch up.
+        while (sheetBacklog(ws) > MAX_BACKLOG_BYTES && !out.destroyed) await new Promise((r) => setTimeout(r, 2));
+      }
       // The reader went away (download cancelled): stop reading rows from the database.
       if (out.destroyed) return;
     }
