@@ -16,7 +16,7 @@ beforeAll(async () => {
 afterAll(async () => { await browser?.close(); });
 
 describe('Dashboard', () => {
-  it('shows a card\'s value, follows the period picker, drills down to the leads behind a number, and sets an objective', async () => {
+  it('shows a card\'s value, follows the period picker, drills down to the leads behind a number, sets an objective, and shows a salesperson only their own numbers', async () => {
     // Other journeys share this workspace: a source of our own keeps these numbers ours.
     const source = await api.ok<{ id: string }>('POST', '/sources', { name: 'Feria del Mueble E2E', kind: 'fair' });
     const contact = await api.ok<{ id: string }>('POST', '/contacts', { firstName: 'Rosa', lastName: 'Panel Prieto' });
@@ -24,6 +24,9 @@ describe('Dashboard', () => {
     for (const title of ['Cocina Panel', 'Armario Panel', 'Salón Panel', 'Baño Panel']) {
       leads.push(await api.ok<{ id: string }>('POST', '/leads', { title, contactId: contact.id, sourceId: source.id, amount: 1000 }));
     }
+    const seller = { email: 'silvia.panel@garcia.es', password: 'una clave bastante larga' };
+    const sellerUser = await api.ok<{ id: string }>('POST', '/users', { ...seller, name: 'Silvia Panel', role: 'sales' });
+    await api.ok('POST', '/leads', { title: 'Comedor de Silvia', sourceId: source.id, ownerId: sellerUser.id, amount: 500 });
     // A sale that closes one lead: won.
     await api.ok('POST', '/sales', { contactId: contact.id, leadId: leads[0]!.id, lines: [{ description: 'Cocina', quantity: 1, unitPrice: 1200 }] });
 
@@ -37,7 +40,7 @@ describe('Dashboard', () => {
 
     const conversion = page.getByRole('region', { name: 'Conversión', exact: true });
     const value = conversion.locator('.dash-card__value');
-    await expect.poll(() => value.innerText(), slow).toMatch(/^25\s%$/);
+    await expect.poll(() => value.innerText(), slow).toMatch(/^20\s%$/);
 
     // A past month has no leads: a zero denominator reads "—", never NaN.
     await page.getByLabel('Periodo', { exact: true }).selectOption('custom');
@@ -50,15 +53,15 @@ describe('Dashboard', () => {
     expect(await conversion.innerText()).not.toContain('NaN');
 
     await page.getByLabel('Periodo', { exact: true }).selectOption('year');
-    await expect.poll(() => value.innerText(), slow).toMatch(/^25\s%$/);
+    await expect.poll(() => value.innerText(), slow).toMatch(/^20\s%$/);
 
     // The number drills down to exactly the leads it counted.
-    await conversion.getByRole('link', { name: 'Creados: 4' }).click();
+    await conversion.getByRole('link', { name: 'Creados: 5' }).click();
     await page.getByRole('heading', { level: 1, name: 'Prospectos' }).waitFor();
-    await expect.poll(() => page.getByTestId('records-count').innerText(), slow).toBe('4 registros');
-    for (const title of ['Cocina Panel', 'Armario Panel', 'Salón Panel', 'Baño Panel']) await page.getByRole('link', { name: title }).waitFor();
+    await expect.poll(() => page.getByTestId('records-count').innerText(), slow).toBe('5 registros');
+    for (const title of ['Cocina Panel', 'Armario Panel', 'Salón Panel', 'Baño Panel', 'Comedor de Silvia']) await page.getByRole('link', { name: title }).waitFor();
     await page.getByRole('link', { name: /Volver al panel/ }).click();
-    await expect.poll(() => value.innerText(), slow).toMatch(/^25\s%$/);
+    await expect.poll(() => value.innerText(), slow).toMatch(/^20\s%$/);
 
     // An objective for this year with its progress bar and pace mark.
     const objectives = page.getByRole('region', { name: 'Objetivos' });
@@ -79,6 +82,19 @@ describe('Dashboard', () => {
     expect(csv).toContain(`sourceId=${source.id}`);
     expect(csv).toContain('format=csv');
     await context.close();
+
+    // A salesperson sees their own numbers only, with no team or owner pickers and no objective editor.
+    const own = await newContext(browser, baseUrl);
+    const mine = await own.newPage();
+    await loginThroughUi(mine, seller);
+    await mine.goto(`/dashboard?sourceId=${source.id}`);
+    await mine.getByText('Tus números').waitFor();
+    const myConversion = mine.getByRole('region', { name: 'Conversión', exact: true });
+    await expect.poll(() => myConversion.locator('.dash-card__value').innerText(), slow).toMatch(/^0\s%$/);
+    expect(await myConversion.getByRole('link', { name: 'Creados: 1' }).count()).toBe(1);
+    expect(await mine.getByLabel('Comercial', { exact: true }).count()).toBe(0);
+    expect(await mine.getByRole('button', { name: 'Nuevo objetivo' }).count()).toBe(0);
+    await own.close();
   });
 
   it('captures the dashboard on demo data at desktop width and at 375 px, where nothing is wider than the screen', async () => {
