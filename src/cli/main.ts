@@ -6,6 +6,7 @@ import { migrate } from '../db/migrate.js';
 import { commands as userCommands } from './users.js';
 import { commands as jobCommands } from '../jobs/cli.js';
 import { commands as demoCommands } from './demo.js';
+import { commands as funnelCommands } from './funnel.js';
 import { commands as importCommands } from './import.js';
 
 type Command = { summary: string; run: (argv: string[]) => Promise<void> };
@@ -47,6 +48,7 @@ const commands: Record<string, Command> = {
   ...userCommands,
   ...jobCommands,
   ...demoCommands,
+  ...funnelCommands,
   ...importCommands,
 };
 

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Actor } from '../../domain/access.js';
 import { notFound } from '../../domain/errors.js';
 import { defaultJourney, isRecordStep, type JourneyStage, type JourneyStep } from '../../domain/funnel/journey.js';
-import type { FunnelFacts } from '../../domain/funnel/model.js';
+import { measureFunnel, type FunnelFacts } from '../../domain/funnel/model.js';
 import { ageBuckets, type ProjectionInputs } from '../../domain/funnel/projection.js';
 import { localDay, type MetricPeriod } from '../../domain/metrics/period.js';
 import type { Database, Db } from '../client.js';
@@ -186,8 +186,8 @@ const ageBucketSql = (days: string) => `CASE ${[...ageBuckets].reverse().map((b,
 
 /**
  * What the projection needs besides the model: the pipeline open at `asOf` by step and age, the
- * leads closed in the period by the furthest step they reached and their age at close, the won
- * leads' cycle (40 quantiles are plenty to time wins), and the period's inflow per source.
+ * cohort by the furthest step it reached and its age at close (or now), the won leads' cycle, and
+ * the period's inflow per source.
  */
 export async function projectionFacts(
   database: Database, f: FunnelFilter, steps: readonly JourneyStep[], stages: readonly JourneyStage[], costBySource: Map<string, number | null>,
@@ -206,34 +206,42 @@ export async function projectionFacts(
               WHERE ${openWhere} AND (l.status = 'open' OR l.closed_at > ${asOfO})) x
       GROUP BY 1, 2`, oq.values);
 
+  // The chance of a win at a step and age: of the cohort leads that reached the step and were still
+  // open at that age, those won by asOf. Leads lost, or still open, count as not won: a lead that
+  // stalls is not a sale, and leaving open leads out would credit the pipeline with the stalled ones.
+  const hq = new Params();
+  const cohortWhere = leadWhere(f, hq, { from: f.period.from, to: f.period.to });
+  const asOfH = hq.p(f.asOf);
+  const history = await database.query<{ step: number; bucket: number; won: number; lost: number }>(
+    `SELECT ${stepOfPosition('pos', steps, stagePos)} AS step, ${ageBucketSql('age')} AS bucket,
+            (count(*) FILTER (WHERE won))::int AS won, (count(*) FILTER (WHERE NOT won))::int AS lost
+       FROM (SELECT (l.status = 'won' AND l.closed_at <= ${asOfH}) AS won,
+                    extract(epoch FROM (CASE WHEN l.closed_at <= ${asOfH} THEN l.closed_at ELSE ${asOfH} END) - l.created_at) / 86400 AS age,
+                    ${furthest('l', hq)} AS pos
+               FROM lead l JOIN stage st ON st.workspace_id = l.workspace_id AND st.id = l.stage_id WHERE ${cohortWhere}) x
+      GROUP BY 1, 2`, hq.values);
+
+  // When wins land: the cycle of the leads won in the period (40 quantiles are plenty).
   const cq = new Params();
-  const ws = cq.p(f.workspaceId);
   const closedTo = f.period.to < f.asOf ? f.period.to : f.asOf;
-  const closedWhere = [`l.workspace_id = ${ws}`, `l.pipeline_id = ${cq.p(f.pipelineId)}`, `l.status IN ('won', 'lost')`,
+  const wonWhere = [`l.workspace_id = ${cq.p(f.workspaceId)}`, `l.pipeline_id = ${cq.p(f.pipelineId)}`, `l.status = 'won'`,
     `l.closed_at >= ${cq.p(f.period.from)}`, `l.closed_at < ${cq.p(closedTo)}`,
     ...(f.ownerIds ? [`l.owner_id = ANY(${cq.p(f.ownerIds)}::uuid[])`] : []), ...(f.sourceId ? [`l.source_id = ${cq.p(f.sourceId)}`] : []),
     ...(f.productId ? [`l.product_ids @> ARRAY[${cq.p(f.productId)}]::uuid[]`] : [])].join(' AND ');
   const quantiles = Array.from({ length: 40 }, (_, i) => (i + 0.5) / 40);
-  const closed = await database.query<{ step: number | null; bucket: number | null; won: number; lost: number; cycle: number[] | null }>(
-    `SELECT ${stepOfPosition('pos', steps, stagePos)} AS step, ${ageBucketSql('age')} AS bucket,
-            (count(*) FILTER (WHERE status = 'won'))::int AS won, (count(*) FILTER (WHERE status = 'lost'))::int AS lost, NULL::float8[] AS cycle
-       FROM (SELECT l.status, extract(epoch FROM l.closed_at - l.created_at) / 86400 AS age, ${furthest('l', cq)} AS pos
-               FROM lead l JOIN stage st ON st.workspace_id = l.workspace_id AND st.id = l.stage_id WHERE ${closedWhere}) x
-      GROUP BY 1, 2
-     UNION ALL
-     SELECT NULL, NULL, 0, 0, percentile_cont(${cq.p(quantiles)}::float8[]) WITHIN GROUP (ORDER BY extract(epoch FROM l.closed_at - l.created_at) / 86400)
-       FROM lead l WHERE ${closedWhere} AND l.status = 'won'`, cq.values);
+  const [cycle] = await database.query<{ cycle: number[] | null }>(
+    `SELECT percentile_cont(${cq.p(quantiles)}::float8[]) WITHIN GROUP (ORDER BY extract(epoch FROM l.closed_at - l.created_at) / 86400) AS cycle
+       FROM lead l WHERE ${wonWhere}`, cq.values);
 
   const iq = new Params();
   const inflowRows = await database.query<{ source: string; leads: number }>(
     `SELECT coalesce(l.source_id::text, 'none') AS source, count(*)::int AS leads FROM lead l WHERE ${leadWhere(f, iq, { from: f.period.from, to: f.period.to })} GROUP BY 1`, iq.values);
   const months = Math.max(1, ((f.period.to < f.asOf ? f.period.to : f.asOf).getTime() - f.period.from.getTime()) / 86_400_000 / 30.44);
 
-  const cycleRow = closed.find((r) => r.step === null);
   return {
     openCells: open.map((r) => ({ step: num(r.step), ageBucket: num(r.bucket), leads: num(r.leads), amount: num(r.amount), weighted: num(r.weighted), meanAgeDays: num(r.age) })),
-    closedCells: closed.filter((r) => r.step !== null).map((r) => ({ step: num(r.step), ageBucket: num(r.bucket), won: num(r.won), lost: num(r.lost) })),
-    cycleDays: (cycleRow?.cycle ?? []).filter((d): d is number => d !== null).map(Number),
+    closedCells: history.map((r) => ({ step: num(r.step), ageBucket: num(r.bucket), won: num(r.won), lost: num(r.lost) })),
+    cycleDays: (cycle?.cycle ?? []).filter((d): d is number => d !== null).map(Number),
     inflow: inflowRows.map((r) => ({ sourceId: r.source, leadsPerMonth: num(r.leads) / months, cpl: costBySource.get(r.source) ?? null })),
   };
 }
@@ -272,4 +280,31 @@ export async function weeklyStepEvents(
     for (const c of counts) out.set(`${c.week}|${c.stepId}`, Math.round(num(c.count)));
   }
   return out;
+}
+
+/** The measured model and everything the projection needs, for one filter: the statements above, in order. */
+export async function fitFunnel(database: Database, f: FunnelFilter, steps: readonly JourneyStep[], stages: readonly JourneyStage[]): Promise<ProjectionInputs> {
+  const facts = await funnelFacts(database, f, steps, stages);
+  const model = measureFunnel(facts);
+  return { model, ...(await projectionFacts(database, f, steps, stages, facts.costBySource)) };
+}
+
+/**
+ * Leads of the pipeline won after `asOf`, per 30.44-day window from it (the projection's months),
+ * with their amounts: what the backtest compares the projection with.
+ */
+export async function wonAfter(database: Database, f: FunnelFilter, months: number): Promise<{ sales: number[]; revenue: number[] }> {
+  const q = new Params();
+  const where = [`workspace_id = ${q.p(f.workspaceId)}`, `pipeline_id = ${q.p(f.pipelineId)}`, `status = 'won'`,
+    ...(f.ownerIds ? [`owner_id = ANY(${q.p(f.ownerIds)}::uuid[])`] : []), ...(f.sourceId ? [`source_id = ${q.p(f.sourceId)}`] : []),
+    ...(f.productId ? [`product_ids @> ARRAY[${q.p(f.productId)}]::uuid[]`] : [])];
+  const asOf = q.p(f.asOf);
+  const rows = await database.query<{ m: number; sales: number; revenue: string }>(
+    `SELECT floor(extract(epoch FROM closed_at - ${asOf}) / 86400 / 30.44)::int AS m, count(*)::int AS sales, coalesce(sum(amount), 0) AS revenue
+       FROM lead WHERE ${where.join(' AND ')} AND closed_at > ${asOf} AND closed_at < ${asOf}::timestamptz + ${q.p(`${Math.round(months * 30.44 * 86400)} seconds`)}::interval
+      GROUP BY 1`, q.values);
+  const sales = new Array<number>(months).fill(0);
+  const revenue = new Array<number>(months).fill(0);
+  for (const r of rows) if (num(r.m) >= 0 && num(r.m) < months) { sales[num(r.m)] = num(r.sales); revenue[num(r.m)] = num(r.revenue); }
+  return { sales, revenue };
 }

@@ -17,7 +17,7 @@ export type ProjectionInputs = {
   model: FunnelModel;
   /** Open leads now by step and age bucket; `weighted` is Σ amount × the salesperson's probability. */
   openCells: readonly { step: number; ageBucket: number; leads: number; amount: number; weighted: number; meanAgeDays: number }[];
-  /** Closed leads of the history by the furthest step they reached and their age when closed. */
+  /** The history's leads by the furthest step they reached and their age when closed (or now, if open); `lost` counts the lost and the still open. */
   closedCells: readonly { step: number; ageBucket: number; won: number; lost: number }[];
   /** Days from creation to close of the won leads of the history (any order). */
   cycleDays: readonly number[];
@@ -130,9 +130,9 @@ function applyLevers(inputs: ProjectionInputs, levers: readonly Lever[]): Applie
 }
 
 /**
- * Measured chance that an open lead at `step` and `ageBucket` is won: of the closed leads of the
- * history that reached the step and were still open at that age, the share won. Counts for the
- * Jeffreys posterior Beta(won + ½, lost + ½).
+ * Measured chance that an open lead at `step` and `ageBucket` is won: of the history's leads that
+ * reached the step and were still open at that age, the share won (lost and still-open ones are not
+ * wins). Counts for the Jeffreys posterior Beta(won + ½, lost + ½).
  */
 export function cellOdds(closed: ProjectionInputs['closedCells'], step: number, ageBucket: number): { won: number; lost: number } {
   let won = 0, lost = 0;

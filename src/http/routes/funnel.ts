@@ -6,14 +6,14 @@ import { isValidTimeZone } from '../../domain/today.js';
 import { localDay, parsePeriod, type MetricPeriod } from '../../domain/metrics/period.js';
 import { metricOwners } from '../../domain/metrics/scope.js';
 import { assertBinding, assertJourney, stepKinds, type JourneyStage, type JourneyStep, type StepBinding } from '../../domain/funnel/journey.js';
-import { measureFunnel, type FunnelModel } from '../../domain/funnel/model.js';
+import type { FunnelModel } from '../../domain/funnel/model.js';
 import { assertLevers, MAX_SIMULATIONS, project, sensitivity, stepVolumeFactors, type Lever, type ProjectionInputs } from '../../domain/funnel/projection.js';
 import { planVsActual, weeksBetween } from '../../domain/funnel/plan.js';
 import { assertObjective, type ObjectiveMetric } from '../../domain/objective.js';
 import type { ListSpec } from '../../db/list.js';
 import { findRow, insertRow, updateRow, write } from '../../db/repository.js';
 import { journeyStep, objective, scenario, stepCount } from '../../db/schema.js';
-import { ensureJourney, funnelFacts, journeyInTx, pipelineStages, projectionFacts, weeklyStepEvents, type FunnelFilter } from '../../db/queries/funnel.js';
+import { ensureJourney, fitFunnel, journeyInTx, pipelineStages, weeklyStepEvents, type FunnelFilter } from '../../db/queries/funnel.js';
 import { defaultPipelineId } from '../../db/queries/metrics/leads.js';
 import { teamMemberIds } from '../../db/queries/metrics/filter.js';
 import { managedUserIds } from '../../db/queries/users.js';
@@ -184,10 +184,8 @@ async function fit(deps: Deps, actor: Actor, q: Filters): Promise<Fit> {
   const ownerIds = metricOwners(actor, { ownerId: q.ownerId ?? undefined, teamId: q.teamId ?? undefined }, { managed, teamMembers });
   const steps = await write(deps.database, (tx) => ensureJourney(tx, actor, pipelineId));
   const filter: FunnelFilter = { workspaceId: actor.workspaceId, pipelineId, period, ownerIds, sourceId: q.sourceId ?? null, productId: q.productId ?? null, asOf: now };
-  const facts = await funnelFacts(deps.database, filter, steps, stages);
-  const model = measureFunnel(facts);
-  const rest = await projectionFacts(deps.database, filter, steps, stages, facts.costBySource);
-  return { pipelineId, period, fromDay, toDay, filter, steps, stages, model, inputs: { model, ...rest }, now };
+  const inputs = await fitFunnel(deps.database, filter, steps, stages);
+  return { pipelineId, period, fromDay, toDay, filter, steps, stages, model: inputs.model, inputs, now };
 }
 
 const periodOut = (f: Fit) => ({ from: f.fromDay, to: f.toDay, timeZone: f.period.timeZone });
