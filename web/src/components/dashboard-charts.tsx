@@ -56,12 +56,12 @@ export function FunnelChart({ title, steps, actions, cohortCell }: { title: stri
   );
 }
 
-export function ForecastChart({ title, rows, monthLabel, actions }: { title: string; rows: PipelineRow[]; monthLabel: (key: string) => string; actions?: ReactNode }) {
+export function ForecastChart({ title, rows, monthLabel, actions, countCell }: { title: string; rows: PipelineRow[]; monthLabel: (key: string) => string; actions?: ReactNode; countCell?: (r: PipelineRow) => ReactNode }) {
   const { t, fmt } = useI18n();
   const data = rows.map((r) => ({ ...r, label: monthLabel(r.key) }));
   const columns: Column<(typeof data)[number]>[] = [
     { header: t('dashboard.closeMonth'), cell: (r) => r.label },
-    { header: t('dashboard.openLeads'), cell: (r) => fmt.number(r.count), numeric: true },
+    { header: t('dashboard.openLeads'), cell: (r) => (countCell ? countCell(r) : fmt.number(r.count)), numeric: true },
     { header: t('dashboard.amount'), cell: (r) => fmt.money(r.amount), numeric: true },
     { header: t('dashboard.weighted'), cell: (r) => fmt.money(r.weighted), numeric: true },
   ];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  activityByWeek, drillLink, formatDay, formatMonth, objectiveBar, exportHref, forecastData, latestFrequency, leadCohortLink, newLeadsBySource, orDash, ratioText, recordsHref, recordsQuery, weeklyTable, withParam,
+  activityByWeek, activityWeekLink, drillLink, forecastMonthLink, formatDay, formatMonth, objectiveBar, exportHref, forecastData, latestFrequency, leadCohortLink, newLeadsBySource, orDash, ratioText, recordsHref, recordsQuery, weeklyTable, withParam,
 } from './dashboard-data.js';
 
 const A = '11111111-1111-4111-8111-111111111111';
@@ -86,6 +86,16 @@ describe('drill-down and export links', () => {
     expect(q(leadCohortLink(range, null, { sourceId: 'none', productId: B }))).toEqual({ createdFrom: range.from, createdTo: range.to, productId: B });
     expect(q(leadCohortLink(range, [], {})).ownerId).toBe('00000000-0000-0000-0000-000000000000');
     expect(q(leadCohortLink(range, [A, B], {})).ownerId).toBe(`${A},${B}`);
+  });
+
+  it('lists one salesperson\'s interactions of a week (notes left out) and the open leads closing in one month', () => {
+    const q = (link: string) => Object.fromEntries(new URL(link, 'http://x').searchParams);
+    const week = { from: '2026-11-15T23:00:00.000Z', to: '2026-11-22T23:00:00.000Z' };
+    expect(q(activityWeekLink(week, null, A))).toEqual({ occurredFrom: week.from, occurredTo: week.to, done: 'true', type: 'call,email,meeting,visit,message,task', userId: A });
+    expect(q(activityWeekLink(week, [B], 'none')).userId).toBe(B);
+    expect(q(forecastMonthLink('2026-12', null, A)!)).toEqual({ status: 'open', expectedCloseFrom: '2026-12-01', expectedCloseTo: '2027-01-01', sourceId: A });
+    expect(q(forecastMonthLink('2026-03', [A], null)!)).toMatchObject({ expectedCloseTo: '2026-04-01', ownerId: A });
+    expect(forecastMonthLink('none', null, null)).toBeNull();
   });
 
   it('narrows a card link to one breakdown row', () => {

@@ -103,6 +103,25 @@ export function leadCohortLink(range: { from: string; to: string }, ownerIds: st
   return `/api/v1/leads${toQueryString(q)}`;
 }
 
+// Interactions leave notes out (docs/metrics.md#activity).
+const interactionTypes = ['call', 'email', 'meeting', 'visit', 'message', 'task'];
+
+/** The done interactions of one salesperson (or, with `none`, of everyone shown) in one week. */
+export function activityWeekLink(range: { from: string; to: string }, ownerIds: string[] | null, userId: string): string {
+  return `/api/v1/activities${toQueryString({
+    occurredFrom: range.from, occurredTo: range.to, done: 'true', type: interactionTypes.join(','),
+    userId: userId !== 'none' ? userId : ownersParam(ownerIds),
+  })}`;
+}
+
+/** The open leads expected to close in one month (`YYYY-MM`); null for leads without a date (not a list filter). */
+export function forecastMonthLink(month: string, ownerIds: string[] | null, sourceId: string | null): string | null {
+  const m = /^(\d{4})-(\d{2})$/.exec(month);
+  if (!m) return null;
+  const next = Number(m[2]) === 12 ? `${Number(m[1]) + 1}-01` : `${m[1]}-${String(Number(m[2]) + 1).padStart(2, '0')}`;
+  return `/api/v1/leads${toQueryString({ status: 'open', expectedCloseFrom: `${month}-01`, expectedCloseTo: `${next}-01`, ownerId: ownersParam(ownerIds), sourceId: sourceId || undefined })}`;
+}
+
 /** A drill-down link with one filter replaced (a breakdown row of a card that links only its total). */
 export function withParam(link: string | null, key: string, value: string): string | null {
   if (!link) return null;

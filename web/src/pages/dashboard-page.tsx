@@ -9,7 +9,7 @@ import { useI18n } from '../i18n/i18n.js';
 import { useMe } from '../session.js';
 import { zonedDate } from '../lib/format.js';
 import {
-  activityByWeek, drillLink, forecastData, formatDay, formatMonth, funnelData, latestFrequency, leadCohortLink, newLeadsBySource, orDash,
+  activityByWeek, activityWeekLink, drillLink, forecastMonthLink, forecastData, formatDay, formatMonth, funnelData, latestFrequency, leadCohortLink, newLeadsBySource, orDash,
   pivot, ratioText, sumOf, weeklyTable, withParam, type Dashboard, type SalesByClientType, type WeeklyRow,
 } from '../lib/dashboard-data.js';
 import { addDays, chartUnit, dashboardQuery, dashboardSearch, parseDashboardView, periodBuckets, periodInstants, periodRange, type DashboardView } from '../lib/dashboard-period.js';
@@ -213,7 +213,8 @@ export function DashboardPage() {
                   )}
                   cohortCell={(s) => <DrillValue value={num(s.reached)} link={drillLink(c.stageConversion.drillDown, 'cohort')} label={s.name} />} />
                 <ForecastChart title={t('dashboard.chart.forecast')} rows={forecastData(pipe.byCloseMonth)}
-                  monthLabel={(k) => (k === 'none' ? t('dashboard.noDate') : formatMonth(fmt.locale, k))} />
+                  monthLabel={(k) => (k === 'none' ? t('dashboard.noDate') : formatMonth(fmt.locale, k))}
+                  countCell={(r) => <DrillValue value={num(r.count)} link={forecastMonthLink(r.key, d.ownerIds, view.sourceId || null)} label={r.key} />} />
                 {sales.error ? <ErrorState error={sales.error} /> : !sales.ready ? <Loading /> : (
                   <StackedChart title={t('dashboard.chart.sales')} pivot={sales.pivot} rowHeader={t('dashboard.bucket')} rowLabel={labelIn(sales.unit)} money
                     seriesLabel={(s) => (s === 'new' ? t('dashboard.newClients') : t('dashboard.existingClients'))}
@@ -221,6 +222,7 @@ export function DashboardPage() {
                     actions={<ExportLinks name="frequency" query={query} table={t('dashboard.card.frequency')} />} />
                 )}
                 <StackedChart title={t('dashboard.chart.activity')} pivot={activity} rowHeader={t('dashboard.week')} rowLabel={shortDay} seriesLabel={userName}
+                  cell={(week, user, v) => <DrillValue value={fmt.number(v)} link={activityWeekLink(weekRange(week), d.ownerIds, user)} label={`${shortDay(week)} ${userName(user)}`} />}
                   actions={<ExportLinks name="interactions" query={query} table={t('dashboard.chart.activity')} />} />
                 <StackedChart title={t('dashboard.chart.newLeads')} pivot={newLeads} rowHeader={t('dashboard.week')} rowLabel={shortDay} seriesLabel={sourceName}
                   note={t('dashboard.chart.newLeadsNote')}
