@@ -194,16 +194,24 @@ export async function runImport(deps: Deps, workspaceId: string, importId: strin
     let batchNo = 0;
     let good: Extract<RowResult, { ok: true }>['row'][] = [];
     let rejects: Reject[] = [];
-    const flush = async () => {
-      const batch = ++batchNo;
+    // One batch is written while the next one is read and checked: the database and the parsing
+    // work at the same time, and writes stay strictly in order (each moves the checkpoint on).
+    let inFlight: Promise<void> | null = null;
+    const write = async (b: { no: number; good: typeof good; rejects: Reject[]; from: number; to: number }) => {
       await database.transaction(async (tx) => {
-        await writeBatch(tx, ctx, good, rejects, from, index);
-        await opts.beforeCommit?.(batch);
+        await writeBatch(tx, ctx, b.good, b.rejects, b.from, b.to);
+        await opts.beforeCommit?.(b.no);
       });
-      from = index;
+      opts.onProgress?.(b.to, imp.totalRows);
+    };
+    const flush = async () => {
+      const batch = { no: ++batchNo, good, rejects, from, to: index };
       good = [];
       rejects = [];
-      opts.onProgress?.(from, imp.totalRows);
+      from = index;
+      if (inFlight) await inFlight;
+      inFlight = write(batch);
+      inFlight.catch(() => undefined); // awaited (and rethrown) before the next batch or at the end
     };
     for await (const row of readDataRows(importFilePath(deps.config, workspaceId, importId), imp)) {
       if (index < from) { index++; continue; }
@@ -214,6 +222,7 @@ export async function runImport(deps: Deps, workspaceId: string, importId: strin
       if (good.length + rejects.length >= batchSize) await flush();
     }
     if (good.length || rejects.length || from !== index) await flush();
+    if (inFlight) await inFlight;
     await rm(importFilePath(deps.config, workspaceId, importId), { force: true });
     await setImportState(database.db, workspaceId, importId, { status: 'done', totalRows: index, finishedAt: deps.now() });
   } catch (e) {

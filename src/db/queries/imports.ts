@@ -147,6 +147,8 @@ type Match = { i: number; id: string; createdHere: boolean } & AnyRow;
  * The existing contact of each row, one statement for the batch: by external id (through earlier
  * imports' records), email, phone digits (E.164 or national, as older records may hold them) or,
  * for a row with none of those, the same name and company. Which identifier wins follows the key.
+ * Each lookup filters first and sorts the few matches after (OFFSET 0 keeps the planner from walking
+ * a created_at index in order and filtering every contact for a row that has no match).
  */
 async function matchContacts(tx: Db, ctx: BatchContext, rows: ImportRow[], companyIds: (string | null)[]): Promise<Map<number, Match>> {
   const input = rows.map((r, i) => {
@@ -171,16 +173,19 @@ async function matchContacts(tx: Db, ctx: BatchContext, rows: ImportRow[], compa
          WHERE x.ext IS NOT NULL AND r.workspace_id = ${ctx.workspaceId} AND r.entity = 'contact' AND r.external_id = x.ext
          LIMIT 1) e ON true
       LEFT JOIN LATERAL (
-        SELECT c.id FROM contact c WHERE x.email IS NOT NULL AND c.workspace_id = ${ctx.workspaceId} AND lower(c.email) = x.email
-         ORDER BY c.created_at LIMIT 1) em ON true
+        SELECT f.id FROM (SELECT c.id, c.created_at FROM contact c
+          WHERE x.email IS NOT NULL AND c.workspace_id = ${ctx.workspaceId} AND lower(c.email) = x.email OFFSET 0) f
+         ORDER BY f.created_at LIMIT 1) em ON true
       LEFT JOIN LATERAL (
-        SELECT c.id FROM contact c WHERE x.p1 IS NOT NULL AND c.workspace_id = ${ctx.workspaceId} AND c.phone IS NOT NULL
-           AND regexp_replace(c.phone, '\\D', '', 'g') IN (x.p1, coalesce(x.p2, x.p1))
-         ORDER BY c.created_at LIMIT 1) ph ON true
+        SELECT f.id FROM (SELECT c.id, c.created_at FROM contact c
+          WHERE x.p1 IS NOT NULL AND c.workspace_id = ${ctx.workspaceId} AND c.phone IS NOT NULL
+            AND regexp_replace(c.phone, '\\D', '', 'g') IN (x.p1, coalesce(x.p2, x.p1)) OFFSET 0) f
+         ORDER BY f.created_at LIMIT 1) ph ON true
       LEFT JOIN LATERAL (
-        SELECT c.id FROM contact c WHERE x.fn IS NOT NULL AND c.workspace_id = ${ctx.workspaceId}
-           AND lower(c.first_name) = x.fn AND lower(c.last_name) IS NOT DISTINCT FROM x.ln AND c.company_id IS NOT DISTINCT FROM x.company_id
-         ORDER BY c.created_at LIMIT 1) nm ON true
+        SELECT f.id FROM (SELECT c.id, c.created_at FROM contact c
+          WHERE x.fn IS NOT NULL AND c.workspace_id = ${ctx.workspaceId} AND lower(c.first_name) = x.fn
+            AND lower(coalesce(c.last_name, '')) = coalesce(x.ln, '') AND c.company_id IS NOT DISTINCT FROM x.company_id OFFSET 0) f
+         ORDER BY f.created_at LIMIT 1) nm ON true
     )
     SELECT m.i, c.id, c.first_name AS "firstName", c.last_name AS "lastName", c.second_last_name AS "secondLastName",
            c.job_title AS "jobTitle", c.email, c.phone, c.address, c.postal_code AS "postalCode", c.neighbourhood, c.city,

@@ -1,0 +1,124 @@
+/**
+ * Import benchmark (prints figures; never a test). Writes an N-row Spanish CSV (`;`, dd/mm/yyyy,
+ * decimal comma, surnames together, mixed phone formats, ~1 % duplicates, ~0.5 % bad rows) to a
+ * temporary file, then imports it through the real pipeline (upload to the data dir, capture policy,
+ * set-based duplicate matching against existing contacts, batches with checkpoints) and prints the
+ * rows per second of the run and the process's peak RSS.
+ *
+ *   npx tsx bench/import.ts --rows 1000000 [--engine postgres] [--existing 10000] [--leads] [--batch-size 2000]
+ *   npx tsx bench/import.ts --rows 100000 --database-url postgres://…   (reuses a server)
+ */
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { argsOf, mib } from './stats.js';
+import { startEngine } from './engine.js';
+import { loadConfig } from '../src/config.js';
+import { createWorkspace } from '../src/db/queries/workspaces.js';
+import { findImport, updateImport } from '../src/db/queries/imports.js';
+import { runImport, uploadImport } from '../src/jobs/import.js';
+import type { Actor } from '../src/domain/access.js';
+import type { Deps } from '../src/http/context.js';
+
+const args = argsOf(process.argv.slice(2));
+const rows = Number(args['rows'] ?? 1_000_000);
+const existing = Number(args['existing'] ?? 10_000);
+const batchSize = Number(args['batch-size'] ?? 2000);
+const withLeads = args['leads'] === 'true';
+
+const names = ['María', 'José', 'Ana', 'Luis', 'Carmen', 'Jorge', 'Lucía', 'Pablo', 'Elena', 'Raúl', 'Nuria', 'Óscar'];
+const surnames = ['García', 'López', 'Martínez', 'Sánchez', 'Pérez', 'Gómez', 'Núñez', 'de la Fuente', 'Ruiz', 'Díaz', 'Muñoz', 'Álvarez'];
+const cities = [['28001', 'Madrid'], ['41001', 'Sevilla'], ['08001', 'Barcelona'], ['46001', 'Valencia'], ['29001', 'Málaga'], ['48001', 'Bilbao']] as const;
+const pick = <T>(a: readonly T[], i: number) => a[i % a.length]!;
+const phoneOf = (i: number) => {
+  const n = String(600_000_000 + i);
+  return [`${n.slice(0, 3)} ${n.slice(3, 6)} ${n.slice(6)}`, `+34 ${n}`, `${n.slice(0, 3)}-${n.slice(3, 6)}-${n.slice(6)}`, n][i % 4]!;
+};
+
+/** One data row; every 100th repeats an earlier person, every 200th is bad in one of four ways. */
+function line(i: number): string {
+  const p = i % 100 === 99 ? i - 50 : i;
+  const [cp, city] = pick(cities, p);
+  const cells = [
+    pick(names, p), `${pick(surnames, p)} ${pick(surnames, Math.floor(p / 12) + 1)}`, phoneOf(p), `persona${p}@ejemplo.es`, cp, city,
+    `Empresa ${p % 5000}`, `${String((p % 28) + 1).padStart(2, '0')}/${String((p % 12) + 1).padStart(2, '0')}/${1950 + (p % 50)}`,
+    `${(p % 9000) + 100}.${String(p % 1000).padStart(3, '0')},${String(p % 100).padStart(2, '0')}`, 'Feria',
+  ];
+  if (i % 200 === 7) cells[7] = '31/02/2026';
+  if (i % 200 === 57) cells[2] = '600 11 AB';
+  if (i % 200 === 107) return cells.slice(0, 4).join(';');
+  if (i % 200 === 157) cells[3] = 'no-es-un-correo';
+  return cells.join(';');
+}
+
+async function writeCsv(path: string, n: number): Promise<void> {
+  const out = createWriteStream(path);
+  out.write('Nombre;Apellidos;Teléfono;Correo;C.P.;Población;Empresa;Fecha de nacimiento;Importe;Origen\r\n');
+  let buf = '';
+  for (let i = 0; i < n; i++) {
+    buf += `${line(i)}\r\n`;
+    if (buf.length > 1 << 20) {
+      if (!out.write(buf)) await once(out, 'drain');
+      buf = '';
+    }
+  }
+  out.end(buf);
+  await once(out, 'finish');
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'seguimiento-import-bench-'));
+const csv = join(dir, 'clientes.csv');
+const t0 = performance.now();
+await writeCsv(csv, rows);
+console.log(`generated ${rows.toLocaleString('en')} rows (${mib(statSync(csv).size)}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+const db = await startEngine(args['engine'] ?? 'postgres', { databaseUrl: args['database-url'], poolSize: 4 });
+const database = db.database;
+try {
+  const { workspace, admin } = await createWorkspace(database, {
+    workspaceName: `Import bench ${Date.now()}`, currency: 'EUR', timeZone: 'Europe/Madrid', locale: 'es', defaultCountry: 'ES',
+    admin: { name: 'Bench', email: `bench-${Date.now()}@example.es`, passwordHash: 'x' },
+  }, { onlyIfFirst: false });
+  const ws = workspace.id;
+  await database.query(`INSERT INTO source (workspace_id, name, kind) VALUES ($1, 'Feria', 'fair')`, [ws]);
+  // Contacts already in the workspace, half of them with the phone as typed before normalisation.
+  await database.query(`
+    INSERT INTO contact (workspace_id, first_name, last_name, email, phone)
+    SELECT $1, 'Existente', 'Número ' || g, 'persona' || (g * 97) || '@ejemplo.es',
+           CASE WHEN g % 2 = 0 THEN '+34' || (600000000 + g * 89) ELSE (600000000 + g * 89)::text END
+      FROM generate_series(1, $2::int) g`, [ws, existing]);
+  await database.query('ANALYZE contact');
+  const actor: Actor = { workspaceId: ws, userId: admin.id, role: 'admin', teamId: null };
+  const deps: Deps = { database, config: { ...loadConfig({}), dataDir: join(dir, 'data') }, secret: 'x'.repeat(32), now: () => new Date() };
+
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 50);
+  const u0 = performance.now();
+  const imp = await uploadImport(deps, actor, 'clientes.csv', createReadStream(csv));
+  const uploadSecs = (performance.now() - u0) / 1000;
+  await database.transaction(async (tx) => updateImport(tx, actor, await findImport(tx, ws, imp.id, true), { createLeads: withLeads, upsertKey: 'email' }));
+  const baseRss = process.memoryUsage().rss;
+  const r0 = performance.now();
+  let lastLog = 0;
+  const done = await runImport(deps, ws, imp.id, admin.id, {
+    batchSize,
+    onProgress: (n) => {
+      if (performance.now() - lastLog > 5000) {
+        lastLog = performance.now();
+        process.stderr.write(`  ${n.toLocaleString('en')} rows, ${Math.round(n / ((performance.now() - r0) / 1000)).toLocaleString('en')} rows/s, rss ${mib(process.memoryUsage().rss)}\n`);
+      }
+    },
+  });
+  const runSecs = (performance.now() - r0) / 1000;
+  clearInterval(sampler);
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  console.log(`engine ${database.engine}, batch ${batchSize}, leads ${withLeads ? 'on' : 'off'}, ${existing.toLocaleString('en')} contacts already there`);
+  console.log(`upload (copy to data dir + layout detection + row estimate): ${uploadSecs.toFixed(1)} s`);
+  console.log(`import: ${done.processedRows.toLocaleString('en')} rows in ${runSecs.toFixed(1)} s = ${Math.round(done.processedRows / runSecs).toLocaleString('en')} rows/s`);
+  console.log(`  created ${done.createdCount}, updated ${done.updatedCount}, unchanged ${done.unchangedCount}, duplicates ${done.duplicateCount}, rejected ${done.rejectedCount}, leads ${done.leadsCreated}`);
+  console.log(`peak RSS ${mib(peakRss)} (before the run ${mib(baseRss)})`);
+} finally {
+  await db.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
