@@ -16,6 +16,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   context = await newContext(browser, baseUrl);
   page = await context.newPage();
+  page.on('pageerror', (e) => console.error('PAGEERROR', e.message));
   await loginThroughUi(page);
 });
 afterAll(async () => {
@@ -94,5 +95,23 @@ describe('batch entry with capture policies', () => {
     await page.reload();
     await row(0).getByText('Guardado').waitFor();
     expect(await row(0).getByRole('link', { name: 'Abrir' }).getAttribute('href')).toBe(`/leads/${pedroLeads[0].id}`);
+  });
+
+  it('the new-contact form offers the surname split and "Usar este" on the contact that already exists', async () => {
+    const carmen = (await api.ok('GET', '/contacts?q=Carmen&limit=100')).data.find((c: { email: string | null }) => c.email === 'carmen.vidal@correo.es');
+    await page.goto('/contacts');
+    await page.getByRole('button', { name: 'Nuevo contacto' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Nuevo contacto' });
+    await dialog.getByLabel('Nombre', { exact: true }).fill('Carmen');
+    await dialog.getByLabel('Apellido(s)').fill('vidal soler');
+    await dialog.getByRole('button', { name: 'Separar' }).click();
+    expect(await dialog.getByLabel('Apellido(s)').inputValue()).toBe('VIDAL');
+    await dialog.getByText('Segundo apellido: SOLER').waitFor();
+    await dialog.getByLabel('Correo', { exact: true }).fill('Carmen.Vidal@correo.es');
+    await dialog.getByText('Puede que ya exista:').waitFor();
+    await dialog.getByRole('button', { name: 'Usar este' }).click();
+    await page.waitForURL(`**/contacts/${carmen.id}`);
+    const updated = await api.ok('GET', `/contacts/${carmen.id}`);
+    expect(updated).toMatchObject({ lastName: 'VIDAL', secondLastName: 'SOLER', email: 'carmen.vidal@correo.es' });
   });
 });

@@ -59,10 +59,12 @@ const emailRe = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/;
 /** Words kept in lower case inside a title-cased name (Spanish and Portuguese particles). */
 const particles = new Set(['de', 'del', 'la', 'las', 'los', 'y', 'e', 'da', 'do', 'dos', 'das', 'van', 'von']);
 
+// Plain toLowerCase/toUpperCase: Spanish and Portuguese have no locale-specific case rules (only
+// Turkish, Azeri and Lithuanian do), and the locale-aware calls cost an ICU lookup per value on imports.
 export function titleCase(s: string): string {
-  return s.toLocaleLowerCase('es').split(' ').map((w, i) => {
+  return s.toLowerCase().split(' ').map((w, i) => {
     if (i > 0 && particles.has(w)) return w;
-    return w.split('-').map((p) => p.charAt(0).toLocaleUpperCase('es') + p.slice(1)).join('-');
+    return w.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('-');
   }).join(' ');
 }
 
@@ -131,7 +133,7 @@ export function applyCapturePolicy(
     if (ent !== entity || !field) continue;
     const v = values[field];
     if (typeof v !== 'string' || casing === 'none') continue;
-    values[field] = casing === 'upper' ? v.toLocaleUpperCase('es') : titleCase(v);
+    values[field] = casing === 'upper' ? v.toUpperCase() : titleCase(v);
   }
 
   if (typeof values['email'] === 'string') {

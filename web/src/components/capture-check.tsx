@@ -91,3 +91,23 @@ export function checkErrorsByField(t: ReturnType<typeof useI18n>['t'], check: Ca
   for (const e of check?.errors ?? []) out[`${prefix}${e.field}`] ??= fieldErrorText(t, e);
   return out;
 }
+
+/**
+ * What a create form shows under its fields while the user types: the surname split to apply and
+ * the likely duplicates with Abrir / Usar este / Crear de todos modos. Errors stay with the form's
+ * own fields (the API answers them per field on save).
+ */
+export function CaptureAssist(props: {
+  entity: 'contact' | 'company'; values: Record<string, unknown>; sourceId?: string | null;
+  onSplit?: (values: Record<string, string>) => void; onUse: (id: string) => void; onCreateAnyway: () => void; busy?: boolean;
+}) {
+  const typed = Object.values(props.values).some((v) => typeof v === 'string' && v.trim() !== '');
+  const { result } = useCaptureCheck(typed ? { entity: props.entity, values: props.values, sourceId: props.sourceId ?? null } : null);
+  const suggestion = result?.suggestions.find((s) => s.field === 'lastName');
+  return (
+    <>
+      {props.onSplit && <SplitSuggestion suggestion={suggestion} onApply={props.onSplit} />}
+      <DuplicateWarning entity={props.entity} duplicates={result?.duplicates ?? []} busy={props.busy ?? false} onUse={props.onUse} onCreateAnyway={props.onCreateAnyway} />
+    </>
+  );
+}

@@ -46,8 +46,10 @@ export function BatchEntryPage() {
     const to = moveFor(e.key, { row: rowIndex, col }, caret, batch.rows.length + (e.key === 'Enter' ? 1 : 0));
     if (!to) return;
     e.preventDefault();
-    // After Enter the next row may only exist on the next render.
-    requestAnimationFrame(() => focusCell(to.row, to.col));
+    // Move at once so the next key lands in the new cell; after Enter on the last row the new row
+    // only exists on the next render.
+    if (document.querySelector(`[data-cell="${to.row}:${to.col}"]`)) focusCell(to.row, to.col);
+    else requestAnimationFrame(() => focusCell(to.row, to.col));
   };
 
   const preset = {
