@@ -44,7 +44,11 @@ function useSalesOverTime(query: Record<string, string | undefined>, range: { fr
   const ready = results.every((r) => r.data);
   const rows = ready ? buckets.flatMap((b, i) => {
     const v = results[i]!.data!;
-    return [{ key: b.key, series: 'new', amount: v.newClients.amount }, { key: b.key, series: 'existing', amount: v.existingClients.amount + v.unattributed.amount }];
+    // Sales with no client recorded are neither new nor existing (docs/metrics.md): their own series, when there are any.
+    return [
+      { key: b.key, series: 'new', amount: v.newClients.amount }, { key: b.key, series: 'existing', amount: v.existingClients.amount },
+      ...(v.unattributed.amount ? [{ key: b.key, series: 'none', amount: v.unattributed.amount }] : []),
+    ];
   }) : [];
   return { unit, ready, capped, count: buckets.length, pivot: pivot(rows, (r) => r.key, (r) => r.series, (r) => r.amount), error: results.find((r) => r.error)?.error };
 }
@@ -217,7 +221,7 @@ export function DashboardPage() {
                   countCell={(r) => <DrillValue value={num(r.count)} link={forecastMonthLink(r.key, d.ownerIds, view.sourceId || null)} label={r.key} />} />
                 {sales.error ? <ErrorState error={sales.error} /> : !sales.ready ? <Loading /> : (
                   <StackedChart title={t('dashboard.chart.sales')} pivot={sales.pivot} rowHeader={t('dashboard.bucket')} rowLabel={labelIn(sales.unit)} money
-                    seriesLabel={(s) => (s === 'new' ? t('dashboard.newClients') : t('dashboard.existingClients'))}
+                    seriesLabel={(s) => (s === 'new' ? t('dashboard.newClients') : s === 'existing' ? t('dashboard.existingClients') : t('dashboard.noClient'))}
                     note={sales.capped ? t('dashboard.chart.salesCapped', { count: sales.count }) : undefined}
                     actions={<ExportLinks name="frequency" query={query} table={t('dashboard.card.frequency')} />} />
                 )}
