@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Api, launchBrowser, loginThroughUi, newContext } from './browser.js';
@@ -32,7 +34,27 @@ describe('web forms', () => {
     // The embed card offers the link and the iframe code of the saved form.
     const link = await page.getByLabel('Enlace directo').inputValue();
     expect(link).toMatch(/\/f\/[A-Za-z0-9_-]{22}$/);
-    expect(await page.getByLabel('Código para insertar (iframe)').inputValue()).toContain(`<iframe src="${link}"`);
+    const snippet = await page.getByLabel('Código para insertar (iframe)').inputValue();
+    expect(snippet).toContain(`<iframe src="${link}"`);
+
+    // Usable on a phone: nothing wider than the screen.
+    await page.setViewportSize({ width: 375, height: 800 });
+    expect(await page.locator('html').evaluate((el) => el.scrollWidth)).toBeLessThanOrEqual(375);
+    await page.setViewportSize({ width: 1280, height: 800 });
+
+    // The snippet, pasted into a page of another origin, shows the form inside its frame.
+    // (a shop's page on its own little server; its utm_ parameters reach the frame's URL).
+    const shop = createServer((_req, res) => { res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }); res.end(`<!doctype html><html><body>${snippet}</body></html>`); });
+    await new Promise<void>((resolve) => shop.listen(0, '127.0.0.1', resolve));
+    try {
+      const host = await admin.newPage();
+      await host.goto(`http://localhost:${(shop.address() as AddressInfo).port}/cocinas?utm_source=newsletter`);
+      await host.frameLocator('iframe').getByRole('button', { name: 'Enviar' }).waitFor();
+      expect(await host.locator('iframe').getAttribute('src')).toContain('utm_source=newsletter');
+      await host.close();
+    } finally {
+      shop.close();
+    }
 
     // The hosted page works without JavaScript.
     const visitorContext = await browser.newContext({ baseURL: baseUrl, javaScriptEnabled: false, locale: 'es-ES' });
