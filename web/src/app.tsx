@@ -26,6 +26,7 @@ const ComplaintPage = page(() => import('./pages/complaints-page.js'), 'Complain
 const DashboardPage = page(() => import('./pages/dashboard-page.js'), 'DashboardPage');
 const DashboardRecordsPage = page(() => import('./pages/dashboard-records-page.js'), 'DashboardRecordsPage');
 const BatchEntryPage = page(() => import('./pages/batch-entry-page.js'), 'BatchEntryPage');
+const DuplicatesPage = page(() => import('./pages/duplicates-page.js'), 'DuplicatesPage');
 
 /** Pages behind the login: no session → login (or setup on a new installation). */
 function RequireSession() {
@@ -78,6 +79,7 @@ export const router = createBrowserRouter([
       { path: '/dashboard', element: <DashboardPage /> },
       { path: '/dashboard/records', element: <DashboardRecordsPage /> },
       { path: '/capture/batch', element: <BatchEntryPage /> },
+      { path: '/duplicates', element: <DuplicatesPage /> },
       { path: '/settings', element: <SettingsPage /> },
       { path: '/settings/:section', element: <SettingsPage /> },
       { path: '*', element: <NotFound /> },

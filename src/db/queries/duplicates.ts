@@ -79,6 +79,19 @@ async function defaultCountryOf(tx: Db, workspaceId: string): Promise<string> {
 const NAME_CANDIDATES = 50;
 
 /**
+ * Runs fn with pg_trgm's `%` threshold at `threshold`, then puts the caller's back: the operator only
+ * walks the trigram index with its threshold, and a lower one (0.3 by default) lets common names
+ * match a large share of the table, which turns the index walk into a full scan.
+ */
+async function withSimilarityThreshold<T>(tx: Db, threshold: number, fn: () => Promise<T>): Promise<T> {
+  const [prev] = rowsOf<{ v: string | null }>(await tx.execute(sql`SELECT current_setting('pg_trgm.similarity_threshold', true) AS v`));
+  await tx.execute(sql`SELECT set_config('pg_trgm.similarity_threshold', ${String(threshold)}, true)`);
+  const out = await fn();
+  await tx.execute(sql`SELECT set_config('pg_trgm.similarity_threshold', ${prev?.v || '0.3'}, true)`);
+  return out;
+}
+
+/**
  * Likely duplicates of the given values among the workspace's active contacts or companies, best
  * first: same email (case-insensitive), same phone (E.164 or national digits, however the stored
  * one was typed), or a similar name, accent- and case-insensitive (for contacts, stronger within the
@@ -89,46 +102,56 @@ export async function findDuplicateCandidates(
   tx: Db, workspaceId: string, entity: DuplicateEntity, values: ContactValues | CompanyValues, opts: FindOptions = {},
 ): Promise<DuplicateCandidate[]> {
   const country = opts.defaultCountry ?? await defaultCountryOf(tx, workspaceId);
-  const email = normaliseEmail(values.email);
-  const phones = phoneDigitVariants(values.phone, country);
-  const name = entity === 'contact'
-    ? [(values as ContactValues).firstName, (values as ContactValues).lastName, (values as ContactValues).secondLastName]
-      .map((s) => s?.trim()).filter(Boolean).join(' ')
-    : ((values as CompanyValues).name ?? '').trim();
-  if (!email && phones.length === 0 && !name) return [];
-  const table = sql.identifier(entity);
-  const n = nameExpr[entity]('t');
-  const nameParam = name || null;
-  const exclude = uuidArray(opts.excludeIds ?? []);
-  const cv = values as ContactValues;
-  const sameCompany = entity === 'contact'
-    ? sql`(c.company_id = ${cv.companyId ?? null}::uuid OR (${cv.companyName?.trim() || null}::text IS NOT NULL AND EXISTS (
-          SELECT 1 FROM company co WHERE co.workspace_id = c.workspace_id AND co.id = c.company_id
-             AND similarity(f_search_text(co.name), f_search_text(${cv.companyName?.trim() || null}::text)) >= ${COMPANY_SIMILARITY_MIN})))`
-    : sql`false`;
-  const rows = rowsOf<SignalRow>(await tx.execute(sql`
-    WITH cand AS (
-      SELECT t.id FROM ${table} t WHERE t.workspace_id = ${workspaceId} AND lower(t.email) = ${email}::text
-      UNION
-      SELECT t.id FROM ${table} t WHERE t.workspace_id = ${workspaceId} AND t.phone IS NOT NULL
-         AND ${phoneDigits('t')} = ANY(${textArray(phones)}::text[])
-      UNION
-      (SELECT t.id FROM ${table} t WHERE t.workspace_id = ${workspaceId} AND ${n} % f_search_text(${nameParam}::text)
-        ORDER BY similarity(${n}, f_search_text(${nameParam}::text)) DESC LIMIT ${NAME_CANDIDATES})
-    )
-    SELECT c.id,
-           lower(c.email) = ${email}::text AS "sameEmail",
-           ${phoneDigits('c')} = ANY(${textArray(phones)}::text[]) AS "samePhone",
-           similarity(${nameExpr[entity]('c')}, f_search_text(${nameParam}::text)) AS "nameSimilarity",
-           ${sameCompany} AS "sameCompany",
-           ${summarySql[entity]('c')} AS record
-      FROM cand JOIN ${table} c ON c.workspace_id = ${workspaceId} AND c.id = cand.id
-     WHERE c.status = 'active' AND NOT (c.id = ANY(${exclude}::uuid[]))`));
+  const query = candidatesSql(workspaceId, entity, values, country, opts.excludeIds ?? []);
+  if (!query) return [];
+  const rows = await withSimilarityThreshold(tx, NAME_SIMILARITY_MIN, async () => rowsOf<SignalRow>(await tx.execute(query)));
   return rows
     .map((r) => ({ id: r.id, record: r.record, ...scoreDuplicate(entity, signalsOf(r)) }))
     .filter(isLikelyDuplicate)
     .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id))
     .slice(0, opts.limit ?? 10);
+}
+
+/** The statement behind findDuplicateCandidates (exported for bench/duplicates.ts to EXPLAIN); null when there is nothing to compare. */
+export function candidatesSql(
+  workspaceId: string, entity: DuplicateEntity, values: ContactValues | CompanyValues, country: string, excludeIds: string[],
+): SQL | null {
+  const email = normaliseEmail(values.email);
+  const phones = phoneDigitVariants(values.phone, country);
+  const cv = values as ContactValues;
+  const name = entity === 'contact'
+    ? [cv.firstName, cv.lastName, cv.secondLastName].map((s) => s?.trim()).filter(Boolean).join(' ')
+    : ((values as CompanyValues).name ?? '').trim();
+  if (!email && phones.length === 0 && !name) return null;
+  const table = sql.identifier(entity);
+  const n = nameExpr[entity]('t');
+  const nameParam = name || null;
+  const companyName = cv.companyName?.trim() || null;
+  const sameCompany = entity === 'contact'
+    ? sql`(c.company_id = ${cv.companyId ?? null}::uuid OR (${companyName}::text IS NOT NULL AND EXISTS (
+          SELECT 1 FROM company co WHERE co.workspace_id = c.workspace_id AND co.id = c.company_id
+             AND similarity(f_search_text(co.name), f_search_text(${companyName}::text)) >= ${COMPANY_SIMILARITY_MIN})))`
+    : sql`false`;
+  // Each branch returns whole rows, so the candidates need no second lookup by id; DISTINCT ON
+  // folds a record found by several branches into one.
+  return sql`
+    SELECT DISTINCT ON (c.id) c.id,
+           lower(c.email) = ${email}::text AS "sameEmail",
+           ${phoneDigits('c')} = ANY(${textArray(phones)}::text[]) AS "samePhone",
+           similarity(${nameExpr[entity]('c')}, f_search_text(${nameParam}::text)) AS "nameSimilarity",
+           ${sameCompany} AS "sameCompany",
+           ${summarySql[entity]('c')} AS record
+      FROM (
+        SELECT t.* FROM ${table} t WHERE t.workspace_id = ${workspaceId} AND lower(t.email) = ${email}::text
+        UNION ALL
+        SELECT t.* FROM ${table} t WHERE t.workspace_id = ${workspaceId} AND t.phone IS NOT NULL
+           AND ${phoneDigits('t')} = ANY(${textArray(phones)}::text[])
+        UNION ALL
+        (SELECT t.* FROM ${table} t WHERE t.workspace_id = ${workspaceId} AND ${n} % f_search_text(${nameParam}::text)
+          ORDER BY similarity(${n}, f_search_text(${nameParam}::text)) DESC LIMIT ${NAME_CANDIDATES})
+      ) c
+     WHERE c.status = 'active' AND NOT (c.id = ANY(${uuidArray(excludeIds)}::uuid[]))
+     ORDER BY c.id`;
 }
 
 const signalsOf = (r: Omit<SignalRow, 'id' | 'record'>) => ({
@@ -154,15 +177,35 @@ export type ScanResult = { pairs: number };
 export async function scanDuplicatePairs(tx: Db, workspaceId: string, entity: DuplicateEntity): Promise<ScanResult> {
   const country = await defaultCountryOf(tx, workspaceId);
   const cc = callingCodeOf(country) ?? '';
+  const rows = await withSimilarityThreshold(tx, NAME_SIMILARITY_MIN,
+    async () => rowsOf<SignalRow & { a: string; b: string }>(await tx.execute(scanPairsSql(workspaceId, entity, cc))));
+  const found = rows.map((r) => ({ a: r.a, b: r.b, ...scoreDuplicate(entity, signalsOf(r)) })).filter(isLikelyDuplicate);
+  if (found.length) {
+    // Arrays travel as literals: drizzle would expand a JS array into a parameter list.
+    const reasons = `{${found.map((f) => `"${f.reasons.join(',')}"`).join(',')}}`;
+    await tx.execute(sql`
+      INSERT INTO duplicate_pair (workspace_id, entity, record_a_id, record_b_id, score, reasons, detected_at)
+      SELECT ${workspaceId}, ${entity}, x.a, x.b, x.s, string_to_array(x.r, ','), now()
+        FROM unnest(${uuidArray(found.map((f) => f.a))}::uuid[], ${uuidArray(found.map((f) => f.b))}::uuid[],
+                    ${`{${found.map((f) => f.score).join(',')}}`}::int[], ${reasons}::text[]) AS x(a, b, s, r)
+      ON CONFLICT (workspace_id, entity, record_a_id, record_b_id)
+      DO UPDATE SET score = EXCLUDED.score, reasons = EXCLUDED.reasons, detected_at = EXCLUDED.detected_at`);
+  }
+  // now() is the transaction's start: every pair written above has exactly it.
+  await tx.execute(sql`
+    DELETE FROM duplicate_pair WHERE workspace_id = ${workspaceId} AND entity = ${entity} AND dismissed_at IS NULL AND detected_at < now()`);
+  return { pairs: found.length };
+}
+
+/** The statement behind scanDuplicatePairs (exported for bench/duplicates.ts to EXPLAIN). `cc` is the workspace country's calling code. */
+export function scanPairsSql(workspaceId: string, entity: DuplicateEntity, cc: string): SQL {
   const table = sql.identifier(entity);
   const nA = nameExpr[entity]('a');
   const nB = nameExpr[entity]('b');
   const dA = phoneDigits('a');
   const dB = phoneDigits('b');
-  // Only pairs alike enough to score are worth the trigram recheck; local to this transaction.
-  await tx.execute(sql`SELECT set_config('pg_trgm.similarity_threshold', ${String(NAME_SIMILARITY_MIN)}, true)`);
   const sameCompany = entity === 'contact' ? sql`a.company_id = b.company_id` : sql`false`;
-  const rows = rowsOf<SignalRow & { a: string; b: string }>(await tx.execute(sql`
+  return sql`
     WITH pairs AS (
       SELECT a.id AS a, b.id AS b FROM ${table} a
         JOIN ${table} b ON b.workspace_id = a.workspace_id AND lower(b.email) = lower(a.email) AND b.id > a.id AND b.status = 'active'
@@ -188,23 +231,7 @@ export async function scanDuplicatePairs(tx: Db, workspaceId: string, entity: Du
            coalesce(${sameCompany}, false) AS "sameCompany"
       FROM pairs p
       JOIN ${table} a ON a.workspace_id = ${workspaceId} AND a.id = p.a
-      JOIN ${table} b ON b.workspace_id = ${workspaceId} AND b.id = p.b`));
-  const found = rows.map((r) => ({ a: r.a, b: r.b, ...scoreDuplicate(entity, signalsOf(r)) })).filter(isLikelyDuplicate);
-  if (found.length) {
-    // Arrays travel as literals: drizzle would expand a JS array into a parameter list.
-    const reasons = `{${found.map((f) => `"${f.reasons.join(',')}"`).join(',')}}`;
-    await tx.execute(sql`
-      INSERT INTO duplicate_pair (workspace_id, entity, record_a_id, record_b_id, score, reasons, detected_at)
-      SELECT ${workspaceId}, ${entity}, x.a, x.b, x.s, string_to_array(x.r, ','), now()
-        FROM unnest(${uuidArray(found.map((f) => f.a))}::uuid[], ${uuidArray(found.map((f) => f.b))}::uuid[],
-                    ${`{${found.map((f) => f.score).join(',')}}`}::int[], ${reasons}::text[]) AS x(a, b, s, r)
-      ON CONFLICT (workspace_id, entity, record_a_id, record_b_id)
-      DO UPDATE SET score = EXCLUDED.score, reasons = EXCLUDED.reasons, detected_at = EXCLUDED.detected_at`);
-  }
-  // now() is the transaction's start: every pair written above has exactly it.
-  await tx.execute(sql`
-    DELETE FROM duplicate_pair WHERE workspace_id = ${workspaceId} AND entity = ${entity} AND dismissed_at IS NULL AND detected_at < now()`);
-  return { pairs: found.length };
+      JOIN ${table} b ON b.workspace_id = ${workspaceId} AND b.id = p.b`;
 }
 
 export type DuplicatePairView = {

@@ -14946,6 +14946,94 @@ export interface paths {
         };
         trace?: never;
     };
+    "/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Instant search of people and companies */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Name (partial, accents and case ignored), phone in any format, or email */
+                    q: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Best matches, people first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string|null} */
+                            kind: "phone" | "email" | "name" | null;
+                            results: components["schemas"]["SearchHit"][];
+                        };
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such record in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict (stale version: the current record is in `current`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid fields, each named with its reason */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -17549,6 +17637,37 @@ export interface components {
             };
             shared?: boolean;
             version?: number;
+        };
+        SearchHit: {
+            /** @enum {string} */
+            kind: "contact" | "company";
+            /** Format: uuid */
+            id: string;
+            name: string;
+            companyName: string | null;
+            email: string | null;
+            phone: string | null;
+            ownerName: string | null;
+            /** Format: date-time */
+            lastActivityAt: string | null;
+            today: {
+                /** Format: uuid */
+                leadId: string;
+                title: string;
+                /** Format: date-time */
+                at: string;
+                type: string | null;
+                ownerName: string | null;
+            }[];
+            recent: {
+                /** Format: uuid */
+                id: string;
+                type: string;
+                subject: string | null;
+                /** Format: date-time */
+                at: string;
+                userName: string | null;
+            }[];
         };
     };
     responses: never;

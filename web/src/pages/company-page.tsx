@@ -6,6 +6,7 @@ import type { Page } from '../api/types.js';
 import { useCustomFields, useUsers } from '../api/lookups.js';
 import { errorText, useI18n, type MessageKey } from '../i18n/i18n.js';
 import { Empty, ErrorState, Loading } from '../components/ui.js';
+import { MergeWithButton } from './duplicates-page.js';
 import { LogInteractionForm } from '../components/log-interaction.js';
 import { Timeline } from '../components/record-timeline.js';
 import { useRecordEditor } from '../components/record-editor.js';
@@ -86,6 +87,7 @@ export function CompanyPage() {
           <p className="muted">{[c.sector, c.city].filter(Boolean).join(' · ')}</p>
         </div>
         <div className="toolbar">
+          {c.status === 'active' && <MergeWithButton entity="company" id={id} name={c.name} />}
           {c.status === 'active'
             ? <button type="button" className="button button--ghost" onClick={() => setCancelling(true)}>{t('company.cancel')}</button>
             : <button type="button" className="button" onClick={() => restore.mutate(c.version)} disabled={restore.isPending}>{t('record.restore')}</button>}
