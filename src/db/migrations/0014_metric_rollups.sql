@@ -335,3 +335,5 @@ SELECT metric_rollups_rebuild(id) FROM workspace;
 -- Raw reads that stay raw: sales in a period with their client and owner from the index alone
 -- (distinct buying clients, new vs existing, frequency, top clients are not additive).
 CREATE INDEX sale_period_cover_idx ON sale (workspace_id, sold_at) INCLUDE (owner_id, contact_id, company_id, total);
+-- Overdue next actions are a snapshot against now over the open leads only.
+CREATE INDEX lead_open_next_action_idx ON lead (workspace_id, next_action_at) INCLUDE (owner_id, source_id) WHERE status = 'open';
