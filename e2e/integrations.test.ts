@@ -61,4 +61,19 @@ describe('exports and integrations', () => {
     await page.getByRole('button', { name: 'Cerrar', exact: true }).click();
     await expect(page.getByLabel('Secreto de firma').count()).resolves.toBe(0);
   });
+
+  it('creates an API token limited to reading contacts, which the API then holds to it', async () => {
+    await page.goto('/settings');
+    await page.getByLabel('Nombre del token').fill('Solo contactos e2e');
+    await page.getByLabel('Solo lo que elija').check();
+    await page.getByLabel('Contactos y empresas').selectOption({ label: 'Lectura' });
+    await page.getByRole('button', { name: 'Crear token' }).click();
+    const token = await page.getByLabel('Token', { exact: true }).innerText();
+    await page.getByRole('cell', { name: 'Contactos y empresas: Lectura' }).waitFor();
+    const get = (path: string) => fetch(`${baseUrl}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await get('/contacts?limit=1')).status).toBe(200);
+    const refused = await get('/leads?limit=1');
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ scope: 'leads:read' });
+  });
 });
