@@ -15,6 +15,7 @@ const nav: { to: string; labelKey: MessageKey; icon: IconName; end?: boolean; ro
   { to: '/follow-ups', labelKey: 'nav.followUps', icon: 'today' },
   { to: '/complaints', labelKey: 'nav.complaints', icon: 'leads' },
   { to: '/dashboard', labelKey: 'nav.dashboard', icon: 'board' },
+  { to: '/funnel', labelKey: 'nav.funnel', icon: 'board', roles: ['admin', 'manager'] },
   { to: '/capture/batch', labelKey: 'nav.batchEntry', icon: 'plus' },
   { to: '/duplicates', labelKey: 'nav.duplicates', icon: 'contacts', roles: ['admin', 'manager'] },
   { to: '/settings', labelKey: 'nav.settings', icon: 'settings' },

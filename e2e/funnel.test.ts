@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { Api, launchBrowser, loginThroughUi, newContext } from './browser.js';
+
+let browser: Browser;
+let api: Api;
+const baseUrl = inject('baseUrl');
+
+beforeAll(async () => {
+  api = await new Api(baseUrl).asAdmin();
+  browser = await launchBrowser();
+});
+afterAll(async () => { await browser?.close(); });
+
+describe('Funnel scenarios', () => {
+  it('builds a what-if with a lever, shows baseline vs scenario with P10–P90 bands and saves it by name', async () => {
+    for (const title of ['Cocina Ortega', 'Baño Prieto', 'Salón Vidal']) await api.ok('POST', '/leads', { title, amount: 3000 });
+    const context = await newContext(browser, baseUrl, { width: 375, height: 800 });
+    const page = await context.newPage();
+    await loginThroughUi(page);
+    await page.goto(`${baseUrl}/funnel/scenarios`);
+    await page.getByRole('heading', { name: 'Escenarios «¿y si…?»' }).waitFor();
+
+    await page.getByLabel('Palanca').selectOption('averageDeal');
+    const deal = page.getByRole('group', { name: 'Venta media (€)' }).getByLabel('Venta media (€)');
+    await deal.fill('-5');
+    await page.getByRole('button', { name: 'Calcular' }).click();
+    // An impossible lever is refused next to its field, not silently computed.
+    await page.getByRole('group', { name: 'Venta media (€)' }).getByText('Demasiado corto o pequeño.').waitFor();
+
+    await deal.fill('4500');
+    await page.getByRole('button', { name: 'Calcular' }).click();
+    const chart = page.getByRole('figure', { name: 'Ingresos acumulados: base frente a escenario (P10–P90)' });
+    await chart.waitFor();
+    expect(await chart.locator('.recharts-area').count()).toBe(2);
+    expect(await chart.locator('.recharts-line').count()).toBe(2);
+    await page.getByRole('heading', { name: 'Sensibilidad: cuánto vale un punto más en cada paso' }).waitFor();
+
+    await page.getByLabel('Nombre del escenario').fill('Venta media 4500');
+    await page.getByRole('button', { name: 'Guardar escenario' }).click();
+    await page.getByRole('checkbox', { name: 'Seleccionar Venta media 4500' }).waitFor();
+    const saved = await api.ok<{ data: { name: string; levers: unknown[] }[] }>('GET', '/funnel/scenarios');
+    expect(saved.data.find((s) => s.name === 'Venta media 4500')?.levers).toEqual([{ kind: 'averageDeal', amount: 4500 }]);
+    await context.close();
+  });
+});
