@@ -66,13 +66,15 @@ export type RequestOptions = { query?: Query; body?: unknown; headers?: Record<s
 
 export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  // A file (import upload) goes as it is; everything else is JSON.
+  const isFile = opts.body instanceof Blob;
+  if (opts.body !== undefined) headers['content-type'] = isFile ? 'application/octet-stream' : 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   let res: Response;
   try {
     res = await fetch(`/api/v1${path}${toQueryString(opts.query)}`, {
       method, headers, credentials: 'same-origin', signal: opts.signal ?? null,
-      body: opts.body === undefined ? null : JSON.stringify(opts.body),
+      body: opts.body === undefined ? null : isFile ? (opts.body as Blob) : JSON.stringify(opts.body),
     });
   } catch (e) {
     if ((e as Error).name === 'AbortError') throw e;
