@@ -9,6 +9,7 @@ import { Dialog, Empty, ErrorState, FormAlert, Loading, SelectField, TextField, 
 import { LoadMore, SortHeader } from '../components/record-list-bits.js';
 import type { CompanyRecord } from '../lib/records.js';
 import { ExportMenu } from '../components/export-menu.js';
+import { CaptureAssist } from '../components/capture-check.js';
 
 function NewCompanyDialog({ onClose }: { onClose: () => void }) {
   const { t } = useI18n();
@@ -26,7 +27,15 @@ function NewCompanyDialog({ onClose }: { onClose: () => void }) {
       navigate(`/companies/${c.id}`);
     },
   });
-  const { fields, general } = formErrors(t, create.error);
+  // "Usar este": the existing company gets the typed non-empty values instead of a new company.
+  const useExisting = useMutation({
+    mutationFn: (id: string) => api.patch<CompanyRecord>(`/companies/${id}`, Object.fromEntries(Object.entries(form).filter(([, v]) => v.trim() !== ''))),
+    onSuccess: async (c) => {
+      await queryClient.invalidateQueries({ queryKey: ['list', '/companies'] });
+      navigate(`/companies/${c.id}`);
+    },
+  });
+  const { fields, general } = formErrors(t, create.error ?? useExisting.error);
   const submit = (e: FormEvent) => { e.preventDefault(); create.mutate(); };
   return (
     <Dialog open title={t('companies.new')} onClose={onClose}>
@@ -37,6 +46,8 @@ function NewCompanyDialog({ onClose }: { onClose: () => void }) {
         <TextField label={t('record.city')} value={form.city} onChange={set('city')} error={fields['city']} />
         <TextField label={t('contact.phone')} type="tel" value={form.phone} onChange={set('phone')} error={fields['phone']} />
         <TextField label={t('contact.email')} type="email" value={form.email} onChange={set('email')} error={fields['email']} />
+        <CaptureAssist entity="company" values={{ name: form.name, phone: form.phone, email: form.email }} busy={create.isPending || useExisting.isPending}
+          onUse={(id) => useExisting.mutate(id)} onCreateAnyway={() => create.mutate()} />
         <div className="dialog__actions">
           <button type="button" className="button" onClick={onClose}>{t('common.cancel')}</button>
           <button type="submit" className="button button--primary" disabled={create.isPending}>{t('common.save')}</button>
