@@ -276,3 +276,28 @@ describe('the hosted page', () => {
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
   });
 });
+
+describe('the workspace capture policy', () => {
+  it('applies to web submissions: a rule the form cannot satisfy is named on the page, and casing rules clean the contact', async () => {
+    const current = (await admin.get('/api/v1/capture/policy')).body;
+    const { version: _v, updatedAt: _u, ...policy } = current;
+    const saved = await admin.req('PUT', '/api/v1/capture/policy', {
+      ...policy, required: { ...policy.required, contact: ['firstName', 'postalCode'] }, casing: { ...policy.casing, 'contact.lastName': 'upper' },
+    });
+    expect(saved.status).toBe(200);
+
+    const short = await createForm({ name: 'Sin código postal' });
+    const json = await submit(short.publicId, { firstName: 'Nuria', email: 'nuria@example.es' }, { ip: '198.51.100.90' });
+    expect(json.status).toBe(422);
+    expect(json.body.errors).toEqual([expect.objectContaining({ field: 'postalCode', code: 'required' })]);
+    const html = await submit(short.publicId, { firstName: 'Nuria', email: 'nuria@example.es' }, { ip: '198.51.100.90', asBrowser: true });
+    expect(html.status).toBe(422);
+    expect(html.text).toContain('Código postal: Este campo es obligatorio.');
+
+    const full = await createForm({ name: 'Con código postal', fields: [...baseForm().fields, { key: 'postalCode', label: 'CP', required: true }] });
+    const ok = await submit(full.publicId, { firstName: 'Nuria', lastName: 'Sanz', email: 'nuria@example.es', postalCode: '28001' }, { ip: '198.51.100.91' });
+    expect(ok.status).toBe(201);
+    const nuria = (await admin.get('/api/v1/contacts?q=nuria')).body.data;
+    expect(nuria).toEqual([expect.objectContaining({ lastName: 'SANZ', postalCode: '28001' })]);
+  });
+});

@@ -146,6 +146,10 @@ const texts = {
       invalid_phone: 'El teléfono no es válido.', invalid_postal_code: 'El código postal no es válido.',
     } as Record<string, string>,
     other: 'Este dato no es válido.',
+    fieldNames: {
+      firstName: 'Nombre', lastName: 'Apellidos', secondLastName: 'Segundo apellido', email: 'Correo electrónico', phone: 'Teléfono',
+      jobTitle: 'Cargo', postalCode: 'Código postal', city: 'Ciudad', message: 'Mensaje',
+    } as Record<string, string>,
   },
   en: {
     send: 'Send', optional: '(optional)', thanks: 'Thank you! We have received your details and will contact you soon.',
@@ -156,6 +160,10 @@ const texts = {
       invalid_phone: 'The phone number is not valid.', invalid_postal_code: 'The postal code is not valid.',
     } as Record<string, string>,
     other: 'This value is not valid.',
+    fieldNames: {
+      firstName: 'First name', lastName: 'Last name', secondLastName: 'Second last name', email: 'Email', phone: 'Phone',
+      jobTitle: 'Job title', postalCode: 'Postal code', city: 'City', message: 'Message',
+    } as Record<string, string>,
   },
 } as const;
 type Locale = keyof typeof texts;
@@ -218,7 +226,7 @@ function formPage(c: Context, form: PublicForm, locale: Locale, state: FormState
   }).join('\n');
   const hidden = Object.entries(state.hidden).map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`).join('');
   const body = `<h1>${esc(form.name)}</h1>${form.intro ? `<p>${esc(form.intro)}</p>` : ''}
-${state.errors.length ? `<div role="alert"><p class="error">${esc(tx.fix)}</p>${general.map((e) => `<p class="error">${esc(e.field)}: ${esc(reason(e))}</p>`).join('')}</div>` : ''}
+${state.errors.length ? `<div role="alert"><p class="error">${esc(tx.fix)}</p>${general.map((e) => `<p class="error">${esc(tx.fieldNames[e.field] ?? e.field)}: ${esc(reason(e))}</p>`).join('')}</div>` : ''}
 <form method="post" action="${esc(SUBMIT_PATH(form.publicId))}" accept-charset="utf-8">
 ${rows}
 <div class="hp" aria-hidden="true"><label for="f-${HONEYPOT_FIELD}">${esc(tx.honeypot)}</label><input id="f-${HONEYPOT_FIELD}" name="${HONEYPOT_FIELD}" type="text" tabindex="-1" autocomplete="off"></div>
