@@ -8,6 +8,7 @@ const paths = {
   settings: 'M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM19 12l2-1-1-3-2 .5-1.5-1.5.5-2-3-1-1 2h-2l-1-2-3 1 .5 2L6 7.5 4 7 3 10l2 1v2l-2 1 1 3 2-.5L7.5 18 7 20l3 1 1-2h2l1 2 3-1-.5-2 1.5-1.5 2 .5 1-3-2-1z',
   plus: 'M12 5v14M5 12h14',
   logout: 'M15 4h4v16h-4M10 8l-4 4 4 4M6 12h10',
+  chart: 'M4 20h16M6 20v-6M11 20V8M16 20v-9M20 20V5',
 } as const;
 
 export type IconName = keyof typeof paths;

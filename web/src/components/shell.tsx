@@ -14,7 +14,7 @@ const nav: { to: string; labelKey: MessageKey; icon: IconName; end?: boolean }[]
   { to: '/companies', labelKey: 'nav.companies', icon: 'companies' },
   { to: '/follow-ups', labelKey: 'nav.followUps', icon: 'today' },
   { to: '/complaints', labelKey: 'nav.complaints', icon: 'leads' },
-  { to: '/dashboard', labelKey: 'nav.dashboard', icon: 'board' },
+  { to: '/dashboard', labelKey: 'nav.dashboard', icon: 'chart' },
   { to: '/capture/batch', labelKey: 'nav.batchEntry', icon: 'plus' },
   { to: '/imports', labelKey: 'nav.imports', icon: 'contacts' },
   { to: '/settings', labelKey: 'nav.settings', icon: 'settings' },
