@@ -28,12 +28,15 @@ afterAll(async () => {
 const row = (n: number) => page.locator('tr.batch-row').nth(n);
 
 describe('batch entry with capture policies', () => {
-  it('captures two prospects with the keyboard only, showing the policy error and the duplicate warning live', async () => {
-    await api.ok('PUT', '/capture/policy', {
-      ...previousPolicy,
-      required: { contact: ['firstName', 'postalCode'], company: ['name'], lead: ['title'] },
-      casing: { 'contact.lastName': 'upper' },
-    });
+  it('sets the policy in settings, then captures two prospects with the keyboard only, seeing the policy error and the duplicate warning live', async () => {
+    // The admin sets the policy in settings: last name in uppercase, postal code required.
+    await page.goto('/settings/capture');
+    await page.getByRole('heading', { name: 'Políticas de captura' }).waitFor();
+    await page.locator('input[name="required.contact.postalCode"]').check();
+    await page.locator('select[name="casing.contact.lastName"]').selectOption('upper');
+    await page.getByRole('button', { name: 'Guardar política' }).click();
+    await page.getByText('Política guardada.').waitFor();
+    expect(await api.ok('GET', '/capture/policy')).toMatchObject({ required: { contact: expect.arrayContaining(['firstName', 'postalCode']) }, casing: { 'contact.lastName': 'upper' } });
     const fair = await api.ok('POST', '/sources', { name: 'Feria Hábitat e2e', kind: 'fair' });
     const campaign = await api.ok('POST', '/campaigns', { name: 'Hábitat e2e 2026', sourceId: fair.id });
     const carmen = await api.ok('POST', '/contacts', { firstName: 'Carmen', lastName: 'Vidal', email: 'carmen.vidal@correo.es', postalCode: '46001' });
