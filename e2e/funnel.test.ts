@@ -21,8 +21,8 @@ describe('Funnel scenarios', () => {
     await page.goto(`${baseUrl}/funnel/scenarios`);
     await page.getByRole('heading', { name: 'Escenarios «¿y si…?»' }).waitFor();
 
-    await page.getByLabel('Palanca').selectOption('averageDeal');
-    const deal = page.getByRole('group', { name: 'Venta media (€)' }).getByLabel('Venta media (€)');
+    await page.getByLabel('Palanca', { exact: true }).selectOption('averageDeal');
+    const deal = page.getByRole('group', { name: 'Venta media (€)' }).getByLabel('Venta media (€)', { exact: true });
     await deal.fill('-5');
     await page.getByRole('button', { name: 'Calcular' }).click();
     // An impossible lever is refused next to its field, not silently computed.
@@ -36,7 +36,7 @@ describe('Funnel scenarios', () => {
     expect(await chart.locator('.recharts-line').count()).toBe(2);
     await page.getByRole('heading', { name: 'Sensibilidad: cuánto vale un punto más en cada paso' }).waitFor();
 
-    await page.getByLabel('Nombre del escenario').fill('Venta media 4500');
+    await page.getByLabel('Nombre del escenario', { exact: true }).fill('Venta media 4500');
     await page.getByRole('button', { name: 'Guardar escenario' }).click();
     await page.getByRole('checkbox', { name: 'Seleccionar Venta media 4500' }).waitFor();
     const saved = await api.ok<{ data: { name: string; levers: unknown[] }[] }>('GET', '/funnel/scenarios');
