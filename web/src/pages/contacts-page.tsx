@@ -10,6 +10,7 @@ import { LoadMore, SortHeader } from '../components/record-list-bits.js';
 import { contactName } from '../lib/names.js';
 import { lifecycles, type ContactRecord } from '../lib/records.js';
 import { lifecycleKey, useCompanyOptions } from './contact-page.js';
+import { CaptureAssist } from '../components/capture-check.js';
 import { ExportMenu } from '../components/export-menu.js';
 
 function NewContactDialog({ onClose }: { onClose: () => void }) {
@@ -17,25 +18,38 @@ function NewContactDialog({ onClose }: { onClose: () => void }) {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const companies = useCompanyOptions();
-  const [form, setForm] = useState({ firstName: '', lastName: '', email: '', phone: '', companyId: '', lifecycle: 'prospect' });
+  const [form, setForm] = useState({ firstName: '', lastName: '', secondLastName: '', email: '', phone: '', postalCode: '', companyId: '', lifecycle: 'prospect' });
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [k]: e.target.value }));
   const create = useMutation({
     mutationFn: () => api.post<ContactRecord>('/contacts', {
-      firstName: form.firstName, lastName: form.lastName || null, email: form.email || null, phone: form.phone || null,
-      companyId: form.companyId || null, lifecycle: form.lifecycle,
+      firstName: form.firstName, lastName: form.lastName || null, secondLastName: form.secondLastName || null, email: form.email || null, phone: form.phone || null,
+      postalCode: form.postalCode || null, companyId: form.companyId || null, lifecycle: form.lifecycle,
     }),
     onSuccess: async (c) => { await queryClient.invalidateQueries({ queryKey: ['list', '/contacts'] }); navigate(`/contacts/${c.id}`); },
   });
-  const { fields, general } = formErrors(t, create.error);
+  // "Usar este": the existing contact gets the typed non-empty values instead of a new contact.
+  const useExisting = useMutation({
+    mutationFn: (id: string) => api.patch<ContactRecord>(`/contacts/${id}`, Object.fromEntries(
+      Object.entries({ firstName: form.firstName, lastName: form.lastName, secondLastName: form.secondLastName, email: form.email, phone: form.phone, postalCode: form.postalCode })
+        .filter(([, v]) => v.trim() !== ''))),
+    onSuccess: async (c) => { await queryClient.invalidateQueries({ queryKey: ['list', '/contacts'] }); navigate(`/contacts/${c.id}`); },
+  });
+  const { fields, general } = formErrors(t, create.error ?? useExisting.error);
   const submit = (e: FormEvent) => { e.preventDefault(); create.mutate(); };
   return (
     <Dialog open title={t('contacts.new')} onClose={onClose}>
       <form onSubmit={submit} noValidate>
         <FormAlert message={general} />
         <TextField label={t('contact.firstName')} value={form.firstName} onChange={set('firstName')} error={fields['firstName']} required autoFocus />
-        <TextField label={t('contact.lastName')} value={form.lastName} onChange={set('lastName')} error={fields['lastName']} />
+        <TextField label={t('contact.lastName')} value={form.lastName} onChange={(e) => setForm((f) => ({ ...f, lastName: e.target.value, secondLastName: '' }))} error={fields['lastName'] ?? fields['secondLastName']} />
         <TextField label={t('contact.email')} type="email" value={form.email} onChange={set('email')} error={fields['email']} />
         <TextField label={t('contact.phone')} type="tel" value={form.phone} onChange={set('phone')} error={fields['phone']} />
+        <TextField label={t('capture.field.postalCode')} value={form.postalCode} onChange={set('postalCode')} error={fields['postalCode']} autoComplete="postal-code" />
+        {form.secondLastName && <p className="field__hint">{t('capture.field.secondLastName')}: {form.secondLastName}</p>}
+        <CaptureAssist entity="contact" busy={create.isPending || useExisting.isPending}
+          values={{ firstName: form.firstName, lastName: form.lastName, secondLastName: form.secondLastName, email: form.email, phone: form.phone, postalCode: form.postalCode }}
+          onSplit={(v) => setForm((f) => ({ ...f, lastName: v['lastName'] ?? f.lastName, secondLastName: v['secondLastName'] ?? '' }))}
+          onUse={(id) => useExisting.mutate(id)} onCreateAnyway={() => create.mutate()} />
         <SelectField label={t('contact.company')} value={form.companyId} onChange={set('companyId')} error={fields['companyId']}>
           <option value="">—</option>{companies.data?.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
         </SelectField>
