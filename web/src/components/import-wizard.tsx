@@ -100,7 +100,11 @@ function PreviewStep({ imp, onBack, onStarted }: { imp: ImportRecord; onBack: ()
   const { t } = useI18n();
   const preview = useQuery({ queryKey: ['import-preview', imp.id, imp.version], queryFn: () => api.get<{ data: PreviewRow[] }>(`/imports/${imp.id}/preview`, { limit: 20 }) });
   const dry = useMutation({ mutationFn: () => api.post<DryRun>(`/imports/${imp.id}/dry-run`) });
-  const run = useMutation({ mutationFn: () => api.post<ImportRecord>(`/imports/${imp.id}/run`), onSuccess: onStarted });
+  const queryClient = useQueryClient();
+  const run = useMutation({
+    mutationFn: () => api.post<ImportRecord>(`/imports/${imp.id}/run`),
+    onSuccess: (started) => { queryClient.setQueryData(['import', started.id], started); onStarted(started); },
+  });
   const shown = imp.mapping.map((m, i) => (m ? i : -1)).filter((i) => i >= 0);
   const { general } = formErrors(t, run.error ?? dry.error);
   return (
@@ -151,19 +155,19 @@ function PreviewStep({ imp, onBack, onStarted }: { imp: ImportRecord; onBack: ()
 }
 
 /** Follows a queued or running import until it stops. */
-export function useImport(id: string, initial?: ImportRecord) {
+export function useImport(id: string) {
   return useQuery({
     queryKey: ['import', id],
     queryFn: () => api.get<ImportRecord>(`/imports/${id}`),
-    ...(initial ? { initialData: initial } : {}),
-    refetchInterval: (q) => (q.state.data && isActive(q.state.data.status) ? 1000 : false),
+    refetchOnMount: 'always',
+    refetchInterval: (q) => (!q.state.data || isActive(q.state.data.status) ? 1000 : false),
   });
 }
 
 function RunStep({ initial, onAnother }: { initial: ImportRecord; onAnother: () => void }) {
   const { t } = useI18n();
   const queryClient = useQueryClient();
-  const imp = useImport(initial.id, initial);
+  const imp = useImport(initial.id);
   const current = imp.data ?? initial;
   useEffect(() => {
     if (!isActive(current.status)) void queryClient.invalidateQueries({ queryKey: ['imports'] });

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
 import { api } from '../api/client.js';
@@ -14,14 +15,16 @@ import type { ImportRecord } from '../components/import-bits.js';
 export function ImportsPage() {
   const { t } = useI18n();
   const [params, setParams] = useSearchParams();
-  const id = params.get('id');
-  const opened = useQuery({ queryKey: ['import', id], queryFn: () => api.get<ImportRecord>(`/imports/${id}`), enabled: !!id });
-  const setId = (next: string | null) => setParams(next ? { id: next } : {}, { replace: true });
+  // The import the wizard was opened on (from the URL or the history); the wizard's own steps only
+  // update the URL, so they never remount it.
+  const [openId, setOpenId] = useState<string | null>(() => params.get('id'));
+  const opened = useQuery({ queryKey: ['import', openId], queryFn: () => api.get<ImportRecord>(`/imports/${openId}`), enabled: !!openId });
+  const setUrlId = (next: string | null) => setParams(next ? { id: next } : {}, { replace: true });
   return (
     <section className="page" aria-labelledby="imports-title">
       <header className="page__header"><h1 id="imports-title">{t('imports.title')}</h1></header>
-      {id && opened.isLoading ? <Loading /> : <ImportWizard key={id && opened.data ? `open-${id}` : 'new'} start={id ? opened.data ?? null : null} onChange={setId} />}
-      <ImportHistory onOpen={(imp) => setId(imp.id)} />
+      {openId && !opened.data ? <Loading /> : <ImportWizard key={openId ?? 'new'} start={openId ? opened.data ?? null : null} onChange={setUrlId} />}
+      <ImportHistory onOpen={(imp) => { setUrlId(imp.id); setOpenId(imp.id); }} />
     </section>
   );
 }
