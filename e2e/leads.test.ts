@@ -170,6 +170,7 @@ describe('leads: quick-add, table and kanban', () => {
     await drag(card(a.id), column(won.id));
     const wonDialog = page.getByRole('dialog', { name: /^Registrar la venta/ });
     await wonDialog.getByLabel('Precio unitario 1').fill('1650');
+    await expect.poll(() => wonDialog.getByLabel('Precio unitario 1').inputValue()).toBe('1650');
     await wonDialog.getByRole('button', { name: 'Confirmar' }).click();
     await wonDialog.waitFor({ state: 'detached', timeout: 5000 }).catch(async (e) => { throw new Error(`${String(e)}\n${await wonDialog.innerText()}`); });
     await column(won.id).locator(`li.kcard[data-lead-id="${a.id}"]`).waitFor();

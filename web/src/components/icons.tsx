@@ -9,6 +9,7 @@ const paths = {
   plus: 'M12 5v14M5 12h14',
   logout: 'M15 4h4v16h-4M10 8l-4 4 4 4M6 12h10',
   chart: 'M4 20h16M6 20v-6M11 20V8M16 20v-9M20 20V5',
+  search: 'M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14zM16 16l4 4',
 } as const;
 
 export type IconName = keyof typeof paths;

@@ -6,6 +6,7 @@ import { Icon, type IconName } from './icons.js';
 import { NotificationsBell } from './notifications-bell.js';
 
 const QuickAdd = lazy(async () => ({ default: (await import('./quick-add.js')).QuickAdd }));
+const InstantSearch = lazy(async () => ({ default: (await import('./instant-search.js')).InstantSearch }));
 
 const nav: { to: string; labelKey: MessageKey; icon: IconName; end?: boolean }[] = [
   { to: '/', labelKey: 'nav.today', icon: 'today', end: true },
@@ -44,9 +45,17 @@ export function Shell({ children }: { children: ReactNode }) {
   const { me, logout } = useSession();
   const navigate = useNavigate();
   const [quickAdd, setQuickAdd] = useState(false);
+  const [searching, setSearching] = useState(false);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      // Search answers Ctrl+K (Cmd+K) even from a field; "/" only when not typing.
+      const searchKey = (e.key === 'k' && (e.ctrlKey || e.metaKey) && !e.altKey) || (e.key === '/' && !e.ctrlKey && !e.metaKey && !isTyping(e.target));
+      if (searchKey && !document.querySelector('dialog[open]')) {
+        e.preventDefault();
+        setSearching(true);
+        return;
+      }
       if (e.key !== 'n' || e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return;
       if (document.querySelector('dialog[open]')) return;
       e.preventDefault();
@@ -66,6 +75,10 @@ export function Shell({ children }: { children: ReactNode }) {
         </a>
         <span className="topbar__workspace">{me?.workspace.name}</span>
         <div className="topbar__actions">
+          <button type="button" className="button button--ghost" onClick={() => setSearching(true)}
+            aria-keyshortcuts="Control+K /" title={t('search.hint')} aria-label={t('search.title')}>
+            <Icon name="search" size={18} /> <span className="hide-narrow">{t('search.open')}</span>
+          </button>
           <button type="button" className="button button--primary" onClick={() => setQuickAdd(true)}
             aria-keyshortcuts="n" title={t('nav.quickAddHint')} aria-label={t('nav.quickAdd')}>
             <Icon name="plus" size={18} /> <span className="hide-narrow">{t('nav.quickAdd')}</span>
@@ -90,6 +103,11 @@ export function Shell({ children }: { children: ReactNode }) {
         </ul>
       </nav>
       <main id="main" className="main" tabIndex={-1}>{children}</main>
+      {searching && (
+        <Suspense fallback={null}>
+          <InstantSearch onClose={() => setSearching(false)} />
+        </Suspense>
+      )}
       {quickAdd && (
         <Suspense fallback={null}>
           <QuickAdd onClose={() => setQuickAdd(false)} />
