@@ -56,7 +56,8 @@ const plan = await database.transaction(async (tx) => {
 });
 console.log('\nPlan of findDuplicateCandidates (email + phone + name):');
 console.log(plan.join('\n'));
-const indexes = [...new Set(plan.join('\n').match(/(?:Index|Bitmap Index) Scan (?:Backward )?on (\w+)/g) ?? [])];
+const indexesOf = (lines: string[]) => [...new Set([...lines.join('\n').matchAll(/(?:Index Scan(?: Backward)? using|Bitmap Index Scan on|Index Only Scan using) (\w+)/g)].map((m) => m[1]))];
+const indexes = indexesOf(plan);
 console.log(`\nIndexes used: ${indexes.join(', ')}`);
 if (/Seq Scan on contact/.test(plan.join('\n'))) console.log('WARNING: a sequential scan on contact');
 
@@ -75,7 +76,7 @@ const scanPlan = await database.transaction(async (tx) => {
   await tx.execute(sql`SELECT set_config('pg_trgm.similarity_threshold', '0.5', true)`);
   return (await tx.execute(sql`EXPLAIN (COSTS OFF) ${scanPairsSql(workspaceId, 'contact', '34')}`) as unknown as { rows: { 'QUERY PLAN': string }[] }).rows.map((r) => r['QUERY PLAN']);
 });
-console.log(`\nScan plan indexes: ${[...new Set(scanPlan.join('\n').match(/(?:Index|Bitmap Index) Scan (?:Backward )?on (\w+)/g) ?? [])].join(', ')}`);
+console.log(`\nScan plan indexes: ${indexesOf(scanPlan).join(', ')}; sequential scans: ${scanPlan.filter((l) => l.includes('Seq Scan')).length}`);
 if (process.env['SHOW_SCAN_PLAN']) console.log(scanPlan.join('\n'));
 const s = performance.now();
 const scan = await database.transaction((tx) => scanDuplicatePairs(tx, workspaceId, 'contact'));

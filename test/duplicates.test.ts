@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { findDuplicateCandidates, mergeReferences, type ContactValues, type CompanyValues } from '../src/db/queries/duplicates.js';
+import { findDuplicateCandidates, forgetMergeSnapshots, mergeReferences, type ContactValues, type CompanyValues } from '../src/db/queries/duplicates.js';
 import { auditEvent } from '../src/db/schema.js';
 import { runDuplicatesJob } from '../src/jobs/duplicates.js';
 import { addLoggedInUser, Client, setupWorkspace, testApp, type TestApp } from './harness.js';
@@ -82,8 +82,10 @@ describe('duplicate detection', () => {
 const DAY = 86_400_000;
 
 describe('duplicate review', () => {
-  let a: string; let b: string; let c: string; let d: string;
+  let a: string; let b: string; let c: string; let d: string; let e: string; let f: string;
   beforeAll(async () => {
+    e = await newContact({ firstName: 'Begoña', lastName: 'Ibáñez', secondLastName: 'Sáez' });
+    f = await newContact({ firstName: 'BEGONA', lastName: 'IBANEZ', secondLastName: 'saez' });
     a = await newContact({ firstName: 'Rosario', lastName: 'Quintana', email: 'rosario.q@correo.es' });
     b = await newContact({ firstName: 'Charo', lastName: 'Quintana', email: 'ROSARIO.Q@correo.es', phone: '+34 655 432 100' });
     c = await newContact({ firstName: 'Chelo', lastName: 'Ibarra', phone: '655432100' });
@@ -107,6 +109,8 @@ describe('duplicate review', () => {
     // One phone typed nationally, the other internationally.
     expect(pair(b, c)).toMatchObject({ reasons: ['phone'] });
     expect(pair(a, c)).toBeUndefined();
+    // Names alone count when nearly identical, accents and case aside.
+    expect(pair(e, f)).toMatchObject({ reasons: ['name'] });
     const companies = await manager.c.get('/api/v1/duplicates?entity=company');
     expect(companies.body.data[0]).toMatchObject({ entity: 'company', reasons: ['name'] });
   });
@@ -310,4 +314,15 @@ it('handles every column that references a contact or a company (a new one fails
   const actual = rows.map((r) => `${r.ref}: ${r.table_name}.${r.column_name}`).sort();
   const handled = (['contact', 'company'] as const).flatMap((e) => mergeReferences[e].map((x) => `${e}: ${x.table}.${x.column}`)).sort();
   expect(actual).toEqual(handled);
+});
+
+it('forgets the snapshot of a merge when one of its records is erased, so no copy of the personal data remains', async () => {
+  const keep = await newContact({ firstName: 'Olga', lastName: 'Prieto', email: 'olga@prieto.es' });
+  const gone = await newContact({ firstName: 'Olga', lastName: 'Prieto', phone: '+34 699 000 111' });
+  const m = await admin.post('/api/v1/duplicates/merge', { entity: 'contact', keepId: keep, mergeId: gone });
+  const n = await t.deps.database.transaction((tx) => forgetMergeSnapshots(tx, workspaceId, 'contact', keep, new Date()));
+  expect(n).toBe(1);
+  const list = await admin.get('/api/v1/duplicates/merges?entity=contact');
+  expect(list.body.data.find((x: { id: string }) => x.id === m.body.id)).toMatchObject({ canUndo: false, merged: {} });
+  expect((await admin.post(`/api/v1/duplicates/merges/${m.body.id}/undo`)).status).toBe(409);
 });

@@ -170,15 +170,14 @@ export type ScanResult = { pairs: number };
 /**
  * Finds every likely duplicate pair among the workspace's active contacts or companies and stores
  * them in duplicate_pair with their score, in the caller's transaction. A pair already there gets
- * its new score; a dismissed pair stays dismissed; an open pair no longer alike is removed. Each
- * branch is an index join (email, phone digits, trigram name), so the cost grows with the pairs
- * found rather than with the square of the records.
+ * its new score; a dismissed pair stays dismissed; an open pair no longer alike is removed. Email and
+ * phone are index joins; names are compared within blocks (blockKey), so the cost grows with the
+ * pairs found and the block sizes rather than with the square of the records.
  */
 export async function scanDuplicatePairs(tx: Db, workspaceId: string, entity: DuplicateEntity): Promise<ScanResult> {
   const country = await defaultCountryOf(tx, workspaceId);
   const cc = callingCodeOf(country) ?? '';
-  const rows = await withSimilarityThreshold(tx, NAME_SIMILARITY_MIN,
-    async () => rowsOf<SignalRow & { a: string; b: string }>(await tx.execute(scanPairsSql(workspaceId, entity, cc))));
+  const rows = rowsOf<SignalRow & { a: string; b: string }>(await tx.execute(scanPairsSql(workspaceId, entity, cc)));
   const found = rows.map((r) => ({ a: r.a, b: r.b, ...scoreDuplicate(entity, signalsOf(r)) })).filter(isLikelyDuplicate);
   if (found.length) {
     // Arrays travel as literals: drizzle would expand a JS array into a parameter list.
@@ -197,6 +196,18 @@ export async function scanDuplicatePairs(tx: Db, workspaceId: string, entity: Du
   return { pairs: found.length };
 }
 
+/**
+ * Names are compared within blocks, not all against all: contacts with the same folded surname and
+ * first initial ("garcia j"), companies with the same first word. A trigram self-join through the
+ * index rechecks hundreds of rows per record on common names; blocking folds each name once and
+ * compares only plausible pairs. It misses a typo in the surname's block key, which the check on
+ * create (findDuplicateCandidates, trigram index) still catches.
+ */
+const blockKey: Record<DuplicateEntity, (alias: string) => SQL> = {
+  contact: (a) => sql.raw(`f_search_text(coalesce(nullif(${a}.last_name, ''), ${a}.first_name)) || ' ' || left(f_search_text(${a}.first_name), 1)`),
+  company: (a) => sql.raw(`split_part(f_search_text(${a}.name), ' ', 1)`),
+};
+
 /** The statement behind scanDuplicatePairs (exported for bench/duplicates.ts to EXPLAIN). `cc` is the workspace country's calling code. */
 export function scanPairsSql(workspaceId: string, entity: DuplicateEntity, cc: string): SQL {
   const table = sql.identifier(entity);
@@ -206,7 +217,11 @@ export function scanPairsSql(workspaceId: string, entity: DuplicateEntity, cc: s
   const dB = phoneDigits('b');
   const sameCompany = entity === 'contact' ? sql`a.company_id = b.company_id` : sql`false`;
   return sql`
-    WITH pairs AS (
+    WITH names AS MATERIALIZED (
+      SELECT t.id, ${nameExpr[entity]('t')} AS n, ${blockKey[entity]('t')} AS k FROM ${table} t
+       WHERE t.workspace_id = ${workspaceId} AND t.status = 'active'
+    ),
+    pairs AS (
       SELECT a.id AS a, b.id AS b FROM ${table} a
         JOIN ${table} b ON b.workspace_id = a.workspace_id AND lower(b.email) = lower(a.email) AND b.id > a.id AND b.status = 'active'
        WHERE a.workspace_id = ${workspaceId} AND a.email IS NOT NULL AND a.status = 'active'
@@ -220,9 +235,8 @@ export function scanPairsSql(workspaceId: string, entity: DuplicateEntity, cc: s
         JOIN ${table} b ON b.workspace_id = a.workspace_id AND b.phone IS NOT NULL AND ${dB} = ${cc}::text || ${dA} AND b.status = 'active'
        WHERE a.workspace_id = ${workspaceId} AND a.phone IS NOT NULL AND a.status = 'active' AND length(${dA}) >= 6 AND ${cc}::text <> ''
       UNION
-      SELECT a.id, b.id FROM ${table} a
-        JOIN ${table} b ON b.workspace_id = a.workspace_id AND ${nB} % ${nA} AND b.id > a.id AND b.status = 'active'
-       WHERE a.workspace_id = ${workspaceId} AND a.status = 'active'
+      SELECT a.id, b.id FROM names a JOIN names b ON b.k = a.k AND b.id > a.id
+       WHERE similarity(a.n, b.n) >= ${NAME_SIMILARITY_MIN}
     )
     SELECT p.a, p.b,
            coalesce(lower(a.email) = lower(b.email), false) AS "sameEmail",
@@ -554,4 +568,15 @@ export async function purgeExpiredMerges(tx: Db, workspaceId: string, now: Date,
        WHERE workspace_id = ${workspaceId} AND id = ${m.id}`);
   }
   return due.length;
+}
+
+/**
+ * For privacy erasure: empties the snapshots of every merge that involved the record, so no copy of
+ * its personal data outlives it here (the merge can then no longer be undone). Answers how many.
+ */
+export async function forgetMergeSnapshots(tx: Db, workspaceId: string, entity: DuplicateEntity, id: string, now: Date): Promise<number> {
+  const rows = rowsOf<{ id: string }>(await tx.execute(sql`
+    UPDATE duplicate_merge SET snapshot = '{}', moved = '{}', purged_at = coalesce(purged_at, ${now.toISOString()}::timestamptz)
+     WHERE workspace_id = ${workspaceId} AND entity = ${entity} AND ${id}::uuid IN (keep_id, merged_id) RETURNING id`));
+  return rows.length;
 }
