@@ -37,7 +37,11 @@ function matchSql(q: SearchQuery, table: 'contact' | 'company', callingCode: str
     return { where: `(${inText}${exact})`, rank: '0', params };
   }
   if (q.kind === 'email') {
-    const cond = table === 'contact' ? `x.search_text LIKE '%' || f_search_text(${p(q.text)}) || '%'` : `lower(x.email) = ${p(q.text)}`;
+    // A whole address is found by equality on the (workspace_id, lower(email)) index: the trigrams
+    // of "contacto@correo.example.es" are common to thousands of addresses. Part of one (contacts
+    // only) goes through the trigram index.
+    const whole = /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(q.text);
+    const cond = whole || table === 'company' ? `lower(x.email) = ${p(q.text)}` : `x.search_text LIKE '%' || f_search_text(${p(q.text)}) || '%'`;
     return { where: cond, rank: '0', params };
   }
   // Every word must appear (in any order); a name that starts with the first word ranks first.
