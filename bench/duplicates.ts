@@ -21,7 +21,8 @@ const first = ['José', 'María', 'Lucía', 'Javier', 'Carmen', 'Antonio', 'Ana'
 const last = ['García', 'Fernández', 'González', 'Rodríguez', 'López', 'Martínez', 'Sánchez', 'Pérez', 'Gómez', 'Martín', 'Jiménez', 'Ruiz',
   'Hernández', 'Díaz', 'Moreno', 'Muñoz', 'Álvarez', 'Romero', 'Alonso', 'Gutiérrez', 'Navarro', 'Torres', 'Domínguez', 'Vázquez', 'Ramos'];
 let seed = 42;
-const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+// The high bits: an LCG's low bits repeat with a short period and would correlate the names.
+const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) % 2147483648; return Math.floor(seed / 65536) % n; };
 const strip = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '');
 
 const [ws] = await database.query<{ id: string }>(`INSERT INTO workspace (name) VALUES ('Bench duplicados') RETURNING id`);
@@ -81,4 +82,7 @@ if (process.env['SHOW_SCAN_PLAN']) console.log(scanPlan.join('\n'));
 const s = performance.now();
 const scan = await database.transaction((tx) => scanDuplicatePairs(tx, workspaceId, 'contact'));
 console.log(`scanDuplicatePairs(contact): ${scan.pairs} pairs in ${Math.round(performance.now() - s)} ms`);
+const byReason = await database.query<{ reasons: string; n: number; min: number; max: number }>(
+  `SELECT array_to_string(reasons, '+') AS reasons, count(*)::int AS n, min(score) AS min, max(score) AS max FROM duplicate_pair WHERE workspace_id = $1 GROUP BY 1 ORDER BY 2 DESC`, [workspaceId]);
+console.log(`pairs by reasons: ${byReason.map((r) => `${r.reasons} ${r.n} (score ${r.min}–${r.max})`).join('; ')}`);
 await bench.stop();
