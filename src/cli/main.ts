@@ -41,10 +41,6 @@ const commands: Record<string, Command> = {
     summary: 'Recompute the dashboard\'s daily rollups from raw rows: metrics rebuild [--workspace <id>]',
     run: async (argv) => (await import('./metrics.js')).runMetrics(argv),
   },
-  metrics: {
-    summary: 'Recompute the dashboard\'s daily rollups from raw rows: metrics rebuild [--workspace <id>]',
-    run: async (argv) => (await import('./metrics.js')).runMetrics(argv),
-  },
   ...userCommands,
   ...jobCommands,
   ...demoCommands,

@@ -25,7 +25,11 @@ const ComplaintsPage = page(() => import('./pages/complaints-page.js'), 'Complai
 const ComplaintPage = page(() => import('./pages/complaints-page.js'), 'ComplaintPage');
 const DashboardPage = page(() => import('./pages/dashboard-page.js'), 'DashboardPage');
 const DashboardRecordsPage = page(() => import('./pages/dashboard-records-page.js'), 'DashboardRecordsPage');
+const FunnelPage = page(() => import('./pages/funnel-page.js'), 'FunnelPage');
+const FunnelScenariosPage = page(() => import('./pages/funnel-scenarios-page.js'), 'FunnelScenariosPage');
+const FunnelReviewPage = page(() => import('./pages/funnel-review-page.js'), 'FunnelReviewPage');
 const BatchEntryPage = page(() => import('./pages/batch-entry-page.js'), 'BatchEntryPage');
+const DuplicatesPage = page(() => import('./pages/duplicates-page.js'), 'DuplicatesPage');
 const ImportsPage = page(() => import('./pages/imports-page.js'), 'ImportsPage');
 
 /** Pages behind the login: no session → login (or setup on a new installation). */
@@ -78,7 +82,11 @@ export const router = createBrowserRouter([
       { path: '/complaints/:id', element: <ComplaintPage /> },
       { path: '/dashboard', element: <DashboardPage /> },
       { path: '/dashboard/records', element: <DashboardRecordsPage /> },
+      { path: '/funnel', element: <FunnelPage /> },
+      { path: '/funnel/scenarios', element: <FunnelScenariosPage /> },
+      { path: '/funnel/review', element: <FunnelReviewPage /> },
       { path: '/capture/batch', element: <BatchEntryPage /> },
+      { path: '/duplicates', element: <DuplicatesPage /> },
       { path: '/imports', element: <ImportsPage /> },
       { path: '/settings', element: <SettingsPage /> },
       { path: '/settings/:section', element: <SettingsPage /> },

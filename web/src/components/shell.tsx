@@ -8,7 +8,7 @@ import { NotificationsBell } from './notifications-bell.js';
 const QuickAdd = lazy(async () => ({ default: (await import('./quick-add.js')).QuickAdd }));
 const InstantSearch = lazy(async () => ({ default: (await import('./instant-search.js')).InstantSearch }));
 
-const nav: { to: string; labelKey: MessageKey; icon: IconName; end?: boolean }[] = [
+const nav: { to: string; labelKey: MessageKey; icon: IconName; end?: boolean; roles?: string[] }[] = [
   { to: '/', labelKey: 'nav.today', icon: 'today', end: true },
   { to: '/leads', labelKey: 'nav.leads', icon: 'leads' },
   { to: '/contacts', labelKey: 'nav.contacts', icon: 'contacts' },
@@ -16,7 +16,9 @@ const nav: { to: string; labelKey: MessageKey; icon: IconName; end?: boolean }[]
   { to: '/follow-ups', labelKey: 'nav.followUps', icon: 'today' },
   { to: '/complaints', labelKey: 'nav.complaints', icon: 'leads' },
   { to: '/dashboard', labelKey: 'nav.dashboard', icon: 'chart' },
+  { to: '/funnel', labelKey: 'nav.funnel', icon: 'board', roles: ['admin', 'manager'] },
   { to: '/capture/batch', labelKey: 'nav.batchEntry', icon: 'plus' },
+  { to: '/duplicates', labelKey: 'nav.duplicates', icon: 'contacts', roles: ['admin', 'manager'] },
   { to: '/imports', labelKey: 'nav.imports', icon: 'contacts' },
   { to: '/settings', labelKey: 'nav.settings', icon: 'settings' },
 ];
@@ -93,7 +95,7 @@ export function Shell({ children }: { children: ReactNode }) {
       </header>
       <nav className="sidenav" aria-label={t('nav.main')}>
         <ul>
-          {nav.map((n) => (
+          {nav.filter((n) => !n.roles || n.roles.includes(me?.user.role ?? '')).map((n) => (
             <li key={n.to}>
               <NavLink to={n.to} end={n.end ?? false} className={({ isActive }) => `navlink${isActive ? ' navlink--active' : ''}`}>
                 <Icon name={n.icon} /><span>{t(n.labelKey)}</span>
