@@ -91,6 +91,15 @@ describe('objectives', () => {
     expect((await admin.post('/api/v1/objectives', { ...q1, name: 'x', userId: luis.id, target: 1, colour: 'red' })).status).toBe(422);
   });
 
+  it('lets a manager delete objectives of their team but not of others', async () => {
+    const others = await admin.post('/api/v1/objectives', { ...q1, name: 'De Sara', userId: sara.id, target: 5 });
+    const theirs = await admin.post('/api/v1/objectives', { ...q1, name: 'De Luis', userId: luis.id, target: 5 });
+    expect((await pedro.c.del(`/api/v1/objectives/${others.body.id}`)).status).toBe(403);
+    expect((await admin.get(`/api/v1/objectives/${others.body.id}`)).status).toBe(200);
+    expect((await luis.c.del(`/api/v1/objectives/${theirs.body.id}`)).status).toBe(403);
+    expect((await pedro.c.del(`/api/v1/objectives/${theirs.body.id}`)).status).toBe(204);
+  });
+
   it('updates with optimistic locking: a stale version answers 409 with the current record', async () => {
     const o = await admin.post('/api/v1/objectives', { ...q1, name: 'Marta', userId: marta.id, target: 100 });
     const ok = await admin.patch(`/api/v1/objectives/${o.body.id}`, { target: 200, version: 1 });

@@ -31,6 +31,8 @@ export type ResourceSpec = {
   canDelete?: (actor: Actor, row: AnyRow) => void;
   beforeCreate?: (ctx: WriteCtx, input: AnyRow) => Promise<AnyRow> | AnyRow;
   beforeUpdate?: (ctx: WriteCtx, before: AnyRow, patch: AnyRow) => Promise<AnyRow> | AnyRow;
+  /** Checks that need the database before a delete (e.g. whose record it is); throws to refuse. */
+  beforeDelete?: (ctx: WriteCtx, before: AnyRow) => Promise<void>;
   /** Turns a stored row into the API shape (e.g. adds computed fields). */
   present?: (row: AnyRow) => AnyRow;
   /** Disables routes the resource does not offer. */
@@ -150,6 +152,7 @@ export function resourceRoutes(deps: Deps, spec: ResourceSpec) {
         const before = await findRow(tx, spec.table, actor.workspaceId, c.req.valid('param').id, spec.entity, true);
         await assertVisible(deps, actor, spec, before, managed);
         (spec.canDelete ?? spec.canWrite)?.(actor, before);
+        await spec.beforeDelete?.({ tx, actor, deps }, before);
         await deleteRow(tx, spec.table, actor, spec.entity, before);
       });
       return c.body(null, 204);

@@ -71,6 +71,8 @@ export function objectiveRoutes(deps: Deps) {
       if ('userId' in patch || 'teamId' in patch) await assertMayTarget(tx, actor, after);
       return patch;
     },
+    // A manager removes only objectives of their own teams and members, as they set them.
+    beforeDelete: ({ tx, actor }, before) => assertMayTarget(tx, actor, before),
   };
   const r = resourceRoutes(deps, spec);
   r.openapi(createRoute({
