@@ -55,7 +55,8 @@ beforeAll(async () => {
   ]);
   await db.query('UPDATE team SET manager_id = $2 WHERE workspace_id = $1 AND id = $3', [ws, u.marta, north]);
   sources = await db.query('SELECT id, name FROM source WHERE workspace_id = $1 ORDER BY name LIMIT 2', [ws]);
-  const [a, b] = sources as [{ id: string }, { id: string }];
+  const a = sources[0]!;
+  const b = sources[1]!;
   const stages = await db.query<{ id: string; kind: string; pipelineId: string }>(
     `SELECT s.id, s.kind, s.pipeline_id AS "pipelineId" FROM stage s JOIN pipeline p ON p.workspace_id = s.workspace_id AND p.id = s.pipeline_id
       WHERE s.workspace_id = $1 AND p.is_default ORDER BY s.position`, [ws]);
