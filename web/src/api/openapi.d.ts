@@ -1551,30 +1551,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/capture/policy": {
+    "/web-forms": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** The workspace's capture policy (defaults until an admin saves one) */
+        /** List web-forms */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description One of name, createdAt; prefix - for descending. Default name */
+                    sort?: string;
+                    /** @description Page size, 1–500 (default 50) */
+                    limit?: string;
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description true or false */
+                    isActive?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Policy */
+                /** @description A page */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["CapturePolicy"];
+                        "application/json": {
+                            data: components["schemas"]["WebForm"][];
+                            nextCursor: string | null;
+                        };
                     };
                 };
                 /** @description Not authenticated */
@@ -1624,93 +1636,8 @@ export interface paths {
                 };
             };
         };
-        /** Replace the capture policy (admins; every invalid rule is named by its path) */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["CapturePolicyInput"];
-                };
-            };
-            responses: {
-                /** @description Saved */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["CapturePolicy"];
-                    };
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such record in this workspace */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Conflict (stale version: the current record is in `current`) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Invalid fields, each named with its reason */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/capture/check": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
         put?: never;
-        /** Check values against the policy while typing: normalised values, errors, suggestions and likely duplicates (nothing is saved) */
+        /** Create a leadForm */
         post: {
             parameters: {
                 query?: never;
@@ -1720,102 +1647,17 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["CaptureCheckInput"];
+                    "application/json": components["schemas"]["WebFormInput"];
                 };
             };
             responses: {
-                /** @description Result */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["CaptureCheck"];
-                    };
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such record in this workspace */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Conflict (stale version: the current record is in `current`) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Invalid fields, each named with its reason */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/capture/entries": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Capture one prospect (quick-add, a batch-entry row): contact, company by name and lead, in one transaction */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["CaptureEntryInput"];
-                };
-            };
-            responses: {
-                /** @description Saved */
+                /** @description Created */
                 201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["CaptureEntry"];
+                        "application/json": components["schemas"]["WebForm"];
                     };
                 };
                 /** @description Not authenticated */
@@ -1865,6 +1707,317 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web-forms/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one leadForm */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description leadForm */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebForm"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such record in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict (stale version: the current record is in `current`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid fields, each named with its reason */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a leadForm */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such record in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict (stale version: the current record is in `current`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid fields, each named with its reason */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Update a leadForm (send If-Match or version to avoid overwriting someone else's change) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebFormPatch"];
+                };
+            };
+            responses: {
+                /** @description Updated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebForm"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such record in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict (stale version: the current record is in `current`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid fields, each named with its reason */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/web-forms/{id}/submissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The submissions log of a form, newest first (spam included, flagged) */
+        get: {
+            parameters: {
+                query?: {
+                    isSpam?: "true" | "false";
+                    /** @description Page size, 1–500 (default 50) */
+                    limit?: string;
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["FormSubmission"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such record in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict (stale version: the current record is in `current`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid fields, each named with its reason */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2967,42 +3120,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/web-forms": {
+    "/capture/policy": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** List web-forms */
+        /** The workspace's capture policy (defaults until an admin saves one) */
         get: {
             parameters: {
-                query?: {
-                    /** @description One of name, createdAt; prefix - for descending. Default name */
-                    sort?: string;
-                    /** @description Page size, 1–500 (default 50) */
-                    limit?: string;
-                    /** @description nextCursor of the previous page */
-                    cursor?: string;
-                    /** @description true or false */
-                    isActive?: string;
-                };
+                query?: never;
                 header?: never;
                 path?: never;
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description A page */
+                /** @description Policy */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            data: components["schemas"]["WebForm"][];
-                            nextCursor: string | null;
-                        };
+                        "application/json": components["schemas"]["CapturePolicy"];
                     };
                 };
                 /** @description Not authenticated */
@@ -3052,8 +3193,93 @@ export interface paths {
                 };
             };
         };
+        /** Replace the capture policy (admins; every invalid rule is named by its path) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CapturePolicyInput"];
+                };
+            };
+            responses: {
+                /** @description Saved */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CapturePolicy"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such record in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict (stale version: the current record is in `current`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid fields, each named with its reason */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/capture/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
         put?: never;
-        /** Create a leadForm */
+        /** Check values against the policy while typing: normalised values, errors, suggestions and likely duplicates (nothing is saved) */
         post: {
             parameters: {
                 query?: never;
@@ -3063,17 +3289,17 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["WebFormInput"];
+                    "application/json": components["schemas"]["CaptureCheckInput"];
                 };
             };
             responses: {
-                /** @description Created */
-                201: {
+                /** @description Result */
+                200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["WebForm"];
+                        "application/json": components["schemas"]["CaptureCheck"];
                     };
                 };
                 /** @description Not authenticated */
@@ -3129,174 +3355,36 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/web-forms/{id}": {
+    "/capture/entries": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Get one leadForm */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description leadForm */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["WebForm"];
-                    };
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such record in this workspace */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Conflict (stale version: the current record is in `current`) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Invalid fields, each named with its reason */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get?: never;
         put?: never;
-        post?: never;
-        /** Delete a leadForm */
-        delete: {
+        /** Capture one prospect (quick-add, a batch-entry row): contact, company by name and lead, in one transaction */
+        post: {
             parameters: {
                 query?: never;
                 header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Deleted */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such record in this workspace */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Conflict (stale version: the current record is in `current`) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Invalid fields, each named with its reason */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
-        options?: never;
-        head?: never;
-        /** Update a leadForm (send If-Match or version to avoid overwriting someone else's change) */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
+                path?: never;
                 cookie?: never;
             };
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["WebFormPatch"];
+                    "application/json": components["schemas"]["CaptureEntryInput"];
                 };
             };
             responses: {
-                /** @description Updated */
-                200: {
+                /** @description Saved */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["WebForm"];
+                        "application/json": components["schemas"]["CaptureEntry"];
                     };
                 };
                 /** @description Not authenticated */
@@ -3346,94 +3434,6 @@ export interface paths {
                 };
             };
         };
-        trace?: never;
-    };
-    "/web-forms/{id}/submissions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The submissions log of a form, newest first (spam included, flagged) */
-        get: {
-            parameters: {
-                query?: {
-                    isSpam?: "true" | "false";
-                    /** @description Page size, 1–500 (default 50) */
-                    limit?: string;
-                    /** @description nextCursor of the previous page */
-                    cursor?: string;
-                };
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description A page */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["FormSubmission"][];
-                            nextCursor: string | null;
-                        };
-                    };
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such record in this workspace */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Conflict (stale version: the current record is in `current`) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Invalid fields, each named with its reason */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -15325,220 +15325,6 @@ export interface components {
                 website?: "keep" | "merge";
             };
         };
-        CapturePolicy: {
-            /** @description Fields that must be filled, per entity */
-            required: {
-                contact: string[];
-                company: string[];
-                lead: string[];
-            };
-            /** @description Extra required fields when the record comes from a source (key: source id) */
-            requiredBySource: {
-                [key: string]: {
-                    contact?: string[];
-                    company?: string[];
-                    lead?: string[];
-                };
-            };
-            /** @description Casing per "entity.field" of a free-text field, e.g. {"contact.lastName": "upper"} */
-            casing: {
-                [key: string]: "upper" | "title" | "none";
-            };
-            /** @description Check postal codes against the country's format */
-            validatePostalCode: boolean;
-            /** @description Suggest splitting two surnames typed in lastName */
-            splitSurnames: boolean;
-            /** @description ISO 3166-1 alpha-2 country for phones without a prefix and postal codes */
-            defaultCountry: string;
-            /** @description 0 while the workspace uses the defaults */
-            version: number;
-            /** Format: date-time */
-            updatedAt: string | null;
-        };
-        CapturePolicyInput: {
-            /** @description Fields that must be filled, per entity */
-            required: {
-                contact: string[];
-                company: string[];
-                lead: string[];
-            };
-            /** @description Extra required fields when the record comes from a source (key: source id) */
-            requiredBySource: {
-                [key: string]: {
-                    contact?: string[];
-                    company?: string[];
-                    lead?: string[];
-                };
-            };
-            /** @description Casing per "entity.field" of a free-text field, e.g. {"contact.lastName": "upper"} */
-            casing: {
-                [key: string]: "upper" | "title" | "none";
-            };
-            /** @description Check postal codes against the country's format */
-            validatePostalCode: boolean;
-            /** @description Suggest splitting two surnames typed in lastName */
-            splitSurnames: boolean;
-            /** @description ISO 3166-1 alpha-2 country for phones without a prefix and postal codes */
-            defaultCountry: string;
-            version?: number;
-        };
-        CaptureCheck: {
-            /** @description The values as the policy stores them */
-            values: {
-                [key: string]: unknown;
-            };
-            errors: {
-                field: string;
-                code: string;
-                message: string;
-            }[];
-            suggestions: components["schemas"]["CaptureSuggestion"][];
-            duplicates: components["schemas"]["DuplicateCandidate"][];
-        };
-        CaptureSuggestion: {
-            field: string;
-            /** @enum {string} */
-            code: "split_surnames";
-            values: {
-                [key: string]: string;
-            };
-        };
-        CaptureCheckInput: {
-            /** @enum {string} */
-            entity: "contact" | "company" | "lead";
-            /** @description The values as typed; for a contact, companyName helps find duplicates */
-            values: {
-                [key: string]: unknown;
-            };
-            /**
-             * Format: uuid
-             * @description Source of the record: adds the source's required fields
-             */
-            sourceId?: string | null;
-            /**
-             * Format: uuid
-             * @description The record being edited, never reported as its own duplicate
-             */
-            excludeId?: string;
-            /** @description An update: required fields are checked only when sent */
-            partial?: boolean;
-        };
-        CaptureEntry: {
-            /** Format: uuid */
-            contactId: string;
-            /** Format: uuid */
-            leadId: string;
-            /** Format: uuid */
-            companyId: string | null;
-            contactCreated: boolean;
-        };
-        CaptureEntryInput: {
-            contact: {
-                firstName?: string | null;
-                lastName?: string | null;
-                secondLastName?: string | null;
-                jobTitle?: string | null;
-                email?: string | null;
-                phone?: string | null;
-                postalCode?: string | null;
-                city?: string | null;
-                country?: string | null;
-            };
-            /**
-             * Format: uuid
-             * @description "Use this one": update this contact with the non-empty values instead of creating one
-             */
-            existingContactId?: string | null;
-            /** @description An active company of that name, or a new one */
-            companyName?: string | null;
-            lead: {
-                /** @description Defaults to the contact's name */
-                title?: string | null;
-                productIds?: string[];
-                /**
-                 * Format: date-time
-                 * @example 2026-11-23T09:30:00+01:00
-                 */
-                nextActionAt?: string | null;
-                /** @enum {string|null} */
-                nextActionType?: "call" | "email" | "meeting" | "visit" | "message" | "task" | null;
-                nextActionNote?: string | null;
-            };
-            /** Format: uuid */
-            sourceId?: string | null;
-            /** Format: uuid */
-            campaignId?: string | null;
-        };
-        Webhook: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            url: string;
-            events: ("lead.created" | "lead.updated" | "lead.won" | "lead.lost" | "sale.created" | "feedback.received")[];
-            active: boolean;
-            /** Format: uuid */
-            createdBy: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-            version: number;
-        };
-        WebhookWithSecret: components["schemas"]["Webhook"] & {
-            /** @description Signs every delivery (HMAC-SHA256). Shown in this answer only. */
-            secret: string;
-        };
-        WebhookInput: {
-            name: string;
-            /**
-             * @description http or https URL that receives a POST per event
-             * @example https://example.com/seguimiento
-             */
-            url: string;
-            /** @description The events sent to this URL */
-            events: ("lead.created" | "lead.updated" | "lead.won" | "lead.lost" | "sale.created" | "feedback.received")[];
-            active?: boolean;
-        };
-        WebhookPatch: {
-            name?: string;
-            /**
-             * @description http or https URL that receives a POST per event
-             * @example https://example.com/seguimiento
-             */
-            url?: string;
-            events?: ("lead.created" | "lead.updated" | "lead.won" | "lead.lost" | "sale.created" | "feedback.received")[];
-            active?: boolean;
-            version?: number;
-        };
-        WebhookDelivery: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            webhookId: string;
-            /** @enum {string} */
-            event: "lead.created" | "lead.updated" | "lead.won" | "lead.lost" | "sale.created" | "feedback.received";
-            /**
-             * Format: uuid
-             * @description The same for every delivery (and replay) of one event
-             */
-            eventId: string;
-            payload: {
-                [key: string]: unknown;
-            };
-            /** @enum {string} */
-            status: "pending" | "delivered" | "failed";
-            attempts: number;
-            responseCode: number | null;
-            lastError: string | null;
-            /** Format: date-time */
-            nextAttemptAt: string | null;
-            /** Format: uuid */
-            replayOf: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            finishedAt: string | null;
-        };
         WebForm: {
             /** Format: uuid */
             id: string;
@@ -15682,6 +15468,220 @@ export interface components {
             leadId: string | null;
             /** Format: date-time */
             createdAt: string;
+        };
+        Webhook: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            url: string;
+            events: ("lead.created" | "lead.updated" | "lead.won" | "lead.lost" | "sale.created" | "feedback.received")[];
+            active: boolean;
+            /** Format: uuid */
+            createdBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            version: number;
+        };
+        WebhookWithSecret: components["schemas"]["Webhook"] & {
+            /** @description Signs every delivery (HMAC-SHA256). Shown in this answer only. */
+            secret: string;
+        };
+        WebhookInput: {
+            name: string;
+            /**
+             * @description http or https URL that receives a POST per event
+             * @example https://example.com/seguimiento
+             */
+            url: string;
+            /** @description The events sent to this URL */
+            events: ("lead.created" | "lead.updated" | "lead.won" | "lead.lost" | "sale.created" | "feedback.received")[];
+            active?: boolean;
+        };
+        WebhookPatch: {
+            name?: string;
+            /**
+             * @description http or https URL that receives a POST per event
+             * @example https://example.com/seguimiento
+             */
+            url?: string;
+            events?: ("lead.created" | "lead.updated" | "lead.won" | "lead.lost" | "sale.created" | "feedback.received")[];
+            active?: boolean;
+            version?: number;
+        };
+        WebhookDelivery: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            webhookId: string;
+            /** @enum {string} */
+            event: "lead.created" | "lead.updated" | "lead.won" | "lead.lost" | "sale.created" | "feedback.received";
+            /**
+             * Format: uuid
+             * @description The same for every delivery (and replay) of one event
+             */
+            eventId: string;
+            payload: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            status: "pending" | "delivered" | "failed";
+            attempts: number;
+            responseCode: number | null;
+            lastError: string | null;
+            /** Format: date-time */
+            nextAttemptAt: string | null;
+            /** Format: uuid */
+            replayOf: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            finishedAt: string | null;
+        };
+        CapturePolicy: {
+            /** @description Fields that must be filled, per entity */
+            required: {
+                contact: string[];
+                company: string[];
+                lead: string[];
+            };
+            /** @description Extra required fields when the record comes from a source (key: source id) */
+            requiredBySource: {
+                [key: string]: {
+                    contact?: string[];
+                    company?: string[];
+                    lead?: string[];
+                };
+            };
+            /** @description Casing per "entity.field" of a free-text field, e.g. {"contact.lastName": "upper"} */
+            casing: {
+                [key: string]: "upper" | "title" | "none";
+            };
+            /** @description Check postal codes against the country's format */
+            validatePostalCode: boolean;
+            /** @description Suggest splitting two surnames typed in lastName */
+            splitSurnames: boolean;
+            /** @description ISO 3166-1 alpha-2 country for phones without a prefix and postal codes */
+            defaultCountry: string;
+            /** @description 0 while the workspace uses the defaults */
+            version: number;
+            /** Format: date-time */
+            updatedAt: string | null;
+        };
+        CapturePolicyInput: {
+            /** @description Fields that must be filled, per entity */
+            required: {
+                contact: string[];
+                company: string[];
+                lead: string[];
+            };
+            /** @description Extra required fields when the record comes from a source (key: source id) */
+            requiredBySource: {
+                [key: string]: {
+                    contact?: string[];
+                    company?: string[];
+                    lead?: string[];
+                };
+            };
+            /** @description Casing per "entity.field" of a free-text field, e.g. {"contact.lastName": "upper"} */
+            casing: {
+                [key: string]: "upper" | "title" | "none";
+            };
+            /** @description Check postal codes against the country's format */
+            validatePostalCode: boolean;
+            /** @description Suggest splitting two surnames typed in lastName */
+            splitSurnames: boolean;
+            /** @description ISO 3166-1 alpha-2 country for phones without a prefix and postal codes */
+            defaultCountry: string;
+            version?: number;
+        };
+        CaptureCheck: {
+            /** @description The values as the policy stores them */
+            values: {
+                [key: string]: unknown;
+            };
+            errors: {
+                field: string;
+                code: string;
+                message: string;
+            }[];
+            suggestions: components["schemas"]["CaptureSuggestion"][];
+            duplicates: components["schemas"]["DuplicateCandidate"][];
+        };
+        CaptureSuggestion: {
+            field: string;
+            /** @enum {string} */
+            code: "split_surnames";
+            values: {
+                [key: string]: string;
+            };
+        };
+        CaptureCheckInput: {
+            /** @enum {string} */
+            entity: "contact" | "company" | "lead";
+            /** @description The values as typed; for a contact, companyName helps find duplicates */
+            values: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: uuid
+             * @description Source of the record: adds the source's required fields
+             */
+            sourceId?: string | null;
+            /**
+             * Format: uuid
+             * @description The record being edited, never reported as its own duplicate
+             */
+            excludeId?: string;
+            /** @description An update: required fields are checked only when sent */
+            partial?: boolean;
+        };
+        CaptureEntry: {
+            /** Format: uuid */
+            contactId: string;
+            /** Format: uuid */
+            leadId: string;
+            /** Format: uuid */
+            companyId: string | null;
+            contactCreated: boolean;
+        };
+        CaptureEntryInput: {
+            contact: {
+                firstName?: string | null;
+                lastName?: string | null;
+                secondLastName?: string | null;
+                jobTitle?: string | null;
+                email?: string | null;
+                phone?: string | null;
+                postalCode?: string | null;
+                city?: string | null;
+                country?: string | null;
+            };
+            /**
+             * Format: uuid
+             * @description "Use this one": update this contact with the non-empty values instead of creating one
+             */
+            existingContactId?: string | null;
+            /** @description An active company of that name, or a new one */
+            companyName?: string | null;
+            lead: {
+                /** @description Defaults to the contact's name */
+                title?: string | null;
+                productIds?: string[];
+                /**
+                 * Format: date-time
+                 * @example 2026-11-23T09:30:00+01:00
+                 */
+                nextActionAt?: string | null;
+                /** @enum {string|null} */
+                nextActionType?: "call" | "email" | "meeting" | "visit" | "message" | "task" | null;
+                nextActionNote?: string | null;
+            };
+            /** Format: uuid */
+            sourceId?: string | null;
+            /** Format: uuid */
+            campaignId?: string | null;
         };
         Dashboard: {
             period: {
