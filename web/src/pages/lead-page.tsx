@@ -49,6 +49,8 @@ export function LeadPage() {
   const [notice, setNotice] = useState<string | null>(null);
 
   const setLead = (l: Lead) => queryClient.setQueryData(['lead', id], l);
+  // Picker changes shown before their save runs: an earlier save's answer must not undo them on screen.
+  const shownRef = useRef<Partial<Lead>>({});
   const clearField = (field: string) => {
     setDrafts(({ [field]: _d, ...rest }) => rest);
     setErrors(({ [field]: _e, ...rest }) => rest);
@@ -66,11 +68,13 @@ export function LeadPage() {
       try {
         const updated = await api.patch<Lead>(`/leads/${id}`, { ...patchOf(field, value), version: version ?? versionRef.current ?? undefined });
         versionRef.current = updated.version;
-        setLead(updated);
+        if (field in shownRef.current && shownRef.current[field as keyof Lead] === value) delete shownRef.current[field as keyof Lead];
+        setLead({ ...updated, ...shownRef.current });
         clearField(field);
         void queryClient.invalidateQueries({ queryKey: ['list', '/leads'] });
         void queryClient.invalidateQueries({ queryKey: ['today'] });
       } catch (e) {
+        if (shownRef.current[field as keyof Lead] === value) delete shownRef.current[field as keyof Lead];
         if (e instanceof ApiError && e.status === 409 && e.problem.current) {
           setConflict({ edits: { [field]: value }, current: e.problem.current as Record<string, unknown> });
           return;
@@ -194,6 +198,7 @@ export function LeadPage() {
                     <label key={p.id}>
                       <input type="checkbox" checked={l.productIds.includes(p.id)} onChange={(e) => {
                         const next = e.target.checked ? [...l.productIds, p.id] : l.productIds.filter((x) => x !== p.id);
+                        shownRef.current = { ...shownRef.current, productIds: next };
                         setLead({ ...l, productIds: next });
                         void save('productIds', next);
                       }} /> {p.name}
