@@ -49,8 +49,15 @@ export function LeadPage() {
   const [notice, setNotice] = useState<string | null>(null);
 
   const setLead = (l: Lead) => queryClient.setQueryData(['lead', id], l);
-  // Picker changes shown before their save runs: an earlier save's answer must not undo them on screen.
-  const shownRef = useRef<Partial<Lead>>({});
+  // Picker changes shown until their own save answers (see `l` below).
+  // React state, not only the query cache: a controlled checkbox must show its new state in the same
+  // render as the click (the cache notifies its observers a moment later).
+  const [shown, setShown] = useState<Partial<Lead>>({});
+  const settleShown = (field: string, value: unknown) => setShown((cur) => {
+    if (!(field in cur) || cur[field as keyof Lead] !== value) return cur;
+    const { [field as keyof Lead]: _settled, ...rest } = cur;
+    return rest;
+  });
   const clearField = (field: string) => {
     setDrafts(({ [field]: _d, ...rest }) => rest);
     setErrors(({ [field]: _e, ...rest }) => rest);
@@ -68,13 +75,13 @@ export function LeadPage() {
       try {
         const updated = await api.patch<Lead>(`/leads/${id}`, { ...patchOf(field, value), version: version ?? versionRef.current ?? undefined });
         versionRef.current = updated.version;
-        if (field in shownRef.current && shownRef.current[field as keyof Lead] === value) delete shownRef.current[field as keyof Lead];
-        setLead({ ...updated, ...shownRef.current });
+        settleShown(field, value);
+        setLead(updated);
         clearField(field);
         void queryClient.invalidateQueries({ queryKey: ['list', '/leads'] });
         void queryClient.invalidateQueries({ queryKey: ['today'] });
       } catch (e) {
-        if (shownRef.current[field as keyof Lead] === value) delete shownRef.current[field as keyof Lead];
+        settleShown(field, value);
         if (e instanceof ApiError && e.status === 409 && e.problem.current) {
           setConflict({ edits: { [field]: value }, current: e.problem.current as Record<string, unknown> });
           return;
@@ -120,7 +127,8 @@ export function LeadPage() {
       </section>
     );
   }
-  const l = lead.data;
+  // A refetch or an earlier save's answer may arrive after a picker change: what was ticked stays shown.
+  const l: Lead = { ...lead.data, ...shown };
   const name = leadDisplayName(l);
   const field = (f: keyof Lead & string, labelKey: MessageKey, kind: InlineKind, extra: { children?: ReactNode; inputMode?: 'numeric' | 'decimal' } = {}) => (
     <InlineField field={f} label={t(labelKey)} kind={kind} stored={l[f]} draft={drafts[f]} error={errors[f]}
@@ -198,7 +206,7 @@ export function LeadPage() {
                     <label key={p.id}>
                       <input type="checkbox" checked={l.productIds.includes(p.id)} onChange={(e) => {
                         const next = e.target.checked ? [...l.productIds, p.id] : l.productIds.filter((x) => x !== p.id);
-                        shownRef.current = { ...shownRef.current, productIds: next };
+                        setShown((cur) => ({ ...cur, productIds: next }));
                         setLead({ ...l, productIds: next });
                         void save('productIds', next);
                       }} /> {p.name}
