@@ -30,6 +30,16 @@ export async function loginThroughUi(page: Page, user: { email: string; password
   await page.getByRole('heading', { level: 1, name: /^(Hoy|Today)$/ }).waitFor();
 }
 
+/** What most journeys start from: the admin's API client and a browser page logged in as the admin. */
+export async function openAsAdmin(baseURL: string): Promise<{ api: Api; browser: Browser; context: BrowserContext; page: Page }> {
+  const api = await new Api(baseURL).asAdmin();
+  const browser = await launchBrowser();
+  const context = await newContext(browser, baseURL);
+  const page = await context.newPage();
+  await loginThroughUi(page);
+  return { api, browser, context, page };
+}
+
 export const screenshotDir = join(packageRoot, 'docs/screenshots');
 export async function screenshot(page: Page, name: string) {
   mkdirSync(screenshotDir, { recursive: true });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { Api, launchBrowser, loginThroughUi, newContext } from './browser.js';
+import { Api, openAsAdmin } from './browser.js';
 
 let browser: Browser;
 let context: BrowserContext;
@@ -9,13 +9,7 @@ let api: Api;
 const baseUrl = inject('baseUrl');
 let board: { id: string; stages: { id: string; name: string; kind: string }[] } | undefined;
 
-beforeAll(async () => {
-  api = await new Api(baseUrl).asAdmin();
-  browser = await launchBrowser();
-  context = await newContext(browser, baseUrl);
-  page = await context.newPage();
-  await loginThroughUi(page);
-});
+beforeAll(async () => { ({ api, browser, context, page } = await openAsAdmin(baseUrl)); });
 afterAll(async () => {
   await browser?.close();
   // Leave the shared workspace as other journeys expect it: one pipeline (the default).

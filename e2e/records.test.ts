@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { Api, launchBrowser, loginThroughUi, newContext } from './browser.js';
+import { Api, loginThroughUi, newContext, openAsAdmin } from './browser.js';
 
 let browser: Browser;
 let context: BrowserContext;
@@ -8,13 +8,7 @@ let page: Page;
 let api: Api;
 const baseUrl = inject('baseUrl');
 
-beforeAll(async () => {
-  api = await new Api(baseUrl).asAdmin();
-  browser = await launchBrowser();
-  context = await newContext(browser, baseUrl);
-  page = await context.newPage();
-  await loginThroughUi(page);
-});
+beforeAll(async () => { ({ api, browser, context, page } = await openAsAdmin(baseUrl)); });
 afterAll(async () => { await browser?.close(); });
 
 describe('the contact page', () => {

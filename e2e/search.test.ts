@@ -1,18 +1,13 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { Api, launchBrowser, loginThroughUi, newContext } from './browser.js';
+import { openAsAdmin, type Api } from './browser.js';
 
 let browser: Browser;
 let page: Page;
 let api: Api;
 const baseUrl = inject('baseUrl');
 
-beforeAll(async () => {
-  api = await new Api(baseUrl).asAdmin();
-  browser = await launchBrowser();
-  page = await (await newContext(browser, baseUrl)).newPage();
-  await loginThroughUi(page);
-});
+beforeAll(async () => { ({ api, browser, page } = await openAsAdmin(baseUrl)); });
 afterAll(async () => { await browser?.close(); });
 
 describe('instant search', () => {
