@@ -97,7 +97,8 @@ export async function instantSearch(
        LIMIT ${RESULTS}`;
     return database.query<SearchHit>(text, [workspaceId, day.start, day.end, ...m.params]);
   };
-  const [contacts, companies] = [await run('contact'), await run('company')];
+  // Two statements, run side by side on PostgreSQL's pool (PGlite queues them on its one connection).
+  const [contacts, companies] = await Promise.all([run('contact'), run('company')]);
   return [...contacts, ...companies];
 }
 
