@@ -139,7 +139,9 @@ describe('saved views', () => {
 
   it('refuses a second view with the same name for the same list, an unknown list, and an empty name', async () => {
     expect((await luis.c.post('/api/v1/saved-views', { entity: 'lead', name: 'Semana', definition })).status).toBe(201);
-    expect((await luis.c.post('/api/v1/saved-views', { entity: 'lead', name: 'semana', definition })).status).toBe(409);
+    const taken = await luis.c.post('/api/v1/saved-views', { entity: 'lead', name: 'semana', definition });
+    expect(taken.status).toBe(409);
+    expect(taken.body.errors).toEqual([expect.objectContaining({ field: 'name', code: 'already_exists' })]);
     expect((await luis.c.post('/api/v1/saved-views', { entity: 'contact', name: 'Semana', definition })).status).toBe(201);
     const bad = await luis.c.post('/api/v1/saved-views', { entity: 'deal', name: ' ', definition });
     expect(bad.status).toBe(422);

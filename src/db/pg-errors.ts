@@ -7,7 +7,14 @@ export function pgErrorToAppError(err: unknown): AppError | null {
   for (let i = 0; i < 3 && typeof e?.code !== 'string' && e?.cause; i++) e = e.cause as typeof e;
   if (typeof e?.code !== 'string') return null;
   switch (e.code) {
-    case '23505': return new AppError('conflict', 'A record with the same value already exists.', [], { constraint: e.constraint });
+    case '23505': {
+      // "Key (workspace_id, user_id, lower(name))=(…) already exists": the last key column is the field
+      // the person typed (the leading ones scope the uniqueness).
+      const column = /\(([^)]*?(?:\([^)]*\))?[^)]*)\)=/.exec(e.detail ?? '')?.[1]?.split(',').at(-1)?.trim().replace(/^[a-z_]+\(([a-z_]+)\)$/, '$1');
+      const field = column && /^[a-z_]+$/.test(column) ? column.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase()) : null;
+      return new AppError('conflict', 'A record with the same value already exists.',
+        field ? [{ field, code: 'already_exists', message: 'Another record already has this value.' }] : [], { constraint: e.constraint });
+    }
     case '23503': {
       const field = /\((?:workspace_id, )?([a-z_]+)\)/.exec(e.detail ?? '')?.[1];
       const camel = field?.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase());

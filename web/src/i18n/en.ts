@@ -300,6 +300,7 @@ export const en: Record<MessageKey, string> = {
   'error.unknown': 'Unexpected error ({code}).',
 
   'fieldError.required': 'Required.',
+  'fieldError.already_exists': 'Another record already has this value.',
   'fieldError.invalid_type': 'Invalid value.',
   'fieldError.too_small': 'Too short or too small.',
   'fieldError.too_big': 'Too long or too large.',

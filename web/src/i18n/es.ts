@@ -291,6 +291,7 @@ const base = {
   'error.unknown': 'Error inesperado ({code}).',
 
   'fieldError.required': 'Obligatorio.',
+  'fieldError.already_exists': 'Ya existe otro registro con este valor.',
   'fieldError.invalid_type': 'Valor no válido.',
   'fieldError.too_small': 'Demasiado corto o pequeño.',
   'fieldError.too_big': 'Demasiado largo o grande.',
