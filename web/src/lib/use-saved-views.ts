@@ -36,15 +36,18 @@ export function useSavedLeadViews(userId: string) {
   useEffect(() => {
     const legacy = legacyViews(localStorage.getItem(LEGACY_STORAGE_KEY));
     if (!legacy.length || !list.isSuccess) return;
-    localStorage.removeItem(LEGACY_STORAGE_KEY);
     void (async () => {
-      for (const v of legacy) {
-        try {
-          await api.post('/saved-views', { entity: 'lead', name: v.name.slice(0, 80), definition: { filters: v.filters, sort: v.sort, columns: v.columns }, shared: false });
-        } catch (e) {
-          if (!(e instanceof ApiError && e.status === 409)) throw e; // a view of that name exists already: keep the server's
+      try {
+        for (const v of legacy) {
+          try {
+            await api.post('/saved-views', { entity: 'lead', name: v.name.slice(0, 80), definition: { filters: v.filters, sort: v.sort, columns: v.columns }, shared: false });
+          } catch (e) {
+            if (!(e instanceof ApiError && e.status === 409)) throw e; // a view of that name exists already: keep the server's
+          }
         }
-      }
+        // Only once every view is on the server: a failed move is tried again on the next visit.
+        localStorage.removeItem(LEGACY_STORAGE_KEY);
+      } catch { /* offline or refused: the views stay in this browser until the next visit */ }
       await refresh();
     })();
     // eslint-disable-next-line react-hooks/exhaustive-deps -- runs once, when the server list first arrives
