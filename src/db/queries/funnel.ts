@@ -229,8 +229,9 @@ export async function projectionFacts(
     ...(f.ownerIds ? [`l.owner_id = ANY(${cq.p(f.ownerIds)}::uuid[])`] : []), ...(f.sourceId ? [`l.source_id = ${cq.p(f.sourceId)}`] : []),
     ...(f.productId ? [`l.product_ids @> ARRAY[${cq.p(f.productId)}]::uuid[]`] : [])].join(' AND ');
   const quantiles = Array.from({ length: 40 }, (_, i) => (i + 0.5) / 40);
-  const [cycle] = await database.query<{ cycle: number[] | null }>(
-    `SELECT percentile_cont(${cq.p(quantiles)}::float8[]) WITHIN GROUP (ORDER BY extract(epoch FROM l.closed_at - l.created_at) / 86400) AS cycle
+  const [cycle] = await database.query<{ cycle: number[] | null; dealCv2: number | null }>(
+    `SELECT percentile_cont(${cq.p(quantiles)}::float8[]) WITHIN GROUP (ORDER BY extract(epoch FROM l.closed_at - l.created_at) / 86400) AS cycle,
+            (var_pop(l.amount) FILTER (WHERE l.amount > 0) / nullif(avg(l.amount) FILTER (WHERE l.amount > 0), 0) ^ 2)::float8 AS "dealCv2"
        FROM lead l WHERE ${wonWhere}`, cq.values);
 
   const iq = new Params();
@@ -238,11 +239,21 @@ export async function projectionFacts(
     `SELECT coalesce(l.source_id::text, 'none') AS source, count(*)::int AS leads FROM lead l WHERE ${leadWhere(f, iq, { from: f.period.from, to: f.period.to })} GROUP BY 1`, iq.values);
   const months = Math.max(1, ((f.period.to < f.asOf ? f.period.to : f.asOf).getTime() - f.period.from.getTime()) / 86_400_000 / 30.44);
 
+  // Leads per whole 7-day window from the period's start (a partial last week would read as a slump).
+  const wq = new Params();
+  const fullWeeks = Math.floor(((f.period.to < f.asOf ? f.period.to : f.asOf).getTime() - f.period.from.getTime()) / (7 * 86_400_000));
+  const weekRows = fullWeeks < 1 ? [] : await database.query<{ w: number; leads: number }>(
+    `SELECT floor(extract(epoch FROM l.created_at - ${wq.p(f.period.from)}::timestamptz) / 604800)::int AS w, count(*)::int AS leads
+       FROM lead l WHERE ${leadWhere(f, wq, { from: f.period.from, to: new Date(f.period.from.getTime() + fullWeeks * 7 * 86_400_000) })} GROUP BY 1`, wq.values);
+  const weeklyInflow = new Array<number>(Math.max(0, fullWeeks)).fill(0);
+  for (const r of weekRows) if (num(r.w) >= 0 && num(r.w) < fullWeeks) weeklyInflow[num(r.w)] = num(r.leads);
+
   return {
     openCells: open.map((r) => ({ step: num(r.step), ageBucket: num(r.bucket), leads: num(r.leads), amount: num(r.amount), weighted: num(r.weighted), meanAgeDays: num(r.age) })),
     closedCells: history.map((r) => ({ step: num(r.step), ageBucket: num(r.bucket), won: num(r.won), lost: num(r.lost) })),
     cycleDays: (cycle?.cycle ?? []).filter((d): d is number => d !== null).map(Number),
     inflow: inflowRows.map((r) => ({ sourceId: r.source, leadsPerMonth: num(r.leads) / months, cpl: costBySource.get(r.source) ?? null })),
+    weeklyInflow, dealCv2: cycle?.dealCv2 === null || cycle?.dealCv2 === undefined ? 0 : num(cycle.dealCv2),
   };
 }
 

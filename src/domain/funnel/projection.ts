@@ -23,7 +23,31 @@ export type ProjectionInputs = {
   cycleDays: readonly number[];
   /** New leads per month in the history, per source ("none" for no source), with its measured CPL. */
   inflow: readonly { sourceId: string; leadsPerMonth: number; cpl: number | null }[];
+  /**
+   * Leads created in each week of the history (all sources). Their variance beyond a Poisson's is
+   * the inflow's over-dispersion (see inflowDispersion); absent or too short: Poisson.
+   */
+  weeklyInflow?: readonly number[];
+  /** Won deals' amounts: variance ÷ mean² (squared coefficient of variation); absent or 0: every win is worth its cell's average. */
+  dealCv2?: number;
 };
+
+/**
+ * Over-dispersion of the inflow: the squared coefficient of variation of the weekly lead rate, beyond
+ * what Poisson noise explains, (variance − mean) ÷ mean², from the history's weekly counts (method of
+ * moments for a gamma-Poisson, i.e. negative binomial). Real inflow swings with seasons, campaigns and
+ * holidays far more than a Poisson allows; drawing each month's rate from a gamma with this CV² is what
+ * keeps the inflow's P10–P90 honest. 0 when the weeks are no more variable than Poisson, or fewer than 4.
+ */
+export function inflowDispersion(weekly: readonly number[]): number {
+  const n = weekly.length;
+  if (n < 4) return 0;
+  const mean = weekly.reduce((a, b) => a + b, 0) / n;
+  if (!(mean > 0)) return 0;
+  const variance = weekly.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1);
+  // Capped: one freak week (a list imported at once) should widen the range, not make it meaningless.
+  return Math.min(4, Math.max(0, (variance - mean) / (mean * mean)));
+}
 
 export type Lever =
   | { kind: 'inflow'; sourceId: string | null; factor: number }
@@ -212,15 +236,19 @@ export function project(inputs: ProjectionInputs, levers: readonly Lever[], opts
   const sales = Array.from({ length: months }, () => new Float64Array(simulations));
   const revenue = Array.from({ length: months }, () => new Float64Array(simulations));
   const rng = createRng(seed);
+  const phi = inflowDispersion(inputs.weeklyInflow ?? []);
+  const cv2 = inputs.dealCv2 !== undefined && Number.isFinite(inputs.dealCv2) && inputs.dealCv2 > 0 ? Math.min(inputs.dealCv2, 25) : 0;
   for (let s = 0; s < simulations; s++) {
     for (const c of cells) {
       const p = Math.min(1, rng.beta(c.odds.won + 0.5, c.odds.lost + 0.5) * c.factor);
-      spread(rng, rng.binomial(c.leads, p), c.shares, 0, s, c.deal, sales, revenue);
+      spread(rng, rng.binomial(c.leads, p), c.shares, 0, s, c.deal, cv2, sales, revenue);
     }
     if (a.leadsPerMonth > 0 && lead.trials > 0) {
       const p = Math.min(1, rng.beta(lead.successes + 0.5, lead.trials - lead.successes + 0.5) * leadFactor);
       for (let created = 0; created < months; created++) {
-        spread(rng, rng.binomial(rng.poisson(a.leadsPerMonth), p), newShares[created]!, created, s, newDeal, sales, revenue);
+        // Gamma-Poisson (negative binomial): this month's rate is the measured one times a gamma of mean 1 and CV² phi.
+        const rate = phi > 0 ? a.leadsPerMonth * rng.gamma(1 / phi) * phi : a.leadsPerMonth;
+        spread(rng, rng.binomial(rng.poisson(rate), p), newShares[created]!, created, s, newDeal, cv2, sales, revenue);
       }
     }
   }
@@ -253,15 +281,18 @@ const roundRange = (r: Range): Range => ({ p10: round2(r.p10), p50: round2(r.p50
 
 /**
  * Splits `n` wins over the months from `first` on by their shares with sequential binomials (a
- * multinomial draw) into simulation `s`'s sales and revenue. The hot loop: no closures.
+ * multinomial draw) into simulation `s`'s sales and revenue. k wins are worth k × deal on average;
+ * with deal sizes of squared CV `cv2` their sum is drawn as a gamma of that mean and variance
+ * k × deal² × cv2 (exact when deals are gamma-distributed), so a month of few big deals is as
+ * uncertain in revenue as it is in reality. The hot loop: no closures.
  */
-function spread(rng: Rng, n: number, shares: readonly number[], first: number, s: number, deal: number, sales: Float64Array[], revenue: Float64Array[]): void {
+function spread(rng: Rng, n: number, shares: readonly number[], first: number, s: number, deal: number, cv2: number, sales: Float64Array[], revenue: Float64Array[]): void {
   let left = n, mass = 1;
   for (let i = 0; i < shares.length && left > 0; i++) {
     const share = shares[i]!;
     if (share <= 0) continue;
     const k = share >= mass - 1e-12 ? left : rng.binomial(left, share / mass);
-    if (k > 0) { sales[first + i]![s]! += k; revenue[first + i]![s]! += k * deal; }
+    if (k > 0) { sales[first + i]![s]! += k; revenue[first + i]![s]! += cv2 > 0 ? deal * rng.gamma(k / cv2) * cv2 : k * deal; }
     left -= k;
     mass -= share;
   }
