@@ -722,3 +722,16 @@ export const scenario = pgTable('scenario', {
   createdBy: uuid('created_by'),
   ...audited,
 }, tenantKey);
+
+// Segments (migration 0023_segments.sql): saved sets of contacts defined by a condition tree.
+export const segmentBuiltins = ['best_clients', 'vip', 'at_risk', 'hot_prospects', 'warm_prospects', 'cold_prospects', 'detractors'] as const;
+export const segment = pgTable('segment', {
+  ...tenant,
+  name: text('name').notNull(),
+  description: text('description'),
+  definition: jsonb('definition').$type<Record<string, unknown>>().notNull(),
+  ownerId: uuid('owner_id'),
+  shared: boolean('shared').notNull().default(false),
+  builtin: text('builtin', { enum: segmentBuiltins }),
+  ...audited,
+}, tenantKey);
