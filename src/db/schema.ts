@@ -735,3 +735,17 @@ export const segment = pgTable('segment', {
   builtin: text('builtin', { enum: segmentBuiltins }),
   ...audited,
 }, tenantKey);
+
+// Portfolio reassignments (migration 0024_portfolio_transfers.sql): one row per batch moved.
+export type PortfolioTransferCounts = { contacts: number; companies: number; leads: number; activities: number; followUps: number; complaints: number };
+export const portfolioTransfer = pgTable('portfolio_transfer', {
+  workspaceId: uuid('workspace_id').notNull(),
+  id: uuid('id').notNull().defaultRandom(),
+  fromUserId: uuid('from_user_id').notNull(),
+  toUserId: uuid('to_user_id').notNull(),
+  segmentId: uuid('segment_id'),
+  idempotencyKey: text('idempotency_key'),
+  counts: jsonb('counts').$type<PortfolioTransferCounts>().notNull(),
+  createdBy: uuid('created_by'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+}, tenantKey);
