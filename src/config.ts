@@ -24,7 +24,7 @@ const envSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024)
     .describe('Largest accepted request body'),
   IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).default(200 * 1024 * 1024)
-    .describe('Largest CSV or XLSX file accepted for import (streamed to DATA_DIR/imports, never held in memory)'),
+    .describe('Largest CSV or XLSX file accepted for import (streamed into the database in chunks, never held in memory)'),
   SMTP_HOST: z.string().optional()
     .describe('SMTP server for outgoing email (morning digest); email is disabled when unset'),
   SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587)

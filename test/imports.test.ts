@@ -1,13 +1,20 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { and, eq, like, sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
-import { auditEvent, company, contact, lead } from '../src/db/schema.js';
-import { runImport } from '../src/jobs/import.js';
-import { addLoggedInUser, Client, setupWorkspace, testApp, type TestApp } from './harness.js';
+import { openDatabase, type Database } from '../src/db/client.js';
+import { auditEvent, company, contact, importFileChunk, lead } from '../src/db/schema.js';
+import { findImport } from '../src/db/queries/imports.js';
+import { IMPORT_CHUNK_BYTES } from '../src/db/queries/imports.js';
+import { buildApp } from '../src/http/app.js';
+import type { Deps } from '../src/http/context.js';
+import { queueImport, runImport, storeUpload } from '../src/jobs/import.js';
+import { runRetention } from '../src/jobs/retention.js';
+import { drainJobs } from '../src/jobs/worker.js';
+import { addLoggedInUser, Client, engine, setupWorkspace, testApp, type TestApp } from './harness.js';
 
 let t: TestApp;
 let admin: Client;
@@ -16,6 +23,10 @@ let adminId: string;
 let dataDir: string;
 
 const db = () => t.deps.database.db;
+
+/** The imports whose file is kept (in the database: no instance's disk holds it). */
+const storedFiles = async () => (await db().selectDistinct({ id: importFileChunk.importId }).from(importFileChunk)
+  .where(eq(importFileChunk.workspaceId, workspaceId))).map((r) => r.id);
 
 async function upload(c: Client, name: string, body: string | Uint8Array) {
   const res = await t.app.request(`/api/v1/imports?fileName=${encodeURIComponent(name)}`, {
@@ -81,7 +92,8 @@ describe('importing a messy Spanish spreadsheet', () => {
       mapping: ['firstName', 'surnames', 'phone', 'mobile', 'email', 'postalCode', 'city', 'companyName', 'birthDate', 'amount', 'source'],
     });
     expect(r.body.headers[2]).toBe('Teléfono');
-    expect(readdirSync(join(dataDir, 'imports', workspaceId))).toContain(first);
+    expect(await storedFiles()).toContain(first);
+    expect(existsSync(join(dataDir, 'imports'))).toBe(false);
   });
 
   it('previews the first rows with the capture policy result of each', async () => {
@@ -127,7 +139,7 @@ describe('importing a messy Spanish spreadsheet', () => {
     const audits = await db().select().from(auditEvent).where(and(eq(auditEvent.workspaceId, workspaceId), eq(auditEvent.entityId, maria[0]!.id)));
     expect(audits.map((a) => a.action)).toEqual(['create']);
     expect(audits[0]!.changes).toMatchObject({ firstName: [null, 'María'], _meta: { importId: first, rowNumber: 3 } });
-    expect(readdirSync(join(dataDir, 'imports', workspaceId))).not.toContain(first);
+    expect(await storedFiles()).not.toContain(first);
   });
 
   it('offers the rejected rows as a CSV with the row, the reason and the original values', async () => {
@@ -227,7 +239,7 @@ describe('other files and bad input', () => {
     } finally {
       t.deps.config = { ...t.deps.config, importMaxBytes: limit };
     }
-    expect(readdirSync(join(dataDir, 'imports', workspaceId)).length).toBe(0);
+    expect(await storedFiles()).toEqual([]);
   });
 
   it('refuses a mapping without a first name and hides an import from other salespeople', async () => {
@@ -238,5 +250,59 @@ describe('other files and bad input', () => {
     const luis = await addLoggedInUser(t, workspaceId, { name: 'Luis', email: 'luis@imports.es', role: 'sales' });
     expect((await luis.c.get(`/api/v1/imports/${up.body.id}`)).status).toBe(403);
     expect((await luis.c.get('/api/v1/imports')).body.data).toEqual([]);
+  });
+});
+
+describe('an import on several app instances', () => {
+  it('is uploaded through one instance and run by another one that reads the file from the database', async () => {
+    // A second app on the same database, as another server would be: its own connections on
+    // PostgreSQL, its own (empty) data folder.
+    const name = (await t.deps.database.query<{ name: string }>('SELECT current_database() AS name'))[0]!.name;
+    const otherDb: Database = engine === 'postgres'
+      ? await openDatabase({ databaseUrl: inject('pgUrl').replace(/\/[^/]*$/, `/${name}`), poolSize: 2 })
+      : t.deps.database;
+    const other: Deps = { ...t.deps, database: otherDb, config: { ...t.deps.config, dataDir: mkdtempSync(join(tmpdir(), 'seguimiento-other-')) } };
+    buildApp(other);
+    try {
+      // Over one stored chunk, with the two bytes of an "ñ" on either side of the chunk boundary.
+      const rows = ['Nombre;Correo;Notas'];
+      for (let i = 0; rows.join('\n').length < IMPORT_CHUNK_BYTES - 10_000; i++) rows.push(`Ana;ana${i}@multi.es;${'x'.repeat(8000)}`);
+      const filled = `${rows.join('\n')}\nAna;relleno@multi.es;`.length; // ASCII so far: characters are bytes
+      rows.push(`Ana;relleno@multi.es;${'y'.repeat(IMPORT_CHUNK_BYTES - 1 - filled - 1 - 2)}`, 'Íñigo;inigo@multi.es;', 'Luz;luz@multi.es;');
+      const csv = `${rows.join('\n')}\n`;
+      expect(Buffer.from(csv).subarray(IMPORT_CHUNK_BYTES - 1, IMPORT_CHUNK_BYTES + 1).toString()).toBe('ñ');
+
+      const up = await upload(admin, 'multi.csv', new TextEncoder().encode(csv));
+      expect(up.status).toBe(201);
+      expect(up.body.totalRows).toBe(rows.length - 1);
+      const chunks = await db().select({ seq: importFileChunk.seq }).from(importFileChunk)
+        .where(and(eq(importFileChunk.workspaceId, workspaceId), eq(importFileChunk.importId, up.body.id)));
+      expect(chunks.map((c) => c.seq).sort()).toEqual([0, 1]);
+      expect((await admin.patch(`/api/v1/imports/${up.body.id}`, { mapping: ['firstName', 'email', null] })).status).toBe(200);
+      // Queued without the first instance's own kick: only the other instance's worker runs it.
+      await queueImport(t.deps, { workspaceId, userId: adminId, role: 'admin', teamId: null }, await findImport(db(), workspaceId, up.body.id));
+      expect((await drainJobs(other)).done).toBe(1);
+
+      expect(await settled(admin, up.body.id)).toMatchObject({ status: 'done', processedRows: rows.length - 1, createdCount: rows.length - 1, rejectedCount: 0 });
+      expect(await contactsWhere('inigo@multi.es')).toMatchObject([{ firstName: 'Íñigo' }]);
+      expect(await contactsWhere('luz@multi.es')).toHaveLength(1);
+      expect(await storedFiles()).not.toContain(up.body.id);
+    } finally {
+      if (otherDb !== t.deps.database) await otherDb.close();
+    }
+  });
+
+  it('leaves no file behind: uploads that never became an import are removed by the retention job', async () => {
+    const kept = await upload(admin, 'pendiente.csv', 'Nombre\nAna\n');
+    const abandoned = '00000000-0000-4000-8000-000000000abc';
+    await storeUpload(t.deps.database, workspaceId, abandoned, [new TextEncoder().encode('Nombre\nAna\n')], 1000);
+    const recent = '00000000-0000-4000-8000-000000000abd';
+    await storeUpload(t.deps.database, workspaceId, recent, [new TextEncoder().encode('Nombre\nLuz\n')], 1000);
+    await t.deps.database.query(`UPDATE import_file_chunk SET created_at = now() - interval '2 days' WHERE import_id IN ($1, $2)`, [abandoned, kept.body.id]);
+    await runRetention(t.deps, workspaceId, new Date());
+    const left = await storedFiles();
+    expect(left).toContain(kept.body.id);
+    expect(left).toContain(recent);
+    expect(left).not.toContain(abandoned);
   });
 });

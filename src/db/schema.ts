@@ -2,7 +2,7 @@
 // The SQL files are the source of truth; schema.test.ts checks that both agree after migrating.
 import { sql } from 'drizzle-orm';
 import {
-  pgTable, uuid, text, integer, boolean, timestamp, jsonb, numeric, date, char, bigint, primaryKey,
+  pgTable, uuid, text, integer, boolean, timestamp, jsonb, numeric, date, char, bigint, primaryKey, customType,
 } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -749,3 +749,13 @@ export const portfolioTransfer = pgTable('portfolio_transfer', {
   createdBy: uuid('created_by'),
   createdAt: ts('created_at').notNull().defaultNow(),
 }, tenantKey);
+
+// The uploaded file of an import in chunks (migration 0019_import_files.sql), readable by every app instance.
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' });
+export const importFileChunk = pgTable('import_file_chunk', {
+  workspaceId: uuid('workspace_id').notNull(),
+  importId: uuid('import_id').notNull(),
+  seq: integer('seq').notNull(),
+  data: bytea('data').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.importId, t.seq] })]);

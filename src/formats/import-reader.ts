@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import Papa from 'papaparse';
@@ -19,6 +19,14 @@ export type SourceRow = {
   cells: string[];
   error?: { code: ReadErrorCode; message: string };
 };
+/**
+ * Where a file's bytes come from: opened anew for each pass and read front to back. The import
+ * keeps its files in PostgreSQL (any app instance can read them); a path is the local case.
+ */
+export type FileSource = () => AsyncIterable<Uint8Array>;
+export const fileSource = (path: string): FileSource => () => createReadStream(path, { highWaterMark: 256 * 1024 });
+const sourceOf = (file: FileSource | string): FileSource => (typeof file === 'string' ? fileSource(file) : file);
+
 export type FileLayout = {
   format: ImportFormat;
   encoding: 'utf-8' | 'windows-1252' | null;
@@ -38,15 +46,15 @@ const MAX_LINES_IN_CELL = 20;
 const MAX_RECORD_CHARS = 64 * 1024;
 const DELIMITERS = [';', ',', '\t'] as const;
 
-async function readHead(path: string, bytes: number): Promise<Buffer> {
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(bytes);
-    const { bytesRead } = await fh.read(buf, 0, bytes, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
+async function readHead(source: FileSource, bytes: number): Promise<Buffer> {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of source()) {
+    parts.push(chunk);
+    size += chunk.length;
+    if (size >= bytes) break; // leaving the loop closes the source
   }
+  return Buffer.concat(parts).subarray(0, bytes);
 }
 
 const isZip = (head: Buffer) => head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
@@ -191,14 +199,13 @@ export function parseCsvRecord(text: string, delimiter: string): { cells: string
   return { cells, malformed: res.errors.length > 0 };
 }
 
-async function* decodedChunks(path: string, encoding: 'utf-8' | 'windows-1252'): AsyncGenerator<string> {
-  const stream = createReadStream(path, { highWaterMark: 256 * 1024 });
+async function* decodedChunks(source: FileSource, encoding: 'utf-8' | 'windows-1252'): AsyncGenerator<string> {
   if (encoding === 'utf-8') {
     const decoder = new TextDecoder('utf-8'); // drops the BOM itself
-    for await (const buf of stream) yield decoder.decode(buf as Buffer, { stream: true });
+    for await (const buf of source()) yield decoder.decode(buf, { stream: true });
     yield decoder.decode();
   } else {
-    for await (const buf of stream) yield iconv.decode(buf as Buffer, 'win1252');
+    for await (const buf of source()) yield iconv.decode(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength), 'win1252');
   }
 }
 
@@ -218,13 +225,13 @@ export function findHeaderRow(rows: readonly { cells: readonly string[] }[]): nu
   return idx >= 0 ? idx : filled.findIndex((f) => f.length > 0);
 }
 
-async function* csvRows(path: string, encoding: 'utf-8' | 'windows-1252', delimiter: string, width?: number): AsyncGenerator<SourceRow> {
+async function* csvRows(source: FileSource, encoding: 'utf-8' | 'windows-1252', delimiter: string, width?: number): AsyncGenerator<SourceRow> {
   const accept = width === undefined ? undefined : (text: string) => {
     const { cells, malformed } = parseCsvRecord(text, delimiter);
     while (cells.length > width && cells[cells.length - 1]!.trim() === '') cells.pop();
     return !malformed && cells.length === width;
   };
-  for await (const rec of splitCsvRecords(decodedChunks(path, encoding), delimiter, accept)) {
+  for await (const rec of splitCsvRecords(decodedChunks(source, encoding), delimiter, accept)) {
     if (rec.broken) {
       yield { rowNumber: rec.line, cells: rec.text.split(delimiter), error: { code: 'broken_quote', message: 'A quoted cell is never closed.' } };
       continue;
@@ -253,8 +260,8 @@ export function xlsxCellText(v: unknown): string {
   return '';
 }
 
-async function* xlsxRows(path: string): AsyncGenerator<SourceRow> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'emit' });
+async function* xlsxRows(source: FileSource): AsyncGenerator<SourceRow> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(source(), { objectMode: false }), { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'emit' });
   for await (const sheet of reader) {
     for await (const row of sheet) {
       const values = (row.values as unknown[]).slice(1);
@@ -267,8 +274,8 @@ async function* xlsxRows(path: string): AsyncGenerator<SourceRow> {
 }
 
 /** Every row of the file from the top, as read (no header handling). */
-function allRows(path: string, layout: Pick<FileLayout, 'format' | 'encoding' | 'delimiter'>, width?: number): AsyncGenerator<SourceRow> {
-  return layout.format === 'xlsx' ? xlsxRows(path) : csvRows(path, layout.encoding ?? 'utf-8', layout.delimiter ?? ',', width);
+function allRows(source: FileSource, layout: Pick<FileLayout, 'format' | 'encoding' | 'delimiter'>, width?: number): AsyncGenerator<SourceRow> {
+  return layout.format === 'xlsx' ? xlsxRows(source) : csvRows(source, layout.encoding ?? 'utf-8', layout.delimiter ?? ',', width);
 }
 
 /** Marks rows whose number of cells differs from the header (extra empty cells at the end are fine). */
@@ -286,8 +293,9 @@ function checkWidth(row: SourceRow, width: number, format: ImportFormat): Source
  * Detects the layout of a file from its first rows: format, encoding, separator, header row and a
  * sample of data rows. Returns null for a file with nothing in it.
  */
-export async function detectLayout(path: string): Promise<FileLayout | null> {
-  const head = await readHead(path, SAMPLE_BYTES);
+export async function detectLayout(file: FileSource | string): Promise<FileLayout | null> {
+  const source = sourceOf(file);
+  const head = await readHead(source, SAMPLE_BYTES);
   let layout: Pick<FileLayout, 'format' | 'encoding' | 'delimiter'>;
   if (isZip(head)) layout = { format: 'xlsx', encoding: null, delimiter: null };
   else {
@@ -296,7 +304,7 @@ export async function detectLayout(path: string): Promise<FileLayout | null> {
     layout = { format: 'csv', encoding, delimiter: detectDelimiter(text) };
   }
   const first: SourceRow[] = [];
-  for await (const row of allRows(path, layout)) {
+  for await (const row of allRows(source, layout)) {
     if (!isBlankRow(row.cells)) first.push(row);
     if (first.length >= HEADER_SEARCH_ROWS + SAMPLE_ROWS) break;
   }
@@ -313,9 +321,9 @@ export async function detectLayout(path: string): Promise<FileLayout | null> {
  * The data rows below the header, streamed. Blank rows are skipped; each row has exactly as many
  * cells as the header, or an error saying why not.
  */
-export async function* readDataRows(path: string, layout: Pick<FileLayout, 'format' | 'encoding' | 'delimiter' | 'headerRow' | 'headers'>): AsyncGenerator<SourceRow> {
+export async function* readDataRows(file: FileSource | string, layout: Pick<FileLayout, 'format' | 'encoding' | 'delimiter' | 'headerRow' | 'headers'>): AsyncGenerator<SourceRow> {
   const width = layout.headers.length;
-  for await (const row of allRows(path, layout, width)) {
+  for await (const row of allRows(sourceOf(file), layout, width)) {
     if (row.rowNumber <= layout.headerRow || isBlankRow(row.cells)) continue;
     yield checkWidth(row, width, layout.format);
   }

@@ -1,10 +1,5 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
-import type { Config } from '../config.js';
 import type { Actor } from '../domain/access.js';
 import { callingCodeOf } from '../domain/duplicates.js';
 import { AppError, fieldError } from '../domain/errors.js';
@@ -13,62 +8,74 @@ import { buildImportRow, type RowContext, type RowResult } from '../domain/impor
 import type { Database } from '../db/client.js';
 import { loadCapturePolicy } from '../db/queries/capture-policy.js';
 import {
-  createImport, findImport, foldName, leadDefaultsOf, rememberedMapping, setImportState, sourcesByName, writeBatch,
-  type BatchContext, type ImportRecordRow, type Reject,
+  createImport, deleteImportFile, findImport, foldName, IMPORT_CHUNK_BYTES, leadDefaultsOf, readFileChunks, rememberedMapping,
+  setImportState, sourcesByName, writeBatch, writeFileChunk, type BatchContext, type ImportRecordRow, type Reject,
 } from '../db/queries/imports.js';
 import { enqueue } from './queue.js';
 import { registerJob } from './registry.js';
-import { detectLayout, layoutFingerprint, readDataRows, type SourceRow } from '../formats/import-reader.js';
+import { detectLayout, layoutFingerprint, readDataRows, type FileSource, type SourceRow } from '../formats/import-reader.js';
 import type { Deps } from '../http/context.js';
 
 /**
  * The import pipeline, shared by the API, the job and the CLI: keep the uploaded file, detect its
  * layout and propose a mapping, preview, dry run, and the run itself in batches. Each batch is one
  * transaction that also moves the checkpoint (`processed_rows`), so an import stopped at any point
- * leaves whole batches behind and resumes after the last one.
+ * leaves whole batches behind and resumes after the last one. The file is kept in PostgreSQL
+ * (import_file_chunk), so whichever app instance picks up the job can read it.
  */
 export const IMPORT_JOB = 'import';
 export const DEFAULT_BATCH_SIZE = 2000;
 
-export const importDir = (config: Pick<Config, 'dataDir'>, workspaceId: string) => resolve(config.dataDir, 'imports', workspaceId);
-export const importFilePath = (config: Pick<Config, 'dataDir'>, workspaceId: string, importId: string) => join(importDir(config, workspaceId), importId);
+/** An import's stored file as a source the reader can open as often as it needs. */
+export const importFile = (database: Database, workspaceId: string, importId: string): FileSource =>
+  () => readFileChunks(database, workspaceId, importId);
+
+export type StoredUpload = {
+  size: number;
+  /** Line ends in the file (plus one for a last line without one): the row estimate of a CSV. */
+  lines: number;
+};
 
 /**
- * Streams a body to the import folder, refusing it (and removing what was written) past `maxBytes`.
- * Answers the number of bytes written.
+ * Streams a body into the database as the file of import `importId`, in chunks, refusing it (and
+ * removing what was written) past `maxBytes`. Line ends are counted on the way, for the row estimate.
  */
-export async function storeUpload(body: Readable, path: string, maxBytes: number): Promise<number> {
-  await mkdir(join(path, '..'), { recursive: true });
+export async function storeUpload(database: Database, workspaceId: string, importId: string, body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, maxBytes: number): Promise<StoredUpload> {
   let size = 0;
-  const limit = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      size += chunk.length;
-      if (size > maxBytes) done(new AppError('payload_too_large', `The file is larger than ${maxBytes} bytes (IMPORT_MAX_BYTES).`));
-      else done(null, chunk);
-    },
-  });
-  try {
-    await pipeline(body, limit, createWriteStream(path));
-  } catch (e) {
-    await rm(path, { force: true });
-    throw e;
-  }
-  return size;
-}
-
-/** Data rows of a CSV, counted from its line ends (quoted line breaks make it an estimate, corrected at the end). */
-async function estimateRows(path: string, headerRow: number): Promise<number> {
   let lines = 0;
   let last = 10;
-  for await (const buf of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) lines++;
-    last = buf[buf.length - 1] ?? last;
+  let seq = 0;
+  // Chunks of exactly IMPORT_CHUNK_BYTES (the last one shorter) whatever pieces the body arrives in.
+  const chunk = Buffer.allocUnsafe(IMPORT_CHUNK_BYTES);
+  let filled = 0;
+  const flush = async () => {
+    if (!filled) return;
+    await writeFileChunk(database, workspaceId, importId, seq++, chunk.subarray(0, filled));
+    filled = 0;
+  };
+  try {
+    for await (const piece of body) {
+      size += piece.length;
+      if (size > maxBytes) throw new AppError('payload_too_large', `The file is larger than ${maxBytes} bytes (IMPORT_MAX_BYTES).`);
+      for (let i = piece.indexOf(10); i >= 0; i = piece.indexOf(10, i + 1)) lines++;
+      if (piece.length) last = piece[piece.length - 1]!;
+      for (let off = 0; off < piece.length;) {
+        const n = Math.min(piece.length - off, chunk.length - filled);
+        chunk.set(piece.subarray(off, off + n), filled);
+        filled += n;
+        off += n;
+        if (filled === chunk.length) await flush();
+      }
+    }
+    await flush();
+  } catch (e) {
+    await deleteImportFile(database.db, workspaceId, importId);
+    throw e;
   }
-  if (last !== 10) lines++;
-  return Math.max(0, lines - headerRow);
+  return { size, lines: last !== 10 ? lines + 1 : lines };
 }
 
-export type NewImport = { fileName: string; path: string; size: number; id: string };
+export type NewImport = { fileName: string; id: string } & StoredUpload;
 
 /**
  * Registers an uploaded file as an import: its layout, a row estimate and the proposed mapping
@@ -76,18 +83,14 @@ export type NewImport = { fileName: string; path: string; size: number; id: stri
  * with a header and no rows is refused with the reason, and the file removed.
  */
 export async function registerUpload(database: Database, actor: Actor, file: NewImport): Promise<ImportRecordRow & { mappingRemembered: boolean }> {
-  const layout = await detectLayout(file.path).catch(async () => { await rm(file.path, { force: true }); throw fieldError('file', 'unreadable', 'The file is neither a CSV nor an XLSX workbook we can read.'); });
-  if (!layout) {
-    await rm(file.path, { force: true });
-    throw fieldError('file', 'empty_file', 'The file is empty: there is no header row and no data.');
-  }
-  if (!layout.sample.length) {
-    await rm(file.path, { force: true });
-    throw fieldError('file', 'no_rows', `The file has a header row (${layout.headers.join(', ')}) but no data rows.`);
-  }
+  const refuse = async (e: unknown): Promise<never> => { await deleteImportFile(database.db, actor.workspaceId, file.id); throw e; };
+  const layout = await detectLayout(importFile(database, actor.workspaceId, file.id))
+    .catch(() => refuse(fieldError('file', 'unreadable', 'The file is neither a CSV nor an XLSX workbook we can read.')));
+  if (!layout) return refuse(fieldError('file', 'empty_file', 'The file is empty: there is no header row and no data.'));
+  if (!layout.sample.length) return refuse(fieldError('file', 'no_rows', `The file has a header row (${layout.headers.join(', ')}) but no data rows.`));
   const fingerprint = layoutFingerprint(layout.headers);
   const proposed = proposeMapping(layout.headers, await rememberedMapping(database.db, actor.workspaceId, fingerprint));
-  const totalRows = layout.format === 'csv' ? await estimateRows(file.path, layout.headerRow) : null;
+  const totalRows = layout.format === 'csv' ? Math.max(0, file.lines - layout.headerRow) : null;
   const row = await database.transaction((tx) => createImport(tx, actor, {
     id: file.id, fileName: file.fileName.slice(0, 255), fileSize: file.size, format: layout.format, encoding: layout.encoding,
     delimiter: layout.delimiter, headerRow: layout.headerRow, headers: layout.headers, layoutFingerprint: fingerprint,
@@ -97,11 +100,10 @@ export async function registerUpload(database: Database, actor: Actor, file: New
 }
 
 /** Stores a body as a new import's file and registers it. */
-export async function uploadImport(deps: Deps, actor: Actor, fileName: string, body: Readable): Promise<ImportRecordRow & { mappingRemembered: boolean }> {
+export async function uploadImport(deps: Deps, actor: Actor, fileName: string, body: Readable | AsyncIterable<Uint8Array>): Promise<ImportRecordRow & { mappingRemembered: boolean }> {
   const id = randomUUID();
-  const path = importFilePath(deps.config, actor.workspaceId, id);
-  const size = await storeUpload(body, path, deps.config.importMaxBytes);
-  return registerUpload(deps.database, actor, { id, fileName, path, size });
+  const stored = await storeUpload(deps.database, actor.workspaceId, id, body, deps.config.importMaxBytes);
+  return registerUpload(deps.database, actor, { id, fileName, ...stored });
 }
 
 async function rowContext(database: Database, imp: ImportRecordRow): Promise<RowContext & { policyCountry: string }> {
@@ -129,7 +131,7 @@ export async function previewImport(deps: Deps, imp: ImportRecordRow, limit = 20
   assertFile(imp);
   const ctx = await rowContext(deps.database, imp);
   const out: CheckedRow[] = [];
-  for await (const row of readDataRows(importFilePath(deps.config, imp.workspaceId, imp.id), imp)) {
+  for await (const row of readDataRows(importFile(deps.database, imp.workspaceId, imp.id), imp)) {
     out.push(checkRow(row, ctx));
     if (out.length >= limit) break;
   }
@@ -143,7 +145,7 @@ export async function dryRunImport(deps: Deps, imp: ImportRecordRow, keepRejects
   assertFile(imp);
   const ctx = await rowContext(deps.database, imp);
   const result: DryRunResult = { totalRows: 0, validRows: 0, rejectedRows: 0, rejects: [] };
-  for await (const row of readDataRows(importFilePath(deps.config, imp.workspaceId, imp.id), imp)) {
+  for await (const row of readDataRows(importFile(deps.database, imp.workspaceId, imp.id), imp)) {
     result.totalRows++;
     const { result: r } = checkRow(row, ctx);
     if (r.ok) result.validRows++;
@@ -213,7 +215,7 @@ export async function runImport(deps: Deps, workspaceId: string, importId: strin
       inFlight = write(batch);
       inFlight.catch(() => undefined); // awaited (and rethrown) before the next batch or at the end
     };
-    for await (const row of readDataRows(importFilePath(deps.config, workspaceId, importId), imp)) {
+    for await (const row of readDataRows(importFile(database, workspaceId, importId), imp)) {
       if (index < from) { index++; continue; }
       index++;
       const { result } = checkRow(row, rowCtx);
@@ -223,18 +225,15 @@ export async function runImport(deps: Deps, workspaceId: string, importId: strin
     }
     if (good.length || rejects.length || from !== index) await flush();
     if (inFlight) await inFlight;
-    await rm(importFilePath(deps.config, workspaceId, importId), { force: true });
-    await setImportState(database.db, workspaceId, importId, { status: 'done', totalRows: index, finishedAt: deps.now() });
+    await database.transaction(async (tx) => {
+      await setImportState(tx, workspaceId, importId, { status: 'done', totalRows: index, finishedAt: deps.now() });
+      await deleteImportFile(tx, workspaceId, importId);
+    });
   } catch (e) {
     await setImportState(database.db, workspaceId, importId, { status: 'failed', lastError: (e instanceof Error ? e.message : String(e)).slice(0, 2000) });
     throw e;
   }
   return findImport(database.db, workspaceId, importId);
-}
-
-/** Removes the kept file of an import (after a rollback, or when an upload is abandoned). */
-export async function removeImportFile(config: Pick<Config, 'dataDir'>, workspaceId: string, importId: string): Promise<void> {
-  await rm(importFilePath(config, workspaceId, importId), { force: true });
 }
 
 registerJob(IMPORT_JOB, async ({ deps, workspaceId, payload }) => {

@@ -1,5 +1,6 @@
 import { deleteFinishedJobs, workspaceSettings } from '../db/queries/jobs.js';
 import { deleteOldNotifications } from '../db/queries/notifications.js';
+import { deleteStaleImportFiles } from '../db/queries/imports.js';
 import { purgeCancelled, type PurgeEntity } from '../db/queries/retention.js';
 import { retentionCutoff, retentionDaysOf } from '../domain/retention.js';
 import type { Deps } from '../http/context.js';
@@ -37,6 +38,7 @@ export async function runRetention(deps: Deps, workspaceId: string, now: Date): 
   await deps.database.transaction(async (tx) => {
     result.jobs = await deleteFinishedJobs(tx, workspaceId, new Date(now.getTime() - KEEP_DONE_JOBS_DAYS * DAY_MS));
     result.notifications = await deleteOldNotifications(tx, workspaceId, new Date(now.getTime() - KEEP_READ_NOTIFICATIONS_DAYS * DAY_MS));
+    await deleteStaleImportFiles(tx, workspaceId, new Date(now.getTime() - DAY_MS)); // uploads a day old that never became an import
   });
   return result;
 }

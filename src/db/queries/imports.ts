@@ -65,6 +65,52 @@ export async function sourcesByName(d: Db, workspaceId: string): Promise<Map<str
 }
 export const foldName = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().trim();
 
+/** Size of one stored chunk of an uploaded file: a few round trips per megabyte, little memory. */
+export const IMPORT_CHUNK_BYTES = 1 << 20;
+
+/** Stores one chunk of an import's file (outside any transaction: a long upload holds no lock). */
+export async function writeFileChunk(database: Database, workspaceId: string, importId: string, seq: number, data: Uint8Array): Promise<void> {
+  await database.query('INSERT INTO import_file_chunk (workspace_id, import_id, seq, data) VALUES ($1, $2, $3, $4)', [workspaceId, importId, seq, data]);
+}
+
+/**
+ * The stored file, chunk after chunk in order, one query per chunk: whatever the file's size, one
+ * chunk is in memory at a time. Stopping early (a consumer that breaks out) reads no further.
+ */
+export async function* readFileChunks(database: Database, workspaceId: string, importId: string): AsyncGenerator<Buffer> {
+  for (let seq = 0; ; seq++) {
+    const [row] = await database.query<{ data: Uint8Array }>(
+      'SELECT data FROM import_file_chunk WHERE workspace_id = $1 AND import_id = $2 AND seq = $3', [workspaceId, importId, seq]);
+    if (!row) return;
+    yield Buffer.isBuffer(row.data) ? row.data : Buffer.from(row.data.buffer, row.data.byteOffset, row.data.byteLength);
+  }
+}
+
+/** Removes an import's stored file; answers the number of chunks removed. */
+export async function deleteImportFile(d: Db, workspaceId: string, importId: string): Promise<number> {
+  return rowsOf<{ seq: number }>(await d.execute(sql`
+    DELETE FROM import_file_chunk WHERE workspace_id = ${workspaceId} AND import_id = ${importId} RETURNING seq`)).length;
+}
+
+/**
+ * Removes the files nobody will read again: those of imports that are done or rolled back (a
+ * crash between the last batch and the removal leaves them), and uploads started before
+ * `abandonedBefore` that never became an import (refused, or the instance died mid-upload).
+ * Answers the number of files removed.
+ */
+export async function deleteStaleImportFiles(d: Db, workspaceId: string, abandonedBefore: Date): Promise<number> {
+  return rowsOf<{ importId: string }>(await d.execute(sql`
+    WITH stale AS (
+      SELECT f.import_id FROM import_file_chunk f
+        LEFT JOIN import i ON i.workspace_id = f.workspace_id AND i.id = f.import_id
+       WHERE f.workspace_id = ${workspaceId} AND f.seq = 0
+         AND (i.status IN ('done', 'rolled_back') OR (i.id IS NULL AND f.created_at < ${abandonedBefore.toISOString()}::timestamptz))
+    ), gone AS (
+      DELETE FROM import_file_chunk f USING stale s WHERE f.workspace_id = ${workspaceId} AND f.import_id = s.import_id RETURNING f.import_id
+    )
+    SELECT DISTINCT import_id AS "importId" FROM gone`)).length;
+}
+
 export type Reject = { rowNumber: number; original: string[]; reasons: { field: string; code: string; message: string }[] };
 
 /** A page of rejected rows in file order (keyset on row number), for the report. */

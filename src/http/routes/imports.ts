@@ -6,10 +6,10 @@ import { canSeeImport, canUndoImport } from '../../domain/import/access.js';
 import { checkMapping, importTargets } from '../../domain/import/mapping.js';
 import { upsertKeys } from '../../domain/import/row.js';
 import { encodeCsvStream, type Cell } from '../../formats/csv.js';
-import { findImport, listImports, rejectsPage, rollbackImportInTx, updateImport, type ImportRecordRow } from '../../db/queries/imports.js';
+import { deleteImportFile, findImport, listImports, rejectsPage, rollbackImportInTx, updateImport, type ImportRecordRow } from '../../db/queries/imports.js';
 import { write } from '../../db/repository.js';
 import { drainJobs } from '../../jobs/worker.js';
-import { dryRunImport, previewImport, queueImport, removeImportFile, uploadImport } from '../../jobs/import.js';
+import { dryRunImport, previewImport, queueImport, uploadImport } from '../../jobs/import.js';
 import { expectedVersion } from '../resource.js';
 import { newRouter, type Deps } from '../context.js';
 import { IdParam, problemResponses, TimestampOut, Uuid } from '../schemas.js';
@@ -63,7 +63,7 @@ export function importRoutes(deps: Deps) {
 
   r.openapi(createRoute({
     method: 'post', path: '/imports', tags: ['imports'],
-    summary: 'Upload a CSV or XLSX file to import (the raw file is the body; streamed to disk, up to IMPORT_MAX_BYTES)',
+    summary: 'Upload a CSV or XLSX file to import (the raw file is the body; streamed into the database in chunks, up to IMPORT_MAX_BYTES)',
     request: {
       query: z.object({ fileName: z.string().min(1).max(255).openapi({ description: 'Name of the file, shown in the history' }) }),
       body: { content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } }, required: true },
@@ -171,8 +171,8 @@ export function importRoutes(deps: Deps) {
       canUndoImport(actor, imp.createdBy, imp.status);
       await rollbackImportInTx(tx, actor, imp);
       await updateImport(tx, actor, imp, { status: 'rolled_back', rolledBackAt: deps.now() }, undefined);
+      await deleteImportFile(tx, actor.workspaceId, id);
     });
-    await removeImportFile(deps.config, actor.workspaceId, id);
     return c.json(present(await findImport(deps.database.db, actor.workspaceId, id)) as never, 200);
   });
 

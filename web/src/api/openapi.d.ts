@@ -276,7 +276,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Upload a CSV or XLSX file to import (the raw file is the body; streamed to disk, up to IMPORT_MAX_BYTES) */
+        /** Upload a CSV or XLSX file to import (the raw file is the body; streamed into the database in chunks, up to IMPORT_MAX_BYTES) */
         post: {
             parameters: {
                 query: {
