@@ -31,6 +31,7 @@ const FunnelReviewPage = page(() => import('./pages/funnel-review-page.js'), 'Fu
 const BatchEntryPage = page(() => import('./pages/batch-entry-page.js'), 'BatchEntryPage');
 const DuplicatesPage = page(() => import('./pages/duplicates-page.js'), 'DuplicatesPage');
 const ImportsPage = page(() => import('./pages/imports-page.js'), 'ImportsPage');
+const PortfoliosPage = page(() => import('./pages/portfolios-page.js'), 'PortfoliosPage');
 
 /** Pages behind the login: no session → login (or setup on a new installation). */
 function RequireSession() {
@@ -74,6 +75,7 @@ export const router = createBrowserRouter([
       { path: '/leads/board', element: <BoardPage /> },
       { path: '/leads/:id', element: <LeadPage /> },
       { path: '/contacts', element: <ContactsPage /> },
+      { path: '/portfolios', element: <PortfoliosPage /> },
       { path: '/contacts/:id', element: <ContactPage /> },
       { path: '/companies', element: <CompaniesPage /> },
       { path: '/companies/:id', element: <CompanyPage /> },

@@ -7,6 +7,7 @@ import * as webForms from './features/web-forms.js';
 import * as dashboard from './features/dashboard.js';
 import * as funnel from './features/funnel.js';
 import * as portfolio from './features/portfolio.js';
+import * as portfolios from './features/portfolios.js';
 
 
 export const en: Record<MessageKey, string> = {
@@ -18,6 +19,7 @@ export const en: Record<MessageKey, string> = {
   ...dashboard.en,
   ...funnel.en,
   ...portfolio.en,
+  ...portfolios.en,
 
   'app.name': 'Seguimiento',
   'app.skipToContent': 'Skip to content',

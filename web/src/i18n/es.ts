@@ -8,6 +8,7 @@ import * as webForms from './features/web-forms.js';
 import * as dashboard from './features/dashboard.js';
 import * as funnel from './features/funnel.js';
 import * as portfolio from './features/portfolio.js';
+import * as portfolios from './features/portfolios.js';
 
 const base = {
   'app.name': 'Seguimiento',
@@ -545,6 +546,7 @@ export const es = {
   ...dashboard.es,
   ...funnel.es,
   ...portfolio.es,
+  ...portfolios.es,
 } as const;
 
 export type MessageKey = keyof typeof es;

@@ -1,5 +1,5 @@
 import { useDeferredValue, useState, type FormEvent } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useI18n } from '../i18n/i18n.js';
 import { useCursorList } from '../lib/use-list.js';
@@ -68,9 +68,11 @@ function NewContactDialog({ onClose }: { onClose: () => void }) {
 export function ContactsPage() {
   const { t, fmt } = useI18n();
   const users = useUsers();
+  // A link can open the list already filtered (the portfolios page drills down by owner and lifecycle).
+  const [params] = useSearchParams();
   const [q, setQ] = useState('');
-  const [ownerId, setOwnerId] = useState('');
-  const [lifecycle, setLifecycle] = useState('');
+  const [ownerId, setOwnerId] = useState(() => params.get('ownerId') ?? '');
+  const [lifecycle, setLifecycle] = useState(() => params.get('lifecycle') ?? '');
   const [city, setCity] = useState('');
   const [doNotContact, setDoNotContact] = useState('');
   const [includeCancelled, setIncludeCancelled] = useState(false);
