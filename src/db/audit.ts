@@ -2,6 +2,7 @@ import type { Db } from './client.js';
 import { auditEvent } from './schema.js';
 import { diffRecord } from '../domain/audit.js';
 import { emitWebhookEvents } from './queries/webhooks.js';
+import { rescoreForChange } from './queries/score.js';
 
 export type AuditInput = {
   workspaceId: string;
@@ -22,6 +23,8 @@ export async function recordAudit(tx: Db, a: AuditInput): Promise<void> {
   await tx.insert(auditEvent).values({
     workspaceId: a.workspaceId, userId: a.userId, entity: a.entity, entityId: a.entityId, action: a.action, changes,
   });
+  // Every write passes here, so this is where scores follow the change (same transaction, docs/score.md).
+  await rescoreForChange(tx, a);
   // Every write passes here, so this is where changes become webhook events (outbox, same transaction).
   await emitWebhookEvents(tx, a.workspaceId, a);
 }

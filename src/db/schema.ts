@@ -2,8 +2,10 @@
 // The SQL files are the source of truth; schema.test.ts checks that both agree after migrating.
 import { sql } from 'drizzle-orm';
 import {
-  pgTable, uuid, text, integer, boolean, timestamp, jsonb, numeric, date, char, bigint, primaryKey, customType,
+  pgTable, uuid, text, integer, boolean, timestamp, jsonb, numeric, date, char, bigint, primaryKey, doublePrecision, customType,
 } from 'drizzle-orm/pg-core';
+import type { ScoreCondition, ScoreLine, ScoreWarning } from '../domain/score.js';
+import type { Coefficient } from '../domain/score-model.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 const money = (name: string) => numeric(name, { precision: 14, scale: 2, mode: 'number' });
@@ -195,6 +197,9 @@ export const contact = pgTable('contact', {
   customFields: jsonb('custom_fields').$type<CustomFieldValues>().notNull().default({}),
   ...cancellable,
   lastActivityAt: ts('last_activity_at'),
+  // Computed by src/domain/score.ts (migration 0022_score.sql); never written by the API.
+  score: integer('score').notNull().default(0),
+  scoreExplanation: jsonb('score_explanation').$type<ScoreExplanation>().notNull().default({ lines: [], warnings: [] }),
   ...audited,
   searchText: text('search_text').generatedAlwaysAs(sql``),
 }, tenantKey);
@@ -209,6 +214,7 @@ export const lead = pgTable('lead', {
   pipelineId: uuid('pipeline_id').notNull(),
   stageId: uuid('stage_id').notNull(),
   score: integer('score').notNull().default(0),
+  scoreExplanation: jsonb('score_explanation').$type<ScoreExplanation>().notNull().default({ lines: [], warnings: [] }),
   probability: integer('probability').notNull(),
   amount: money('amount').notNull().default(0),
   currency: char('currency', { length: 3 }).notNull(),
@@ -759,3 +765,30 @@ export const importFileChunk = pgTable('import_file_chunk', {
   data: bytea('data').notNull(),
   createdAt: ts('created_at').notNull().defaultNow(),
 }, (t) => [primaryKey({ columns: [t.workspaceId, t.importId, t.seq] })]);
+
+// The score (migration 0022_score.sql, docs/score.md): rules, and the latest measured model.
+export type ScoreExplanation = { lines: ScoreLine[]; warnings: ScoreWarning[] };
+export const scoreRule = pgTable('score_rule', {
+  ...tenant,
+  position: integer('position').notNull(),
+  label: text('label').notNull(),
+  weight: integer('weight').notNull(),
+  condition: jsonb('condition').$type<ScoreCondition>().notNull(),
+  ...audited,
+}, tenantKey);
+
+export const scoreModel = pgTable('score_model', {
+  ...tenant,
+  status: text('status', { enum: ['trained', 'insufficient'] }).notNull(),
+  reason: text('reason'),
+  trainedAt: ts('trained_at').notNull(),
+  n: integer('n').notNull(),
+  nTrain: integer('n_train').notNull().default(0),
+  nTest: integer('n_test').notNull().default(0),
+  won: integer('won').notNull(),
+  lost: integer('lost').notNull(),
+  auc: doublePrecision('auc'),
+  intercept: doublePrecision('intercept').notNull().default(0),
+  coefficients: jsonb('coefficients').$type<Coefficient[]>().notNull().default([]),
+  earlyDays: integer('early_days').notNull(),
+}, tenantKey);

@@ -14,6 +14,7 @@ import { leadRoutes } from './routes/leads.js';
 import { todayRoutes } from './routes/today.js';
 import { savedViewRoutes } from './routes/saved-views.js';
 import { searchRoutes } from './routes/search.js';
+import { scoreRoutes } from './routes/score.js';
 import { portfolioRoutes } from './routes/portfolios.js';
 import { calendarFeedRoutes, calendarRoutes } from './routes/calendar.js';
 import { activityRoutes } from './routes/activities.js';
@@ -50,7 +51,7 @@ import { serveWeb } from './web.js';
 /** Resource routers mounted under /api/v1 behind authentication. Add new resources here. */
 const protectedRouters = [importRoutes, duplicateRoutes, webFormRoutes, exportRoutes, webhookRoutes, captureRoutes, metricRoutes, objectiveRoutes, funnelRoutes, notificationRoutes, jobRoutes, privacyRoutes, companyRoutes, calendarRoutes, activityRoutes, saleRoutes,
   productRoutes, sourceRoutes, campaignRoutes, userRoutes, teamRoutes, pipelineRoutes, customFieldRoutes, apiTokenRoutes, workspaceRoutes, auditRoutes,
-  followUpRoutes, feedbackRoutes, complaintRoutes, satisfactionLinkRoutes, contactRoutes, leadRoutes, todayRoutes, savedViewRoutes, searchRoutes, portfolioRoutes];
+  followUpRoutes, feedbackRoutes, complaintRoutes, satisfactionLinkRoutes, contactRoutes, leadRoutes, todayRoutes, savedViewRoutes, searchRoutes, scoreRoutes, portfolioRoutes];
 
 export function buildApp(deps: Deps) {
   const app = new Hono<AppEnv>();

@@ -217,7 +217,6 @@ export type LeadInput = {
   companyId?: string | null;
   pipelineId?: string | null;
   stageId?: string | null;
-  score?: number;
   probability?: number | null;
   amount?: number;
   currency?: string | null;

@@ -15,6 +15,7 @@ import { assertVisible, expectedVersion } from '../resource.js';
 import { newRouter, type AppEnv, type Deps } from '../context.js';
 import { CustomFieldValues, DateOnly, IdParam, listQuerySchema, pageOf, problemResponses, recordMeta, Timestamp, TimestampOut, Uuid } from '../schemas.js';
 import { CancelIn, RestoreIn } from './companies.js';
+import { ScoreExplanationOut } from './score.js';
 
 type AnyRow = Record<string, unknown>;
 
@@ -24,7 +25,6 @@ const leadFields = {
   companyId: Uuid.nullish(),
   pipelineId: Uuid.optional().openapi({ description: 'Defaults to the default pipeline' }),
   stageId: Uuid.optional().openapi({ description: 'Defaults to the first open stage of the pipeline' }),
-  score: z.number().int().min(0).max(100).optional(),
   probability: z.number().int().min(0).max(100).optional().openapi({ description: 'Defaults to the stage\'s probability' }),
   amount: z.number().min(0).max(999_999_999_999).optional(),
   currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code, e.g. EUR').optional().openapi({ description: 'Defaults to the workspace currency' }),
@@ -50,7 +50,9 @@ export const LeadPatch = z.strictObject({
 export const LeadOut = z.object({
   ...recordMeta,
   title: z.string(), contactId: Uuid.nullable(), companyId: Uuid.nullable(), pipelineId: Uuid, stageId: Uuid,
-  score: z.number().int(), probability: z.number().int(), amount: z.number(), currency: z.string(),
+  score: z.number().int().openapi({ description: 'Computed from the workspace score rules (read-only); see scoreExplanation' }),
+  scoreExplanation: ScoreExplanationOut,
+  probability: z.number().int(), amount: z.number(), currency: z.string(),
   expectedCloseDate: z.string().nullable(), sourceId: Uuid.nullable(), campaignId: Uuid.nullable(), productIds: z.array(Uuid),
   ownerId: Uuid.nullable(), sharedWith: z.array(Uuid),
   nextActionAt: TimestampOut.nullable(), nextActionType: z.enum(nextActionTypes).nullable(), nextActionNote: z.string().nullable(),
