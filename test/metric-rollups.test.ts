@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../src/db/client.js';
-import { rebuildMetricRollups } from '../src/db/queries/metrics/rollups.js';
+import { rebuildMetricRollups, rollupsMatch } from '../src/db/queries/metrics/rollups.js';
 import { loadDashboard } from '../src/db/queries/metrics/dashboard.js';
 import type { MetricFilter } from '../src/db/queries/metrics/filter.js';
 import { parsePeriod } from '../src/domain/metrics/period.js';
@@ -18,6 +18,10 @@ let users: string[];
 let sources: string[];
 let pipelineId: string;
 let stages: { id: string; kind: string; position: number }[];
+// Migration 0018: lead places come from contacts and companies; products are plain ids on the lead.
+let contacts: string[] = [];
+const products = [randomUUID(), randomUUID(), randomUUID()];
+const places = [['Ruzafa', 'Valencia'], ['Centro', 'Valencia'], [null, 'Madrid'], ['Triana', null], [null, null]] as const;
 
 let seed = 7;
 const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
@@ -52,14 +56,23 @@ function newLead() {
     cancelled_at: status === 'cancelled' ? createdAt : null,
     owner_id: maybe(pick(users), 0.9), source_id: maybe(pick(sources), 0.8), campaign_id: null,
     expected_close_date: maybe('2026-0' + (1 + Math.floor(rnd() * 9)) + '-15', 0.7),
+    contact_id: contacts.length ? maybe(pick(contacts), 0.7) : null, company_id: maybe(companyId, 0.5),
+    product_ids: products.filter(() => rnd() < 0.4),
   };
+}
+
+function newContact() {
+  const [neighbourhood, city] = pick(places);
+  return { id: randomUUID(), workspace_id: ws, first_name: 'Ana', neighbourhood, city, owner_id: maybe(pick(users), 0.8),
+    lifecycle: pick(['prospect', 'client', 'former']), status: pick(['active', 'active', 'cancelled']) };
 }
 
 /** One random write of the kinds the app makes; several touch many rows in one statement. */
 async function randomWrite(): Promise<void> {
   const leads = await ids('lead');
   const op = pick(['create', 'create', 'move', 'move', 'won', 'lost', 'reopen', 'cancel', 'delete', 'reassign', 'history-delete',
-    'sale', 'sale-edit', 'sale-delete', 'activity', 'done', 'undone', 'activity-delete', 'feedback', 'feedback-edit'] as const);
+    'sale', 'sale-edit', 'sale-delete', 'activity', 'done', 'undone', 'activity-delete', 'feedback', 'feedback-edit',
+    'contact', 'contact-move', 'contact-edit', 'contact-delete', 'company-move', 'lead-place'] as const);
   const someLead = leads.length ? pick(leads) : null;
   switch (op) {
     case 'create': {
@@ -100,14 +113,16 @@ async function randomWrite(): Promise<void> {
       if (someLead) await db.query('DELETE FROM lead_stage_history WHERE workspace_id = $1 AND lead_id = $2', [ws, someLead]);
       return;
     case 'sale':
-      await insert('sale', Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => ({
-        workspace_id: ws, sold_at: dateBetween('2026-01-01T00:00:00Z', '2026-06-01T00:00:00Z'), total: Math.round(rnd() * 300000) / 100, currency: 'EUR',
-        owner_id: maybe(pick(users), 0.9), company_id: companyId,
-      })));
+      await insert('sale', Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => {
+        const contactId = contacts.length ? maybe(pick(contacts), 0.6) : null;
+        return { workspace_id: ws, sold_at: dateBetween('2026-01-01T00:00:00Z', '2026-06-01T00:00:00Z'), total: Math.round(rnd() * 300000) / 100, currency: 'EUR',
+          owner_id: maybe(pick(users), 0.9), company_id: companyId, contact_id: contactId }; // a company too: deleting the contact must leave a client
+      }));
       return;
     case 'sale-edit': {
       const sales = await ids('sale');
-      if (sales.length) await db.query(`UPDATE sale SET total = total + 10.05, sold_at = sold_at + interval '1 day', owner_id = $3 WHERE workspace_id = $1 AND id = $2`, [ws, pick(sales), maybe(pick(users), 0.8)]);
+      if (sales.length) await db.query(`UPDATE sale SET total = total + 10.05, sold_at = sold_at + interval '1 day', owner_id = $3, contact_id = coalesce($4, contact_id) WHERE workspace_id = $1 AND id = $2`,
+        [ws, pick(sales), maybe(pick(users), 0.8), contacts.length ? maybe(pick(contacts), 0.3) : null]);
       return;
     }
     case 'sale-delete': {
@@ -140,6 +155,33 @@ async function randomWrite(): Promise<void> {
     case 'feedback':
       await insert('feedback', [{ workspace_id: ws, nps: maybe(Math.floor(rnd() * 11), 0.8), satisfaction: 1 + Math.floor(rnd() * 5), channel: 'phone',
         answered_at: dateBetween('2026-01-01T00:00:00Z', '2026-06-01T00:00:00Z'), user_id: maybe(pick(users), 0.9) }]);
+      return;
+    case 'contact':
+      await insert('contact', Array.from({ length: 1 + Math.floor(rnd() * 3) }, newContact));
+      contacts = await ids('contact');
+      return;
+    case 'contact-move': {
+      // Several contacts change place in one statement; their leads move with them.
+      const [neighbourhood, city] = pick(places);
+      await db.query('UPDATE contact SET neighbourhood = $2, city = $3 WHERE workspace_id = $1 AND id = ANY($4::uuid[])', [ws, neighbourhood, city, contacts.filter(() => rnd() < 0.4)]);
+      return;
+    }
+    case 'contact-edit':
+      if (contacts.length) await db.query('UPDATE contact SET lifecycle = $3, status = $4, owner_id = $5 WHERE workspace_id = $1 AND id = $2',
+        [ws, pick(contacts), pick(['prospect', 'client', 'former']), pick(['active', 'cancelled']), maybe(pick(users), 0.8)]);
+      return;
+    case 'contact-delete':
+      if (contacts.length) await db.query('DELETE FROM contact WHERE workspace_id = $1 AND id = $2', [ws, pick(contacts)]);
+      contacts = await ids('contact');
+      return;
+    case 'company-move': {
+      const [neighbourhood, city] = pick(places);
+      await db.query('UPDATE company SET neighbourhood = $2, city = $3 WHERE workspace_id = $1 AND id = $4', [ws, neighbourhood, city, companyId]);
+      return;
+    }
+    case 'lead-place':
+      if (someLead) await db.query('UPDATE lead SET product_ids = $3, contact_id = $4 WHERE workspace_id = $1 AND id = $2',
+        [ws, someLead, products.filter(() => rnd() < 0.5), contacts.length ? maybe(pick(contacts), 0.7) : null]);
       return;
     case 'feedback-edit': {
       const fb = await ids('feedback');
@@ -199,6 +241,27 @@ async function expectRollupsEqualRaw() {
   expect(await rollup('sale_daily', ['day', 'owner_id'], ['sales', 'amount'])).toEqual(await raw(
     `SELECT ${tzDay('sold_at')} AS day, coalesce(owner_id, $2) AS owner_id, count(*) AS sales, sum(total) AS amount
        FROM sale WHERE workspace_id = $1 GROUP BY 1, 2`, ['day', 'owner_id', 'sales', 'amount'], ['sales', 'amount']));
+  const place = `FROM lead l CROSS JOIN LATERAL unnest(CASE WHEN cardinality(l.product_ids) = 0 THEN ARRAY[NULL]::uuid[] ELSE l.product_ids END) p(id)
+       LEFT JOIN contact ct ON ct.workspace_id = l.workspace_id AND ct.id = l.contact_id LEFT JOIN company co ON co.workspace_id = l.workspace_id AND co.id = l.company_id
+      WHERE l.workspace_id = $1 AND l.status <> 'cancelled'`;
+  const placeCols = `coalesce(l.source_id, $2) AS source_id, coalesce(p.id, $2) AS product_id,
+      coalesce(ct.neighbourhood, co.neighbourhood, 'none') AS neighbourhood, coalesce(ct.city, co.city, 'none') AS city, count(*) AS leads`;
+  expect(await rollup('lead_place_daily', ['owner_id', 'day', 'source_id', 'product_id', 'neighbourhood', 'city'], ['leads'])).toEqual(await raw(
+    `SELECT coalesce(l.owner_id, $2) AS owner_id, ${tzDay('l.created_at')} AS day, ${placeCols} ${place} GROUP BY 1, 2, 3, 4, 5, 6`,
+    ['owner_id', 'day', 'source_id', 'product_id', 'neighbourhood', 'city', 'leads'], ['leads']));
+  expect(await rollup('lead_place_weekly', ['week', 'source_id', 'product_id', 'neighbourhood', 'city'], ['leads'])).toEqual(await raw(
+    `SELECT date_trunc('week', ${tzDay('l.created_at')})::date AS week, ${placeCols} ${place} GROUP BY 1, 2, 3, 4, 5`,
+    ['week', 'source_id', 'product_id', 'neighbourhood', 'city', 'leads'], ['leads']));
+  expect(await rollup('activity_weekly', ['week', 'user_id', 'type'], ['done'])).toEqual(await raw(
+    `SELECT date_trunc('week', ${tzDay('coalesce(occurred_at, done_at)')})::date AS week, coalesce(user_id, $2) AS user_id, type, count(*) AS done
+       FROM activity WHERE workspace_id = $1 AND done_at IS NOT NULL GROUP BY 1, 2, 3`, ['week', 'user_id', 'type', 'done'], ['done']));
+  expect(await rollup('contact_lifecycle_summary', ['owner_id', 'lifecycle'], ['contacts'])).toEqual(await raw(
+    `SELECT coalesce(owner_id, $2) AS owner_id, lifecycle, count(*) AS contacts FROM contact WHERE workspace_id = $1 AND status = 'active' GROUP BY 1, 2`,
+    ['owner_id', 'lifecycle', 'contacts'], ['contacts']));
+  const firsts = async (q: string, params: unknown[]) => (await db.query<{ k: string }>(q, params)).map((r) => r.k).sort();
+  expect(await firsts(`SELECT contact_id || '|' || company_id || '|' || first_sold_at::text AS k FROM sale_client_first WHERE workspace_id = $1`, [ws])).toEqual(await firsts(
+    `SELECT coalesce(contact_id, $2) || '|' || CASE WHEN contact_id IS NULL THEN company_id ELSE $2 END || '|' || min(sold_at)::text AS k
+       FROM sale WHERE workspace_id = $1 AND (contact_id IS NOT NULL OR company_id IS NOT NULL) GROUP BY coalesce(contact_id, $2), CASE WHEN contact_id IS NULL THEN company_id ELSE $2 END`, [ws, NIL]));
   expect(await rollup('feedback_daily', ['day', 'user_id', 'nps', 'satisfaction'], ['answers'])).toEqual(await raw(
     `SELECT ${tzDay('answered_at')} AS day, coalesce(user_id, $2) AS user_id, coalesce(nps, -1) AS nps, coalesce(satisfaction, 0) AS satisfaction, count(*) AS answers
        FROM feedback WHERE workspace_id = $1 GROUP BY 1, 2, 3, 4`, ['day', 'user_id', 'nps', 'satisfaction', 'answers'], ['answers']));
@@ -215,14 +278,16 @@ beforeAll(async () => {
   pipelineId = (await db.query<{ id: string }>('SELECT id FROM pipeline WHERE workspace_id = $1 AND is_default', [ws]))[0]!.id;
   stages = await db.query('SELECT id, kind, position FROM stage WHERE workspace_id = $1 AND pipeline_id = $2 ORDER BY position', [ws, pipelineId]);
   companyId = randomUUID();
-  await insert('company', [{ id: companyId, workspace_id: ws, name: 'Muebles Sur' }]);
+  await insert('company', [{ id: companyId, workspace_id: ws, name: 'Muebles Sur', neighbourhood: 'Benimaclet', city: 'Valencia' }]);
+  await insert('contact', Array.from({ length: 6 }, newContact));
+  contacts = await ids('contact');
   await insert('lead', Array.from({ length: 30 }, newLead));
 });
 afterAll(async () => { await t.close(); });
 
 describe('metric rollups', () => {
   it('equal a recomputation from raw rows after a random mix of writes', async () => {
-    for (let i = 0; i < 160; i++) await randomWrite();
+    for (let i = 0; i < 220; i++) await randomWrite();
     const counts = await db.query<{ leads: number; sales: number; activities: number }>(
       `SELECT (SELECT count(*)::int FROM lead WHERE workspace_id = $1) AS leads, (SELECT count(*)::int FROM sale WHERE workspace_id = $1) AS sales,
               (SELECT count(*)::int FROM activity WHERE workspace_id = $1) AS activities`, [ws]);
@@ -262,6 +327,23 @@ describe('metric rollups', () => {
     const after = await days();
     expect(after).toContain(`2026-03-09|${users[0]}|call`);
     expect(after).not.toEqual(before);
+    await expectRollupsEqualRaw();
+  });
+
+  it('never fail a write because the stored time zone is one PostgreSQL does not know, and then bucket by UTC', async () => {
+    // The API refuses such zones; an old row or a direct update can still hold one.
+    await db.query(`UPDATE workspace SET time_zone = 'Mars/Olympus_Mons' WHERE id = $1`, [ws]);
+    const lead = newLead();
+    await insert('lead', [{ ...lead, created_at: new Date('2026-03-10T23:30:00Z'), status: 'open', stage_id: open()[0]!.id, closed_at: null, cancelled_at: null }]);
+    await insert('activity', [{ workspace_id: ws, type: 'call', user_id: users[0], occurred_at: new Date('2026-03-10T23:30:00Z'), done_at: new Date('2026-03-10T23:30:00Z') }]);
+    await insert('sale', [{ workspace_id: ws, sold_at: new Date('2026-03-10T23:30:00Z'), total: 10, currency: 'EUR', company_id: companyId }]);
+    await db.query(`UPDATE contact SET city = 'Sevilla' WHERE workspace_id = $1`, [ws]);
+    const day = await db.query<{ day: string }>(`SELECT day::text AS day FROM lead_daily WHERE workspace_id = $1 AND day = '2026-03-10' AND leads > 0`, [ws]);
+    expect(day).toHaveLength(1); // 23:30 UTC is still the 10th in UTC (it would be the 11th in Madrid)
+    const f: MetricFilter = { workspaceId: ws, period: parsePeriod('2026-01-01', '2026-06-30', 'UTC'), unit: 'week', ownerIds: null, sourceId: null, now: new Date('2026-03-01T00:00:00Z') };
+    expect(await rollupsMatch(db, f)).toBe(true);
+    expect(await loadDashboard(db, { ...f, rollups: true })).toEqual(await loadDashboard(db, { ...f, rollups: false }));
+    await db.query(`UPDATE workspace SET time_zone = 'America/Mexico_City' WHERE id = $1`, [ws]);
     await expectRollupsEqualRaw();
   });
 

@@ -163,3 +163,19 @@ describe('GET /api/v1/metrics/{name}', () => {
     expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/dashboard', '/metrics/{name}']));
   });
 });
+
+describe('PATCH /api/v1/workspace time zone', () => {
+  it('refuses an unknown time zone naming the field, and keeps the stored one', async () => {
+    const r = await admin.patch('/api/v1/workspace', { timeZone: 'Europe/Atlantis' });
+    expect(r.status).toBe(422);
+    expect(r.body.errors).toEqual([expect.objectContaining({ field: 'timeZone', code: 'invalid_time_zone' })]);
+    expect((await admin.get('/api/v1/workspace')).body.timeZone).toBe('Europe/Madrid');
+  });
+
+  it('accepts a known zone', async () => {
+    const r = await admin.patch('/api/v1/workspace', { timeZone: 'Atlantic/Canary' });
+    expect(r.status).toBe(200);
+    expect(r.body.timeZone).toBe('Atlantic/Canary');
+    expect((await admin.patch('/api/v1/workspace', { timeZone: 'Europe/Madrid' })).status).toBe(200);
+  });
+});

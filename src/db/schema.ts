@@ -792,3 +792,55 @@ export const scoreModel = pgTable('score_model', {
   coefficients: jsonb('coefficients').$type<Coefficient[]>().notNull().default([]),
   earlyDays: integer('early_days').notNull(),
 }, tenantKey);
+
+// More metric rollups and the weekly summary opt-out (migration 0018_metric_rollups_more.sql).
+export const leadPlaceDaily = pgTable('lead_place_daily', {
+  workspaceId: uuid('workspace_id').notNull(),
+  ownerId: uuid('owner_id').notNull(),
+  day: date('day', { mode: 'string' }).notNull(),
+  sourceId: uuid('source_id').notNull(),
+  productId: uuid('product_id').notNull(),
+  neighbourhood: text('neighbourhood').notNull(),
+  city: text('city').notNull(),
+  leads: integer('leads').notNull(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.ownerId, t.day, t.sourceId, t.productId, t.neighbourhood, t.city] })]);
+
+export const leadPlaceWeekly = pgTable('lead_place_weekly', {
+  workspaceId: uuid('workspace_id').notNull(),
+  week: date('week', { mode: 'string' }).notNull(),
+  sourceId: uuid('source_id').notNull(),
+  productId: uuid('product_id').notNull(),
+  neighbourhood: text('neighbourhood').notNull(),
+  city: text('city').notNull(),
+  leads: integer('leads').notNull(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.week, t.sourceId, t.productId, t.neighbourhood, t.city] })]);
+
+export const activityWeekly = pgTable('activity_weekly', {
+  workspaceId: uuid('workspace_id').notNull(),
+  week: date('week', { mode: 'string' }).notNull(),
+  userId: uuid('user_id').notNull(),
+  type: text('type').notNull(),
+  done: integer('done').notNull(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.week, t.userId, t.type] })]);
+
+export const contactLifecycleSummary = pgTable('contact_lifecycle_summary', {
+  workspaceId: uuid('workspace_id').notNull(),
+  ownerId: uuid('owner_id').notNull(),
+  lifecycle: text('lifecycle').notNull(),
+  contacts: integer('contacts').notNull(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.ownerId, t.lifecycle] })]);
+
+export const saleClientFirst = pgTable('sale_client_first', {
+  workspaceId: uuid('workspace_id').notNull(),
+  contactId: uuid('contact_id').notNull(),
+  companyId: uuid('company_id').notNull(),
+  firstSoldAt: ts('first_sold_at').notNull(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.contactId, t.companyId] })]);
+
+export const mailOptOutKinds = ['weekly_summary'] as const;
+export const mailOptOut = pgTable('mail_opt_out', {
+  workspaceId: uuid('workspace_id').notNull(),
+  userId: uuid('user_id').notNull(),
+  kind: text('kind', { enum: mailOptOutKinds }).notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.userId, t.kind] })]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors.js';
-import { bucketStart, localDay, median, parsePeriod, ratio, zonedMidnight } from './period.js';
+import { bucketStart, localDay, median, parsePeriod, ratio, weekSpans, zonedMidnight } from './period.js';
 
 const fieldsOf = (fn: () => unknown) => {
   try { fn(); } catch (e) { if (e instanceof AppError) return e.fields.map((f) => `${f.field}/${f.code}`); throw e; }
@@ -53,5 +53,22 @@ describe('period', () => {
     expect(median([])).toBeNull();
     expect(median([5, 1, 3])).toBe(3);
     expect(median([4, 1, 3, 10])).toBe(3.5);
+  });
+});
+
+describe('weekSpans', () => {
+  it('keeps the whole Monday-to-Sunday weeks of a range and hands back the ragged days at both ends', () => {
+    // 2026-01-01 is a Thursday; 2026-01-05 and 2026-02-02 are Mondays.
+    expect(weekSpans('2026-01-01', '2026-02-04')).toEqual({ weeks: ['2026-01-05', '2026-02-02'], edges: [['2026-01-01', '2026-01-05'], ['2026-02-02', '2026-02-04']] });
+  });
+
+  it('has no edges when the range starts on a Monday and ends before one', () => {
+    expect(weekSpans('2026-01-05', '2026-01-19')).toEqual({ weeks: ['2026-01-05', '2026-01-19'], edges: [] });
+  });
+
+  it('answers days only for a range shorter than a whole week, and nothing for an empty range', () => {
+    expect(weekSpans('2026-01-07', '2026-01-12')).toEqual({ weeks: null, edges: [['2026-01-07', '2026-01-12']] });
+    expect(weekSpans('2026-01-07', '2026-01-08')).toEqual({ weeks: null, edges: [['2026-01-07', '2026-01-08']] });
+    expect(weekSpans('2026-01-07', '2026-01-07')).toEqual({ weeks: null, edges: [] });
   });
 });

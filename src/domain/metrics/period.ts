@@ -122,3 +122,19 @@ export function groupBy<T>(rows: readonly T[], key: (r: T) => string): Map<strin
 
 /** Stable key for a nullable id: "none" stands for "no source", "no owner"… */
 export const keyOf = (v: string | null | undefined) => v ?? 'none';
+
+/**
+ * Splits local days [fromDay, toDayExclusive) into the whole ISO weeks inside them
+ * (`weeks`: [first Monday, end Monday), or null when none) and the days before and after them, so
+ * weekly rollups answer the middle and daily ones the ragged edges, exactly.
+ */
+export function weekSpans(fromDay: string, toDayExclusive: string): { weeks: [string, string] | null; edges: [string, string][] } {
+  const monday = bucketStart(fromDay, 'week');
+  const firstWeek = monday === fromDay ? fromDay : addDays(monday, 7);
+  const endWeek = bucketStart(toDayExclusive, 'week');
+  if (firstWeek >= endWeek) return { weeks: null, edges: fromDay < toDayExclusive ? [[fromDay, toDayExclusive]] : [] };
+  const edges: [string, string][] = [];
+  if (fromDay < firstWeek) edges.push([fromDay, firstWeek]);
+  if (endWeek < toDayExclusive) edges.push([endWeek, toDayExclusive]);
+  return { weeks: [firstWeek, endWeek], edges };
+}

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { write } from '../../db/repository.js';
 import { findWorkspace, updateWorkspace, type WorkspaceRow } from '../../db/queries/workspace-settings.js';
 import { assertAdmin } from '../../domain/access.js';
-import { AppError, invalid } from '../../domain/errors.js';
+import { AppError, fieldError, invalid } from '../../domain/errors.js';
 import { followUpWindowOf, parseFollowUpWindowSetting } from '../../domain/follow-up.js';
 import { MAX_RETENTION_DAYS, retentionDaysOf } from '../../domain/retention.js';
 import { cadenceDaysOf } from '../../domain/today.js';
@@ -10,6 +10,7 @@ import { expectedVersion } from '../resource.js';
 import { newRouter, type Deps } from '../context.js';
 import { problemResponses, TimestampOut, Uuid } from '../schemas.js';
 import { isValidTimeZone } from './setup.js';
+import { isZoneKnownToDatabase } from '../../db/queries/metrics/rollups.js';
 
 /*
  * The typed workspace settings. Each one is read by the domain function of the feature that uses
@@ -59,7 +60,7 @@ function mergeSettings(stored: Record<string, unknown>, timeZone: string, patch:
 const WorkspacePatch = z.strictObject({
   name: z.string().trim().min(1).max(120).optional(),
   currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code, e.g. EUR').optional(),
-  timeZone: z.string().min(1).max(64).refine(isValidTimeZone, 'Unknown IANA time zone, e.g. Europe/Madrid').optional(),
+  timeZone: z.string().min(1).max(64).optional().openapi({ description: 'IANA time zone, e.g. Europe/Madrid (refused with timeZone/invalid_time_zone when unknown)' }),
   locale: z.enum(['es', 'en']).optional(),
   defaultCountry: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 code, e.g. ES').optional(),
   settings: SettingsPatch.optional(),
@@ -94,6 +95,11 @@ export function workspaceRoutes(deps: Deps) {
     const actor = c.get('actor');
     assertAdmin(actor);
     const { version, settings, ...patch } = c.req.valid('json');
+    // Every local day (today list, metrics, rollups) is computed both in JS and in SQL: a zone either
+    // side does not know is refused here rather than read as UTC later.
+    if (patch.timeZone !== undefined && !(isValidTimeZone(patch.timeZone) && await isZoneKnownToDatabase(deps.database, patch.timeZone))) {
+      throw fieldError('timeZone', 'invalid_time_zone', 'Unknown IANA time zone, e.g. Europe/Madrid.');
+    }
     const expected = expectedVersion(c, version);
     const row = await write(deps.database, async (tx) => {
       const before = await findWorkspace(tx, actor.workspaceId, true);

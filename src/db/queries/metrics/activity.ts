@@ -1,23 +1,33 @@
 import type { Database } from '../../client.js';
 import type { CountByUser, InteractionRow } from '../../../domain/metrics/activity.js';
 import { baseWhere, bucketSql, num, Params, type MetricFilter } from './filter.js';
-import { dayBucketSql, keyText, rollupWhere, useRollups } from './rollups.js';
+import { keyText, useRollups, weeksWithEdgesSql } from './rollups.js';
 
 /** Done interactions (not notes) per user × type × local week, when they happened (docs/metrics.md#activity). */
 export async function interactionsSql(database: Database, f: MetricFilter): Promise<InteractionRow[]> {
   const q = new Params();
   const rolled = await useRollups(database, f);
-  const where = rolled ? rollupWhere(f, q, { ownerCol: 'user_id' }) : baseWhere(f, q, { timeCol: 'coalesce(occurred_at, done_at)', ownerCol: 'user_id' });
-  const rows = await database.query<InteractionRow>(rolled
-    ? `SELECT ${keyText('user_id')} AS "userId", type, ${dayBucketSql('week')} AS week, sum(done)::int AS count
-         FROM activity_daily WHERE ${where} AND type <> 'note'
-        GROUP BY 1, 2, 3 HAVING sum(done) <> 0`
-    : `SELECT coalesce(user_id::text, 'none') AS "userId", type, ${bucketSql('coalesce(occurred_at, done_at)', 'week', q.p(f.period.timeZone))} AS week, count(*)::int AS count
+  if (rolled) {
+    // activity_weekly for the whole weeks of the period, activity_daily for its ragged ends.
+    const owners = f.ownerIds ? `user_id = ANY(${q.p(f.ownerIds)}::uuid[])` : undefined;
+    const src = weeksWithEdgesSql(f, q, { weekly: 'activity_weekly', daily: 'activity_daily', cols: 'user_id, type, done', where: owners });
+    const rows = await database.query<InteractionRow>(
+      `SELECT ${keyText('user_id')} AS "userId", type, to_char(week, 'YYYY-MM-DD') AS week, sum(done)::int AS count
+         FROM (${src}) r WHERE type <> 'note'
+        GROUP BY 1, 2, 3 HAVING sum(done) <> 0`, q.values);
+    return sortInteractions(rows);
+  }
+  const where = baseWhere(f, q, { timeCol: 'coalesce(occurred_at, done_at)', ownerCol: 'user_id' });
+  const rows = await database.query<InteractionRow>(
+    `SELECT coalesce(user_id::text, 'none') AS "userId", type, ${bucketSql('coalesce(occurred_at, done_at)', 'week', q.p(f.period.timeZone))} AS week, count(*)::int AS count
        FROM activity WHERE ${where} AND done_at IS NOT NULL AND type <> 'note'
       GROUP BY 1, 2, 3`, q.values);
-  return rows.map((r) => ({ ...r, count: num(r.count) }))
-    .sort((a, b) => a.userId.localeCompare(b.userId) || a.type.localeCompare(b.type) || a.week.localeCompare(b.week));
+  return sortInteractions(rows);
 }
+
+const sortInteractions = (rows: InteractionRow[]) =>
+  rows.map((r) => ({ ...r, count: num(r.count) }))
+    .sort((a, b) => a.userId.localeCompare(b.userId) || a.type.localeCompare(b.type) || a.week.localeCompare(b.week));
 
 /** Planned activities due in the period, already due, not done by the end of their local due day. */
 export async function cadenceMissesSql(database: Database, f: MetricFilter): Promise<{ total: number; byUser: CountByUser[] }> {

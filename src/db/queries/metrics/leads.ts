@@ -6,7 +6,7 @@ import type { CountByUser } from '../../../domain/metrics/activity.js';
 import { compareWeekly, type WeeklyRow } from '../../../domain/metrics/weekly.js';
 import { round2 } from '../../../domain/metrics/period.js';
 import { baseWhere, bucketSql, byKey, num, Params, type MetricFilter } from './filter.js';
-import { dayBucketSql, keyText, rollupWhere, useRollups } from './rollups.js';
+import { dayBucketSql, keyText, rollupWhere, useRollups, weeksWithEdgesSql } from './rollups.js';
 
 // Cancelled leads are withdrawn records, not outcomes: no lead metric counts them (docs/metrics.md).
 
@@ -166,6 +166,20 @@ export async function overdueNextActionsSql(database: Database, f: MetricFilter)
 /** New leads per week × source × product × neighbourhood × city (docs/metrics.md#weekly-statistics). */
 export async function weeklyNewLeadsSql(database: Database, f: MetricFilter): Promise<WeeklyRow[]> {
   const q = new Params();
+  if (await useRollups(database, f)) {
+    // lead_place_daily has the owner (a salesperson or a team reads only their rows); the whole
+    // workspace reads lead_place_weekly for the whole weeks and the daily rows for the ragged ends.
+    const src = f.sourceId ? `source_id = ${q.p(f.sourceId)}` : null;
+    const cols = 'source_id, product_id, neighbourhood, city, leads';
+    const rowsSql = f.ownerIds
+      ? `SELECT date_trunc('week', day::timestamp)::date AS week, ${cols} FROM lead_place_daily WHERE ${rollupWhere(f, q, {})}${src ? ` AND ${src}` : ''}`
+      : weeksWithEdgesSql(f, q, { weekly: 'lead_place_weekly', daily: 'lead_place_daily', cols, where: src ?? undefined });
+    const rows = await database.query<WeeklyRow>(
+      `SELECT to_char(week, 'YYYY-MM-DD') AS week, ${keyText('source_id')} AS "sourceId", ${keyText('product_id')} AS "productId", neighbourhood, city,
+              sum(leads)::int AS count
+         FROM (${rowsSql}) r GROUP BY week, source_id, product_id, neighbourhood, city HAVING sum(leads) <> 0`, q.values);
+    return rows.map((r) => ({ ...r, count: num(r.count) })).sort(compareWeekly);
+  }
   const where = baseWhere(f, q, { alias: 'l', timeCol: 'created_at', ownerCol: 'owner_id', source: true });
   const rows = await database.query<WeeklyRow>(
     `SELECT ${bucketSql('l.created_at', 'week', q.p(f.period.timeZone))} AS week,

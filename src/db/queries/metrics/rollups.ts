@@ -3,6 +3,7 @@ import type { Database } from '../../client.js';
 import { recordAudit } from '../../audit.js';
 import type { MetricFilter } from './filter.js';
 import { Params, periodDays } from './filter.js';
+import { weekSpans } from '../../../domain/metrics/period.js';
 
 /**
  * The daily rollups of migration 0014 (lead_daily, lead_funnel_daily, lead_closed_daily,
@@ -41,7 +42,8 @@ export async function rebuildMetricRollups(database: Database, workspaceId?: str
  * zone (the stored one is unusable and the API fell back to UTC) cannot use them.
  */
 export async function rollupsMatch(database: Database, f: MetricFilter): Promise<boolean> {
-  const rows = await database.query<{ ok: boolean }>('SELECT time_zone = $2 AS ok FROM workspace WHERE id = $1', [f.workspaceId, f.period.timeZone]);
+  // metric_zone: the zone the rollup triggers bucket by (an unusable stored zone is bucketed as UTC).
+  const rows = await database.query<{ ok: boolean }>('SELECT metric_zone(time_zone) = $2 AS ok FROM workspace WHERE id = $1', [f.workspaceId, f.period.timeZone]);
   return rows[0]?.ok === true;
 }
 
@@ -64,3 +66,28 @@ export async function useRollups(database: Database, f: MetricFilter): Promise<b
 
 /** `YYYY-MM-DD` of the week/month/quarter start of a rollup day, like bucketSql on timestamps. */
 export const dayBucketSql = (unit: string) => `to_char(date_trunc('${unit}', day::timestamp), 'YYYY-MM-DD')`;
+
+/**
+ * Rows of a weekly rollup for the whole local weeks of the period, plus rows of its daily rollup for
+ * the days before the first and after the last whole week; both expose `week` (a date, the Monday).
+ * `cols` is the select list shared by both (without week); `where` extra conditions on both.
+ */
+export function weeksWithEdgesSql(f: MetricFilter, q: Params, o: { weekly: string; daily: string; cols: string; where?: string }): string {
+  const { fromDay, toDayExclusive } = periodDays(f);
+  const { weeks, edges } = weekSpans(fromDay, toDayExclusive);
+  const ws = q.p(f.workspaceId);
+  const extra = o.where ? ` AND ${o.where}` : '';
+  const parts: string[] = [];
+  if (weeks) parts.push(`SELECT week, ${o.cols} FROM ${o.weekly} WHERE workspace_id = ${ws} AND week >= ${q.p(weeks[0])}::date AND week < ${q.p(weeks[1])}::date${extra}`);
+  if (edges.length) {
+    const days = edges.map(([a, b]) => `(day >= ${q.p(a)}::date AND day < ${q.p(b)}::date)`).join(' OR ');
+    parts.push(`SELECT date_trunc('week', day::timestamp)::date AS week, ${o.cols} FROM ${o.daily} WHERE workspace_id = ${ws} AND (${days})${extra}`);
+  }
+  return parts.length ? parts.join(' UNION ALL ') : `SELECT NULL::date AS week, ${o.cols} FROM ${o.daily} WHERE false`;
+}
+
+/** Whether PostgreSQL knows the zone (metric_zone answers UTC for one it does not). */
+export async function isZoneKnownToDatabase(database: Database, timeZone: string): Promise<boolean> {
+  const rows = await database.query<{ ok: boolean }>('SELECT metric_zone($1) = $1 AS ok', [timeZone]);
+  return rows[0]?.ok === true;
+}

@@ -3,6 +3,7 @@ import { frequencyRow, type FrequencyRow, type SalesByClientType } from '../../.
 import { portfolioFromTotals, TOP_CLIENTS, type Portfolio, type TopClient } from '../../../domain/metrics/portfolio.js';
 import { ratio, round2 } from '../../../domain/metrics/period.js';
 import { baseWhere, bucketSql, num, Params, type MetricFilter } from './filter.js';
+import { NONE_ID, useRollups } from './rollups.js';
 
 /** The client key of a sale, as in domain clientKeyOf: the contact, else the company. */
 const clientSql = (a: string) =>
@@ -13,6 +14,7 @@ const clientSql = (a: string) =>
  * "no sale of that client before the period", on the (workspace, contact|company, sold_at) indexes.
  */
 export async function salesByClientTypeSql(database: Database, f: MetricFilter): Promise<SalesByClientType> {
+  if (await useRollups(database, f)) return salesByClientTypeFast(database, f);
   const q = new Params();
   const where = baseWhere(f, q, { alias: 's', timeCol: 'sold_at', ownerCol: 'owner_id' });
   const from = q.p(f.period.from);
@@ -36,13 +38,53 @@ export async function salesByClientTypeSql(database: Database, f: MetricFilter):
   };
 }
 
+/**
+ * Distinct clients of a sale set without building text keys: the contacts, plus the companies of the
+ * sales without a contact (a contact and a company are different clients even if ids were equal).
+ */
+const distinctClientsSql = (a: string) => `count(DISTINCT ${a}.contact_id) + count(DISTINCT ${a}.company_id) FILTER (WHERE ${a}.contact_id IS NULL)`;
+const hasClientSql = (a: string) => `(${a}.contact_id IS NOT NULL OR ${a}.company_id IS NOT NULL)`;
+
+/**
+ * The same from sale_client_first (each client's first-ever sale, kept by triggers): the period's new
+ * clients are those whose first sale falls in it, and only their sales are looked up; existing is
+ * everyone else who bought (all clients minus the new ones).
+ */
+async function salesByClientTypeFast(database: Database, f: MetricFilter): Promise<SalesByClientType> {
+  const q = new Params();
+  const where = baseWhere(f, q, { alias: 's', timeCol: 'sold_at', ownerCol: 'owner_id' });
+  const [all] = await database.query<{ clients: number; count: number; amount: string; noneCount: number; noneAmount: string }>(
+    `SELECT (${distinctClientsSql('s')})::int AS clients, (count(*) FILTER (WHERE ${hasClientSql('s')}))::int AS count,
+            coalesce(sum(s.total) FILTER (WHERE ${hasClientSql('s')}), 0) AS amount,
+            (count(*) FILTER (WHERE NOT ${hasClientSql('s')}))::int AS "noneCount", coalesce(sum(s.total) FILTER (WHERE NOT ${hasClientSql('s')}), 0) AS "noneAmount"
+       FROM sale s WHERE ${where}`, q.values);
+  const nq = new Params();
+  const nWhere = baseWhere(f, nq, { alias: 's', timeCol: 'sold_at', ownerCol: 'owner_id' });
+  const firstIn = `n.workspace_id = ${nq.p(f.workspaceId)} AND n.first_sold_at >= ${nq.p(f.period.from)} AND n.first_sold_at < ${nq.p(f.period.to)}`;
+  const [fresh] = await database.query<{ clients: number; count: number; amount: string }>(
+    `SELECT (${distinctClientsSql('s')})::int AS clients, count(*)::int AS count, coalesce(sum(s.total), 0) AS amount
+       FROM (SELECT s.* FROM sale_client_first n JOIN sale s ON s.workspace_id = n.workspace_id AND s.contact_id = n.contact_id
+              WHERE ${firstIn} AND n.contact_id <> '${NONE_ID}'
+             UNION ALL
+             SELECT s.* FROM sale_client_first n JOIN sale s ON s.workspace_id = n.workspace_id AND s.contact_id IS NULL AND s.company_id = n.company_id
+              WHERE ${firstIn} AND n.contact_id = '${NONE_ID}') s
+      WHERE ${nWhere}`, nq.values);
+  const newClients = { clients: num(fresh?.clients), count: num(fresh?.count), amount: round2(num(fresh?.amount)) };
+  const existingClients = { clients: num(all?.clients) - newClients.clients, count: num(all?.count) - newClients.count, amount: round2(num(all?.amount) - num(fresh?.amount)) };
+  const none = { count: num(all?.noneCount), amount: round2(num(all?.noneAmount)) };
+  return {
+    newClients, existingClients, unattributed: none,
+    newAmountShare: ratio(newClients.amount, round2(newClients.amount + existingClients.amount + none.amount)),
+  };
+}
+
 /** Orders and amount per buying client per period unit (docs/metrics.md#frequency-and-intensity). */
 export async function frequencySql(database: Database, f: MetricFilter): Promise<FrequencyRow[]> {
   const q = new Params();
   const where = baseWhere(f, q, { alias: 's', timeCol: 'sold_at', ownerCol: 'owner_id' });
   const rows = await database.query<{ bucket: string; orders: number; clients: number; amount: string }>(
     `SELECT ${bucketSql('s.sold_at', f.unit, q.p(f.period.timeZone))} AS bucket, count(*)::int AS orders,
-            count(DISTINCT ${clientSql('s')})::int AS clients, sum(s.total) AS amount
+            ${(await useRollups(database, f)) ? `(${distinctClientsSql('s')})::int` : `count(DISTINCT ${clientSql('s')})::int`} AS clients, sum(s.total) AS amount
        FROM sale s WHERE ${where} AND (s.contact_id IS NOT NULL OR s.company_id IS NOT NULL)
       GROUP BY 1`, q.values);
   return rows.map((r) => frequencyRow(r.bucket, num(r.orders), num(r.clients), num(r.amount))).sort((a, b) => a.bucket.localeCompare(b.bucket));
@@ -58,19 +100,26 @@ export async function portfolioSql(database: Database, f: MetricFilter): Promise
   const saleWhere = baseWhere(f, sq, { alias: 's', timeCol: 'sold_at', ownerCol: 'owner_id' });
   const tq = new Params();
   const topWhere = baseWhere(f, tq, { alias: 's', timeCol: 'sold_at', ownerCol: 'owner_id' });
+  // Fast: client/prospect counts from contact_lifecycle_summary, distinct clients and the top ten
+  // grouped on the id columns instead of text keys (the raw path stays the reference the tests use).
+  const fast = await useRollups(database, f);
+  const companyOnly = `(CASE WHEN s.contact_id IS NULL THEN s.company_id END)`;
+  const clientKey = fast ? `CASE WHEN s.contact_id IS NOT NULL THEN 'contact:' || s.contact_id ELSE 'company:' || ${companyOnly} END` : clientSql('s');
   const [contacts, totals, top] = await Promise.all([
-    database.query<{ clients: number; prospects: number }>(
-      `SELECT (count(*) FILTER (WHERE lifecycle = 'client'))::int AS clients, (count(*) FILTER (WHERE lifecycle = 'prospect'))::int AS prospects
+    database.query<{ clients: number; prospects: number }>(fast
+      ? `SELECT coalesce(sum(contacts) FILTER (WHERE lifecycle = 'client'), 0)::int AS clients, coalesce(sum(contacts) FILTER (WHERE lifecycle = 'prospect'), 0)::int AS prospects
+           FROM contact_lifecycle_summary WHERE ${contactWhere}`
+      : `SELECT (count(*) FILTER (WHERE lifecycle = 'client'))::int AS clients, (count(*) FILTER (WHERE lifecycle = 'prospect'))::int AS prospects
          FROM contact WHERE ${contactWhere} AND status = 'active'`, cq.values),
     database.query<{ buying: number; count: number; amount: string; attributed: string }>(
-      `SELECT count(DISTINCT ${clientSql('s')})::int AS buying, count(*)::int AS count, coalesce(sum(s.total), 0) AS amount,
+      `SELECT ${fast ? distinctClientsSql('s') : `count(DISTINCT ${clientSql('s')})`}::int AS buying, count(*)::int AS count, coalesce(sum(s.total), 0) AS amount,
               coalesce(sum(s.total) FILTER (WHERE s.contact_id IS NOT NULL OR s.company_id IS NOT NULL), 0) AS attributed
          FROM sale s WHERE ${saleWhere}`, sq.values),
     database.query<{ clientKey: string; amount: string; count: number; name: string | null }>(
       `WITH t AS (
-         SELECT ${clientSql('s')} AS client, sum(s.total) AS amount, count(*)::int AS count
+         SELECT ${clientKey} AS client, sum(s.total) AS amount, count(*)::int AS count
            FROM sale s WHERE ${topWhere} AND (s.contact_id IS NOT NULL OR s.company_id IS NOT NULL)
-          GROUP BY 1 ORDER BY 2 DESC, ${clientSql('s')} COLLATE "C" LIMIT ${TOP_CLIENTS})
+          GROUP BY ${fast ? `s.contact_id, ${companyOnly}` : '1'} ORDER BY 2 DESC, ${clientKey} COLLATE "C" LIMIT ${TOP_CLIENTS})
        SELECT t.client AS "clientKey", t.amount, t.count,
               CASE WHEN t.client LIKE 'contact:%' THEN (SELECT trim(concat_ws(' ', c.first_name, c.last_name, c.second_last_name)) FROM contact c WHERE c.workspace_id = ${tq.p(f.workspaceId)} AND c.id::text = substr(t.client, 9))
                    ELSE (SELECT co.name FROM company co WHERE co.workspace_id = ${tq.p(f.workspaceId)} AND co.id::text = substr(t.client, 9)) END AS name
