@@ -3,12 +3,13 @@ import { and, eq } from 'drizzle-orm';
 import { complaint, contact, feedback, lead, pipeline, sale, segment, stage } from '../src/db/schema.js';
 import { segmentCondition } from '../src/db/queries/segments.js';
 import type { SegmentDefinition } from '../src/domain/segment.js';
-import { Client, setupWorkspace, testApp, type TestApp } from './harness.js';
+import { addLoggedInUser, Client, setupWorkspace, testApp, type TestApp } from './harness.js';
 
 let t: TestApp;
 let admin: Client;
 let workspaceId: string;
 let adminId: string;
+let luis: { id: string; c: Client };
 const c: Record<string, string> = {};
 
 const db = () => t.deps.database.db;
@@ -35,6 +36,7 @@ async function store(definition: SegmentDefinition): Promise<string> {
 beforeAll(async () => {
   t = await testApp();
   ({ admin, workspaceId, adminId } = await setupWorkspace(t));
+  luis = await addLoggedInUser(t, workspaceId, { name: 'Luis Pérez', email: 'luis@garcia.es', role: 'sales' });
   const people: [string, Partial<typeof contact.$inferInsert>][] = [
     ['Ana', { lifecycle: 'client', city: 'Málaga' }],
     ['Bruno', { lifecycle: 'client', city: 'Sevilla', doNotContact: true }],
@@ -123,5 +125,101 @@ describe('computed values', () => {
   it('reads typed custom fields', async () => {
     await admin.post('/api/v1/custom-fields', { entity: 'contact', key: 'budget', label: 'Presupuesto', type: 'number' });
     expect(await membersOf(await store(all(cond('contact.customFields.budget', 'gt', 1000))))).toEqual(['Elena']);
+  });
+});
+
+const names = (r: { body: { data: { firstName: string }[] } }) => r.body.data.map((x) => x.firstName);
+
+describe('segments API', () => {
+  it('creates a segment, counts it live and lists its members a page at a time', async () => {
+    const created = await luis.c.post('/api/v1/segments', { name: 'Clientes', definition: all(cond('contact.lifecycle', 'eq', 'client')) });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name: 'Clientes', ownerId: luis.id, shared: false, builtin: null, canEdit: true, problems: [] });
+    const id = created.body.id as string;
+    expect((await luis.c.get(`/api/v1/segments/${id}/count`)).body).toEqual({ count: 3, reachable: 2 });
+    const first = await luis.c.get(`/api/v1/segments/${id}/members?limit=2&sort=name`);
+    expect(first.status).toBe(200);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const second = await luis.c.get(`/api/v1/segments/${id}/members?limit=2&sort=name&cursor=${first.body.nextCursor as string}`);
+    expect([...names(first), ...names(second)].sort()).toEqual(['Ana', 'Bruno', 'Elena']);
+    expect(second.body.nextCursor).toBeNull();
+  });
+
+  it('refuses at save time a condition on an unknown field, a wrong value or a contradiction, naming the condition', async () => {
+    const unknown = await luis.c.post('/api/v1/segments', { name: 'x', definition: all(cond('contact.customFields.gone', 'eq', 'x')) });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.errors).toEqual([expect.objectContaining({ field: 'definition.children.0.field', code: 'unknown_field' })]);
+    const contradiction = await luis.c.post('/api/v1/segments', {
+      name: 'x', definition: all(cond('computed.monetary', 'gt', 10), cond('computed.monetary', 'lt', 5)),
+    });
+    expect(contradiction.status).toBe(422);
+    expect(contradiction.body.errors[0]).toMatchObject({ field: 'definition.children.1', code: 'contradiction' });
+    const stage = await luis.c.post('/api/v1/segments', { name: 'x', definition: all(cond('computed.openLeadStage', 'eq', '00000000-0000-4000-8000-000000000000')) });
+    expect(stage.body.errors).toEqual([expect.objectContaining({ field: 'definition.children.0.value', code: 'not_found' })]);
+  });
+
+  it('previews an unsaved definition: count, reachable and first contacts', async () => {
+    const r = await luis.c.post('/api/v1/segments/preview', { definition: all(cond('contact.city', 'contains', 'malaga')), limit: 1 });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ count: 2, reachable: 2 });
+    expect(r.body.data).toHaveLength(1);
+    expect((await luis.c.post('/api/v1/segments/preview', { definition: all(cond('contact.city', 'gt', 'x')) })).status).toBe(422);
+  });
+
+  it('keeps a private segment to its owner; a shared one is seen but not changed by others', async () => {
+    const mine = await luis.c.post('/api/v1/segments', { name: 'Mis clientes', definition: all(cond('contact.ownerId', 'eq', luis.id)) });
+    const other = await addLoggedInUser(t, workspaceId, { name: 'Eva Ruiz', email: 'eva@garcia.es', role: 'sales' });
+    expect((await other.c.get(`/api/v1/segments/${mine.body.id as string}`)).status).toBe(404);
+    expect((await other.c.get(`/api/v1/contacts?segmentId=${mine.body.id as string}`)).status).toBe(404);
+    expect((await other.c.get('/api/v1/segments')).body.data.map((x: { name: string }) => x.name)).not.toContain('Mis clientes');
+    await luis.c.patch(`/api/v1/segments/${mine.body.id as string}`, { shared: true });
+    expect((await other.c.get(`/api/v1/segments/${mine.body.id as string}`)).body).toMatchObject({ canEdit: false, canDelete: false });
+    expect((await other.c.patch(`/api/v1/segments/${mine.body.id as string}`, { name: 'Mío' })).status).toBe(403);
+    expect((await other.c.del(`/api/v1/segments/${mine.body.id as string}`)).status).toBe(403);
+    expect((await luis.c.del(`/api/v1/segments/${mine.body.id as string}`)).status).toBe(204);
+  });
+
+  it('offers the built-in segments in every workspace, read-only except the VIP rule an admin sets', async () => {
+    const list = (await luis.c.get('/api/v1/segments')).body.data as { id: string; builtin: string | null }[];
+    const builtins = list.filter((x) => x.builtin).map((x) => x.builtin);
+    expect(builtins.sort()).toEqual(['at_risk', 'best_clients', 'cold_prospects', 'detractors', 'hot_prospects', 'vip', 'warm_prospects']);
+    const byKey = (k: string) => list.find((x) => x.builtin === k)!.id;
+    const members = async (k: string) => names(await luis.c.get(`/api/v1/segments/${byKey(k)}/members?sort=name`));
+    expect(await members('best_clients')).toEqual(['Ana']);
+    expect(await members('at_risk')).toEqual(['Bruno']);
+    expect(await members('hot_prospects')).toEqual(['Carmen']);
+    expect(await members('cold_prospects')).toEqual(['Diego']);
+    expect(await members('detractors')).toEqual(['Bruno']);
+    expect(await members('vip')).toEqual([]);
+    expect((await admin.patch(`/api/v1/segments/${byKey('at_risk')}`, { definition: all() })).status).toBe(403);
+    expect((await admin.del(`/api/v1/segments/${byKey('vip')}`)).status).toBe(403);
+    expect((await luis.c.patch(`/api/v1/segments/${byKey('vip')}`, { definition: all() })).status).toBe(403);
+    expect((await admin.patch(`/api/v1/segments/${byKey('vip')}`, { name: 'Mis VIP' })).status).toBe(422);
+    const vip = await admin.patch(`/api/v1/segments/${byKey('vip')}`, { definition: all(cond('computed.totalRevenue', 'gte', 2000)) });
+    expect(vip.status).toBe(200);
+    expect(await members('vip')).toEqual(['Ana']);
+  });
+
+  it('filters the contacts list and its export by segment; a campaign export leaves out doNotContact people', async () => {
+    const seg = await admin.post('/api/v1/segments', { name: 'Sevilla o Málaga', shared: true, definition: any(cond('contact.city', 'eq', 'sevilla'), cond('contact.city', 'eq', 'malaga')) });
+    const id = seg.body.id as string;
+    expect(names(await luis.c.get(`/api/v1/contacts?segmentId=${id}&sort=name`))).toEqual(['Ana', 'Bruno', 'Carmen']);
+    const csv = await luis.c.get(`/api/v1/contacts/export?segmentId=${id}`);
+    expect(csv.status).toBe(200);
+    expect(String(csv.body)).toContain('Bruno');
+    const campaignCsv = await luis.c.get(`/api/v1/contacts/export?segmentId=${id}&purpose=campaign`);
+    expect(String(campaignCsv.body)).toContain('Carmen');
+    expect(String(campaignCsv.body)).not.toContain('Bruno');
+    expect((await luis.c.get('/api/v1/contacts?segmentId=00000000-0000-4000-8000-000000000000')).body.errors).toEqual([expect.objectContaining({ field: 'segmentId' })]);
+  });
+
+  it('lets a campaign target a segment the user can see', async () => {
+    const seg = await admin.post('/api/v1/segments', { name: 'Clientes de campaña', definition: all(cond('contact.lifecycle', 'eq', 'client')) });
+    const ok = await admin.post('/api/v1/campaigns', { name: 'Rebajas', segmentId: seg.body.id });
+    expect(ok.status).toBe(201);
+    expect(ok.body.segmentId).toBe(seg.body.id);
+    const missing = await admin.post('/api/v1/campaigns', { name: 'Otra', segmentId: '00000000-0000-4000-8000-000000000000' });
+    expect(missing.status).toBe(404);
+    expect(missing.body.errors[0].field).toBe('segmentId');
   });
 });

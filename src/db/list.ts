@@ -17,7 +17,9 @@ export type FilterDef =
   | { kind: 'gte' | 'lt'; column: string; type: 'timestamp' | 'date' | 'number' }
   | { kind: 'bool'; column: string }
   | { kind: 'isNull'; column: string }
-  | { kind: 'arrayContains'; column: string };
+  | { kind: 'arrayContains'; column: string }
+  /** Accepted as a parameter but applied by the caller through `where` (it needs a read first, e.g. segmentId). */
+  | { kind: 'external'; description: string };
 
 export type SortDef = { expr: string; type: 'text' | 'number' | 'timestamp' | 'date' };
 
@@ -99,7 +101,14 @@ function parseValue(field: string, raw: string, type: string): unknown {
 
 export type BuiltQuery = { text: string; params: unknown[]; sortKey: string; sortExpr: SortDef };
 
-export function buildListQuery(spec: ListSpec, actor: Actor, params: ListParams, opts: { select?: string; from?: string } = {}): BuiltQuery & { limit: number } {
+export type ListOptions = {
+  select?: string;
+  from?: string;
+  /** An extra condition built with the query's own parameters (e.g. a segment, see 'external' filters). */
+  where?: (p: (v: unknown) => string) => string;
+};
+
+export function buildListQuery(spec: ListSpec, actor: Actor, params: ListParams, opts: ListOptions = {}): BuiltQuery & { limit: number } {
   const values: unknown[] = [actor.workspaceId];
   const p = (v: unknown) => { values.push(v); return `$${values.length}`; };
   const where: string[] = ['workspace_id = $1'];
@@ -135,8 +144,10 @@ export function buildListQuery(spec: ListSpec, actor: Actor, params: ListParams,
         parseValue(name, raw, 'uuid');
         where.push(`${p(raw)}::uuid = ANY(${f.column})`);
         break;
+      case 'external': break;
     }
   }
+  if (opts.where) where.push(opts.where(p));
   if (spec.hideCancelled && params.includeCancelled !== 'true' && params['status'] === undefined) {
     where.push(`status <> 'cancelled'`);
   }

@@ -135,6 +135,8 @@ export const campaign = pgTable('campaign', {
   cost: money('cost').notNull().default(0),
   notes: text('notes'),
   ...audited,
+  // Migration 0023_segments.sql: the segment the campaign targets.
+  segmentId: uuid('segment_id'),
 }, tenantKey);
 
 export const product = pgTable('product', {

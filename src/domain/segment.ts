@@ -171,7 +171,7 @@ export function checkSegmentDefinition(input: unknown, custom: CustomFieldsByEnt
 
   const walk = (node: SegmentNode, path: string, depth: number) => {
     if (node.type === 'group') {
-      if (depth > MAX_DEPTH) {
+      if (depth >= MAX_DEPTH) {
         errors.push({ field: path, code: 'too_deep', message: `Groups nest ${MAX_DEPTH} levels deep at most.` });
         return;
       }
@@ -352,4 +352,19 @@ export const builtinSegments: Record<SegmentBuiltin, { name: { es: string; en: s
 export function effectiveDefinition(row: { builtin: string | null; definition: unknown }): SegmentDefinition {
   if (row.builtin && row.builtin !== 'vip') return builtinSegments[row.builtin as SegmentBuiltin].definition;
   return row.definition as SegmentDefinition;
+}
+
+export type SegmentAccessRow = { ownerId: string | null; shared: boolean; builtin: string | null };
+export type SegmentActor = { userId: string; role: 'admin' | 'manager' | 'sales' };
+
+/**
+ * Who sees and changes a segment. Built-ins and shared segments are seen by everyone, others by
+ * their owner (and admins). The owner or an admin changes a segment; built-ins are read-only except
+ * VIP, whose conditions only an admin sets. Built-ins are never deleted.
+ */
+export function segmentAccess(actor: SegmentActor, row: SegmentAccessRow): { canSee: boolean; canEdit: boolean; canDelete: boolean } {
+  const isAdmin = actor.role === 'admin';
+  const isOwner = row.ownerId !== null && row.ownerId === actor.userId;
+  if (row.builtin) return { canSee: true, canEdit: row.builtin === 'vip' && isAdmin, canDelete: false };
+  return { canSee: row.shared || isOwner || isAdmin, canEdit: isOwner || isAdmin, canDelete: isOwner || isAdmin };
 }

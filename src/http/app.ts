@@ -13,6 +13,7 @@ import { contactRoutes } from './routes/contacts.js';
 import { leadRoutes } from './routes/leads.js';
 import { todayRoutes } from './routes/today.js';
 import { savedViewRoutes } from './routes/saved-views.js';
+import { segmentRoutes } from './routes/segments.js';
 import { searchRoutes } from './routes/search.js';
 import { scoreRoutes } from './routes/score.js';
 import { portfolioRoutes } from './routes/portfolios.js';
@@ -51,7 +52,7 @@ import { serveWeb } from './web.js';
 /** Resource routers mounted under /api/v1 behind authentication. Add new resources here. */
 const protectedRouters = [importRoutes, duplicateRoutes, webFormRoutes, exportRoutes, webhookRoutes, captureRoutes, metricRoutes, objectiveRoutes, funnelRoutes, notificationRoutes, jobRoutes, privacyRoutes, companyRoutes, calendarRoutes, activityRoutes, saleRoutes,
   productRoutes, sourceRoutes, campaignRoutes, userRoutes, teamRoutes, pipelineRoutes, customFieldRoutes, apiTokenRoutes, workspaceRoutes, auditRoutes,
-  followUpRoutes, feedbackRoutes, complaintRoutes, satisfactionLinkRoutes, contactRoutes, leadRoutes, todayRoutes, savedViewRoutes, searchRoutes, scoreRoutes, portfolioRoutes];
+  followUpRoutes, feedbackRoutes, complaintRoutes, satisfactionLinkRoutes, contactRoutes, leadRoutes, todayRoutes, savedViewRoutes, searchRoutes, scoreRoutes, portfolioRoutes, segmentRoutes];
 
 export function buildApp(deps: Deps) {
   const app = new Hono<AppEnv>();

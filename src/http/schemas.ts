@@ -40,7 +40,7 @@ export function listQuerySchema(spec: ListSpec) {
     const description =
       f.kind === 'in' || f.kind === 'enum' ? 'One value or several separated by commas'
         : f.kind === 'gte' ? 'Lower bound (inclusive)' : f.kind === 'lt' ? 'Upper bound (exclusive)'
-          : f.kind === 'arrayContains' ? 'Contains this id' : 'true or false';
+          : f.kind === 'arrayContains' ? 'Contains this id' : f.kind === 'external' ? f.description : 'true or false';
     shape[name] = z.string().optional().openapi({ description });
   }
   return z.strictObject(shape);

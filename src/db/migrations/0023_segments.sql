@@ -28,3 +28,7 @@ CREATE INDEX sale_contact_cover_idx ON sale (workspace_id, contact_id) INCLUDE (
 CREATE INDEX lead_open_contact_idx ON lead (workspace_id, contact_id) INCLUDE (stage_id, score, source_id, owner_id) WHERE status = 'open';
 CREATE INDEX feedback_contact_nps_idx ON feedback (workspace_id, contact_id, answered_at DESC) INCLUDE (nps) WHERE nps IS NOT NULL;
 CREATE INDEX complaint_open_contact_idx ON complaint (workspace_id, contact_id) WHERE status <> 'resolved';
+
+-- A campaign may target a segment; its page shows how many contacts that is and how many may be contacted.
+ALTER TABLE campaign ADD COLUMN segment_id uuid;
+ALTER TABLE campaign ADD FOREIGN KEY (workspace_id, segment_id) REFERENCES segment (workspace_id, id) ON DELETE SET NULL (segment_id);

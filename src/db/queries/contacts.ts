@@ -5,6 +5,7 @@ import type { Database, Db } from '../client.js';
 import { buildListQuery, runList, selectList, type ListParams, type ListSpec, type Page } from '../list.js';
 import type { TenantTable } from '../repository.js';
 import { contact } from '../schema.js';
+import { loadSegmentFilter } from './segments.js';
 
 type AnyRow = Record<string, unknown>;
 
@@ -34,6 +35,7 @@ export const contactList: ListSpec = {
     createdTo: { kind: 'lt', column: 'created_at', type: 'timestamp' },
     // A contact never contacted counts as contacted before any date.
     lastActivityBefore: { kind: 'lt', column: `coalesce(last_activity_at, '-infinity'::timestamptz)`, type: 'timestamp' },
+    segmentId: { kind: 'external', description: 'Only the contacts of this segment (see /segments)' },
   },
   sorts: {
     name: { expr: `lower(coalesce(last_name, '') || ' ' || first_name)`, type: 'text' },
@@ -45,7 +47,10 @@ export const contactList: ListSpec = {
 };
 
 export async function listContacts(database: Database, actor: Actor, params: ListParams): Promise<Page<AnyRow>> {
-  return runList<AnyRow>(database, buildListQuery(contactList, actor, params, { select: contactSelect }));
+  const inSegment = params['segmentId'] ? await loadSegmentFilter(database, actor.workspaceId, params['segmentId'], actor) : null;
+  return runList<AnyRow>(database, buildListQuery(contactList, actor, params, {
+    select: contactSelect, ...(inSegment ? { where: (p) => inSegment(p, 'contact.id') } : {}),
+  }));
 }
 
 /** One contact in its API shape (with companyName), or 404. */

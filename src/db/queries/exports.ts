@@ -5,6 +5,7 @@ import { company } from '../schema.js';
 import { contactList, contactSelect } from './contacts.js';
 import { leadList, leadSelect } from './leads.js';
 import { customFieldDefs, type CustomFieldEntity } from './custom-fields.js';
+import { loadSegmentFilter } from './segments.js';
 import type { CustomFieldDefinition } from '../../domain/custom-fields.js';
 
 type AnyRow = Record<string, unknown>;
@@ -29,10 +30,14 @@ export type ExportOptions = {
   forCampaign: boolean;
 };
 
-function query(entity: ExportEntity, spec: ListSpec, actor: Actor, params: ListParams, o: ExportOptions): BuiltQuery & { limit: number } {
+type InSegment = ((p: (v: unknown) => string, contactIdExpr: string) => string) | null;
+
+function query(entity: ExportEntity, spec: ListSpec, actor: Actor, params: ListParams, o: ExportOptions, inSegment: InSegment = null): BuiltQuery & { limit: number } {
   switch (entity) {
     case 'contact':
-      return buildListQuery(spec, actor, o.forCampaign ? { ...params, doNotContact: 'false' } : params, { select: `${contactSelect}, ${ownerName('contact')}` });
+      return buildListQuery(spec, actor, o.forCampaign ? { ...params, doNotContact: 'false' } : params, {
+        select: `${contactSelect}, ${ownerName('contact')}`, ...(inSegment ? { where: (p) => inSegment(p, 'contact.id') } : {}),
+      });
     case 'lead':
       return buildListQuery(spec, actor, params, {
         select: `${leadSelect}, ${contactOf('email', 'contactEmail')}, ${contactOf('phone', 'contactPhone')}, ${contactOf('do_not_contact', 'contactDoNotContact')}`,
@@ -51,8 +56,10 @@ function query(entity: ExportEntity, spec: ListSpec, actor: Actor, params: ListP
 export async function* exportRows(database: Database, actor: Actor, entity: ExportEntity, spec: ListSpec, o: ExportOptions): AsyncGenerator<AnyRow> {
   let cursor: string | undefined;
   const { cursor: _c, limit: _l, ...params } = o.params;
+  // A segment (contacts only) is read once; its SQL then goes into every page's statement.
+  const inSegment = entity === 'contact' && params['segmentId'] ? await loadSegmentFilter(database, actor.workspaceId, params['segmentId'], actor) : null;
   do {
-    const page = await runList<AnyRow>(database, query(entity, spec, actor, { ...params, limit: String(PAGE_SIZE), ...(cursor ? { cursor } : {}) }, o));
+    const page = await runList<AnyRow>(database, query(entity, spec, actor, { ...params, limit: String(PAGE_SIZE), ...(cursor ? { cursor } : {}) }, o, inSegment));
     for (const row of page.data) yield row;
     cursor = page.nextCursor ?? undefined;
   } while (cursor);

@@ -1,11 +1,14 @@
 import { and, eq, inArray, sql, type Table } from 'drizzle-orm';
+import type { Actor } from '../../domain/access.js';
 import { AppError, invalid, type FieldError } from '../../domain/errors.js';
 import {
-  builtinSegments, effectiveDefinition, resolveSegmentField,
+  builtinSegments, effectiveDefinition, resolveSegmentField, segmentAccess,
   type CustomFieldsByEntity, type SegmentBuiltin, type SegmentCondition, type SegmentDefinition, type SegmentField,
   type SegmentNode, type SegmentReference,
 } from '../../domain/segment.js';
 import type { Database, Db } from '../client.js';
+import { buildListQuery, runList, selectList } from '../list.js';
+import { contactList, contactSelect } from './contacts.js';
 import { appUser, segment, segmentBuiltins, source, stage } from '../schema.js';
 import { customFieldDefs } from './custom-fields.js';
 
@@ -210,8 +213,8 @@ export async function findSegment(db: Database | Db, workspaceId: string, segmen
  * expression true when the contact id is in the segment. For callers that build their statement
  * synchronously (list queries, exports read page by page).
  */
-export async function loadSegmentFilter(db: Database | Db, workspaceId: string, segmentId: string): Promise<(p: P, contactIdExpr: string) => string> {
-  const row = await findSegment(db, workspaceId, segmentId);
+export async function loadSegmentFilter(db: Database | Db, workspaceId: string, segmentId: string, actor?: Actor): Promise<(p: P, contactIdExpr: string) => string> {
+  const row = actor ? await findVisibleSegment(db, actor, segmentId) : await findSegment(db, workspaceId, segmentId);
   const custom = await segmentCustomFields(dbOf(db), workspaceId);
   const def = effectiveDefinition(row);
   return (p, contactIdExpr) => `${contactIdExpr} IN (SELECT c.id ${segmentFromWhere(def, custom, workspaceId, p)})`;
@@ -273,4 +276,34 @@ export async function assertSegmentReferences(db: Db, workspaceId: string, refs:
     for (const r of list) if (!have.has(r.id)) errors.push({ field: r.path, code: 'not_found', message: `No such ${kind} in this workspace (${r.id}).` });
   }
   if (errors.length) throw invalid(errors, 'The segment refers to records that do not exist.');
+}
+
+/** The segments an actor may see: built-ins first, then by name. */
+export async function listVisibleSegments(database: Database, actor: Actor): Promise<SegmentRow[]> {
+  await ensureBuiltinSegments(database, actor.workspaceId);
+  return database.query<SegmentRow>(`SELECT ${selectList(segment)} FROM segment
+    WHERE workspace_id = $1 AND (builtin IS NOT NULL OR shared OR owner_id = $2 OR $3::boolean)
+    ORDER BY builtin IS NULL, lower(name), id`, [actor.workspaceId, actor.userId, actor.role === 'admin']);
+}
+
+/** A segment the actor may see (for using it as a filter, a target or an export), or a 404 naming `field`. */
+export async function findVisibleSegment(db: Database | Db, actor: Actor, segmentId: string, field = 'segmentId'): Promise<SegmentRow> {
+  let row: SegmentRow;
+  try {
+    row = await findSegment(db, actor.workspaceId, segmentId);
+  } catch (e) {
+    if (e instanceof AppError && field !== 'segmentId') throw new AppError('not_found', e.message, [{ field, code: 'not_found', message: 'There is no such segment in this workspace.' }], e.extra);
+    throw e;
+  }
+  // Someone else's private segment is, for this actor, a segment that does not exist.
+  if (!segmentAccess(actor, row).canSee) throw segmentNotFound();
+  return row;
+}
+
+/** The contacts of a definition in the list's shape (first page), for the editor's live preview. */
+export async function previewMembers(database: Database, actor: Actor, def: SegmentDefinition, custom: CustomFieldsByEntity, limit: number): Promise<Record<string, unknown>[]> {
+  const built = buildListQuery(contactList, actor, { limit: String(limit) }, {
+    select: contactSelect, where: (p) => `contact.id IN (SELECT c.id ${segmentFromWhere(def, custom, actor.workspaceId, p)})`,
+  });
+  return (await runList<Record<string, unknown>>(database, built)).data;
 }

@@ -3,6 +3,7 @@ import { campaign } from '../../db/schema.js';
 import type { ListSpec } from '../../db/list.js';
 import type { Db } from '../../db/client.js';
 import { campaignUsage, sourceExists } from '../../db/queries/reference-data.js';
+import { findVisibleSegment } from '../../db/queries/segments.js';
 import { fieldError } from '../../domain/errors.js';
 import { resourceRoutes, type ResourceSpec } from '../resource.js';
 import type { Deps } from '../context.js';
@@ -16,12 +17,14 @@ const campaignFields = {
   endsOn: DateOnly.nullish(),
   cost: z.number().min(0).max(999_999_999_999).optional(),
   notes: z.string().max(5000).nullish(),
+  /** The segment the campaign targets (its page shows the target and reachable counts). */
+  segmentId: Uuid.nullish(),
 };
 export const CampaignIn = z.strictObject(campaignFields).openapi('CampaignInput');
 export const CampaignPatch = z.strictObject({ ...campaignFields, name: campaignFields.name.optional(), version: z.number().int().optional() }).openapi('CampaignPatch');
 export const CampaignOut = z.object({
   ...recordMeta, name: z.string(), sourceId: Uuid.nullable(), startsOn: z.string().nullable(), endsOn: z.string().nullable(),
-  cost: z.number(), notes: z.string().nullable(),
+  cost: z.number(), notes: z.string().nullable(), segmentId: Uuid.nullable(),
 }).openapi('Campaign');
 
 export const campaignList: ListSpec = {
@@ -64,12 +67,14 @@ export function campaignRoutes(deps: Deps) {
     beforeCreate: async ({ tx, actor }, input) => {
       checkPeriod(input['startsOn'], input['endsOn']);
       await checkSource(tx, actor.workspaceId, input['sourceId']);
+      if (typeof input['segmentId'] === 'string') await findVisibleSegment(tx, actor, input['segmentId']);
       return input;
     },
     beforeUpdate: async ({ tx, actor }, before, patch) => {
       const merged = { ...before, ...patch };
       checkPeriod(merged['startsOn'], merged['endsOn']);
       await checkSource(tx, actor.workspaceId, patch['sourceId']);
+      if (typeof patch['segmentId'] === 'string') await findVisibleSegment(tx, actor, patch['segmentId']);
       return patch;
     },
   };
