@@ -5,7 +5,7 @@ import { openDatabase, type Database } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
 import { generateDataset, type GenerateResult } from '../src/db/queries/bulk.js';
 import { hashPassword } from '../src/auth/password.js';
-import { GENERATED_PASSWORD, progressPrinter } from '../src/cli/generate.js';
+import { formatPhases, GENERATED_PASSWORD, progressPrinter } from '../src/cli/generate.js';
 import { startPostgres, type PgServer } from '../test/postgres-server.js';
 
 export type BenchDb = { database: Database; url?: string; stop: () => Promise<void> };
@@ -63,13 +63,14 @@ export async function existingDataset(database: Database): Promise<Dataset | nul
   return { workspaceId: w.id, users, stageIds, leads: w.leads };
 }
 
-export async function loadDataset(database: Database, leads: number, activitiesPerLead: number, deferIndexes = true): Promise<GenerateResult> {
+export async function loadDataset(database: Database, leads: number, activitiesPerLead: number, deferIndexes = true, sales = 0): Promise<GenerateResult> {
   const r = await generateDataset(database, {
-    leads, activitiesPerLead, deferIndexes, passwordHash: await hashPassword(GENERATED_PASSWORD), onProgress: progressPrinter(),
+    leads, activitiesPerLead, deferIndexes, sales, passwordHash: await hashPassword(GENERATED_PASSWORD), onProgress: progressPrinter(),
   });
   console.log(`load: ${r.rows} rows in ${r.loadSeconds.toFixed(1)} s = ${r.rowsPerSecond} rows/s (FK checks ${r.skippedForeignKeyChecks ? 'skipped' : 'on'}; ${r.rebuiltIndexes} indexes rebuilt in ${r.indexSeconds.toFixed(1)} s, included); VACUUM ANALYZE ${r.analyzeSeconds.toFixed(1)} s`);
   const slow = [...r.indexTimings].sort((a, b) => b.seconds - a.seconds).slice(0, 8);
   if (slow.length) console.log(`      slowest index builds: ${slow.map((i) => `${i.name} ${i.seconds.toFixed(1)} s`).join(', ')}`);
+  console.log(`      ${formatPhases(r)}`);
   console.log(`      ${Object.entries(r.counts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   return r;
 }

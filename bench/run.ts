@@ -1,5 +1,5 @@
 /**
- * Storage benchmark: `npm run bench -- --engine postgres|pglite --leads 1000000`.
+ * Storage benchmark: `npm run bench -- --engine postgres|pglite --leads 1000000 [--sales N]`.
  * Starts its own database (a throwaway PostgreSQL server, or PGlite in a temp folder; --database-url
  * or --data-dir DIR reuse one, and a dataset already loaded there), migrates,
  * loads the synthetic dataset and times the hot queries. Prints figures; it is never a test.
@@ -41,7 +41,7 @@ async function main() {
       console.log(`reusing the loaded dataset: workspace ${found.workspaceId}, ${found.leads} leads`);
       data = found;
     } else {
-      data = { ...(await loadDataset(bench.database, leads, perLead, args['keep-indexes'] !== 'true')), leads };
+      data = { ...(await loadDataset(bench.database, leads, perLead, args['keep-indexes'] !== 'true', Number(args['sales'] ?? 0))), leads };
     }
     const sortKey = 'nextActionAt';
     const sales = data.users.filter((u) => u.role === 'sales');

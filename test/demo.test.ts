@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, setupWorkspace, testApp, type TestApp } from './harness.js';
 import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_WORKSPACE_NAME, loadDemo, type DemoResult } from '../src/cli/demo.js';
 import { hashPassword } from '../src/auth/password.js';
-import { generateDataset } from '../src/db/queries/bulk.js';
+import { generateDataset, type GenerateResult } from '../src/db/queries/bulk.js';
+import { loadDashboard } from '../src/db/queries/metrics/dashboard.js';
+import { localDay, parsePeriod } from '../src/domain/metrics/period.js';
 
 let t: TestApp;
 let demo: DemoResult;
@@ -172,13 +174,25 @@ describe('seguimiento demo', () => {
 });
 
 describe('seguimiento generate', () => {
+  let r: GenerateResult;
+  let ws: string[];
+  const bulkTables = `('company', 'contact', 'lead', 'lead_stage_history', 'activity', 'sale', 'feedback')`;
+  const indexes = () => one(`SELECT count(*) FROM pg_indexes WHERE tablename IN ${bulkTables}`);
+  const triggerModes = async () => (await q<{ t: string }>(
+    `SELECT c.relname || '.' || g.tgname || '=' || g.tgenabled::text AS t FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
+      WHERE NOT g.tgisinternal AND c.relname IN ${bulkTables} ORDER BY 1`)).map((x) => x.t);
+  let indexesBefore: number;
+  let triggersBefore: string[];
+  beforeAll(async () => {
+    indexesBefore = await indexes();
+    triggersBefore = await triggerModes();
+    r = await generateDataset(t.deps.database, { leads: 300, activitiesPerLead: 3, users: 12, sales: 40, passwordHash: hash });
+    ws = [r.workspaceId];
+  }, 60_000);
+
   it('loads a consistent synthetic dataset and leaves every index in place', async () => {
-    const indexes = () => one(`SELECT count(*) FROM pg_indexes WHERE tablename IN ('company', 'contact', 'lead', 'activity')`);
-    const before = await indexes();
-    const r = await generateDataset(t.deps.database, { leads: 300, activitiesPerLead: 3, users: 12, passwordHash: hash });
     expect(r.rebuiltIndexes).toBeGreaterThan(10);
-    expect(await indexes()).toBe(before);
-    const ws = [r.workspaceId];
+    expect(await indexes()).toBe(indexesBefore);
     expect(await one('SELECT count(*) FROM lead WHERE workspace_id = $1', ws)).toBe(300);
     expect(await one('SELECT count(*) FROM activity WHERE workspace_id = $1', ws)).toBe(900);
     expect(await one('SELECT count(*) FROM contact WHERE workspace_id = $1', ws)).toBe(60);
@@ -205,5 +219,45 @@ describe('seguimiento generate', () => {
     expect(await one(`SELECT count(DISTINCT contact_sort) FROM lead WHERE workspace_id = $1`, ws)).toBeGreaterThan(10);
     // The foreign keys are still enforced once the load is over.
     await expect(t.deps.database.query(`INSERT INTO activity (workspace_id, type, occurred_at, lead_id) VALUES ($1, 'call', now(), gen_random_uuid())`, ws)).rejects.toThrow();
+  });
+
+  it('writes each lead a stage history through the open stages that ends in its current stage, and the sales asked for', async () => {
+    expect(await one('SELECT count(*) FROM sale WHERE workspace_id = $1', ws)).toBe(40);
+    expect(await one(`SELECT count(*) FROM sale s WHERE s.workspace_id = $1 AND (s.total < 0
+        OR NOT EXISTS (SELECT 1 FROM contact c WHERE c.workspace_id = s.workspace_id AND c.id = s.contact_id AND c.owner_id = s.owner_id))`, ws)).toBe(0);
+    const history = await one('SELECT count(*) FROM lead_stage_history WHERE workspace_id = $1', ws);
+    expect(history).toBe(r.counts['stageHistory']);
+    expect(history).toBeGreaterThan(300);
+    // The last step of every lead is its stage, on its close date when it is closed.
+    expect(await one(`SELECT count(*) FROM lead l WHERE l.workspace_id = $1 AND NOT EXISTS (
+        SELECT 1 FROM lead_stage_history h WHERE h.workspace_id = l.workspace_id AND h.lead_id = l.id AND h.to_stage_id = l.stage_id
+           AND h.changed_at = (SELECT max(x.changed_at) FROM lead_stage_history x WHERE x.workspace_id = l.workspace_id AND x.lead_id = l.id)
+           AND (l.closed_at IS NULL OR h.changed_at = l.closed_at))`, ws)).toBe(0);
+    // Each step starts where the previous one ended, the first from nowhere, never before the lead was created.
+    expect(await one(`SELECT count(*) FROM (
+        SELECT h.from_stage_id, lag(h.to_stage_id) OVER (PARTITION BY h.lead_id ORDER BY h.changed_at) AS prev, h.changed_at, l.created_at
+          FROM lead_stage_history h JOIN lead l ON l.workspace_id = h.workspace_id AND l.id = h.lead_id WHERE h.workspace_id = $1) x
+        WHERE x.from_stage_id IS DISTINCT FROM x.prev OR x.changed_at < x.created_at`, ws)).toBe(0);
+    expect(await one(`SELECT count(DISTINCT h.to_stage_id) FROM lead_stage_history h WHERE h.workspace_id = $1`, ws)).toBe(r.stageIds.length);
+  });
+
+  it('leaves the metric rollups equal to the raw rows and their triggers as they were', async () => {
+    expect(await triggerModes()).toEqual(triggersBefore);
+    expect(triggersBefore.filter((x) => x.endsWith('=A')).length).toBeGreaterThanOrEqual(15);
+    const now = new Date();
+    const tz = 'Europe/Madrid';
+    const period = parsePeriod(localDay(new Date(now.getTime() - 600 * 86_400_000), tz), localDay(now, tz), tz);
+    const owner = r.users.find((u) => u.role === 'sales')!.id;
+    for (const f of [{ unit: 'month' as const, ownerIds: null }, { unit: 'week' as const, ownerIds: [owner] }]) {
+      const filter = { workspaceId: r.workspaceId, period, sourceId: null, now, ...f };
+      const rolled = await loadDashboard(t.deps.database, { ...filter, rollups: true });
+      expect(rolled.conversion.total.created).toBeGreaterThan(0);
+      expect(rolled).toEqual(await loadDashboard(t.deps.database, { ...filter, rollups: false }));
+    }
+    // The triggers keep them after the load: a new sale is counted on its day.
+    const sales = () => one(`SELECT coalesce(sum(sales), 0) FROM sale_daily WHERE workspace_id = $1`, ws);
+    const before = await sales();
+    await q(`INSERT INTO sale (workspace_id, company_id, sold_at, total, currency) SELECT $1, id, now(), 10, 'EUR' FROM company WHERE workspace_id = $1 LIMIT 1`, ws);
+    expect(await sales()).toBe(before + 1);
   });
 });

@@ -3,7 +3,7 @@ import { loadConfig } from '../config.js';
 import { createDeps } from '../server.js';
 import { hashPassword } from '../auth/password.js';
 import { fieldError } from '../domain/errors.js';
-import { generateDataset, type GenerateProgress } from '../db/queries/bulk.js';
+import { generateDataset, type GenerateProgress, type GenerateResult } from '../db/queries/bulk.js';
 
 /** Every generated user logs in with this password (synthetic data only). */
 export const GENERATED_PASSWORD = 'bench-seguimiento';
@@ -29,12 +29,18 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr) {
   };
 }
 
+/** `lead 1000000 rows in 14.2 s (70 400 rows/s), …, rollups 12.1 s`: where the load's time went. */
+export function formatPhases(r: Pick<GenerateResult, 'phases' | 'rollupSeconds' | 'indexSeconds'>): string {
+  return [...r.phases.filter((p) => p.rows > 0).map((p) => `${p.table} ${p.rows} rows in ${p.seconds.toFixed(1)} s (${Math.round(p.rows / Math.max(p.seconds, 0.001))} rows/s)`),
+    `rollups rebuilt ${r.rollupSeconds.toFixed(1)} s`, `indexes ${r.indexSeconds.toFixed(1)} s`].join(', ');
+}
+
 export const generateCommand = {
-  summary: 'Load a large synthetic dataset for benchmarks (--leads 1000000 [--activities-per-lead 5] [--workspace-id] [--keep-indexes])',
+  summary: 'Load a large synthetic dataset for benchmarks (--leads 1000000 [--activities-per-lead 5] [--sales 0] [--workspace-id] [--keep-indexes])',
   async run(argv: string[]) {
     const { values } = parseArgs({ args: argv, options: {
       leads: { type: 'string' }, 'activities-per-lead': { type: 'string' }, 'workspace-id': { type: 'string' },
-      contacts: { type: 'string' }, companies: { type: 'string' }, users: { type: 'string' }, chunk: { type: 'string' },
+      contacts: { type: 'string' }, sales: { type: 'string' }, companies: { type: 'string' }, users: { type: 'string' }, chunk: { type: 'string' },
       'keep-indexes': { type: 'boolean', default: false },
     } });
     const leads = positiveInt('leads', values.leads, 1_000_000);
@@ -47,12 +53,14 @@ export const generateCommand = {
         ...(values.contacts !== undefined ? { contacts: positiveInt('contacts', values.contacts, 0) } : {}),
         ...(values.companies !== undefined ? { companies: positiveInt('companies', values.companies, 0) } : {}),
         ...(values.users !== undefined ? { users: positiveInt('users', values.users, 50) } : {}),
+        ...(values.sales !== undefined ? { sales: positiveInt('sales', values.sales, 0) } : {}),
         ...(values.chunk !== undefined ? { chunk: positiveInt('chunk', values.chunk, 50_000) } : {}),
         deferIndexes: !values['keep-indexes'],
         passwordHash: await hashPassword(GENERATED_PASSWORD),
         onProgress: progressPrinter(),
       });
       console.log(`Loaded ${r.rows} rows into workspace ${r.workspaceId} (${deps.database.engine}) in ${r.loadSeconds.toFixed(1)} s: ${r.rowsPerSecond} rows/s; VACUUM ANALYZE ${r.analyzeSeconds.toFixed(1)} s.`);
+      console.log(`Phases: ${formatPhases(r)}.`);
       const slow = [...r.indexTimings].sort((a, b) => b.seconds - a.seconds).slice(0, 5);
       if (slow.length) console.log(`${r.rebuiltIndexes} indexes rebuilt in ${r.indexSeconds.toFixed(1)} s (included above); slowest: ${slow.map((i) => `${i.name} ${i.seconds.toFixed(1)} s`).join(', ')}.`);
       console.log(`Counts: ${Object.entries(r.counts).map(([k, v]) => `${k} ${v}`).join(', ')}.`);

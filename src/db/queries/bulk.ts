@@ -41,6 +41,8 @@ export type GenerateOptions = {
   contacts?: number;
   companies?: number;
   users?: number;
+  /** Sales to add over the last 18 months (default 0), spread over the contacts. */
+  sales?: number;
   /** Password hash given to every generated user (so benchmarks can log in as one). */
   passwordHash: string;
   /**
@@ -66,6 +68,10 @@ export type GenerateResult = {
   loadSeconds: number;
   analyzeSeconds: number;
   rowsPerSecond: number;
+  /** Seconds spent recomputing the metric rollups once at the end (included in loadSeconds). */
+  rollupSeconds: number;
+  /** Seconds and rows per phase (companies, contacts, leads, stage history, activities, sales). */
+  phases: { table: string; rows: number; seconds: number }[];
   /** Whether foreign-key triggers were skipped (superuser only; rows are consistent by construction). */
   skippedForeignKeyChecks: boolean;
   rebuiltIndexes: number;
@@ -93,15 +99,20 @@ const spanishWords = {
 const idSql = (prefix: string, kind: string, n: string) =>
   `('${prefix}-${kind}-4000-8000-' || lpad(to_hex(${n}), 12, '0'))::uuid`;
 
+/** The tables the loader writes whose user triggers (metric rollups, lead sort keys) it stands in for. */
+const triggerTables = ['lead', 'lead_stage_history', 'activity', 'sale', 'feedback'];
+
 /**
- * Loads a large synthetic dataset (companies, contacts, users, leads, activities) in chunks of
- * set-based SQL, then ANALYZEs. Meant for benchmarks and capacity tests, not for people to read.
+ * Loads a large synthetic dataset (companies, contacts, users, leads with their stage history,
+ * activities, sales) in chunks of set-based SQL, then ANALYZEs. Meant for benchmarks and capacity
+ * tests, not for people to read.
  */
 export async function generateDataset(database: Database, opts: GenerateOptions): Promise<GenerateResult> {
   const leads = opts.leads;
   const contacts = opts.contacts ?? Math.max(1, Math.round(leads / 5));
   const companies = opts.companies ?? Math.max(1, Math.round(leads / 50));
   const userCount = Math.max(2, opts.users ?? 50);
+  const saleCount = opts.sales ?? 0;
   const perLead = opts.activitiesPerLead;
   const chunk = opts.chunk ?? 50_000;
   const prefix = randomBytes(4).toString('hex');
@@ -122,6 +133,7 @@ export async function generateDataset(database: Database, opts: GenerateOptions)
     let rowsSoFar = 0;
     const progress = (table: string, done: number, total: number) =>
       opts.onProgress?.({ table, done, total, rowsSoFar, seconds: (performance.now() - started) / 1000 });
+    const phases: GenerateResult['phases'] = [];
 
     // Durability of each chunk is not needed while loading; foreign-key triggers are skipped when
     // allowed (superuser) because every reference is computed from ids generated in this run.
@@ -145,15 +157,26 @@ export async function generateDataset(database: Database, opts: GenerateOptions)
         deferred = await conn.query<{ name: string; def: string }>(
           `SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS def
              FROM pg_index i
-            WHERE i.indrelid = ANY (ARRAY['company', 'contact', 'lead', 'activity']::regclass[])
+            WHERE i.indrelid = ANY (ARRAY['company', 'contact', 'lead', 'lead_stage_history', 'activity', 'sale']::regclass[])
               AND NOT i.indisprimary
               AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
             ORDER BY 1`);
         for (const d of deferred) await conn.exec(`DROP INDEX ${d.name}`);
       }
 
-      const stages = await conn.query<{ id: string; name: string; kind: string; probability: number; pipelineId: string }>(
-        `SELECT s.id, s.name, s.kind, s.probability, s.pipeline_id AS "pipelineId"
+      // The user triggers of the written tables do per-statement or per-row work the loader does once:
+      // the metric rollups (upserted ~20 times per rollup row over a load's chunks) are rebuilt from
+      // the raw rows at the end, and the lead sort keys are computed in the INSERT itself. They are
+      // switched off inside this transaction (a failed load rolls the switch back too) and restored
+      // to their own mode (ALWAYS for the rollups) before COMMIT.
+      const triggers = await conn.query<{ table: string; name: string; mode: string }>(
+        `SELECT c.relname AS "table", t.tgname AS name, t.tgenabled AS mode
+           FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+          WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' AND c.relname = ANY ($1::text[]) ORDER BY 1, 2`, [triggerTables]);
+      for (const t of triggers) await conn.exec(`ALTER TABLE ${t.table} DISABLE TRIGGER ${t.name}`);
+
+      const stages = await conn.query<{ id: string; name: string; kind: string; probability: number; position: number; pipelineId: string }>(
+        `SELECT s.id, s.name, s.kind, s.probability, s.position, s.pipeline_id AS "pipelineId"
            FROM stage s JOIN pipeline p ON p.workspace_id = s.workspace_id AND p.id = s.pipeline_id
           WHERE s.workspace_id = $1 AND p.is_default ORDER BY s.position`, [ws]);
       const open = stages.filter((s) => s.kind === 'open');
@@ -164,7 +187,8 @@ export async function generateDataset(database: Database, opts: GenerateOptions)
       const wheel: typeof stages = [];
       for (let i = 0; i < 12; i++) wheel.push(open[i % open.length]!);
       for (let i = 0; i < 4; i++) wheel.push(won, lost);
-      const sources = await conn.query<{ id: string }>('SELECT id FROM source WHERE workspace_id = $1 ORDER BY name', [ws]);
+      const sources = await conn.query<{ id: string; sort: string }>(
+        'SELECT id, f_search_text(name) AS sort FROM source WHERE workspace_id = $1 ORDER BY name', [ws]);
 
       // Users: one admin exists; the rest are managers (one per team of ~10) and sales reps.
       const existing = await conn.query<{ id: string; email: string; role: GeneratedUser['role'] }>(
@@ -184,8 +208,12 @@ export async function generateDataset(database: Database, opts: GenerateOptions)
         `UPDATE team SET manager_id = ('${prefix}-05e7' || substr(id::text, 14))::uuid
           WHERE workspace_id = $1 AND id::text LIKE $2`, [ws, `${prefix}-7ea0-%`]);
       const users = await conn.query<GeneratedUser>('SELECT id, email, role FROM app_user WHERE workspace_id = $1 ORDER BY email', [ws]);
-      const owners = users.filter((u) => u.role !== 'admin').map((u) => u.id);
-      if (!owners.length) owners.push(users[0]!.id);
+      const ownerRows = await conn.query<{ id: string; role: string; sort: string }>(
+        'SELECT id, role, f_search_text(name) AS sort FROM app_user WHERE workspace_id = $1 ORDER BY email', [ws]);
+      let ownerList = ownerRows.filter((u) => u.role !== 'admin');
+      if (!ownerList.length) ownerList = ownerRows.slice(0, 1);
+      const owners = ownerList.map((u) => u.id);
+      const ownerSorts = ownerList.map((u) => u.sort);
       rowsSoFar += teams + toCreate;
 
       const words = spanishWords;
@@ -196,12 +224,26 @@ export async function generateDataset(database: Database, opts: GenerateOptions)
       const contactOfLead = (g: string) => `(1 + ((${g}) * 7919) % ${contacts})`;
       const ownerOfLead = (g: string) => `($2::uuid[])[(1 + (${g}) % ${owners.length})::int]`;
 
+      // Names are formulas of the row's number, written once here: the lead's sort keys are the same
+      // formulas (no look-up of the contact or company row per lead).
+      const firstNameOf = (n: string) => pick(words.firstNames, n);
+      const lastNameOf = (n: string) => pick(words.lastNames, `(${n}) / 16`);
+      const secondLastNameOf = (n: string) => pick(words.lastNames, `(${n}) / 256`);
+      const companyNameOf = (n: string) => `${pick(words.companyPrefix, n)} || ' ' || ${pick(words.companySuffix, `(${n}) / 10`)} || ' ' || (${n})`;
+      const hasCompany = (contactN: string) => `(${contactN}) % 10 < 7`;
+      const companyNumberOf = (contactN: string) => `(1 + (${contactN}) % ${companies})`;
+
       async function inChunks(table: string, total: number, step: number, sqlFor: (from: number, to: number) => Promise<number>) {
+        const t0 = performance.now();
+        let rows = 0;
         for (let from = 1; from <= total; from += step) {
           const to = Math.min(total, from + step - 1);
-          rowsSoFar += await sqlFor(from, to);
+          const n = await sqlFor(from, to);
+          rows += n;
+          rowsSoFar += n;
           progress(table, to, total);
         }
+        phases.push({ table, rows, seconds: (performance.now() - t0) / 1000 });
       }
 
       const run = async (text: string, params: unknown[]) => { await conn.query(text, params); };
@@ -209,7 +251,7 @@ export async function generateDataset(database: Database, opts: GenerateOptions)
       await inChunks('company', companies, chunk, async (from, to) => {
         await run(
           `INSERT INTO company (workspace_id, id, name, sector, employees, website, phone, postal_code, city, country, owner_id, created_at, updated_at)
-           SELECT $1, ${idSql(prefix, 'c0c0', 'g')}, ${pick(words.companyPrefix, 'g')} || ' ' || ${pick(words.companySuffix, 'g / 10')} || ' ' || g,
+           SELECT $1, ${idSql(prefix, 'c0c0', 'g')}, ${companyNameOf('g')},
                   ${pick(words.sectors, 'g / 3')}, (g * 37) % 500, 'https://empresa' || g || '.example.es',
                   '+34 96' || lpad(((g * 7919) % 10000000)::text, 7, '0'), lpad((46000 + g % 999)::text, 5, '0'),
                   ${pick(words.cities, 'g / 7')}, 'ES', ${ownerOfLead('g')}, t, t
@@ -222,7 +264,7 @@ export async function generateDataset(database: Database, opts: GenerateOptions)
         await run(
           `INSERT INTO contact (workspace_id, id, first_name, last_name, second_last_name, email, phone, city, country,
                                 lifecycle, company_id, owner_id, do_not_contact, created_at, updated_at)
-           SELECT $1, ${idSql(prefix, 'c0a7', 'g')}, ${pick(words.firstNames, 'g')}, ${pick(words.lastNames, 'g / 16')}, ${pick(words.lastNames, 'g / 256')},
+           SELECT $1, ${idSql(prefix, 'c0a7', 'g')}, ${firstNameOf('g')}, ${lastNameOf('g')}, ${secondLastNameOf('g')},
                   'contacto' || g || '@correo.example.es', '+34 6' || lpad(((g * 104729) % 100000000)::text, 8, '0'),
                   ${pick(words.cities, 'g / 5')}, 'ES', CASE WHEN g % 5 = 0 THEN 'client' ELSE 'prospect' END,
                   ${companyOf('g')}, ${ownerOfLead('g')}, g % 50 = 0, t, t
@@ -235,6 +277,24 @@ export async function generateDataset(database: Database, opts: GenerateOptions)
       const wheelIds = wheel.map((s) => s.id);
       const wheelKinds = wheel.map((s) => s.kind);
       const wheelProb = wheel.map((s) => s.probability);
+      // A contact's name repeats with its number modulo personPeriod, a company's name apart from its
+      // number modulo companyPeriod: their sort keys are computed once per residue (f_person_sort costs
+      // tens of µs a call) from the same formulas as the names, and indexed by the residue per lead.
+      const gcd = (x: number, y: number): number => (y ? gcd(y, x % y) : x);
+      const lcm = (...xs: number[]) => xs.reduce((x, y) => (x * y) / gcd(x, y), 1);
+      const personPeriod = lcm(words.firstNames.length, 16 * words.lastNames.length, 256 * words.lastNames.length);
+      const companyPeriod = lcm(words.companyPrefix.length, 10 * words.companySuffix.length);
+      const [keys] = await conn.query<{ persons: string[]; companies: string[] }>(
+        `SELECT (SELECT array_agg(f_person_sort(${firstNameOf('i')}, ${lastNameOf('i')}, ${secondLastNameOf('i')}) ORDER BY i)
+                   FROM generate_series(0, ${personPeriod - 1}) i) AS persons,
+                (SELECT array_agg(f_search_text(${pick(words.companyPrefix, 'i')} || ' ' || ${pick(words.companySuffix, 'i / 10')}) ORDER BY i)
+                   FROM generate_series(0, ${companyPeriod - 1}) i) AS companies`);
+      const personSorts = keys!.persons;
+      const companySorts = keys!.companies;
+      // Per lead g: its slot on the stage wheel, its creation and (closed leads) close instants.
+      const wheelSlot = `(1 + (g * 13) % ${wheel.length})::int`;
+      const createdAt = `now() - (g % 540) * interval '1 day' - (g % 24) * interval '1 hour'`;
+      const closedAt = `t + interval '20 days'`;
       await inChunks('lead', leads, chunk, async (from, to) => {
         await run(
           `INSERT INTO lead (workspace_id, id, title, contact_id, company_id, pipeline_id, stage_id, score, probability, amount, currency,
@@ -246,18 +306,42 @@ export async function generateDataset(database: Database, opts: GenerateOptions)
                   CASE WHEN ($7::text[])[w] = 'open' AND g % 20 <> 0 THEN now() + ((g % 1440) - 240) * interval '1 hour' END,
                   CASE WHEN ($7::text[])[w] = 'open' AND g % 20 <> 0 THEN (ARRAY['call','email','meeting','visit','message','task'])[(1 + g % 6)::int] END,
                   ($7::text[])[w], CASE WHEN ($7::text[])[w] = 'lost' THEN 'Precio' END,
-                  CASE WHEN ($7::text[])[w] <> 'open' THEN t + interval '20 days' END, t, t,
-                  -- The sort keys the lead triggers would copy (triggers are skipped in replica mode).
-                  (SELECT f_person_sort(k.first_name, k.last_name, k.second_last_name) FROM contact k WHERE k.workspace_id = $1 AND k.id = ${idSql(prefix, 'c0a7', 'c')}),
-                  coalesce((SELECT f_search_text(co.name) FROM company co WHERE co.workspace_id = $1 AND co.id = ${companyOf('c')}), ''),
-                  (SELECT f_search_text(u.name) FROM app_user u WHERE u.workspace_id = $1 AND u.id = ${ownerOfLead('g')}),
-                  coalesce((SELECT f_search_text(so.name) FROM source so WHERE so.workspace_id = $1 AND so.id = ($9::uuid[])[(1 + g % $10::int)::int]), ''),
-                  (SELECT st.position FROM stage st WHERE st.workspace_id = $1 AND st.id = ($6::uuid[])[w])
+                  CASE WHEN ($7::text[])[w] <> 'open' THEN ${closedAt} END, t, t,
+                  -- The sort keys the lead_fill_sort_keys trigger would copy, from the same formulas as
+                  -- the contact and company names and from the owners', sources' and stages' keys read once.
+                  ($14::text[])[(1 + c % ${personPeriod})::int],
+                  CASE WHEN ${hasCompany('c')} THEN ($15::text[])[(1 + ${companyNumberOf('c')} % ${companyPeriod})::int] || ' ' || ${companyNumberOf('c')} ELSE '' END,
+                  ($11::text[])[(1 + g % ${owners.length})::int],
+                  coalesce(($12::text[])[(1 + g % $10::int)::int], ''),
+                  ($13::int[])[w]
              FROM generate_series($3::bigint, $4::bigint) g,
-                  LATERAL (SELECT ${contactOfLead('g')} AS c, (1 + (g * 13) % ${wheel.length})::int AS w,
-                                  now() - (g % 540) * interval '1 day' - (g % 24) * interval '1 hour' AS t) x`,
-          [ws, owners, from, to, pipelineId, wheelIds, wheelKinds, wheelProb, sources.map((s) => s.id), Math.max(1, sources.length)]);
+                  LATERAL (SELECT ${contactOfLead('g')} AS c, ${wheelSlot} AS w, ${createdAt} AS t) x`,
+          [ws, owners, from, to, pipelineId, wheelIds, wheelKinds, wheelProb, sources.map((s) => s.id), Math.max(1, sources.length),
+            ownerSorts, sources.map((s) => s.sort), wheel.map((s) => s.position), personSorts, companySorts]);
         return to - from + 1;
+      });
+
+      // Each lead went through the open stages in order up to its own (won and lost leads up to one
+      // of them), then to its closing stage on its close date: what moving it in the app would write.
+      const openIds = open.map((s) => s.id);
+      const wheelOpenIndex = wheel.map((s) => open.indexOf(s));
+      await inChunks('lead_stage_history', leads, chunk, async (from, to) => {
+        const [r] = await conn.query<{ n: number }>(
+          `WITH h AS (
+             INSERT INTO lead_stage_history (workspace_id, id, lead_id, from_stage_id, to_stage_id, user_id, changed_at)
+             SELECT $1, ${idSql(prefix, 'b157', `(g - 1) * ${open.length + 1} + j`)}, ${idSql(prefix, '1ead', 'g')},
+                    CASE WHEN j > 1 THEN ($6::uuid[])[j - 1] END,
+                    CASE WHEN j <= oi + 1 THEN ($6::uuid[])[j] ELSE ($5::uuid[])[w] END,
+                    ${ownerOfLead('g')},
+                    CASE WHEN j <= oi + 1 THEN t + (j - 1) * interval '20 days' / (oi + 2) ELSE ${closedAt} END
+               FROM generate_series($3::bigint, $4::bigint) g,
+                    LATERAL (SELECT ${wheelSlot} AS w, ${createdAt} AS t) x,
+                    LATERAL (SELECT CASE WHEN ($7::int[])[w] >= 0 THEN ($7::int[])[w] ELSE (g % ${open.length})::int END AS oi) y,
+                    LATERAL generate_series(1, oi + 1 + CASE WHEN ($7::int[])[w] >= 0 THEN 0 ELSE 1 END) j
+             RETURNING 1)
+           SELECT count(*)::int AS n FROM h`,
+          [ws, owners, from, to, wheelIds, openIds, wheelOpenIndex]);
+        return r?.n ?? 0;
       });
 
       if (perLead > 0) {
@@ -275,6 +359,19 @@ export async function generateDataset(database: Database, opts: GenerateOptions)
         });
       }
 
+      // Sales over the last 18 months, each for a contact (and its company) by that contact's owner.
+      await inChunks('sale', saleCount, chunk, async (from, to) => {
+        await run(
+          `INSERT INTO sale (workspace_id, id, contact_id, company_id, owner_id, sold_at, total, currency, created_at, updated_at)
+           SELECT $1, ${idSql(prefix, '5a1e', 's')}, ${idSql(prefix, 'c0a7', 'c')}, ${companyOf('c')}, ${ownerOfLead('c')}, t,
+                  ((s * 7919) % 200000) / 100.0 + 20, 'EUR', t, t
+             FROM generate_series($3::bigint, $4::bigint) s,
+                  LATERAL (SELECT (1 + (s * 104729) % ${contacts}) AS c, now() - ((s * 7907) % 12960) * interval '1 hour' AS t) x`,
+          [ws, owners, from, to]);
+        return to - from + 1;
+      });
+
+
       const i0 = performance.now();
       const indexTimings: { name: string; seconds: number }[] = [];
       for (const [n, d] of deferred.entries()) {
@@ -284,23 +381,37 @@ export async function generateDataset(database: Database, opts: GenerateOptions)
         progress('indexes', n + 1, deferred.length);
       }
       const indexSeconds = (performance.now() - i0) / 1000;
+
+      // The rollups from the raw rows, once (after the indexes: the furthest funnel step looks up each
+      // lead's stage history), and the triggers back as they were.
+      const r0 = performance.now();
+      await conn.query('SELECT metric_rollups_rebuild($1::uuid)', [ws]);
+      const rollupSeconds = (performance.now() - r0) / 1000;
+      for (const t of triggers) {
+        const mode = t.mode === 'A' ? 'ALWAYS ' : t.mode === 'R' ? 'REPLICA ' : '';
+        await conn.exec(`ALTER TABLE ${t.table} ENABLE ${mode}TRIGGER ${t.name}`);
+      }
       await conn.exec('COMMIT');
       const loadSeconds = (performance.now() - started) / 1000;
       await conn.exec('SET session_replication_role = origin').catch(() => undefined);
       const a0 = performance.now();
       // VACUUM as well as ANALYZE: it sets the hint bits and visibility map once, so the first
       // queries after a load do not pay for it (and index-only scans are possible).
-      await conn.exec('VACUUM (ANALYZE) company, contact, lead, activity, app_user, team');
+      await conn.exec(`VACUUM (ANALYZE) company, contact, lead, lead_stage_history, activity, sale, app_user, team,
+        lead_daily, lead_funnel_daily, lead_closed_daily, lead_open_summary, activity_daily, sale_daily, feedback_daily`);
       const analyzeSeconds = (performance.now() - a0) / 1000;
       return {
         workspaceId: ws,
         users,
         stageIds: stages.map((s) => ({ id: s.id, name: s.name, kind: s.kind })),
-        counts: { teams, users: toCreate, companies, contacts, leads, activities: leads * perLead },
+        counts: { teams, users: toCreate, companies, contacts, leads, stageHistory: phases.find((p) => p.table === 'lead_stage_history')?.rows ?? 0,
+          activities: leads * perLead, sales: saleCount },
         rows: rowsSoFar,
         loadSeconds,
         analyzeSeconds,
         rowsPerSecond: Math.round(rowsSoFar / loadSeconds),
+        rollupSeconds,
+        phases,
         skippedForeignKeyChecks,
         rebuiltIndexes: deferred.length,
         indexSeconds,
