@@ -846,3 +846,52 @@ export const mailOptOut = pgTable('mail_opt_out', {
   kind: text('kind', { enum: mailOptOutKinds }).notNull(),
   createdAt: ts('created_at').notNull().defaultNow(),
 }, (t) => [primaryKey({ columns: [t.workspaceId, t.userId, t.kind] })]);
+
+// Funnel model rollups (migration 0020_funnel_rollups.sql, docs/funnel.md#speed): kept by triggers, read by src/db/queries/funnel.ts.
+export const funnelLeadDaily = pgTable('funnel_lead_daily', {
+  workspaceId: uuid('workspace_id').notNull(),
+  pipelineId: uuid('pipeline_id').notNull(),
+  day: date('day', { mode: 'string' }).notNull(),
+  ownerId: uuid('owner_id').notNull(),
+  sourceId: uuid('source_id').notNull(),
+  mask: integer('mask').notNull(),
+  atStep: integer('at_step').notNull(),
+  outcome: integer('outcome').notNull(),
+  closeAge: integer('close_age').notNull(),
+  leads: integer('leads').notNull(),
+  amount: numeric('amount').notNull(),
+  weighted: numeric('weighted').notNull(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.pipelineId, t.day, t.ownerId, t.sourceId, t.mask, t.atStep, t.outcome, t.closeAge] })]);
+
+export const funnelStepDays = pgTable('funnel_step_days', {
+  workspaceId: uuid('workspace_id').notNull(),
+  pipelineId: uuid('pipeline_id').notNull(),
+  day: date('day', { mode: 'string' }).notNull(),
+  ownerId: uuid('owner_id').notNull(),
+  sourceId: uuid('source_id').notNull(),
+  step: integer('step').notNull(),
+  lo: integer('lo').notNull(),
+  leads: integer('leads').notNull(),
+  days: doublePrecision('days').notNull(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.pipelineId, t.step, t.day, t.ownerId, t.sourceId, t.lo] })]);
+
+export const funnelWonCycle = pgTable('funnel_won_cycle', {
+  workspaceId: uuid('workspace_id').notNull(),
+  pipelineId: uuid('pipeline_id').notNull(),
+  day: date('day', { mode: 'string' }).notNull(),
+  ownerId: uuid('owner_id').notNull(),
+  sourceId: uuid('source_id').notNull(),
+  lo: integer('lo').notNull(),
+  leads: integer('leads').notNull(),
+  days: doublePrecision('days').notNull(),
+  priced: integer('priced').notNull(),
+  amount: doublePrecision('amount').notNull(),
+  amountSq: doublePrecision('amount_sq').notNull(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.pipelineId, t.day, t.ownerId, t.sourceId, t.lo] })]);
+
+export const funnelRollupState = pgTable('funnel_rollup_state', {
+  workspaceId: uuid('workspace_id').notNull(),
+  pipelineId: uuid('pipeline_id').notNull(),
+  signature: text('signature').notNull(),
+  rebuiltAt: ts('rebuilt_at').notNull().defaultNow(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.pipelineId] })]);

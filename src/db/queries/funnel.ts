@@ -2,11 +2,11 @@ import { sql } from 'drizzle-orm';
 import type { Actor } from '../../domain/access.js';
 import { notFound } from '../../domain/errors.js';
 import { defaultJourney, isRecordStep, type JourneyStage, type JourneyStep } from '../../domain/funnel/journey.js';
-import { measureFunnel, type FunnelFacts } from '../../domain/funnel/model.js';
+import { bucketQuantile, measureFunnel, type DayBucket } from '../../domain/funnel/model.js';
 import { ageBuckets, type ProjectionInputs } from '../../domain/funnel/projection.js';
-import { localDay, type MetricPeriod } from '../../domain/metrics/period.js';
+import { localDay, round2, type MetricPeriod } from '../../domain/metrics/period.js';
 import type { Database, Db } from '../client.js';
-import { insertRow } from '../repository.js';
+import { insertRow, write } from '../repository.js';
 import { journeyStep } from '../schema.js';
 import { funnelStages } from './metrics/leads.js';
 import { costPerLeadSql } from './metrics/cpl.js';
@@ -24,7 +24,11 @@ export type FunnelFilter = {
   ownerIds: string[] | null;
   sourceId: string | null;
   productId: string | null;
+  /** A saved segment of contacts (docs/segments.md): the leads whose contact is in it. Raw only. */
+  segmentId?: string | null;
   asOf: Date;
+  /** asOf is now: the rollups may answer (they hold the present, not a backtest's past). */
+  live?: boolean;
 };
 
 const rowsOf = <T>(res: unknown) => (res as { rows: T[] }).rows;
@@ -144,36 +148,35 @@ async function manualCounts(database: Database, workspaceId: string, stepIds: st
   return Object.fromEntries(rows.map((r) => [r.stepId, Math.round(num(r.count))]));
 }
 
-/** The facts of the measured model (docs/funnel.md#model): one statement for the lead steps, one for the counts, the CPL's two. */
-export async function funnelFacts(database: Database, f: FunnelFilter, steps: readonly JourneyStep[], stages: readonly JourneyStage[]): Promise<FunnelFacts & { costBySource: Map<string, number | null> }> {
-  const q = new Params();
-  const n = steps.length;
-  const maskExpr = steps.map((s, i) => (isRecordStep(s) ? `(CASE WHEN ts[${i + 1}] IS NOT NULL THEN ${1 << i} ELSE 0 END)` : null)).filter(Boolean).join(' | ') || '0';
-  const rows = n === 0 ? [] : await database.query<{ kind: string; k: number; leads: number; won: number; wonAmount: string; days: number | null }>(
-    `WITH ${perLeadSql(f, q, steps, stagePositions(stages), { from: f.period.from, to: f.period.to })}
-     SELECT 'mask' AS kind, (${maskExpr}) AS k, count(*)::int AS leads, (count(*) FILTER (WHERE won_at IS NOT NULL))::int AS won,
-            coalesce(sum(amount) FILTER (WHERE won_at IS NOT NULL), 0) AS "wonAmount", NULL::float8 AS days
-       FROM per_lead GROUP BY 2
-     UNION ALL
-     SELECT 'median', i, count(*)::int, 0, 0, percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM ts[i] - ts[i - 1]) / 86400)
-       FROM per_lead, generate_series(2, ${n}) AS i
-      WHERE ts[i] IS NOT NULL AND ts[i - 1] IS NOT NULL AND ts[i] >= ts[i - 1]
-      GROUP BY 2`, q.values);
-  const masks = rows.filter((r) => r.kind === 'mask');
-  const medianDays: (number | null)[] = steps.map(() => null);
-  for (const r of rows) if (r.kind === 'median' && r.days !== null) medianDays[num(r.k) - 1] = Math.round(num(r.days) * 100) / 100;
-  const fromDay = localDay(f.period.from, f.period.timeZone);
-  const toDayExclusive = localDay(f.period.to, f.period.timeZone);
-  const counts = await manualCounts(database, f.workspaceId, steps.filter((s) => !isRecordStep(s)).map((s) => s.id), fromDay, toDayExclusive);
-  const cpl = await costPerLeadSql(database, { workspaceId: f.workspaceId, period: f.period, unit: 'month', ownerIds: f.ownerIds, sourceId: f.sourceId, now: f.asOf });
-  return {
-    steps, reached: masks.map((r) => ({ mask: num(r.k), leads: num(r.leads) })), medianDays, manualCounts: counts,
-    won: masks.reduce((s, r) => s + num(r.won), 0), wonAmount: masks.reduce((s, r) => s + num(r.wonAmount), 0), cost: cpl.total.cost,
-    costBySource: new Map(cpl.bySource.map((r) => [r.key, r.cpl])),
-  };
+/**
+ * What both ways of fitting (raw rows, rollups) hand over, in the same shape, so that one assembly
+ * turns them into the model's facts and the projection's inputs and the two agree exactly.
+ * Days are local days of the period's zone; `bucket` an age bucket (src/domain/funnel/projection.ts).
+ */
+type FitRows = {
+  masks: { k: number; leads: number; won: number; wonAmount: number }[];
+  stepDays: { step: number; lo: number; leads: number; days: number }[];
+  open: { step: number; bucket: number; leads: number; amount: number; weighted: number; ageSum: number }[];
+  history: { step: number; bucket: number; won: number; lost: number }[];
+  cycle: DayBucket[];
+  deal: { priced: number; amount: number; amountSq: number };
+  inflow: { source: string; leads: number }[];
+  weekly: { w: number; leads: number }[];
+};
+
+/** The local days the fit reads: the cohort [fromDay, toDay), whole weeks up to the cut-off, the cut-off's own day. */
+function fitDays(f: FunnelFilter) {
+  const tz = f.period.timeZone;
+  const fromDay = localDay(f.period.from, tz);
+  const toDay = localDay(f.period.to, tz);
+  const asOfDay = localDay(f.asOf, tz);
+  // Weeks end at the period's end, or at the cut-off's day when the period runs past it (today is not whole yet).
+  const endDay = f.period.to <= f.asOf ? toDay : asOfDay;
+  const fullWeeks = Math.max(0, Math.floor((Date.parse(`${endDay}T00:00:00Z`) - Date.parse(`${fromDay}T00:00:00Z`)) / (7 * 86_400_000)));
+  return { fromDay, toDay, asOfDay, fullWeeks };
 }
 
-/** `CASE` mapping a furthest stage position to the index of the journey's stage step at or before it. */
+/** `CASE` mapping a furthest stage position to the index of the journey's stage step at or before it (funnel_at_step_sql in 0020 is the same rule). */
 function stepOfPosition(expr: string, steps: readonly JourneyStep[], stagePos: ReadonlyMap<string, number>): string {
   const stageSteps = steps.map((s, i) => ({ i, pos: s.kind === 'stage' ? stagePos.get(s.stageId!) : undefined }))
     .filter((x): x is { i: number; pos: number } => x.pos !== undefined).sort((a, b) => b.pos - a.pos);
@@ -184,76 +187,214 @@ function stepOfPosition(expr: string, steps: readonly JourneyStep[], stagePos: R
 
 const ageBucketSql = (days: string) => `CASE ${[...ageBuckets].reverse().map((b, i) => `WHEN ${days} >= ${b} THEN ${ageBuckets.length - 1 - i}`).join(' ')} ELSE 0 END`;
 
-/**
- * What the projection needs besides the model: the pipeline open at `asOf` by step and age, the
- * cohort by the furthest step it reached and its age at close (or now), the won leads' cycle, and
- * the period's inflow per source.
- */
-export async function projectionFacts(
-  database: Database, f: FunnelFilter, steps: readonly JourneyStep[], stages: readonly JourneyStage[], costBySource: Map<string, number | null>,
-): Promise<Omit<ProjectionInputs, 'model'>> {
+/** Raw: every statement over the leads and their history, as they stood at `asOf`. */
+async function rawFitRows(database: Database, f: FunnelFilter, steps: readonly JourneyStep[], stages: readonly JourneyStage[]): Promise<FitRows> {
+  const n = steps.length;
   const stagePos = stagePositions(stages);
-  const furthest = (alias: string, q: Params) => `coalesce((SELECT max(s.position) FROM lead_stage_history h JOIN stage s ON s.workspace_id = h.workspace_id AND s.id = h.to_stage_id AND s.kind <> 'lost'
-      WHERE h.workspace_id = ${alias}.workspace_id AND h.lead_id = ${alias}.id AND h.changed_at <= ${q.p(f.asOf)}), st.position)`;
+  const { fromDay, asOfDay, fullWeeks } = fitDays(f);
+  const q = new Params();
+  const maskExpr = steps.map((s, i) => (isRecordStep(s) ? `(CASE WHEN ts[${i + 1}] IS NOT NULL THEN ${1 << i} ELSE 0 END)` : null)).filter(Boolean).join(' | ') || '0';
+  const rows = n === 0 ? [] : await database.query<{ kind: string; k: number; leads: number; won: number; wonAmount: string; lo: number | null; days: number | null }>(
+    `WITH ${perLeadSql(f, q, steps, stagePos, { from: f.period.from, to: f.period.to })}
+     SELECT 'mask' AS kind, (${maskExpr}) AS k, count(*)::int AS leads, (count(*) FILTER (WHERE won_at IS NOT NULL))::int AS won,
+            coalesce(sum(amount) FILTER (WHERE won_at IS NOT NULL), 0) AS "wonAmount", NULL::int AS lo, NULL::float8 AS days
+       FROM per_lead GROUP BY 2
+     UNION ALL
+     SELECT 'days', i, count(*)::int, 0, 0, funnel_days_bucket(d), sum(d)
+       FROM (SELECT i, extract(epoch FROM ts[i] - ts[i - 1])::float8 / 86400 AS d
+               FROM per_lead, generate_series(2, ${n}) AS i WHERE ts[i] IS NOT NULL AND ts[i - 1] IS NOT NULL AND ts[i] >= ts[i - 1]) x
+      GROUP BY 2, 6`, q.values);
+
+  const furthest = (alias: string, p: Params) => `coalesce((SELECT max(s.position) FROM lead_stage_history h JOIN stage s ON s.workspace_id = h.workspace_id AND s.id = h.to_stage_id AND s.kind <> 'lost'
+      WHERE h.workspace_id = ${alias}.workspace_id AND h.lead_id = ${alias}.id AND h.changed_at <= ${p.p(f.asOf)}), st.position)`;
+  const localDate = (expr: string, p: Params) => `(${expr} AT TIME ZONE ${p.p(f.period.timeZone)})::date`;
   const oq = new Params();
-  const openWhere = leadWhere(f, oq, null);
   const asOfO = oq.p(f.asOf);
-  const open = await database.query<{ step: number; bucket: number; leads: number; amount: string; weighted: string; age: number }>(
+  const open = await database.query<{ step: number; bucket: number; leads: number; amount: string; weighted: string; ageSum: number }>(
     `SELECT ${stepOfPosition('pos', steps, stagePos)} AS step, ${ageBucketSql('age')} AS bucket, count(*)::int AS leads,
-            coalesce(sum(amount), 0) AS amount, coalesce(sum(amount * probability / 100.0), 0) AS weighted, avg(age)::float8 AS age
-       FROM (SELECT l.amount, l.probability, extract(epoch FROM ${asOfO} - l.created_at) / 86400 AS age, ${furthest('l', oq)} AS pos
+            coalesce(sum(amount), 0) AS amount, coalesce(sum(amount * probability / 100.0), 0) AS weighted, sum(age)::float8 AS "ageSum"
+       FROM (SELECT l.amount, l.probability, ${oq.p(asOfDay)}::date - ${localDate('l.created_at', oq)} AS age, ${furthest('l', oq)} AS pos
                FROM lead l JOIN stage st ON st.workspace_id = l.workspace_id AND st.id = l.stage_id
-              WHERE ${openWhere} AND (l.status = 'open' OR l.closed_at > ${asOfO})) x
+              WHERE ${leadWhere(f, oq, null)} AND (l.status = 'open' OR l.closed_at > ${asOfO})) x
       GROUP BY 1, 2`, oq.values);
 
   // The chance of a win at a step and age: of the cohort leads that reached the step and were still
   // open at that age, those won by asOf. Leads lost, or still open, count as not won: a lead that
   // stalls is not a sale, and leaving open leads out would credit the pipeline with the stalled ones.
   const hq = new Params();
-  const cohortWhere = leadWhere(f, hq, { from: f.period.from, to: f.period.to });
   const asOfH = hq.p(f.asOf);
   const history = await database.query<{ step: number; bucket: number; won: number; lost: number }>(
     `SELECT ${stepOfPosition('pos', steps, stagePos)} AS step, ${ageBucketSql('age')} AS bucket,
             (count(*) FILTER (WHERE won))::int AS won, (count(*) FILTER (WHERE NOT won))::int AS lost
        FROM (SELECT (l.status = 'won' AND l.closed_at <= ${asOfH}) AS won,
-                    extract(epoch FROM (CASE WHEN l.closed_at <= ${asOfH} THEN l.closed_at ELSE ${asOfH} END) - l.created_at) / 86400 AS age,
+                    CASE WHEN l.status IN ('won', 'lost') AND l.closed_at <= ${asOfH} THEN ${localDate('l.closed_at', hq)} ELSE ${hq.p(asOfDay)}::date END
+                      - ${localDate('l.created_at', hq)} AS age,
                     ${furthest('l', hq)} AS pos
-               FROM lead l JOIN stage st ON st.workspace_id = l.workspace_id AND st.id = l.stage_id WHERE ${cohortWhere}) x
+               FROM lead l JOIN stage st ON st.workspace_id = l.workspace_id AND st.id = l.stage_id
+              WHERE ${leadWhere(f, hq, { from: f.period.from, to: f.period.to })}) x
       GROUP BY 1, 2`, hq.values);
 
-  // When wins land: the cycle of the leads won in the period (40 quantiles are plenty).
+  // When wins land: the cycle of the leads won in the period, and the spread of their amounts.
   const cq = new Params();
   const closedTo = f.period.to < f.asOf ? f.period.to : f.asOf;
   const wonWhere = [`l.workspace_id = ${cq.p(f.workspaceId)}`, `l.pipeline_id = ${cq.p(f.pipelineId)}`, `l.status = 'won'`,
-    `l.closed_at >= ${cq.p(f.period.from)}`, `l.closed_at < ${cq.p(closedTo)}`,
-    ...(f.ownerIds ? [`l.owner_id = ANY(${cq.p(f.ownerIds)}::uuid[])`] : []), ...(f.sourceId ? [`l.source_id = ${cq.p(f.sourceId)}`] : []),
-    ...(f.productId ? [`l.product_ids @> ARRAY[${cq.p(f.productId)}]::uuid[]`] : [])].join(' AND ');
-  const quantiles = Array.from({ length: 40 }, (_, i) => (i + 0.5) / 40);
-  const [cycle] = await database.query<{ cycle: number[] | null; dealCv2: number | null }>(
-    `SELECT percentile_cont(${cq.p(quantiles)}::float8[]) WITHIN GROUP (ORDER BY extract(epoch FROM l.closed_at - l.created_at) / 86400) AS cycle,
-            (var_pop(l.amount) FILTER (WHERE l.amount > 0) / nullif(avg(l.amount) FILTER (WHERE l.amount > 0), 0) ^ 2)::float8 AS "dealCv2"
-       FROM lead l WHERE ${wonWhere}`, cq.values);
+    `l.closed_at >= ${cq.p(f.period.from)}`, `l.closed_at < ${cq.p(closedTo)}`, ...extraLeadConditions(f, cq)].join(' AND ');
+  const cycle = await database.query<{ lo: number; leads: number; days: number; priced: number; amount: number; amountSq: number }>(
+    `SELECT funnel_days_bucket(d) AS lo, count(*)::int AS leads, sum(d) AS days, (count(*) FILTER (WHERE amount > 0))::int AS priced,
+            coalesce(sum(amount::float8) FILTER (WHERE amount > 0), 0) AS amount, coalesce(sum(amount::float8 ^ 2) FILTER (WHERE amount > 0), 0) AS "amountSq"
+       FROM (SELECT extract(epoch FROM l.closed_at - l.created_at)::float8 / 86400 AS d, l.amount FROM lead l WHERE ${wonWhere}) x
+      GROUP BY 1`, cq.values);
 
   const iq = new Params();
-  const inflowRows = await database.query<{ source: string; leads: number }>(
+  const inflow = await database.query<{ source: string; leads: number }>(
     `SELECT coalesce(l.source_id::text, 'none') AS source, count(*)::int AS leads FROM lead l WHERE ${leadWhere(f, iq, { from: f.period.from, to: f.period.to })} GROUP BY 1`, iq.values);
-  const months = Math.max(1, ((f.period.to < f.asOf ? f.period.to : f.asOf).getTime() - f.period.from.getTime()) / 86_400_000 / 30.44);
-
-  // Leads per whole 7-day window from the period's start (a partial last week would read as a slump).
+  // Leads per whole 7-day window from the period's first day (a partial last week would read as a slump).
   const wq = new Params();
-  const fullWeeks = Math.floor(((f.period.to < f.asOf ? f.period.to : f.asOf).getTime() - f.period.from.getTime()) / (7 * 86_400_000));
-  const weekRows = fullWeeks < 1 ? [] : await database.query<{ w: number; leads: number }>(
-    `SELECT floor(extract(epoch FROM l.created_at - ${wq.p(f.period.from)}::timestamptz) / 604800)::int AS w, count(*)::int AS leads
-       FROM lead l WHERE ${leadWhere(f, wq, { from: f.period.from, to: new Date(f.period.from.getTime() + fullWeeks * 7 * 86_400_000) })} GROUP BY 1`, wq.values);
-  const weeklyInflow = new Array<number>(Math.max(0, fullWeeks)).fill(0);
-  for (const r of weekRows) if (num(r.w) >= 0 && num(r.w) < fullWeeks) weeklyInflow[num(r.w)] = num(r.leads);
+  const weekly = fullWeeks < 1 ? [] : await database.query<{ w: number; leads: number }>(
+    `SELECT w, count(*)::int AS leads
+       FROM (SELECT (${localDate('l.created_at', wq)} - ${wq.p(fromDay)}::date) / 7 AS w FROM lead l WHERE ${leadWhere(f, wq, { from: f.period.from, to: f.period.to })}) x
+      WHERE w < ${wq.p(fullWeeks)} GROUP BY 1`, wq.values);
 
   return {
-    openCells: open.map((r) => ({ step: num(r.step), ageBucket: num(r.bucket), leads: num(r.leads), amount: num(r.amount), weighted: num(r.weighted), meanAgeDays: num(r.age) })),
-    closedCells: history.map((r) => ({ step: num(r.step), ageBucket: num(r.bucket), won: num(r.won), lost: num(r.lost) })),
-    cycleDays: (cycle?.cycle ?? []).filter((d): d is number => d !== null).map(Number),
-    inflow: inflowRows.map((r) => ({ sourceId: r.source, leadsPerMonth: num(r.leads) / months, cpl: costBySource.get(r.source) ?? null })),
-    weeklyInflow, dealCv2: cycle?.dealCv2 === null || cycle?.dealCv2 === undefined ? 0 : num(cycle.dealCv2),
+    masks: rows.filter((r) => r.kind === 'mask').map((r) => ({ k: num(r.k), leads: num(r.leads), won: num(r.won), wonAmount: num(r.wonAmount) })),
+    stepDays: rows.filter((r) => r.kind === 'days').map((r) => ({ step: num(r.k) - 1, lo: num(r.lo), leads: num(r.leads), days: num(r.days) })),
+    open: open.map((r) => ({ step: num(r.step), bucket: num(r.bucket), leads: num(r.leads), amount: num(r.amount), weighted: num(r.weighted), ageSum: num(r.ageSum) })),
+    history: history.map((r) => ({ step: num(r.step), bucket: num(r.bucket), won: num(r.won), lost: num(r.lost) })),
+    cycle: cycle.map((r) => ({ lo: num(r.lo), leads: num(r.leads), days: num(r.days) })),
+    deal: cycle.reduce((d, r) => ({ priced: d.priced + num(r.priced), amount: d.amount + num(r.amount), amountSq: d.amountSq + num(r.amountSq) }), { priced: 0, amount: 0, amountSq: 0 }),
+    inflow: inflow.map((r) => ({ source: r.source, leads: num(r.leads) })),
+    weekly: weekly.map((r) => ({ w: num(r.w), leads: num(r.leads) })),
+  };
+}
+
+/** Owner, source (and product: raw only) conditions on `l`. */
+function extraLeadConditions(f: FunnelFilter, q: Params): string[] {
+  return [
+    ...(f.ownerIds ? [`l.owner_id = ANY(${q.p(f.ownerIds)}::uuid[])`] : []),
+    ...(f.sourceId ? [`l.source_id = ${q.p(f.sourceId)}`] : []),
+    ...(f.productId ? [`l.product_ids @> ARRAY[${q.p(f.productId)}]::uuid[]`] : []),
+  ];
+}
+
+/** Rollups (migration 0020): the same rows from funnel_lead_daily, funnel_step_days and funnel_won_cycle. */
+async function rollupFitRows(database: Database, f: FunnelFilter): Promise<FitRows> {
+  const { fromDay, toDay, asOfDay, fullWeeks } = fitDays(f);
+  const q = new Params();
+  const base = [`workspace_id = ${q.p(f.workspaceId)}`, `pipeline_id = ${q.p(f.pipelineId)}`,
+    ...(f.ownerIds ? [`owner_id = ANY(${q.p(f.ownerIds)}::uuid[])`] : []), ...(f.sourceId ? [`source_id = ${q.p(f.sourceId)}`] : [])].join(' AND ');
+  const from = `${q.p(fromDay)}::date`;
+  const to = `${q.p(toDay)}::date`;
+  const asOf = `${q.p(asOfDay)}::date`;
+  const cohort = `${base} AND day >= ${from} AND day < ${to} AND day <= ${asOf}`;
+  const age = `funnel_age_bucket(${asOf} - day)`;
+  // One statement, one round trip: every part tagged by `kind`, its numbers in generic columns.
+  const rows = await database.query<{ kind: string; a: number; b: number; c: number; d: number; e: string; g: string; h: number }>(
+    `SELECT 'mask' AS kind, mask AS a, 0 AS b, sum(leads)::int AS c, (sum(leads) FILTER (WHERE outcome = 1))::int AS d,
+            coalesce(sum(amount) FILTER (WHERE outcome = 1), 0) AS e, 0::numeric AS g, 0::float8 AS h
+       FROM funnel_lead_daily WHERE ${cohort} GROUP BY mask
+     UNION ALL
+     SELECT 'days', step, lo, sum(leads)::int, 0, 0, 0, sum(days) FROM funnel_step_days WHERE ${cohort} GROUP BY step, lo
+     UNION ALL
+     SELECT 'open', at_step, ${age}, sum(leads)::int, 0, sum(amount), sum(weighted), sum(leads * (${asOf} - day))::float8
+       FROM funnel_lead_daily WHERE ${base} AND outcome = 0 AND day <= ${asOf} GROUP BY 2, 3
+     UNION ALL
+     SELECT 'history', at_step, CASE WHEN close_age >= 0 THEN close_age ELSE ${age} END,
+            (sum(leads) FILTER (WHERE outcome = 1))::int, (sum(leads) FILTER (WHERE outcome <> 1))::int, 0, 0, 0
+       FROM funnel_lead_daily WHERE ${cohort} GROUP BY 2, 3
+     UNION ALL
+     SELECT 'cycle', lo, sum(priced)::int, sum(leads)::int, 0, sum(amount)::numeric, sum(amount_sq)::numeric, sum(days)
+       FROM funnel_won_cycle WHERE ${base} AND day >= ${from} AND day < ${to} AND day <= ${asOf} GROUP BY lo
+     UNION ALL
+     SELECT 'inflow:' || CASE WHEN source_id = '${NONE}' THEN 'none' ELSE source_id::text END, 0, 0, sum(leads)::int, 0, 0, 0, 0
+       FROM funnel_lead_daily WHERE ${cohort} GROUP BY source_id
+     UNION ALL
+     SELECT 'week', (day - ${from}) / 7, 0, sum(leads)::int, 0, 0, 0, 0
+       FROM funnel_lead_daily WHERE ${cohort} AND day < ${from} + ${q.p(fullWeeks * 7)}::int GROUP BY 2`, q.values);
+  const of = (kind: string) => rows.filter((r) => r.kind === kind);
+  const cycle = of('cycle');
+  return {
+    masks: of('mask').filter((r) => num(r.c) !== 0).map((r) => ({ k: num(r.a), leads: num(r.c), won: num(r.d), wonAmount: num(r.e) })),
+    stepDays: of('days').map((r) => ({ step: num(r.a), lo: num(r.b), leads: num(r.c), days: num(r.h) })),
+    open: of('open').filter((r) => num(r.c) !== 0).map((r) => ({ step: num(r.a), bucket: num(r.b), leads: num(r.c), amount: num(r.e), weighted: num(r.g), ageSum: num(r.h) })),
+    history: of('history').filter((r) => num(r.c) + num(r.d) !== 0).map((r) => ({ step: num(r.a), bucket: num(r.b), won: num(r.c), lost: num(r.d) })),
+    cycle: cycle.filter((r) => num(r.c) !== 0).map((r) => ({ lo: num(r.a), leads: num(r.c), days: num(r.h) })),
+    deal: cycle.reduce((d, r) => ({ priced: d.priced + num(r.b), amount: d.amount + num(r.e), amountSq: d.amountSq + num(r.g) }), { priced: 0, amount: 0, amountSq: 0 }),
+    inflow: rows.filter((r) => r.kind.startsWith('inflow:') && num(r.c) !== 0).map((r) => ({ source: r.kind.slice(7), leads: num(r.c) })),
+    weekly: of('week').map((r) => ({ w: num(r.a), leads: num(r.c) })),
+  };
+}
+
+const NONE = '00000000-0000-0000-0000-000000000000';
+
+/** Rollups answer for the journey they were built for; this is what funnel_signature() gives for `steps`. */
+const journeySignature = (steps: readonly JourneyStep[]) => steps.map((s) => `${s.id}:${s.kind}:${s.stageId ?? ''}:${s.activityType ?? ''}`).join(',');
+
+/**
+ * Whether the rollups can answer this fit: the live model (not a backtest's past), no product or
+ * segment filter (the rollups do not know them), the stored journey and the workspace's zone. When
+ * the journey or the stages changed since they were built, that pipeline's rollups are rebuilt first
+ * (one session at a time; the others wait and find them fresh).
+ */
+export async function funnelRollupsReady(database: Database, f: FunnelFilter, steps: readonly JourneyStep[]): Promise<boolean> {
+  if (!f.live || f.productId || f.segmentId) return false;
+  const check = async (db: { query: Database['query'] }) => {
+    const [r] = await db.query<{ current: string; built: string | null }>(
+      `SELECT funnel_signature($1, $2) AS current, (SELECT signature FROM funnel_rollup_state WHERE workspace_id = $1 AND pipeline_id = $2) AS built`, [f.workspaceId, f.pipelineId]);
+    return r!;
+  };
+  const r = await check(database);
+  const [journey, , zone] = r.current.split('|');
+  if (journey !== journeySignature(steps) || zone !== f.period.timeZone) return false;
+  if (r.built === r.current) return true;
+  await write(database, async (tx) => {
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('funnel-rollups:' || ${f.pipelineId}))`);
+    const again = (await tx.execute(sql`SELECT funnel_signature(${f.workspaceId}, ${f.pipelineId}) = (SELECT signature FROM funnel_rollup_state WHERE workspace_id = ${f.workspaceId} AND pipeline_id = ${f.pipelineId}) AS fresh`)) as unknown as { rows: { fresh: boolean | null }[] };
+    if (!again.rows[0]?.fresh) await tx.execute(sql`SELECT funnel_rollups_rebuild(${f.workspaceId}, ${f.pipelineId})`);
+  });
+  return true;
+}
+
+/** Turns either way's rows into the model's facts and the projection's inputs. */
+async function assemble(database: Database, f: FunnelFilter, steps: readonly JourneyStep[], r: FitRows): Promise<ProjectionInputs> {
+  const medianDays: (number | null)[] = steps.map(() => null);
+  for (let i = 1; i < steps.length; i++) {
+    const m = bucketQuantile(r.stepDays.filter((x) => x.step === i), 0.5);
+    medianDays[i] = m === null ? null : round2(m);
+  }
+  const { fromDay, toDay, fullWeeks } = fitDays(f);
+  const counts = await manualCounts(database, f.workspaceId, steps.filter((s) => !isRecordStep(s)).map((s) => s.id), fromDay, toDay);
+  const cpl = await costPerLeadSql(database, { workspaceId: f.workspaceId, period: f.period, unit: 'month', ownerIds: f.ownerIds, sourceId: f.sourceId, now: f.asOf });
+  const costBySource = new Map(cpl.bySource.map((x) => [x.key, x.cpl]));
+  const model = measureFunnel({
+    steps, reached: r.masks.map((m) => ({ mask: m.k, leads: m.leads })), medianDays, manualCounts: counts,
+    won: r.masks.reduce((s, m) => s + m.won, 0), wonAmount: r.masks.reduce((s, m) => s + m.wonAmount, 0), cost: cpl.total.cost,
+  });
+  const months = Math.max(1, ((f.period.to < f.asOf ? f.period.to : f.asOf).getTime() - f.period.from.getTime()) / 86_400_000 / 30.44);
+  const weeklyInflow = new Array<number>(fullWeeks).fill(0);
+  for (const w of r.weekly) if (w.w >= 0 && w.w < fullWeeks) weeklyInflow[w.w] = w.leads;
+  const quantiles = Array.from({ length: 40 }, (_, i) => (i + 0.5) / 40);
+  const { priced, amount, amountSq } = r.deal;
+  const mean = priced > 0 ? amount / priced : 0;
+  // Rounded: float sums in another order (rollup rows vs raw rows) differ in the last digits.
+  const dealCv2 = priced > 1 && mean > 0 ? Math.round((Math.max(0, amountSq / priced - mean * mean) / (mean * mean)) * 1e6) / 1e6 : 0;
+  return {
+    model,
+    openCells: r.open.map((c) => ({ step: c.step, ageBucket: c.bucket, leads: c.leads, amount: c.amount, weighted: c.weighted, meanAgeDays: c.leads > 0 ? c.ageSum / c.leads : 0 })),
+    closedCells: r.history.map((c) => ({ step: c.step, ageBucket: c.bucket, won: c.won, lost: c.lost })),
+    cycleDays: quantiles.map((x) => bucketQuantile(r.cycle, x)).filter((d): d is number => d !== null).map((d) => Math.round(d * 1e4) / 1e4),
+    inflow: r.inflow.map((x) => ({ sourceId: x.source, leadsPerMonth: x.leads / months, cpl: costBySource.get(x.source) ?? null })),
+    weeklyInflow, dealCv2,
+  };
+}
+
+/** Sorts both ways' rows alike so that equal fits compare equal (tests, and stable output). */
+function sortRows(r: FitRows): FitRows {
+  const by = <T>(xs: T[], key: (x: T) => string) => [...xs].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const pad = (n: number) => String(n + 1_000_000).padStart(9, '0');
+  return {
+    ...r,
+    masks: by(r.masks, (x) => pad(x.k)), stepDays: by(r.stepDays, (x) => pad(x.step) + pad(x.lo)), open: by(r.open, (x) => pad(x.step) + pad(x.bucket)),
+    history: by(r.history, (x) => pad(x.step) + pad(x.bucket)), cycle: by(r.cycle, (x) => pad(x.lo)), inflow: by(r.inflow, (x) => x.source),
   };
 }
 
@@ -293,11 +434,16 @@ export async function weeklyStepEvents(
   return out;
 }
 
-/** The measured model and everything the projection needs, for one filter: the statements above, in order. */
-export async function fitFunnel(database: Database, f: FunnelFilter, steps: readonly JourneyStep[], stages: readonly JourneyStage[]): Promise<ProjectionInputs> {
-  const facts = await funnelFacts(database, f, steps, stages);
-  const model = measureFunnel(facts);
-  return { model, ...(await projectionFacts(database, f, steps, stages, facts.costBySource)) };
+/**
+ * The measured model and everything the projection needs, for one filter: from the rollups when
+ * they can answer (docs/funnel.md#speed), else from the raw rows. `via` forces one way (tests and
+ * the benchmark compare them).
+ */
+export async function fitFunnel(database: Database, f: FunnelFilter, steps: readonly JourneyStep[], stages: readonly JourneyStage[], via?: 'raw' | 'rollups'): Promise<ProjectionInputs & { via: 'raw' | 'rollups' }> {
+  const useRollups = via === 'raw' ? false : await funnelRollupsReady(database, f, steps);
+  if (via === 'rollups' && !useRollups) throw new Error('The funnel rollups cannot answer this fit (past cut-off, product or segment filter, another journey or zone).');
+  const rows = sortRows(useRollups ? await rollupFitRows(database, f) : await rawFitRows(database, f, steps, stages));
+  return { ...(await assemble(database, f, steps, rows)), via: useRollups ? 'rollups' : 'raw' };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { measureFunnel, wilson, type FunnelFacts } from './model.js';
+import { bucketQuantile, measureFunnel, wilson, type FunnelFacts } from './model.js';
 import type { JourneyStep } from './journey.js';
 import { createRng } from './random.js';
 
@@ -78,5 +78,18 @@ describe('measured funnel', () => {
     expect(wilson(0, 0)).toBeNull();
     const narrow = wilson(500, 1000)!;
     expect(narrow.high - narrow.low).toBeLessThan(0.07);
+  });
+});
+
+describe('bucketed quantiles', () => {
+  it('reads the median like percentile_cont when each bucket holds equal values, and null without values', () => {
+    // 5 leads at 2 days, 4 at 5 days, 1 at 100 days (a 7-day bucket whose mean is 100).
+    const b = [{ lo: 5, leads: 4, days: 20 }, { lo: 2, leads: 5, days: 10 }, { lo: 97, leads: 1, days: 100 }];
+    expect(bucketQuantile(b, 0.5)).toBe(3.5); // between the 5th (2) and 6th (5) values
+    expect(bucketQuantile(b, 0)).toBe(2);
+    expect(bucketQuantile(b, 1)).toBe(100);
+    expect(bucketQuantile([{ lo: 3, leads: 3, days: 9 }], 0.5)).toBe(3);
+    expect(bucketQuantile([], 0.5)).toBeNull();
+    expect(bucketQuantile([{ lo: 3, leads: 0, days: 0 }], 0.5)).toBeNull();
   });
 });

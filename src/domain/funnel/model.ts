@@ -171,3 +171,32 @@ export function measureFunnel(f: FunnelFacts): FunnelModel {
     leadStep: leadIdx >= 0 ? leadIdx : null, leadToSale,
   };
 }
+
+/**
+ * Leads counted by how many days something took, in the rollups' day buckets (1-day buckets up to
+ * 90 days, then 7-day ones up to 370, then 30-day; `lo` the bucket's first day) with their exact
+ * days summed.
+ */
+export type DayBucket = { lo: number; leads: number; days: number };
+
+/**
+ * The q-quantile (0…1) of a bucketed distribution, placed like percentile_cont (between the
+ * (N−1)·q-th and the next value in order), each value read as the mean of its bucket: exact when a
+ * bucket's values are equal (whole days, as most are) and never off by more than the bucket's width.
+ * Null with no values.
+ */
+export function bucketQuantile(buckets: readonly DayBucket[], q: number): number | null {
+  const sorted = buckets.filter((b) => b.leads > 0).sort((a, b) => a.lo - b.lo);
+  const n = sorted.reduce((s, b) => s + b.leads, 0);
+  if (n === 0) return null;
+  const valueAt = (k: number) => {
+    let seen = 0;
+    for (const b of sorted) { seen += b.leads; if (k < seen) return b.days / b.leads; }
+    const last = sorted.at(-1)!;
+    return last.days / last.leads;
+  };
+  const pos = (n - 1) * Math.min(1, Math.max(0, q));
+  const lo = Math.floor(pos);
+  const a = valueAt(lo), b = valueAt(Math.min(n - 1, lo + 1));
+  return a + (b - a) * (pos - lo);
+}

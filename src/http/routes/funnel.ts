@@ -183,7 +183,7 @@ async function fit(deps: Deps, actor: Actor, q: Filters): Promise<Fit> {
   const teamMembers = q.teamId ? await teamMemberIds(deps.database, actor.workspaceId, q.teamId) : null;
   const ownerIds = metricOwners(actor, { ownerId: q.ownerId ?? undefined, teamId: q.teamId ?? undefined }, { managed, teamMembers });
   const steps = await write(deps.database, (tx) => ensureJourney(tx, actor, pipelineId));
-  const filter: FunnelFilter = { workspaceId: actor.workspaceId, pipelineId, period, ownerIds, sourceId: q.sourceId ?? null, productId: q.productId ?? null, asOf: now };
+  const filter: FunnelFilter = { workspaceId: actor.workspaceId, pipelineId, period, ownerIds, sourceId: q.sourceId ?? null, productId: q.productId ?? null, asOf: now, live: true };
   const inputs = await fitFunnel(deps.database, filter, steps, stages);
   return { pipelineId, period, fromDay, toDay, filter, steps, stages, model: inputs.model, inputs, now };
 }
