@@ -179,6 +179,23 @@ describe('POST /api/v1/contacts/{id}/erase', () => {
     expect(r.status).toBe(404);
   });
 
+  it('also empties the snapshot of a merge the contact took part in, so undoing the merge cannot bring the erased data back', async () => {
+    const keep = await newContact('Olvidada', 'olvidada@example.com');
+    const gone = (await admin.post('/api/v1/contacts', { firstName: 'Olvidada', lastName: 'Secreto', phone: '+34 699 123 456', email: 'otra.olvidada@example.com' })).body.id as string;
+    const m = await admin.post('/api/v1/duplicates/merge', { entity: 'contact', keepId: keep, mergeId: gone, fieldChoices: { phone: 'merge' } });
+    expect(m.status, JSON.stringify(m.body)).toBe(201);
+    const snapshot = async () => (await t.deps.database.query<{ s: string }>('SELECT snapshot::text AS s FROM duplicate_merge WHERE workspace_id = $1 AND id = $2', [workspaceId, m.body.id]))[0]!.s;
+    expect(await snapshot()).toContain('Olvidada');
+
+    expect((await admin.post(`/api/v1/contacts/${keep}/erase`)).status).toBe(200);
+    expect(await snapshot()).toBe('{}');
+    expect(await snapshot()).not.toMatch(/Olvidada|olvidada@example\.com|699 123 456/);
+    const undo = await admin.post(`/api/v1/duplicates/merges/${m.body.id}/undo`);
+    expect(undo.status).toBe(409);
+    expect((await admin.get(`/api/v1/contacts/${keep}`)).status).toBe(404);
+    expect((await auditOf('contact', keep)).at(-1)!.changes['_meta']).toMatchObject({ mergeSnapshotsForgotten: 1 });
+  });
+
   it('refuses with 409 while a sale would be left without any customer, and erases nothing', async () => {
     const contactId = await newContact('Facturado', 'facturado@example.com');
     await db().insert(sale).values({ workspaceId, contactId, soldAt: clock, total: 50, currency: 'EUR' });

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { recordAudit } from '../audit.js';
+import { forgetMergeSnapshots } from './duplicates.js';
 import { AppError, notFound } from '../../domain/errors.js';
 import type { Actor } from '../../domain/access.js';
 
@@ -107,10 +108,12 @@ export async function eraseContact(tx: Db, actor: Actor, contactId: string): Pro
      WHERE workspace_id = ${ws} AND contact_id = ${contactId} RETURNING id`));
   await tx.execute(sql`DELETE FROM contact WHERE workspace_id = ${ws} AND id = ${contactId}`);
   await scrubAuditTrail(tx, ws, 'contact', [contactId], 'erase');
+  // A merge's snapshot holds the erased person's values (and undo would restore them): emptied too.
+  const mergeSnapshotsForgotten = await forgetMergeSnapshots(tx, ws, 'contact', contactId, new Date());
   const result: EraseResult = { contactId, activitiesDeleted: activities.get(contactId) ?? 0, leadsDetached: leads.length, salesDetached: sales.length };
   await recordAudit(tx, {
     workspaceId: ws, userId: actor.userId, entity: 'contact', entityId: contactId, action: 'erase',
-    meta: { activitiesDeleted: result.activitiesDeleted, leadIds: leads.map((l) => l.id), saleIds: sales.map((s) => s.id) },
+    meta: { activitiesDeleted: result.activitiesDeleted, leadIds: leads.map((l) => l.id), saleIds: sales.map((s) => s.id), mergeSnapshotsForgotten },
   });
   return result;
 }
