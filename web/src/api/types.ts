@@ -38,6 +38,11 @@ export type NextActionType = (typeof nextActionTypes)[number];
 export const activityTypes = ['call', 'email', 'meeting', 'visit', 'message', 'note', 'task'] as const;
 export type ActivityType = (typeof activityTypes)[number];
 
+/** The explanation stored with every lead's and contact's score (src/domain/score.ts). */
+export type ScoreLine = { ruleId: string; label: string; points: number; kind: 'fit' | 'behaviour' | 'decay' };
+export type ScoreWarning = { ruleId: string; label: string; reason: 'field_deleted' | 'product_deleted' | 'source_deleted' };
+export type ScoreExplanation = { lines: ScoreLine[]; warnings: ScoreWarning[] };
+
 export type Lead = Meta & {
   title: string;
   contactId: string | null; companyId: string | null; pipelineId: string; stageId: string;
@@ -47,6 +52,8 @@ export type Lead = Meta & {
   status: LeadStatus; lostReason: string | null; cancelReason: string | null;
   lastActivityAt: string | null; customFields: CustomFieldValues;
   closedAt?: string | null; cancelledAt?: string | null; sharedWith?: string[];
+  /** Why the (computed, read-only) score is what it is (docs/score.md). */
+  scoreExplanation?: ScoreExplanation;
   /** Names the API joins in so a table row needs no extra request. */
   contactName?: string | null; companyName?: string | null; stageName?: string | null; ownerName?: string | null; sourceName?: string | null;
   weightedAmount?: number;

@@ -8,6 +8,7 @@ import * as dashboard from './features/dashboard.js';
 import * as funnel from './features/funnel.js';
 import * as portfolio from './features/portfolio.js';
 import * as portfolios from './features/portfolios.js';
+import * as score from './features/score.js';
 
 
 export const en: Record<MessageKey, string> = {
@@ -20,6 +21,7 @@ export const en: Record<MessageKey, string> = {
   ...funnel.en,
   ...portfolio.en,
   ...portfolios.en,
+  ...score.en,
 
   'app.name': 'Seguimiento',
   'app.skipToContent': 'Skip to content',

@@ -9,6 +9,7 @@ import * as dashboard from './features/dashboard.js';
 import * as funnel from './features/funnel.js';
 import * as portfolio from './features/portfolio.js';
 import * as portfolios from './features/portfolios.js';
+import * as score from './features/score.js';
 
 const base = {
   'app.name': 'Seguimiento',
@@ -547,6 +548,7 @@ export const es = {
   ...funnel.es,
   ...portfolio.es,
   ...portfolios.es,
+  ...score.es,
 } as const;
 
 export type MessageKey = keyof typeof es;

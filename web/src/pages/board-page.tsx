@@ -14,13 +14,16 @@ import { LeadsViewSwitch, NextActionCell } from '../components/lead-bits.js';
 import { CancelLeadDialog, LostDialog, WonDialog } from '../components/close-dialogs.js';
 import { leadDisplayName } from '../lib/names.js';
 import { temperatureLabelKey } from '../lib/labels.js';
+import { ScoreBadge } from '../components/score-badge.js';
 
 const PER_COLUMN = 50;
 type Board = Record<string, { leads: Lead[]; more: boolean }>;
 
-async function loadBoard(p: PipelineWithStages): Promise<Board> {
+/** Within each column: the next action first (the default), or the highest score first. */
+type BoardSort = 'nextAction' | 'score';
+async function loadBoard(p: PipelineWithStages, sort: BoardSort): Promise<Board> {
   const pages = await Promise.all(p.stages.map((s) =>
-    api.get<Page<Lead>>('/leads', { pipelineId: p.id, stageId: s.id, limit: String(PER_COLUMN), sort: 'nextActionAt' })));
+    api.get<Page<Lead>>('/leads', { pipelineId: p.id, stageId: s.id, limit: String(PER_COLUMN), sort: sort === 'score' ? '-score' : 'nextActionAt' })));
   return Object.fromEntries(p.stages.map((s, i) => [s.id, { leads: pages[i]!.data, more: !!pages[i]!.nextCursor }]));
 }
 
@@ -53,6 +56,7 @@ function Card({ lead, onCancel }: { lead: Lead; onCancel: (l: Lead) => void }) {
       {lead.companyName && <span className="muted small">{lead.companyName}</span>}
       <div className="kcard__meta">
         <span>{fmt.money(lead.amount, lead.currency)}</span>
+        <span onPointerDown={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}><ScoreBadge score={lead.score} explanation={lead.scoreExplanation} /></span>
         <NextActionCell lead={lead} />
       </div>
       {lead.status === 'open' && (
@@ -88,8 +92,9 @@ export function BoardPage() {
   const pipelines = usePipelines();
   const [pipelineId, setPipelineId] = useState<string>('');
   const pipeline = pipelines.data?.find((p) => p.id === pipelineId) ?? pipelines.data?.[0];
-  const boardKey = ['board', pipeline?.id];
-  const board = useQuery({ queryKey: boardKey, enabled: !!pipeline, queryFn: () => loadBoard(pipeline!) });
+  const [sort, setSort] = useState<BoardSort>('nextAction');
+  const boardKey = ['board', pipeline?.id, sort];
+  const board = useQuery({ queryKey: boardKey, enabled: !!pipeline, queryFn: () => loadBoard(pipeline!, sort) });
   const [pending, setPending] = useState<{ lead: Lead; stage: Stage; kind: 'won' | 'lost' } | null>(null);
   const [cancelling, setCancelling] = useState<Lead | null>(null);
   const [message, setMessage] = useState<string | null>(null);
@@ -148,6 +153,13 @@ export function BoardPage() {
       <header className="page__header">
         <h1 id="board-title">{t('leads.title')}</h1>
         <LeadsViewSwitch current="board" />
+        <div className="toolbar">
+          <label htmlFor="board-sort">{t('score.sort')}</label>
+          <select id="board-sort" value={sort} onChange={(e) => setSort(e.target.value as BoardSort)}>
+            <option value="nextAction">{t('score.sort.nextAction')}</option>
+            <option value="score">{t('score.sort.score')}</option>
+          </select>
+        </div>
         {(pipelines.data?.length ?? 0) > 1 && (
           <div className="toolbar">
             <label htmlFor="board-pipeline" className="visually-hidden">{t('board.pipeline')}</label>

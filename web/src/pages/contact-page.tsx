@@ -9,6 +9,7 @@ import { Empty, ErrorState, Loading } from '../components/ui.js';
 import { MergeWithButton } from './duplicates-page.js';
 import { LogInteractionForm } from '../components/log-interaction.js';
 import { Timeline } from '../components/record-timeline.js';
+import { ContactScorePanel } from '../components/score-panel.js';
 import { useRecordEditor } from '../components/record-editor.js';
 import { CancelRecordDialog, RecordComplaints, RecordFollowUps, RecordLeads, RecordSales } from '../components/record-related.js';
 import { contactName } from '../lib/names.js';
@@ -142,6 +143,7 @@ export function ContactPage() {
           <section className="card" aria-labelledby="contact-complaints"><h2 id="contact-complaints">{t('complaints.title')}</h2><RecordComplaints contactId={c.id} /></section>
         </div>
         <div>
+          <ContactScorePanel contactId={c.id} version={c.version} />
           {c.status === 'active' && (
             <section className="card" aria-labelledby="log-title">
               <h2 id="log-title">{t('log.title')}</h2>

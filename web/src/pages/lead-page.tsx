@@ -15,6 +15,8 @@ import { CancelLeadDialog, LostDialog, WonDialog } from '../components/close-dia
 import { activityLabelKey, statusLabelKey } from '../lib/labels.js';
 import { leadDisplayName } from '../lib/names.js';
 import { conflictRows, fromInput, isChanged, toInput, type InlineKind } from '../lib/lead-fields.js';
+import { ScoreBadge } from '../components/score-badge.js';
+import { LeadScorePanel } from '../components/score-panel.js';
 
 const fieldLabelKey: Record<string, MessageKey> = {
   title: 'lead.title', stageId: 'lead.stage', score: 'lead.score', probability: 'lead.probability', amount: 'lead.amount',
@@ -191,7 +193,10 @@ export function LeadPage() {
               onDraft={(text) => setDrafts((d) => ({ ...d, stageId: text }))} onCommit={(v) => void changeStage(v)}>
               {pipelines.data?.find((p) => p.id === l.pipelineId)?.stages.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
             </InlineField>
-            {field('score', 'lead.score', 'integer', { inputMode: 'numeric' })}
+            <div className="inline-field">
+              <span className="label">{t('lead.score')}</span>
+              <span><ScoreBadge score={l.score} explanation={l.scoreExplanation} /></span>
+            </div>
             {field('probability', 'lead.probability', 'integer', { inputMode: 'numeric' })}
             {field('amount', 'lead.amount', 'decimal', { inputMode: 'decimal' })}
             {field('expectedCloseDate', 'lead.expectedCloseDate', 'date')}
@@ -233,6 +238,7 @@ export function LeadPage() {
           </section>
         </div>
         <div>
+          <LeadScorePanel leadId={l.id} version={l.version} />
           {l.status === 'open' && (
             <section className="card" aria-labelledby="log-title">
               <h2 id="log-title">{t('log.title')}</h2>

@@ -9,6 +9,7 @@ import { CampaignsSettings, CustomFieldsSettings, ProductsSettings, SourcesSetti
 import { WebhooksSettings } from './settings/webhooks-settings.js';
 import { WebFormsSettings } from './settings/web-forms-settings.js';
 import { CaptureSettings } from './settings/capture-settings.js';
+import { ScoreSettings } from './settings/score-settings.js';
 import type { Role } from '../api/types.js';
 
 type Section = { id: string; labelKey: MessageKey; roles?: Role[]; render: () => ReactNode };
@@ -25,6 +26,7 @@ const sections: Section[] = [
   { id: 'custom-fields', labelKey: 'settings.customFields', roles: ['admin'], render: () => <CustomFieldsSettings /> },
   { id: 'web-forms', labelKey: 'webForms.title', roles: ['admin', 'manager'], render: () => <WebFormsSettings /> },
   { id: 'capture', labelKey: 'capture.policy.title', roles: ['admin'], render: () => <CaptureSettings /> },
+  { id: 'score', labelKey: 'score.settings.title', render: () => <ScoreSettings /> },
   { id: 'api-tokens', labelKey: 'settings.allApiTokens', roles: ['admin'], render: () => <ApiTokensCard scope="all" /> },
   { id: 'webhooks', labelKey: 'webhooks.title', roles: ['admin'], render: () => <WebhooksSettings /> },
   { id: 'workspace', labelKey: 'settings.workspace', render: () => <WorkspaceSettings /> },

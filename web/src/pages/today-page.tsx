@@ -14,6 +14,13 @@ import { contactName, leadDisplayName } from '../lib/names.js';
 import { CompleteFollowUpDialog } from '../components/complete-follow-up.js';
 import { todayQuery } from '../lib/today-query.js';
 import type { FollowUpRecord } from '../lib/records.js';
+import { ScoreBadge } from '../components/score-badge.js';
+
+type TodaySort = 'nextAction' | 'score';
+const SORT_KEY = 'seg.today.sort';
+/** The lead sections as the server orders them (by next action), or highest score first (ties keep that order). */
+const sorted = (s: Section<Lead> | undefined, sort: TodaySort): Section<Lead> | undefined =>
+  s && sort === 'score' ? { ...s, items: [...s.items].sort((a, b) => b.score - a.score) } : s;
 
 function TodaySection<T>(props: {
   id: string; titleKey: MessageKey; emptyKey: MessageKey; section: Section<T> | undefined; tone?: 'overdue';
@@ -42,6 +49,8 @@ export function TodayPage() {
   const [logging, setLogging] = useState<LogTarget | null>(null);
   const [scheduling, setScheduling] = useState<Lead | null>(null);
   const [following, setFollowing] = useState<FollowUpRecord | null>(null);
+  const [sort, setSortState] = useState<TodaySort>(() => (typeof localStorage !== 'undefined' && localStorage.getItem(SORT_KEY) === 'score' ? 'score' : 'nextAction'));
+  const setSort = (v: TodaySort) => { setSortState(v); try { localStorage.setItem(SORT_KEY, v); } catch { /* private mode */ } };
 
   const leadRow = (lead: Lead, tone: 'due' | 'overdue' | 'none') => {
     const name = leadDisplayName(lead);
@@ -51,7 +60,7 @@ export function TodayPage() {
           <span className="item__time">{tone === 'due' ? fmt.time(lead.nextActionAt) : fmt.shortDate(lead.nextActionAt)}</span>
         )}
         <div className="item__main">
-          <Link className="item__title" to={`/leads/${lead.id}`}>{name}</Link>
+          <span><Link className="item__title" to={`/leads/${lead.id}`}>{name}</Link> <ScoreBadge score={lead.score} explanation={lead.scoreExplanation} /></span>
           <span className="item__meta">
             {[lead.nextActionType ? t(activityLabelKey[lead.nextActionType]) : null, lead.nextActionNote, lead.companyName ?? (lead.title !== name ? lead.title : null),
               tone === 'overdue' ? t('today.overdueSince', { when: fmt.daysAgo(lead.nextActionAt) }) : null].filter(Boolean).join(' · ')}
@@ -80,6 +89,13 @@ export function TodayPage() {
             {d ? ` · ${fmt.date(d.dayStart)} · ${t('today.summary', { due: d.dueToday.total, overdue: d.overdue.total })}` : ''}
           </p>
         </div>
+        <div className="toolbar">
+          <label htmlFor="today-sort">{t('score.sort')}</label>
+          <select id="today-sort" value={sort} onChange={(e) => setSort(e.target.value as TodaySort)}>
+            <option value="nextAction">{t('score.sort.nextAction')}</option>
+            <option value="score">{t('score.sort.score')}</option>
+          </select>
+        </div>
         {canPickUser && (
           <div className="toolbar">
             <label htmlFor="today-user">{t('today.dayOf')}</label>
@@ -91,11 +107,11 @@ export function TodayPage() {
       </header>
       {today.isLoading ? <Loading /> : today.error ? <ErrorState error={today.error} onRetry={() => today.refetch()} /> : (
         <div className="today-grid">
-          <TodaySection id="today-due" titleKey="today.dueToday" emptyKey="today.nothingDue" section={d?.dueToday}
+          <TodaySection id="today-due" titleKey="today.dueToday" emptyKey="today.nothingDue" section={sorted(d?.dueToday, sort)}
             keyOf={(l) => l.id} render={(l) => leadRow(l, 'due')} />
-          <TodaySection id="today-overdue" titleKey="today.overdue" emptyKey="today.nothingOverdue" section={d?.overdue} tone="overdue"
+          <TodaySection id="today-overdue" titleKey="today.overdue" emptyKey="today.nothingOverdue" section={sorted(d?.overdue, sort)} tone="overdue"
             keyOf={(l) => l.id} render={(l) => leadRow(l, 'overdue')} />
-          <TodaySection id="today-without" titleKey="today.withoutNextAction" emptyKey="today.allHaveNext" section={d?.withoutNextAction}
+          <TodaySection id="today-without" titleKey="today.withoutNextAction" emptyKey="today.allHaveNext" section={sorted(d?.withoutNextAction, sort)}
             keyOf={(l) => l.id} render={(l) => leadRow(l, 'none')} />
           <TodaySection id="today-stale" titleKey="today.staleContacts" emptyKey="today.noStale" section={d?.staleContacts}
             keyOf={(c: StaleContact) => c.id} render={(c: StaleContact) => (
