@@ -5,8 +5,12 @@
  * set-based duplicate matching against existing contacts, batches with checkpoints) and prints the
  * rows per second of the run and the process's peak RSS.
  *
- *   npx tsx bench/import.ts --rows 1000000 [--engine postgres] [--existing 10000] [--leads] [--batch-size 2000]
+ *   npx tsx bench/import.ts --rows 1000000 [--engine postgres] [--existing 10000] [--leads] [--batch-size 2000] [--statements]
  *   npx tsx bench/import.ts --rows 100000 --database-url postgres://…   (reuses a server)
+ *
+ * Before the import it measures the floor the schema sets: a bare INSERT … SELECT of 20 000
+ * contacts with their audit events and import records (rolled back), no parsing, no policy, no
+ * matching. `--statements` adds the time spent in each statement of the batch write.
  */
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
@@ -20,12 +24,15 @@ import { findImport, updateImport } from '../src/db/queries/imports.js';
 import { runImport, uploadImport } from '../src/jobs/import.js';
 import type { Actor } from '../src/domain/access.js';
 import type { Deps } from '../src/http/context.js';
+import type { Database } from '../src/db/client.js';
 
 const args = argsOf(process.argv.slice(2));
 const rows = Number(args['rows'] ?? 1_000_000);
 const existing = Number(args['existing'] ?? 10_000);
 const batchSize = Number(args['batch-size'] ?? 2000);
 const withLeads = args['leads'] === 'true';
+const perStatement = args['statements'] === 'true';
+const statementTimes = new Map<string, { n: number; ms: number }>();
 
 const names = ['María', 'José', 'Ana', 'Luis', 'Carmen', 'Jorge', 'Lucía', 'Pablo', 'Elena', 'Raúl', 'Nuria', 'Óscar'];
 const surnames = ['García', 'López', 'Martínez', 'Sánchez', 'Pérez', 'Gómez', 'Núñez', 'de la Fuente', 'Ruiz', 'Díaz', 'Muñoz', 'Álvarez'];
@@ -89,6 +96,8 @@ try {
            CASE WHEN g % 2 = 0 THEN '+34' || (600000000 + g * 89) ELSE (600000000 + g * 89)::text END
       FROM generate_series(1, $2::int) g`, [ws, existing]);
   await database.query('ANALYZE contact');
+  await measureFloor(database, ws, admin.id);
+  if (perStatement) timeStatements(database);
   const actor: Actor = { workspaceId: ws, userId: admin.id, role: 'admin', teamId: null };
   const deps: Deps = { database, config: { ...loadConfig({}), importMaxBytes: 2 ** 40 }, secret: 'x'.repeat(32), now: () => new Date() };
 
@@ -118,7 +127,68 @@ try {
   console.log(`import: ${done.processedRows.toLocaleString('en')} rows in ${runSecs.toFixed(1)} s = ${Math.round(done.processedRows / runSecs).toLocaleString('en')} rows/s`);
   console.log(`  created ${done.createdCount}, updated ${done.updatedCount}, unchanged ${done.unchangedCount}, duplicates ${done.duplicateCount}, rejected ${done.rejectedCount}, leads ${done.leadsCreated}`);
   console.log(`peak RSS ${mib(peakRss)} (before the run ${mib(baseRss)})`);
+  if (perStatement) {
+    console.log('time per statement of the batch writes (ms, calls):');
+    for (const [text, v] of [...statementTimes].sort((a, b) => b[1].ms - a[1].ms)) console.log(`  ${v.ms.toFixed(0).padStart(7)} ${String(v.n).padStart(6)}  ${text}`);
+  }
 } finally {
   await db.stop();
   rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * What the schema alone costs per created row: contacts inserted set-based with an audit event and
+ * an import record each, as the import writes them, without any of the import's own work. The
+ * import cannot be faster than this on the same server.
+ */
+async function measureFloor(database: Database, workspaceId: string, userId: string): Promise<void> {
+  const n = 20_000;
+  await database.session(async (conn) => {
+    await conn.query('BEGIN');
+    try {
+      const [imp] = await conn.query<{ id: string }>(`INSERT INTO import (workspace_id, file_name, file_size, format, header_row, headers, layout_fingerprint)
+        VALUES ($1, 'floor', 0, 'csv', 1, '[]', 'floor') RETURNING id`, [workspaceId]);
+      const t = performance.now();
+      await conn.query(`
+        WITH ins AS (
+          INSERT INTO contact (workspace_id, first_name, last_name, second_last_name, email, phone, postal_code, city, birth_date, owner_id)
+          SELECT $1, 'Suelo', 'García', 'López ' || g, 'suelo' || g || '@ejemplo.es', '+3470' || (1000000 + g), '28001', 'Madrid', DATE '1980-01-01', $2
+            FROM generate_series(1, $3::int) g
+          RETURNING id, first_name, last_name
+        ), rec AS (
+          INSERT INTO import_record (workspace_id, import_id, entity, record_id, action, row_number)
+          SELECT $1, $4, 'contact', id, 'created', 1 FROM ins
+        )
+        INSERT INTO audit_event (workspace_id, user_id, entity, entity_id, action, changes)
+        SELECT $1, $2, 'contact', id, 'create', jsonb_build_object('firstName', jsonb_build_array(NULL, first_name), 'lastName', jsonb_build_array(NULL, last_name)) FROM ins`,
+      [workspaceId, userId, n, imp!.id]);
+      const secs = (performance.now() - t) / 1000;
+      console.log(`floor: ${n.toLocaleString('en')} contacts + audit events + import records in one INSERT … SELECT: ${secs.toFixed(2)} s = ${Math.round(n / secs).toLocaleString('en')} rows/s`);
+    } finally {
+      await conn.query('ROLLBACK');
+    }
+  });
+}
+
+
+/** Wraps every transaction's execute to add up the time of each statement (by its first words). */
+function timeStatements(database: Database): void {
+  const transaction = database.transaction.bind(database);
+  database.transaction = (fn) => transaction((tx) => {
+    const execute = tx.execute.bind(tx);
+    tx.execute = (async (query: Parameters<typeof execute>[0]) => {
+      const t = performance.now();
+      try {
+        return await execute(query);
+      } finally {
+        const chunks = (query as unknown as { queryChunks?: { value?: string[] }[] }).queryChunks ?? [];
+        const text = chunks.map((c) => c.value?.join('') ?? '').join('').replace(/\s+/g, ' ').trim().slice(0, 80);
+        const st = statementTimes.get(text) ?? { n: 0, ms: 0 };
+        st.n++;
+        st.ms += performance.now() - t;
+        statementTimes.set(text, st);
+      }
+    }) as typeof execute;
+    return fn(tx);
+  });
 }

@@ -158,6 +158,15 @@ async function recordTrail(tx: Db, ctx: BatchContext, entries: TrailEntry[]): Pr
 }
 
 const meta = (ctx: BatchContext, rowNumber: number) => ({ _meta: { importId: ctx.importId, rowNumber } });
+/**
+ * diffRecord(null, values) for a created row's flat values (strings, dates as text, nulls): the
+ * same { field: [null, value] } without its deep comparison, which showed in import profiles.
+ */
+const createdChanges = (values: AnyRow): AnyRow => {
+  const changes: AnyRow = {};
+  for (const k in values) if (values[k] !== null && values[k] !== undefined) changes[k] = [null, values[k]];
+  return changes;
+};
 
 /** Finds or creates the companies named in the batch (case-insensitive); answers folded name → id. */
 async function resolveCompanies(tx: Db, ctx: BatchContext, rows: ImportRow[], trail: TrailEntry[]): Promise<Map<string, string>> {
@@ -284,7 +293,7 @@ export async function writeBatch(tx: Db, ctx: BatchContext, good: ImportRow[], r
       const id = randomUUID();
       const values = { ...r.contact, companyId: companyIds[i] };
       inserts.push({ id, ...toSnake(values) });
-      trail.push({ entity: 'contact', record_id: id, action: 'created', row_number: r.rowNumber, before: null, external_id: ext, changes: { ...diffRecord(null, values), ...meta(ctx, r.rowNumber) } });
+      trail.push({ entity: 'contact', record_id: id, action: 'created', row_number: r.rowNumber, before: null, external_id: ext, changes: { ...createdChanges(values), ...meta(ctx, r.rowNumber) } });
       contactIds.push(id);
       isNew.push(true);
       return;
