@@ -54,7 +54,7 @@ describe('the portfolios page', () => {
     await small.goto('/portfolios');
     await small.getByRole('heading', { level: 1, name: 'Carteras por comercial' }).waitFor();
     await small.getByRole('button', { name: 'Reasignar la cartera de Tomás Entrante' }).waitFor();
-    const overflow = await small.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await small.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     await phone.close();
   });
