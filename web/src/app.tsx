@@ -32,6 +32,7 @@ const BatchEntryPage = page(() => import('./pages/batch-entry-page.js'), 'BatchE
 const DuplicatesPage = page(() => import('./pages/duplicates-page.js'), 'DuplicatesPage');
 const ImportsPage = page(() => import('./pages/imports-page.js'), 'ImportsPage');
 const PortfoliosPage = page(() => import('./pages/portfolios-page.js'), 'PortfoliosPage');
+const SegmentsPage = page(() => import('./pages/segment-list-page.js'), 'SegmentsPage');
 
 /** Pages behind the login: no session → login (or setup on a new installation). */
 function RequireSession() {
@@ -76,6 +77,7 @@ export const router = createBrowserRouter([
       { path: '/leads/:id', element: <LeadPage /> },
       { path: '/contacts', element: <ContactsPage /> },
       { path: '/portfolios', element: <PortfoliosPage /> },
+      { path: '/segments', element: <SegmentsPage /> },
       { path: '/contacts/:id', element: <ContactPage /> },
       { path: '/companies', element: <CompaniesPage /> },
       { path: '/companies/:id', element: <CompanyPage /> },

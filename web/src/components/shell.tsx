@@ -17,6 +17,7 @@ const nav: { to: string; labelKey: MessageKey; icon: IconName; end?: boolean; ro
   { to: '/complaints', labelKey: 'nav.complaints', icon: 'leads' },
   { to: '/dashboard', labelKey: 'nav.dashboard', icon: 'chart' },
   { to: '/portfolios', labelKey: 'nav.portfolios', icon: 'contacts' },
+  { to: '/segments', labelKey: 'nav.segments', icon: 'contacts' },
   { to: '/funnel', labelKey: 'nav.funnel', icon: 'board', roles: ['admin', 'manager'] },
   { to: '/capture/batch', labelKey: 'nav.batchEntry', icon: 'plus' },
   { to: '/duplicates', labelKey: 'nav.duplicates', icon: 'contacts', roles: ['admin', 'manager'] },

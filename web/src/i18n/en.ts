@@ -8,6 +8,7 @@ import * as dashboard from './features/dashboard.js';
 import * as funnel from './features/funnel.js';
 import * as portfolio from './features/portfolio.js';
 import * as portfolios from './features/portfolios.js';
+import * as segments from './features/segments.js';
 import * as score from './features/score.js';
 
 
@@ -21,6 +22,7 @@ export const en: Record<MessageKey, string> = {
   ...funnel.en,
   ...portfolio.en,
   ...portfolios.en,
+  ...segments.en,
   ...score.en,
 
   'app.name': 'Seguimiento',

@@ -9,6 +9,7 @@ import * as dashboard from './features/dashboard.js';
 import * as funnel from './features/funnel.js';
 import * as portfolio from './features/portfolio.js';
 import * as portfolios from './features/portfolios.js';
+import * as segments from './features/segments.js';
 import * as score from './features/score.js';
 
 const base = {
@@ -548,6 +549,7 @@ export const es = {
   ...funnel.es,
   ...portfolio.es,
   ...portfolios.es,
+  ...segments.es,
   ...score.es,
 } as const;
 

@@ -12,6 +12,7 @@ import { lifecycles, type ContactRecord } from '../lib/records.js';
 import { lifecycleKey, useCompanyOptions } from './contact-page.js';
 import { CaptureAssist } from '../components/capture-check.js';
 import { ExportMenu } from '../components/export-menu.js';
+import { SegmentOptions } from '../components/segment-editor.js';
 
 function NewContactDialog({ onClose }: { onClose: () => void }) {
   const { t } = useI18n();
@@ -73,6 +74,7 @@ export function ContactsPage() {
   const [q, setQ] = useState('');
   const [ownerId, setOwnerId] = useState(() => params.get('ownerId') ?? '');
   const [lifecycle, setLifecycle] = useState(() => params.get('lifecycle') ?? '');
+  const [segmentId, setSegmentId] = useState(() => params.get('segmentId') ?? '');
   const [city, setCity] = useState('');
   const [doNotContact, setDoNotContact] = useState('');
   const [includeCancelled, setIncludeCancelled] = useState(false);
@@ -81,7 +83,7 @@ export function ContactsPage() {
   const query = useDeferredValue(q);
   const cityQuery = useDeferredValue(city.trim());
   const listQuery = {
-    q: query, ownerId, lifecycle, city: cityQuery, doNotContact, sort, includeCancelled: includeCancelled ? 'true' : undefined,
+    q: query, ownerId, lifecycle, segmentId, city: cityQuery, doNotContact, sort, includeCancelled: includeCancelled ? 'true' : undefined,
   };
   const list = useCursorList<ContactRecord>('/contacts', listQuery);
   const rows = list.data?.pages.flatMap((p) => p.data) ?? [];
@@ -98,6 +100,9 @@ export function ContactsPage() {
         </div>
       </header>
       <div className="filters" role="group" aria-label={t('leads.filters')}>
+        <SelectField label={t('segments.picker')} value={segmentId} onChange={(e) => setSegmentId(e.target.value)}>
+          <option value="">{t('segments.pickerAll')}</option><SegmentOptions />
+        </SelectField>
         <SelectField label={t('record.owner')} value={ownerId} onChange={(e) => setOwnerId(e.target.value)}>
           <option value="">{t('leads.allOwners')}</option>{users.data?.map((u) => <option key={u.id} value={u.id}>{u.name}</option>)}
         </SelectField>

@@ -5,6 +5,7 @@ import { useSources, useUsers } from '../../api/lookups.js';
 import { useI18n, type MessageKey } from '../../i18n/i18n.js';
 import { useMe } from '../../session.js';
 import { RefTable } from '../../components/settings-ref-table.js';
+import { SegmentCountText, useSegmentName, useSegments } from '../../components/segment-editor.js';
 import { sourceKinds, type TeamRecord } from '../../lib/records.js';
 
 const sourceKindKey = (k: string) => `settings.sourceKind.${k}` as MessageKey;
@@ -43,6 +44,8 @@ export function CampaignsSettings() {
   const { t, fmt } = useI18n();
   const me = useMe();
   const sources = useSources();
+  const segments = useSegments();
+  const segmentName = useSegmentName();
   return (
     <RefTable path="/campaigns" title={t('settings.campaigns')} newLabel={t('settings.newCampaign')} canEdit={me.user.role !== 'sales'}
       columns={[
@@ -51,6 +54,10 @@ export function CampaignsSettings() {
         { key: 'startsOn', label: t('settings.startsOn'), kind: 'date', inCreate: true },
         { key: 'endsOn', label: t('settings.endsOn'), kind: 'date', inCreate: true },
         { key: 'cost', label: t('settings.cost'), kind: 'decimal', inCreate: true, render: (r) => fmt.money(Number(r['cost'])) },
+        { key: 'segmentId', label: t('segments.campaignTarget'), kind: 'select', inCreate: true,
+          options: (segments.data ?? []).map((s) => ({ value: s.id, label: segmentName(s) })) },
+        { key: 'segmentReach', label: t('segments.campaignReach'), kind: 'text', readOnly: true,
+          render: (r) => (typeof r['segmentId'] === 'string' ? <SegmentCountText id={r['segmentId']} /> : '—') },
       ]} />
   );
 }
