@@ -6,7 +6,7 @@ import { jobHandler } from '../src/jobs/registry.js';
 import { WEEKLY_SUMMARY_KIND, WEEKLY_SUMMARY_PLAN_KIND } from '../src/jobs/weekly-summary.js';
 import { createScheduler } from '../src/jobs/scheduler.js';
 import { sendWeeklySummary } from '../src/mail/weekly-summary.js';
-import { setupWorkspace, testApp, type TestApp } from './harness.js';
+import { setupWorkspace, testApp, type Client, type TestApp } from './harness.js';
 import { startSmtpServer, type TestSmtpServer } from './smtp-server.js';
 
 // Monday 23 November 2026, 08:05 in Madrid (UTC+1): the summary of 16–22 November goes out.
@@ -19,6 +19,7 @@ let smtp: TestSmtpServer;
 let smtpConfig: Config['smtp'];
 let ws: string;
 let adminId: string;
+let admin: Client;
 const u = { marta: randomUUID(), luis: randomUUID(), pedro: randomUUID(), sara: randomUUID() };
 let sources: { id: string; name: string }[];
 
@@ -43,6 +44,7 @@ beforeAll(async () => {
   const w = await setupWorkspace(t);
   ws = w.workspaceId;
   adminId = w.adminId;
+  admin = w.admin;
   await db.query(`UPDATE workspace SET time_zone = 'Europe/Madrid', locale = 'es', currency = 'EUR' WHERE id = $1`, [ws]);
   const north = randomUUID();
   const south = randomUUID();
@@ -158,5 +160,55 @@ describe('weekly summary email', () => {
     await Promise.all([a.tick(), b.tick()]);
     expect(smtp.messages.map((m) => m.to[0]).sort()).toEqual(['ana@garcia.es', 'marta@garcia.es']);
     expect(jobHandler(WEEKLY_SUMMARY_PLAN_KIND)).toBeDefined();
+  });
+
+  it('carries a one-click unsubscribe link (RFC 8058) that turns it off without logging in; a forged link does nothing', async () => {
+    smtp.messages.length = 0;
+    expect(await send(u.marta)).toBe('sent');
+    const mail = mailTo('marta@garcia.es')[0]!;
+    const link = /^<(https:\/\/crm\.garcia\.es\/mail\/unsubscribe\/[^>]+)>$/.exec(mail.headers['list-unsubscribe'] ?? '')?.[1];
+    expect(link).toBeDefined();
+    expect(mail.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
+    expect(mail.text).toContain(link!);
+    const path = new URL(link!).pathname;
+
+    // A GET (a link scanner, a preview) only asks.
+    const page = await t.app.request(path);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<form method="post">');
+    expect(await send(u.marta)).toBe('sent');
+
+    const forged = await t.app.request(`${path.slice(0, -2)}AA`, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(forged.status).toBe(404);
+    expect(await send(u.marta)).toBe('sent');
+
+    // What a mail client's one-click sends (RFC 8058 §3.2); a second click changes nothing.
+    for (let i = 0; i < 2; i++) {
+      const r = await t.app.request(path, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      expect(r.status).toBe(200);
+    }
+    expect(await send(u.marta)).toBe('opted_out');
+    const audit = await db.query<{ action: string; changes: Record<string, unknown> }>(
+      `SELECT action, changes FROM audit_event WHERE workspace_id = $1 AND entity_id = $2 AND action LIKE 'weekly_summary_%'`, [ws, u.marta]);
+    expect(audit).toEqual([{ action: 'weekly_summary_opt_out', changes: { _meta: { via: 'email' } } }]);
+
+    // The next Monday's plan queues no job for her.
+    const plan = jobHandler(WEEKLY_SUMMARY_PLAN_KIND)!;
+    await db.query('DELETE FROM job WHERE workspace_id = $1 AND kind = $2', [ws, WEEKLY_SUMMARY_KIND]);
+    await plan({ deps: t.deps, workspaceId: ws, jobId: 'weekly-summary-plan:2026-11-30', payload: { monday: '2026-11-30' }, now: NOW } as never);
+    const queued = await db.query<{ id: string }>(`SELECT id FROM job WHERE workspace_id = $1 AND kind = $2`, [ws, WEEKLY_SUMMARY_KIND]);
+    expect(queued.map((j) => j.id)).toEqual([`weekly-summary:2026-11-30:${adminId}`]);
+  });
+
+  it('is turned off and back on by the manager or admin from their settings', async () => {
+    expect((await admin.get('/api/v1/weekly-summary/subscription')).body).toEqual({ subscribed: true, eligible: true });
+    const off = await admin.req('PUT', '/api/v1/weekly-summary/subscription', { subscribed: false });
+    expect(off.status).toBe(200);
+    expect(off.body).toEqual({ subscribed: false, eligible: true });
+    expect(await send(adminId)).toBe('opted_out');
+    expect((await admin.req('PUT', '/api/v1/weekly-summary/subscription', { subscribed: true })).body.subscribed).toBe(true);
+    smtp.messages.length = 0;
+    expect(await send(adminId)).toBe('sent');
+    expect((await admin.req('PUT', '/api/v1/weekly-summary/subscription', { subscribed: 'no' })).status).toBe(422);
   });
 });

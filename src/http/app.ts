@@ -35,6 +35,7 @@ import { followUpRoutes } from './routes/follow-ups.js';
 import { feedbackRoutes } from './routes/feedback.js';
 import { complaintRoutes } from './routes/complaints.js';
 import { satisfactionLinkRoutes, satisfactionPageRoutes } from './routes/satisfaction.js';
+import { weeklySummaryRoutes, weeklySummaryUnsubscribeRoutes } from './routes/weekly-summary.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { jobRoutes } from './routes/jobs.js';
 import { privacyRoutes } from './routes/privacy.js';
@@ -50,7 +51,7 @@ import { importRoutes } from './routes/imports.js';
 import { serveWeb } from './web.js';
 
 /** Resource routers mounted under /api/v1 behind authentication. Add new resources here. */
-const protectedRouters = [importRoutes, duplicateRoutes, webFormRoutes, exportRoutes, webhookRoutes, captureRoutes, metricRoutes, objectiveRoutes, funnelRoutes, notificationRoutes, jobRoutes, privacyRoutes, companyRoutes, calendarRoutes, activityRoutes, saleRoutes,
+const protectedRouters = [importRoutes, duplicateRoutes, webFormRoutes, exportRoutes, webhookRoutes, captureRoutes, metricRoutes, weeklySummaryRoutes, objectiveRoutes, funnelRoutes, notificationRoutes, jobRoutes, privacyRoutes, companyRoutes, calendarRoutes, activityRoutes, saleRoutes,
   productRoutes, sourceRoutes, campaignRoutes, userRoutes, teamRoutes, pipelineRoutes, customFieldRoutes, apiTokenRoutes, workspaceRoutes, auditRoutes,
   followUpRoutes, feedbackRoutes, complaintRoutes, satisfactionLinkRoutes, contactRoutes, leadRoutes, todayRoutes, savedViewRoutes, searchRoutes, scoreRoutes, portfolioRoutes, segmentRoutes];
 
@@ -87,6 +88,8 @@ export function buildApp(deps: Deps) {
   app.route('/api', docsRoutes(api));
   // Public: the client answers a satisfaction link without an account; the token in the URL authenticates it.
   app.route('/', satisfactionPageRoutes(deps));
+  // Public: the weekly summary's one-click unsubscribe link; its signed token authenticates it.
+  app.route('/', weeklySummaryUnsubscribeRoutes(deps));
   // Public: calendar apps cannot log in; the secret token in the URL authenticates the feed.
   app.route('/', calendarFeedRoutes(deps));
   // Public: anyone may fill in a published web form; its unguessable public id names it.

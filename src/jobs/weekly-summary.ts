@@ -1,5 +1,6 @@
 import { weeklySummaryJobId, weeklySummaryPlanJobId, weeklySummaryRun } from '../domain/weekly-summary.js';
 import { listActiveUserIds } from '../db/queries/jobs.js';
+import { isWeeklySummaryOptedOut } from '../db/queries/weekly-summary.js';
 import { workspaceClock } from '../db/queries/today.js';
 import { sendWeeklySummary } from '../mail/weekly-summary.js';
 import { isEmailEnabled } from '../mail/transport.js';
@@ -32,6 +33,8 @@ registerJob(WEEKLY_SUMMARY_PLAN_KIND, async ({ deps, workspaceId, payload }) => 
   const { timeZone } = await workspaceClock(deps.database, workspaceId);
   const runAt = weeklySummaryRun(new Date(`${monday}T12:00:00Z`), timeZone).sendAt;
   for (const userId of await listActiveUserIds(deps.database, workspaceId, ['admin', 'manager'])) {
+    // Opted out now: no job. One who opts out after this is skipped when their job runs.
+    if (await isWeeklySummaryOptedOut(deps.database, workspaceId, userId)) continue;
     await enqueue(deps.database.db, { workspaceId, id: weeklySummaryJobId(monday, userId), kind: WEEKLY_SUMMARY_KIND, payload: { monday, userId } satisfies WeeklySummaryPayload, runAt });
   }
 });

@@ -10,11 +10,12 @@ import { npsSql } from '../db/queries/metrics/post-sale.js';
 import { useRollups } from '../db/queries/metrics/rollups.js';
 import { objectiveActual } from '../db/queries/objectives.js';
 import { managedUserIds } from '../db/queries/users.js';
-import { findSummaryRecipient, namesOf, salesTotalsSql, summaryObjectives } from '../db/queries/weekly-summary.js';
+import { findSummaryRecipient, isWeeklySummaryOptedOut, namesOf, salesTotalsSql, summaryObjectives } from '../db/queries/weekly-summary.js';
+import { listUnsubscribeHeaders, unsubscribeToken, unsubscribeUrl } from './unsubscribe.js';
 import { renderWeeklySummary } from './templates/weekly-summary.js';
 import { isEmailEnabled, mailerFor } from './transport.js';
 
-export type WeeklySummaryOutcome = 'sent' | 'nothing_to_report' | 'email_disabled' | 'not_a_manager' | 'too_late';
+export type WeeklySummaryOutcome = 'sent' | 'nothing_to_report' | 'email_disabled' | 'not_a_manager' | 'too_late' | 'opted_out';
 
 /**
  * Sends one manager or admin the summary of the week before `monday` (a local yyyy-mm-dd), with the
@@ -26,6 +27,7 @@ export async function sendWeeklySummary(deps: Deps, job: { workspaceId: string; 
   if (!isEmailEnabled(smtp)) return 'email_disabled';
   const to = await findSummaryRecipient(deps.database, job.workspaceId, job.userId);
   if (!to?.isActive || to.role === 'sales') return 'not_a_manager';
+  if (await isWeeklySummaryOptedOut(deps.database, job.workspaceId, job.userId)) return 'opted_out';
   const timeZone = isValidTimeZone(to.timeZone) ? to.timeZone : 'UTC';
   if (!isWeeklySummaryTimely(job.now, job.monday, timeZone)) return 'too_late';
 
@@ -53,14 +55,19 @@ export async function sendWeeklySummary(deps: Deps, job: { workspaceId: string; 
   });
   if (!summary) return 'nothing_to_report';
 
+  // Unsubscribing needs a link back to this server: without PUBLIC_URL the footer points to the settings.
+  const unsubscribe = deps.config.publicUrl
+    ? unsubscribeUrl(deps.config.publicUrl, unsubscribeToken(deps.secret, { workspaceId: job.workspaceId, userId: job.userId, kind: 'weekly_summary' }))
+    : undefined;
   const mail = renderWeeklySummary({
     summary, locale: digestLocale(to.locale, to.workspaceLocale), currency: to.currency.trim(), userName: to.name,
-    workspaceName: to.workspaceName, baseUrl: deps.config.publicUrl,
+    workspaceName: to.workspaceName, baseUrl: deps.config.publicUrl, unsubscribeUrl: unsubscribe,
   });
   await mailerFor(smtp).send({
     to: to.email, ...mail,
     // RFC 3834: out-of-office robots must not answer it; the job id lets support trace one email.
-    headers: { 'Auto-Submitted': 'auto-generated', 'X-Seguimiento-Job': job.jobId },
+    // RFC 8058: mail clients show a one-click "unsubscribe" that POSTs to the link.
+    headers: { 'Auto-Submitted': 'auto-generated', 'X-Seguimiento-Job': job.jobId, ...(unsubscribe ? listUnsubscribeHeaders(unsubscribe) : {}) },
   });
   return 'sent';
 }

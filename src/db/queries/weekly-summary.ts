@@ -1,4 +1,7 @@
-import type { Database } from '../client.js';
+import { and, eq } from 'drizzle-orm';
+import type { Database, Db } from '../client.js';
+import { recordAudit } from '../audit.js';
+import { mailOptOut } from '../schema.js';
 import type { ObjectiveMetric } from '../../domain/objective.js';
 import type { MetricFilter } from './metrics/filter.js';
 import { num, Params } from './metrics/filter.js';
@@ -59,4 +62,29 @@ export async function namesOf(d: Database, workspaceId: string, ids: string[]): 
     `SELECT id::text, name FROM app_user WHERE workspace_id = $1 AND id = ANY($2::uuid[])
      UNION ALL SELECT id::text, name FROM source WHERE workspace_id = $1 AND id = ANY($2::uuid[])`, [workspaceId, ids]);
   return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+/** Whether the user asked not to get the weekly summary (settings or the email's unsubscribe link). */
+export async function isWeeklySummaryOptedOut(d: Database, workspaceId: string, userId: string): Promise<boolean> {
+  const rows = await d.query<{ one: number }>(
+    `SELECT 1 AS one FROM mail_opt_out WHERE workspace_id = $1 AND user_id = $2 AND kind = 'weekly_summary'`, [workspaceId, userId]);
+  return rows.length > 0;
+}
+
+/**
+ * Turns the weekly summary off or back on for a user, with an auditEvent naming where it came from.
+ * Answers whether anything changed (a second click on the same link changes nothing).
+ */
+export async function setWeeklySummaryOptOut(tx: Db, o: { workspaceId: string; userId: string; actorId: string | null; optedOut: boolean; via: 'settings' | 'email' }): Promise<boolean> {
+  const key = and(eq(mailOptOut.workspaceId, o.workspaceId), eq(mailOptOut.userId, o.userId), eq(mailOptOut.kind, 'weekly_summary'));
+  const changed = o.optedOut
+    ? (await tx.insert(mailOptOut).values({ workspaceId: o.workspaceId, userId: o.userId, kind: 'weekly_summary' }).onConflictDoNothing().returning()).length > 0
+    : (await tx.delete(mailOptOut).where(key).returning()).length > 0;
+  if (changed) {
+    await recordAudit(tx, {
+      workspaceId: o.workspaceId, userId: o.actorId, entity: 'user', entityId: o.userId,
+      action: o.optedOut ? 'weekly_summary_opt_out' : 'weekly_summary_opt_in', meta: { via: o.via },
+    });
+  }
+  return changed;
 }

@@ -35,6 +35,8 @@ const es = {
   noOwner: 'Sin asignar',
   open: 'Abrir el panel de la semana',
   footer: 'Recibes este resumen cada lunes como responsable en {workspace}.',
+  unsubscribe: 'Dejar de recibir este resumen',
+  unsubscribeSettings: 'Puedes dejar de recibirlo en Ajustes.',
 } as const;
 
 type Key = keyof typeof es;
@@ -67,6 +69,8 @@ const en: Record<Key, string> = {
   noOwner: 'Unassigned',
   open: 'Open this week\'s dashboard',
   footer: 'You get this summary every Monday as a manager at {workspace}.',
+  unsubscribe: 'Stop getting this summary',
+  unsubscribeSettings: 'You can turn it off in Settings.',
 };
 
 const dictionaries: Record<Locale, Record<Key, string>> = { es, en };
@@ -86,6 +90,8 @@ export type WeeklySummaryView = {
   workspaceName: string;
   /** The app's external URL (PUBLIC_URL); without it the email has no links. */
   baseUrl: string | undefined;
+  /** The one-click unsubscribe link (RFC 8058); without it the footer points to the settings. */
+  unsubscribeUrl?: string | undefined;
 };
 
 type Section = { title: string; lines: string[]; href?: string | null };
@@ -151,7 +157,7 @@ export function renderWeeklySummary(view: WeeklySummaryView): RenderedMail {
     greeting, '', intro, '',
     ...sections.flatMap((sec) => [sec.title.toUpperCase(), ...sec.lines.map((l) => `  ${l}`), ...(sec.href ? [`  ${sec.href}`] : []), '']),
     ...(dashboard ? [`${tr(locale, 'open')}: ${dashboard}`, ''] : []),
-    '-- ', footer, '',
+    '-- ', footer, view.unsubscribeUrl ? `${tr(locale, 'unsubscribe')}: ${view.unsubscribeUrl}` : tr(locale, 'unsubscribeSettings'), '',
   ].join('\n');
 
   const e = escapeHtml;
@@ -165,7 +171,8 @@ ${sections.map((sec) => `<h2 style="font-size: 16px; margin: 24px 0 8px;">${sec.
 ${sec.lines.map((l) => `<li style="padding: 2px 0;">${e(l)}</li>`).join('\n')}
 </ul>`).join('\n')}
 ${dashboard ? `<p style="margin-top: 24px;"><a href="${e(dashboard)}" style="color: #1f5fbf;">${e(tr(locale, 'open'))}</a></p>` : ''}
-<p style="margin-top: 24px; font-size: 12px; color: #7b8794;">${e(footer)}</p>
+<p style="margin-top: 24px; font-size: 12px; color: #7b8794;">${e(footer)}
+${view.unsubscribeUrl ? `<a href="${e(view.unsubscribeUrl)}" style="color: #7b8794;">${e(tr(locale, 'unsubscribe'))}</a>` : e(tr(locale, 'unsubscribeSettings'))}</p>
 </body></html>
 `;
   return { subject, text, html };
