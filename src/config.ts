@@ -37,6 +37,8 @@ const envSchema = z.object({
     .describe('Sender of outgoing email, e.g. "Seguimiento <crm@example.com>"; required with SMTP_HOST'),
   DIGEST_HOUR: z.coerce.number().int().min(0).max(23).default(7)
     .describe('Local hour (workspace time zone) at which each user gets the morning digest email'),
+  TRUST_PROXY: z.enum(['true', 'false']).default('false')
+    .describe('true behind a reverse proxy: the client address (web-form rate limits) is the right-most X-Forwarded-For hop that is not a private or loopback address; false uses the socket address and ignores the header'),
 });
 
 /**
@@ -72,6 +74,8 @@ export type Config = {
   };
   /** Local hour of the morning digest, in each workspace's time zone. */
   digestHour: number;
+  /** Whether X-Forwarded-For names the client (only behind a proxy that sets it; anyone can send it). */
+  trustProxy: boolean;
 };
 
 export class ConfigError extends Error {
@@ -110,6 +114,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       from: e.SMTP_FROM,
     },
     digestHour: e.DIGEST_HOUR,
+    trustProxy: e.TRUST_PROXY === 'true',
   };
 }
 

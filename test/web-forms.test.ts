@@ -35,10 +35,11 @@ async function createForm(overrides: Record<string, unknown> = {}) {
 }
 
 /** Posts to the public endpoint as a visitor at `ip`: JSON by default, or as the hosted page's browser form. */
-async function submit(publicId: string, values: Record<string, string>, opts: { ip?: string; asBrowser?: boolean } = {}) {
+async function submit(publicId: string, values: Record<string, string>, opts: { ip?: string; asBrowser?: boolean; forwardedFor?: string } = {}) {
   const headers: Record<string, string> = opts.asBrowser
     ? { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html,application/xhtml+xml' }
     : { 'content-type': 'application/json' };
+  if (opts.forwardedFor) headers['x-forwarded-for'] = opts.forwardedFor;
   const body = opts.asBrowser ? new URLSearchParams(values).toString() : JSON.stringify(values);
   const res = await t.app.request(`/api/public/forms/${publicId}/submissions`, { method: 'POST', headers, body },
     { incoming: { socket: { remoteAddress: opts.ip ?? '198.51.100.7' } } });
@@ -173,6 +174,37 @@ describe('a submission', () => {
     }
     const log = (await admin.get(`/api/v1/web-forms/${form.id}/submissions`)).body.data;
     expect(log).toHaveLength(7);
+  });
+
+  it('ignores X-Forwarded-For unless TRUST_PROXY is on: a flood cannot dodge the limit by inventing addresses', async () => {
+    expect(t.deps.config.trustProxy).toBe(false);
+    const form = await createForm({ name: 'Sin proxy' });
+    const flood = [];
+    for (let i = 0; i < 6; i++) {
+      flood.push(await submit(form.publicId, { firstName: `X${i}`, email: `xff${i}@example.es` }, { ip: '203.0.113.20', forwardedFor: `198.51.100.${100 + i}` }));
+    }
+    expect(flood.map((r) => r.status)).toEqual([201, 201, 201, 201, 201, 429]);
+  });
+
+  it('with TRUST_PROXY on, limits by the right-most X-Forwarded-For hop that is not a proxy, whatever the client wrote left of it', async () => {
+    const form = await createForm({ name: 'Tras proxy' });
+    t.deps.config.trustProxy = true;
+    try {
+      // All through one proxy (the socket); the visitor at 203.0.113.40 varies what it sends itself.
+      const flood = [];
+      for (let i = 0; i < 6; i++) {
+        flood.push(await submit(form.publicId, { firstName: `P${i}`, email: `proxy${i}@example.es` },
+          { ip: '10.0.0.2', forwardedFor: `198.51.100.${150 + i}, 203.0.113.40, 10.0.0.7` }));
+      }
+      expect(flood.map((r) => r.status)).toEqual([201, 201, 201, 201, 201, 429]);
+      // Another visitor behind the same proxy is a different address (IPv4-mapped and with a port, as some proxies write it).
+      expect((await submit(form.publicId, { firstName: 'Otro', email: 'otro@example.es' }, { ip: '10.0.0.2', forwardedFor: '::ffff:203.0.113.41' })).status).toBe(201);
+      expect((await submit(form.publicId, { firstName: 'Otro2', email: 'otro2@example.es' }, { ip: '10.0.0.2', forwardedFor: '203.0.113.40:51000' })).status).toBe(429);
+      // Without the header the socket address is used.
+      expect((await submit(form.publicId, { firstName: 'Directo', email: 'directo@example.es' }, { ip: '203.0.113.42' })).status).toBe(201);
+    } finally {
+      t.deps.config.trustProxy = false;
+    }
   });
 
   it('submissions arriving at the same moment are counted exactly: five of eight get through', async () => {

@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { BlockList, isIP } from 'node:net';
 import { createRoute, z } from '@hono/zod-openapi';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
@@ -239,12 +240,43 @@ ${hidden}
 const messagePage = (c: Context, locale: Locale, title: string, text: string, status: 200 | 404 | 429, form?: PublicForm) =>
   page(c, locale, title, `<h1>${esc(title)}</h1><p role="status">${esc(text)}</p>`, status, form);
 
-function clientAddress(c: Context): string {
+// Hops a proxy chain in front of the app usually has: loopback, private, link-local and CGNAT ranges.
+const proxyRanges = new BlockList();
+for (const [net, bits] of [['127.0.0.0', 8], ['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16], ['169.254.0.0', 16], ['100.64.0.0', 10]] as const) {
+  proxyRanges.addSubnet(net, bits, 'ipv4');
+}
+for (const [net, bits] of [['::1', 128], ['fc00::', 7], ['fe80::', 10]] as const) proxyRanges.addSubnet(net, bits, 'ipv6');
+
+/** One X-Forwarded-For entry as a bare address: no brackets or port, IPv4-mapped IPv6 as IPv4. */
+function bareAddress(hop: string): string {
+  let a = hop.trim();
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(a);
+  if (bracketed) a = bracketed[1]!;
+  else if (/^[\d.]+:\d+$/.test(a)) a = a.slice(0, a.indexOf(':'));
+  const mapped = /^::ffff:([\d.]+)$/i.exec(a);
+  return mapped ? mapped[1]! : a;
+}
+
+const isProxyHop = (a: string) => {
+  const family = isIP(a);
+  return family !== 0 && proxyRanges.check(a, family === 4 ? 'ipv4' : 'ipv6');
+};
+
+/**
+ * The address a web-form submission is rate-limited by. Anyone can send X-Forwarded-For, so it is
+ * read only with TRUST_PROXY on, and then from the right: each proxy appends the address it saw, so
+ * the right-most hop that is not one of the proxies is the client (left of it the client may have
+ * written anything). When every hop is private (a LAN), the left-most one is the client.
+ */
+export function clientAddress(c: Context, trustProxy: boolean): string {
+  let socket = 'unknown';
   try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
+    socket = getConnInfo(c).remote.address ?? 'unknown';
+  } catch { /* not served by node:http (tests without a socket) */ }
+  if (!trustProxy) return socket;
+  const hops = (c.req.header('x-forwarded-for') ?? '').split(',').map(bareAddress).filter((h) => h !== '');
+  for (let i = hops.length - 1; i >= 0; i--) if (!isProxyHop(hops[i]!)) return hops[i]!;
+  return hops[0] ?? socket;
 }
 
 const localeOf = (c: Context, form: PublicForm | null): Locale =>
@@ -304,7 +336,7 @@ export function webFormPublicRoutes(deps: Deps) {
 
     const now = deps.now();
     // Keyed by the secret so the stored hash cannot be reversed by trying every IPv4 address.
-    const ipHash = createHmac('sha256', deps.secret).update(clientAddress(c)).digest('base64url').slice(0, 32);
+    const ipHash = createHmac('sha256', deps.secret).update(clientAddress(c, deps.config.trustProxy)).digest('base64url').slice(0, 32);
     const hits = await countFormHit(deps.database, form, ipHash, rateWindowStart(now), RATE_LIMIT.windowSeconds);
     const decision = rateLimitDecision(hits, now);
     if (!decision.allowed) {
