@@ -30,8 +30,10 @@ beforeAll(async () => {
   const co = await luis.c.post('/api/v1/companies', { name: 'Talleres Peñalver, S.L.', employees: 12, annualRevenue: 250000.75 });
   const carmen = await luis.c.post('/api/v1/contacts', {
     firstName: 'Carmen', lastName: 'García', secondLastName: 'Peñalver', email: 'carmen@penalver.es', phone: '+34 600 111 222',
-    birthDate: '1980-05-17', companyId: co.body.id, customFields: { budget: 1500.5 }, city: 'Sevilla',
+    companyId: co.body.id, customFields: { budget: 1500.5 }, city: 'Sevilla',
   });
+  // The birth date is a sensitive field: sales neither send nor see it (docs/profile.md).
+  expect((await admin.patch(`/api/v1/contacts/${carmen.body.id}`, { birthDate: '1980-05-17' })).status).toBe(200);
   const hacker = await luis.c.post('/api/v1/contacts', { firstName: '=HYPERLINK("http://evil.example","clic")', lastName: 'Ruiz', doNotContact: true });
   await sara.c.post('/api/v1/contacts', { firstName: 'Álvaro', lastName: 'Núñez', lifecycle: 'client' });
   await luis.c.post('/api/v1/leads', { title: 'Sofá; tres plazas', contactId: carmen.body.id, amount: 1234.56, expectedCloseDate: '2026-12-15' });

@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import {
   pgTable, uuid, text, integer, boolean, timestamp, jsonb, numeric, date, char, bigint, primaryKey, doublePrecision, customType,
 } from 'drizzle-orm/pg-core';
+import { bestTimesToContact, lifecycles } from '../domain/profile.js';
 import type { ScoreCondition, ScoreLine, ScoreWarning } from '../domain/score.js';
 import type { Coefficient } from '../domain/score-model.js';
 
@@ -159,6 +160,7 @@ export const customField = pgTable('custom_field', {
   isRequired: boolean('is_required').notNull().default(false),
   position: integer('position').notNull().default(0),
   ...audited,
+  isSensitive: boolean('is_sensitive').notNull().default(false),
 }, tenantKey);
 
 export type CustomFieldValues = Record<string, string | number | null>;
@@ -193,7 +195,7 @@ export const contact = pgTable('contact', {
   maritalStatus: text('marital_status', { enum: ['single', 'married', 'partner', 'divorced', 'widowed'] }),
   contactPreference: text('contact_preference', { enum: ['email', 'phone', 'whatsapp', 'visit'] }),
   doNotContact: boolean('do_not_contact').notNull().default(false),
-  lifecycle: text('lifecycle', { enum: ['prospect', 'client', 'former'] }).notNull().default('prospect'),
+  lifecycle: text('lifecycle', { enum: lifecycles }).notNull().default('prospect'),
   companyId: uuid('company_id'),
   ownerId: uuid('owner_id'),
   customFields: jsonb('custom_fields').$type<CustomFieldValues>().notNull().default({}),
@@ -204,6 +206,10 @@ export const contact = pgTable('contact', {
   scoreExplanation: jsonb('score_explanation').$type<ScoreExplanation>().notNull().default({ lines: [], warnings: [] }),
   ...audited,
   searchText: text('search_text').generatedAlwaysAs(sql``),
+  // The client profile (migration 0021_client_profile.sql, docs/profile.md).
+  occupation: text('occupation'),
+  bestTimeToContact: text('best_time_to_contact', { enum: bestTimesToContact }),
+  lifecycleOverride: text('lifecycle_override', { enum: lifecycles }),
 }, tenantKey);
 
 export const leadStatuses = ['open', 'won', 'lost', 'cancelled'] as const;
@@ -758,43 +764,6 @@ export const portfolioTransfer = pgTable('portfolio_transfer', {
   createdAt: ts('created_at').notNull().defaultNow(),
 }, tenantKey);
 
-// The uploaded file of an import in chunks (migration 0019_import_files.sql), readable by every app instance.
-const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' });
-export const importFileChunk = pgTable('import_file_chunk', {
-  workspaceId: uuid('workspace_id').notNull(),
-  importId: uuid('import_id').notNull(),
-  seq: integer('seq').notNull(),
-  data: bytea('data').notNull(),
-  createdAt: ts('created_at').notNull().defaultNow(),
-}, (t) => [primaryKey({ columns: [t.workspaceId, t.importId, t.seq] })]);
-
-// The score (migration 0022_score.sql, docs/score.md): rules, and the latest measured model.
-export type ScoreExplanation = { lines: ScoreLine[]; warnings: ScoreWarning[] };
-export const scoreRule = pgTable('score_rule', {
-  ...tenant,
-  position: integer('position').notNull(),
-  label: text('label').notNull(),
-  weight: integer('weight').notNull(),
-  condition: jsonb('condition').$type<ScoreCondition>().notNull(),
-  ...audited,
-}, tenantKey);
-
-export const scoreModel = pgTable('score_model', {
-  ...tenant,
-  status: text('status', { enum: ['trained', 'insufficient'] }).notNull(),
-  reason: text('reason'),
-  trainedAt: ts('trained_at').notNull(),
-  n: integer('n').notNull(),
-  nTrain: integer('n_train').notNull().default(0),
-  nTest: integer('n_test').notNull().default(0),
-  won: integer('won').notNull(),
-  lost: integer('lost').notNull(),
-  auc: doublePrecision('auc'),
-  intercept: doublePrecision('intercept').notNull().default(0),
-  coefficients: jsonb('coefficients').$type<Coefficient[]>().notNull().default([]),
-  earlyDays: integer('early_days').notNull(),
-}, tenantKey);
-
 // More metric rollups and the weekly summary opt-out (migration 0018_metric_rollups_more.sql).
 export const leadPlaceDaily = pgTable('lead_place_daily', {
   workspaceId: uuid('workspace_id').notNull(),
@@ -846,6 +815,43 @@ export const mailOptOut = pgTable('mail_opt_out', {
   kind: text('kind', { enum: mailOptOutKinds }).notNull(),
   createdAt: ts('created_at').notNull().defaultNow(),
 }, (t) => [primaryKey({ columns: [t.workspaceId, t.userId, t.kind] })]);
+
+// The uploaded file of an import in chunks (migration 0019_import_files.sql), readable by every app instance.
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' });
+export const importFileChunk = pgTable('import_file_chunk', {
+  workspaceId: uuid('workspace_id').notNull(),
+  importId: uuid('import_id').notNull(),
+  seq: integer('seq').notNull(),
+  data: bytea('data').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.importId, t.seq] })]);
+
+// The score (migration 0022_score.sql, docs/score.md): rules, and the latest measured model.
+export type ScoreExplanation = { lines: ScoreLine[]; warnings: ScoreWarning[] };
+export const scoreRule = pgTable('score_rule', {
+  ...tenant,
+  position: integer('position').notNull(),
+  label: text('label').notNull(),
+  weight: integer('weight').notNull(),
+  condition: jsonb('condition').$type<ScoreCondition>().notNull(),
+  ...audited,
+}, tenantKey);
+
+export const scoreModel = pgTable('score_model', {
+  ...tenant,
+  status: text('status', { enum: ['trained', 'insufficient'] }).notNull(),
+  reason: text('reason'),
+  trainedAt: ts('trained_at').notNull(),
+  n: integer('n').notNull(),
+  nTrain: integer('n_train').notNull().default(0),
+  nTest: integer('n_test').notNull().default(0),
+  won: integer('won').notNull(),
+  lost: integer('lost').notNull(),
+  auc: doublePrecision('auc'),
+  intercept: doublePrecision('intercept').notNull().default(0),
+  coefficients: jsonb('coefficients').$type<Coefficient[]>().notNull().default([]),
+  earlyDays: integer('early_days').notNull(),
+}, tenantKey);
 
 // Funnel model rollups (migration 0020_funnel_rollups.sql, docs/funnel.md#speed): kept by triggers, read by src/db/queries/funnel.ts.
 export const funnelLeadDaily = pgTable('funnel_lead_daily', {

@@ -10,6 +10,7 @@ import './weekly-summary.js';
 import './duplicates.js';
 import './webhooks.js';
 import './import.js';
+import './lifecycle.js';
 import './score.js';
 
 export { createScheduler, type Scheduler, type SchedulerOptions, type TickResult } from './scheduler.js';

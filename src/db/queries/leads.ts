@@ -10,6 +10,7 @@ import { deleteRow, findRow, insertRow, updateRow, type TenantTable } from '../r
 import { appUser, campaign, company, contact, lead, leadStageHistory, pipeline, product, source, stage, workspace } from '../schema.js';
 import { assertReferences, type Reference } from './contacts.js';
 import { resolveCustomFields } from './custom-fields.js';
+import { refreshLifecycle } from './profile.js';
 import { managedUserIdsInTx } from './users.js';
 
 type AnyRow = Record<string, unknown>;
@@ -187,6 +188,7 @@ export async function moveLeadInTx(
   const { patch, stageChanged } = await planMove(tx, actor, before, stageId, input, now);
   const row = await updateRow(tx, lead, actor, 'lead', before, patch, input.expectedVersion, 'move');
   if (stageChanged) await recordStageChange(tx, actor, leadId, before['stageId'] as string, stageId, now);
+  await refreshLifecycle(tx, actor, [row['contactId'] as string | null], now);
   return row;
 }
 
@@ -277,6 +279,7 @@ export async function createLeadInTx(tx: Db, actor: Actor, input: LeadInput, now
     ...(start.status === 'open' ? {} : { nextActionAt: null, nextActionType: null, nextActionNote: null }),
   });
   await recordStageChange(tx, actor, row['id'] as string, null, st.id, now);
+  await refreshLifecycle(tx, actor, [row['contactId'] as string | null], now);
   return row;
 }
 
@@ -319,6 +322,7 @@ export async function updateLeadInTx(tx: Db, actor: Actor, leadId: string, patch
   if (customFields) values['customFields'] = customFields;
   const row = await updateRow(tx, lead, actor, 'lead', before, values, expected);
   if (stageChanged) await recordStageChange(tx, actor, leadId, before['stageId'] as string, row['stageId'] as string, now);
+  await refreshLifecycle(tx, actor, [before['contactId'] as string | null, row['contactId'] as string | null], now);
   return row;
 }
 
@@ -331,17 +335,22 @@ export async function scheduleNextActionInTx(tx: Db, actor: Actor, leadId: strin
 /** Cancels a visible lead (domain cancelLead): hidden from working views, its next action cleared. */
 export async function cancelLeadInTx(tx: Db, actor: Actor, leadId: string, reason: string, expected: number | undefined, now: Date): Promise<AnyRow> {
   const before = await lockLead(tx, actor, leadId);
-  return updateRow(tx, lead, actor, 'lead', before, { ...cancelLead(leadState(before), reason, now), nextActionNote: null }, expected, 'cancel');
+  const row = await updateRow(tx, lead, actor, 'lead', before, { ...cancelLead(leadState(before), reason, now), nextActionNote: null }, expected, 'cancel');
+  await refreshLifecycle(tx, actor, [row['contactId'] as string | null], now);
+  return row;
 }
 
 /** Restores a cancelled lead to the status its stage gives (domain restoreLead). */
-export async function restoreLeadInTx(tx: Db, actor: Actor, leadId: string, expected: number | undefined): Promise<AnyRow> {
+export async function restoreLeadInTx(tx: Db, actor: Actor, leadId: string, expected: number | undefined, now = new Date()): Promise<AnyRow> {
   const before = await lockLead(tx, actor, leadId);
   const st = await findStage(tx, actor.workspaceId, before['stageId'] as string);
-  return updateRow(tx, lead, actor, 'lead', before, restoreLead(leadState(before), st.kind as StageKind), expected, 'restore');
+  const row = await updateRow(tx, lead, actor, 'lead', before, restoreLead(leadState(before), st.kind as StageKind), expected, 'restore');
+  await refreshLifecycle(tx, actor, [row['contactId'] as string | null], now);
+  return row;
 }
 
-export async function deleteLeadInTx(tx: Db, actor: Actor, leadId: string): Promise<void> {
+export async function deleteLeadInTx(tx: Db, actor: Actor, leadId: string, now = new Date()): Promise<void> {
   const before = await lockLead(tx, actor, leadId);
   await deleteRow(tx, lead, actor, 'lead', before);
+  await refreshLifecycle(tx, actor, [before['contactId'] as string | null], now);
 }

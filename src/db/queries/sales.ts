@@ -12,6 +12,7 @@ import { decodeCursor, limitParam } from './activities.js';
 import { assertReferences } from './contacts.js';
 import { lockLead, moveLeadInTx } from './leads.js';
 import { scheduleFollowUpInTx, type SaleForFollowUp } from './follow-ups.js';
+import { refreshLifecycle } from './profile.js';
 import { managedUserIdsInTx } from './users.js';
 
 type AnyRow = Record<string, unknown>;
@@ -104,13 +105,6 @@ async function recordLinesAudit(tx: Db, actor: Actor, saleId: string, before: An
   });
 }
 
-/** Whoever buys is a client from then on (a former client buying again is a client again). */
-async function makeClient(tx: Db, actor: Actor, contactId: string | null): Promise<void> {
-  if (!contactId) return;
-  const before = await findRow(tx, contact, actor.workspaceId, contactId, 'contact', true);
-  if (before['lifecycle'] !== 'client') await updateRow(tx, contact, actor, 'contact', before, { lifecycle: 'client' }, undefined, 'lifecycle');
-}
-
 async function lockReferencedLead(tx: Db, actor: Actor, leadId: string): Promise<AnyRow> {
   const found = await tx.select({ id: lead.id }).from(lead).where(and(eq(lead.workspaceId, actor.workspaceId), eq(lead.id, leadId)));
   if (!found[0]) throw fieldError('leadId', 'not_found', 'No such lead in this workspace.');
@@ -150,15 +144,16 @@ export async function recordSale(tx: Db, actor: Actor, input: SaleInput, now: Da
   });
   await insertLines(tx, actor.workspaceId, row['id'] as string, priced.lines);
   await recordLinesAudit(tx, actor, row['id'] as string, [], priced.lines);
-  await makeClient(tx, actor, contactId);
   if (leadRow) await winLead(tx, actor, leadRow, priced.total, currency, now);
+  // Whoever buys is a client (src/domain/profile.ts deriveLifecycle), in the sale's transaction.
+  await refreshLifecycle(tx, actor, [contactId], now);
   // The post-sale follow-up commits with the sale (none when its window had already closed).
   await scheduleFollowUpInTx(tx, actor, row as SaleForFollowUp, now);
   return row;
 }
 
 /** Edits a sale; `lines`, when sent, replace all lines and the total is recomputed. */
-export async function updateSaleInTx(tx: Db, actor: Actor, id: string, patch: SalePatch, expectedVersion: number | undefined): Promise<AnyRow> {
+export async function updateSaleInTx(tx: Db, actor: Actor, id: string, patch: SalePatch, expectedVersion: number | undefined, now = new Date()): Promise<AnyRow> {
   const before = await findRow(tx, sale, actor.workspaceId, id, 'sale', true);
   await assertSaleVisible(tx, actor, before);
   const { lines, ...fields } = patch;
@@ -177,16 +172,18 @@ export async function updateSaleInTx(tx: Db, actor: Actor, id: string, patch: Sa
     await recordLinesAudit(tx, actor, id, old, priced.lines);
   }
   const row = await updateRow(tx, sale, actor, 'sale', before, values, expectedVersion);
-  if (contactId !== before['contactId']) await makeClient(tx, actor, contactId);
+  // A sale moved to another contact or another date can change both contacts' lifecycles.
+  await refreshLifecycle(tx, actor, [before['contactId'] as string | null, contactId], now);
   return row;
 }
 
 /** Deleting a sale is for managers and admins (it changes the figures everyone reports on). */
-export async function deleteSaleInTx(tx: Db, actor: Actor, id: string): Promise<void> {
+export async function deleteSaleInTx(tx: Db, actor: Actor, id: string, now = new Date()): Promise<void> {
   assertManagerOrAdmin(actor, 'Only a manager or an admin can delete a sale.');
   const before = await findRow(tx, sale, actor.workspaceId, id, 'sale', true);
   await assertSaleVisible(tx, actor, before);
   await deleteRow(tx, sale, actor, 'sale', before);
+  await refreshLifecycle(tx, actor, [before['contactId'] as string | null], now);
 }
 
 async function linesOf(db: Db, workspaceId: string, saleIds: string[]): Promise<Map<string, AnyRow[]>> {

@@ -59,7 +59,7 @@ export async function loadToday(database: Database, w: TodayWindow) {
         count(*) OVER () AS "__total"
        FROM contact
       WHERE workspace_id = $1 AND owner_id = $2 AND status = 'active' AND NOT do_not_contact
-        AND lifecycle IN ('prospect', 'client')
+        AND lifecycle IN ('prospect', 'potential', 'client')
         AND coalesce(last_activity_at, '-infinity'::timestamptz) < $4
       ORDER BY coalesce(last_activity_at, '-infinity'::timestamptz), id
       LIMIT $3`, [...base, w.staleBefore]),

@@ -7,6 +7,8 @@ import { resolveCustomFields } from '../../db/queries/custom-fields.js';
 import { assertReferences, contactList, getContactView, listContacts } from '../../db/queries/contacts.js';
 import { deleteRow, findRow, insertRow, updateRow, write, type TenantTable } from '../../db/repository.js';
 import { appUser, company, contact } from '../../db/schema.js';
+import { contactProfile, derivedLifecycle, profileAccess, type ProfileAccess } from '../../db/queries/profile.js';
+import { assertNoSensitiveWrite, bestTimesToContact, deriveLifecycle, lifecycles, maritalStatuses, noLifecycleFacts, omitSensitive } from '../../domain/profile.js';
 import { expectedVersion } from '../resource.js';
 import { newRouter, type AppEnv, type Deps } from '../context.js';
 import { DateOnly, IdParam, CustomFieldValues, listQuerySchema, pageOf, problemResponses, recordMeta, TimestampOut, Uuid } from '../schemas.js';
@@ -24,14 +26,30 @@ const contactFields = {
   email: z.email().max(254).transform((e) => e.toLowerCase()).nullish(),
   phone: z.string().trim().max(40).nullish(),
   ...addressIn,
-  birthDate: DateOnly.nullish(),
-  maritalStatus: z.enum(['single', 'married', 'partner', 'divorced', 'widowed']).nullish(),
+  birthDate: DateOnly.nullish().openapi({ description: 'Sensitive: only roles in the workspace setting profile.sensitiveRoles may send it' }),
+  maritalStatus: z.enum(maritalStatuses).nullish().openapi({ description: 'Sensitive' }),
+  occupation: z.string().trim().max(120).nullish().openapi({ description: 'Sensitive' }),
   contactPreference: z.enum(['email', 'phone', 'whatsapp', 'visit']).nullish(),
+  bestTimeToContact: z.enum(bestTimesToContact).nullish().openapi({ description: 'Part of the day: morning 9–13, midday 13–16, afternoon 16–20, evening 20–22' }),
   doNotContact: z.boolean().optional(),
-  lifecycle: z.enum(['prospect', 'client', 'former']).optional(),
+  lifecycle: z.enum(lifecycles).nullish().openapi({ description: 'Sets the lifecycle by hand (an override kept until cleared); null returns it to the value derived from sales and leads' }),
   companyId: Uuid.nullish(),
   ownerId: Uuid.nullish(),
   customFields: z.record(z.string(), z.unknown()).optional(),
+};
+
+// Read-only figures of the client profile (docs/profile.md), computed for the single-contact read only.
+const ProductPurchaseOut = z.object({ productId: Uuid.nullable(), name: z.string().nullable(), purchases: z.number().int(), quantity: z.number(), total: z.number() });
+const profileOut = {
+  age: z.number().int().nullable().optional().openapi({ description: 'Whole years in the workspace time zone (sensitive, like birthDate)' }),
+  lifecycleDerived: z.enum(lifecycles).optional().openapi({ description: 'What the data says, whatever the override' }),
+  purchases: z.object({
+    count: z.number().int(), totals: z.array(z.object({ currency: z.string(), amount: z.number() })),
+    firstPurchaseAt: TimestampOut.nullable(), lastPurchaseAt: TimestampOut.nullable(), products: z.array(ProductPurchaseOut),
+  }).optional().openapi({ description: 'Sales to this contact, by product from the sale lines' }),
+  emailReplies: z.object({
+    sent: z.number().int(), answered: z.number().int(), pending: z.number().int(), replyRate: z.number().nullable(), windowDays: z.number().int(),
+  }).optional().openapi({ description: 'Logged emails of the last 365 days: an outbound one is answered by an inbound one within windowDays; pending ones (window still open) are left out of replyRate' }),
 };
 
 export const ContactIn = z.strictObject(contactFields).openapi('ContactInput');
@@ -40,11 +58,15 @@ export const ContactOut = z.object({
   ...recordMeta,
   firstName: z.string(), lastName: z.string().nullable(), secondLastName: z.string().nullable(), jobTitle: z.string().nullable(),
   email: z.string().nullable(), phone: z.string().nullable(), ...addressOut,
-  birthDate: z.string().nullable(), maritalStatus: z.string().nullable(), contactPreference: z.string().nullable(),
-  doNotContact: z.boolean(), lifecycle: z.enum(['prospect', 'client', 'former']),
+  birthDate: z.string().nullable().optional().openapi({ description: 'Absent for roles that do not see sensitive fields' }),
+  maritalStatus: z.string().nullable().optional(), occupation: z.string().nullable().optional(),
+  contactPreference: z.string().nullable(), bestTimeToContact: z.enum(bestTimesToContact).nullable(),
+  doNotContact: z.boolean(), lifecycle: z.enum(lifecycles),
+  lifecycleOverride: z.enum(lifecycles).nullable().openapi({ description: 'The lifecycle set by hand, if any (then lifecycle equals it)' }),
   companyId: Uuid.nullable(), companyName: z.string().nullable(), ownerId: Uuid.nullable(), customFields: CustomFieldValues,
   status: z.enum(['active', 'cancelled']), cancelReason: z.string().nullable(), cancelledAt: TimestampOut.nullable(),
   lastActivityAt: TimestampOut.nullable(),
+  ...profileOut,
 }).openapi('Contact');
 
 const contactRefs = (input: AnyRow) => [
@@ -56,14 +78,26 @@ export function contactRoutes(deps: Deps) {
   const r = newRouter();
   const path = '/contacts';
   const idPath = `${path}/{id}`;
-  const view = (actor: Actor, id: string) => getContactView(deps.database, actor.workspaceId, id);
+  /** One contact as this actor may read it, with the computed profile figures. */
+  const view = async (actor: Actor, id: string, known?: ProfileAccess) => {
+    const row = await getContactView(deps.database, actor.workspaceId, id);
+    const access = known ?? await profileAccess(deps.database.db, actor);
+    const profile = await contactProfile(deps.database.db, actor.workspaceId, id, row['birthDate'] as string | null, access.timeZone, deps.now());
+    const full: AnyRow = { ...row, ...profile };
+    return access.canSeeSensitive ? full : omitSensitive(full, access.sensitiveCustomKeys);
+  };
 
   r.openapi(createRoute({
     method: 'get', path, tags: ['contacts'], summary: 'List contacts',
     request: { query: listQuerySchema(contactList) },
     responses: { 200: { description: 'A page', content: { 'application/json': { schema: pageOf(ContactOut) } } }, ...problemResponses },
   }), async (c) => {
-    const page = await listContacts(deps.database, c.get('actor'), c.req.valid('query') as Record<string, string>);
+    const actor = c.get('actor');
+    const [page, access] = await Promise.all([
+      listContacts(deps.database, actor, c.req.valid('query') as Record<string, string>),
+      profileAccess(deps.database.db, actor),
+    ]);
+    if (!access.canSeeSensitive) page.data = page.data.map((row) => omitSensitive(row, access.sensitiveCustomKeys));
     return c.json(page as never, 200);
   });
 
@@ -83,13 +117,18 @@ export function contactRoutes(deps: Deps) {
     responses: { 201: { description: 'Created', content: { 'application/json': { schema: ContactOut } } }, ...problemResponses },
   }), async (c) => {
     const actor = c.get('actor');
+    const body = c.req.valid('json') as AnyRow;
     const created = await write(deps.database, async (tx) => {
-      const input = await enforceCapturePolicy(tx, actor.workspaceId, 'contact', c.req.valid('json') as AnyRow);
+      const access = await profileAccess(tx, actor);
+      if (!access.canSeeSensitive) assertNoSensitiveWrite(body, access.sensitiveCustomKeys);
+      const { lifecycle: override, ...input } = await enforceCapturePolicy(tx, actor.workspaceId, 'contact', body);
       const ownerId = (input['ownerId'] as string | null | undefined) ?? actor.userId;
       assertCanAssign(actor, actor.userId, ownerId);
       await assertReferences(tx, actor.workspaceId, contactRefs({ ...input, ownerId }));
       const customFields = await resolveCustomFields(tx, actor.workspaceId, 'contact', input['customFields'] as AnyRow | undefined, null);
-      return insertRow(tx, contact as TenantTable, actor, 'contact', { ...input, ownerId, customFields });
+      // A new contact has no sales and no leads yet: its derived lifecycle is that of no facts.
+      const lifecycle = (override as string | null | undefined) ?? deriveLifecycle(noLifecycleFacts, deps.now());
+      return insertRow(tx, contact as TenantTable, actor, 'contact', { ...input, ownerId, customFields, lifecycle, lifecycleOverride: override ?? null });
     });
     const row = await view(actor, created['id'] as string);
     withEtag(c, row);
@@ -108,8 +147,14 @@ export function contactRoutes(deps: Deps) {
     const { version, ...body } = c.req.valid('json') as AnyRow;
     const expected = expectedVersion(c, version);
     await write(deps.database, async (tx) => {
+      const access = await profileAccess(tx, actor);
+      if (!access.canSeeSensitive) assertNoSensitiveWrite(body, access.sensitiveCustomKeys);
       const before = await findRow(tx, contact as TenantTable, actor.workspaceId, id, 'contact', true);
-      const patch = await enforceCapturePolicy(tx, actor.workspaceId, 'contact', body, { partial: true, existing: before });
+      const { lifecycle: override, ...patch } = await enforceCapturePolicy(tx, actor.workspaceId, 'contact', body, { partial: true, existing: before });
+      if (override !== undefined) {
+        patch['lifecycleOverride'] = override;
+        patch['lifecycle'] = override ?? await derivedLifecycle(tx, actor.workspaceId, id, deps.now());
+      }
       if ('ownerId' in patch) assertCanAssign(actor, before['ownerId'] as string | null, (patch['ownerId'] as string | null) ?? null);
       await assertReferences(tx, actor.workspaceId, contactRefs(patch));
       const customFields = await resolveCustomFields(tx, actor.workspaceId, 'contact', patch['customFields'] as AnyRow | undefined, before['customFields'] as Record<string, string | number | null>);

@@ -6,6 +6,7 @@ import { deleteRow, findRow, write } from '../../db/repository.js';
 import { customFieldHasValues, customFieldValuesInUse, isCustomFieldKeyTaken } from '../../db/queries/reference-data.js';
 import { assertAdmin } from '../../domain/access.js';
 import { AppError, fieldError } from '../../domain/errors.js';
+import { assertSensitiveOptional } from '../../domain/profile.js';
 import { resourceRoutes, type ResourceSpec } from '../resource.js';
 import type { Deps } from '../context.js';
 import { IdParam, problemResponses, recordMeta } from '../schemas.js';
@@ -21,6 +22,7 @@ const defFields = {
   type: z.enum(types),
   options: options.optional().openapi({ description: 'The allowed values of a choice field (required, non-empty, for choice)' }),
   isRequired: z.boolean().optional(),
+  isSensitive: z.boolean().optional().openapi({ description: 'Contact fields only: hidden from roles outside the workspace setting profile.sensitiveRoles; cannot be required' }),
   position: z.number().int().min(0).max(10_000).optional(),
 };
 export const CustomFieldIn = z.strictObject({
@@ -31,11 +33,11 @@ export const CustomFieldIn = z.strictObject({
 // entity and key are fixed once created: stored values are filed under them.
 export const CustomFieldPatch = z.strictObject({
   label: defFields.label.optional(), type: defFields.type.optional(), options: defFields.options,
-  isRequired: defFields.isRequired, position: defFields.position, version: z.number().int().optional(),
+  isRequired: defFields.isRequired, isSensitive: defFields.isSensitive, position: defFields.position, version: z.number().int().optional(),
 }).openapi('CustomFieldPatch');
 export const CustomFieldOut = z.object({
   ...recordMeta, entity: z.enum(entities), key: z.string(), label: z.string(), type: z.enum(types),
-  options: z.array(z.string()), isRequired: z.boolean(), position: z.number().int(),
+  options: z.array(z.string()), isRequired: z.boolean(), isSensitive: z.boolean(), position: z.number().int(),
 }).openapi('CustomField');
 
 export const customFieldList: ListSpec = {
@@ -71,6 +73,8 @@ export function customFieldRoutes(deps: Deps) {
     canWrite: (actor) => assertAdmin(actor),
     beforeCreate: async ({ tx, actor }, input) => {
       checkOptions(input['type'], input['options']);
+      assertSensitiveOptional(input);
+      if (input['isSensitive'] && input['entity'] !== 'contact') throw fieldError('isSensitive', 'not_allowed', 'Only contact fields can be sensitive.');
       const taken = await isCustomFieldKeyTaken(tx, actor.workspaceId, input['entity'] as Entity, input['key'] as string);
       if (taken) {
         throw new AppError('conflict', `The ${String(input['entity'])} already has a field "${String(input['key'])}".`,
@@ -83,6 +87,8 @@ export function customFieldRoutes(deps: Deps) {
       // Switching away from choice drops the options, which only make sense for a choice.
       const opts = 'options' in patch ? patch['options'] : type === 'choice' ? before['options'] : [];
       checkOptions(type, opts);
+      assertSensitiveOptional({ isSensitive: (patch['isSensitive'] ?? before['isSensitive']) as boolean, isRequired: (patch['isRequired'] ?? before['isRequired']) as boolean });
+      if (patch['isSensitive'] && before['entity'] !== 'contact') throw fieldError('isSensitive', 'not_allowed', 'Only contact fields can be sensitive.');
       if (patch['type'] !== undefined && patch['type'] !== before['type']) {
         await assertNoValues(tx, actor.workspaceId, before, 'Records hold values of this field; its type cannot change.');
       } else if (type === 'choice' && 'options' in patch) {

@@ -4,6 +4,8 @@ import type { Actor } from '../../domain/access.js';
 import type { CustomFieldDefinition } from '../../domain/custom-fields.js';
 import type { ListSpec } from '../../db/list.js';
 import { getContactView } from '../../db/queries/contacts.js';
+import { profileAccess } from '../../db/queries/profile.js';
+import { omitSensitive, sensitiveFieldPaths } from '../../domain/profile.js';
 import { exportCustomFields, exportRows, listSpecOf, workspaceExportSettings, type ExportEntity } from '../../db/queries/exports.js';
 import { encodeCsvStream, type Cell, type CsvDialect } from '../../formats/csv.js';
 import { streamXlsx, type XlsxColumnType } from '../../formats/xlsx.js';
@@ -36,7 +38,10 @@ const columnsOf: Record<ExportEntity, Column[]> = {
     { key: 'doNotContact', es: 'No contactar', en: 'Do not contact', type: 'boolean' },
     ...address,
     { key: 'birthDate', es: 'Fecha de nacimiento', en: 'Birth date', type: 'date' },
+    { key: 'maritalStatus', es: 'Estado civil', en: 'Marital status' },
+    { key: 'occupation', es: 'Ocupación', en: 'Occupation' },
     { key: 'contactPreference', es: 'Preferencia de contacto', en: 'Contact preference' },
+    { key: 'bestTimeToContact', es: 'Mejor momento de contacto', en: 'Best time to contact' },
     { key: 'lifecycle', es: 'Ciclo de vida', en: 'Lifecycle' },
     { key: 'lastActivityAt', es: 'Última interacción', en: 'Last activity', type: 'datetime' },
     ...meta,
@@ -161,14 +166,21 @@ export function exportRoutes(deps: Deps) {
       const { format, purpose, lang: langParam, delimiter, ...params } = c.req.valid('query') as Record<string, string | undefined>;
       const lang: Lang = langParam === 'en' ? 'en' : 'es';
       const ws = await workspaceExportSettings(deps.database, actor.workspaceId);
-      const rows = await primed(exportRows(deps.database, actor, entity, spec, { params, forCampaign: purpose === 'campaign' }));
+      // Roles that may not see sensitive contact fields get neither their columns nor their vCard lines.
+      const access = entity === 'contact' ? await profileAccess(deps.database.db, actor) : null;
+      const hidden = new Set(access && !access.canSeeSensitive ? sensitiveFieldPaths(access.sensitiveCustomKeys) : []);
+      const allRows = await primed(exportRows(deps.database, actor, entity, spec, { params, forCampaign: purpose === 'campaign' }));
+      const rows = hidden.size
+        ? (async function* () { for await (const row of allRows) yield omitSensitive(row, access!.sensitiveCustomKeys); })()
+        : allRows;
       const name = `${fileNames[entity]}-${today(ws.timeZone)}`;
 
       if (format === 'vcard') {
         const cards = (async function* () { for await (const row of rows) yield encodeVcard(toVcard(row, lang), { defaultCountry: ws.defaultCountry }); })();
         return c.body(textStream(cards), 200, download(`${name}.vcf`, 'text/vcard; charset=utf-8'));
       }
-      const columns = [...columnsOf[entity], ...customColumns(await exportCustomFields(deps.database, actor.workspaceId, entity))];
+      const columns = [...columnsOf[entity], ...customColumns(await exportCustomFields(deps.database, actor.workspaceId, entity))]
+        .filter((col) => !hidden.has(col.key));
       const fmt = format === 'xlsx' ? 'xlsx' : 'csv';
       const cells = (async function* () {
         for await (const row of rows) yield columns.map((col) => cellOf(col.get ? col.get(row) : row[col.key], col, lang, fmt));
@@ -191,7 +203,9 @@ export function exportRoutes(deps: Deps) {
     responses: { 200: { description: 'The card', content: { 'text/vcard': { schema: z.string() } } }, ...problemResponses },
   }), async (c) => {
     const actor = c.get('actor');
-    const row = await getContactView(deps.database, actor.workspaceId, c.req.valid('param').id);
+    const access = await profileAccess(deps.database.db, actor);
+    const stored = await getContactView(deps.database, actor.workspaceId, c.req.valid('param').id);
+    const row = access.canSeeSensitive ? stored : omitSensitive(stored, access.sensitiveCustomKeys);
     const ws = await workspaceExportSettings(deps.database, actor.workspaceId);
     const lang: Lang = c.req.valid('query').lang === 'en' ? 'en' : 'es';
     const slug = [row['firstName'], row['lastName']].filter(Boolean).join('-').normalize('NFD').replace(/[^\w-]+/g, '').toLowerCase() || 'contact';

@@ -6,6 +6,7 @@ import { AppError, fieldError, invalid } from '../../domain/errors.js';
 import { followUpWindowOf, parseFollowUpWindowSetting } from '../../domain/follow-up.js';
 import { MAX_RETENTION_DAYS, retentionDaysOf } from '../../domain/retention.js';
 import { cadenceDaysOf } from '../../domain/today.js';
+import { profileSettingsOf } from '../../domain/profile.js';
 import { expectedVersion } from '../resource.js';
 import { newRouter, type Deps } from '../context.js';
 import { problemResponses, TimestampOut, Uuid } from '../schemas.js';
@@ -27,25 +28,36 @@ const SettingsPatch = z.strictObject({
   cadenceDays: z.number().int().min(1).max(365).optional(),
   followUpWindow: followUpWindowPatch.optional().openapi({ description: 'Merged over the current window; minDays ≤ maxDays' }),
   retentionDays: z.number().int().min(1).max(MAX_RETENTION_DAYS).optional(),
+  profile: z.strictObject({
+    sensitiveRoles: z.array(z.enum(['admin', 'manager', 'sales'])).max(3).optional(),
+    formerAfterMonths: z.number().int().min(1).max(120).optional(),
+    potentialProbability: z.number().int().min(1).max(100).optional(),
+  }).optional().openapi({ description: 'Client profile; merged over the current values (docs/profile.md)' }),
 }).openapi('WorkspaceSettingsPatch');
 export const WorkspaceSettings = z.object({
   cadenceDays: z.number().int().openapi({ description: 'Days without contact before a client shows as stale in Today (default 7)' }),
   followUpWindow: z.object({ minDays: z.number().int(), maxDays: z.number().int(), dueTime: z.string() })
     .openapi({ description: 'Post-sale follow-up: from day minDays to day maxDays after the sale (default 2 to 7), planned at dueTime' }),
   retentionDays: z.number().int().openapi({ description: 'Days a cancelled record is kept before it is deleted for good (default 365)' }),
+  profile: z.object({
+    sensitiveRoles: z.array(z.enum(['admin', 'manager', 'sales'])).openapi({ description: 'Roles that see and edit birth date, marital status, occupation and sensitive custom fields (default admin, manager; admin always)' }),
+    formerAfterMonths: z.number().int().openapi({ description: 'A client with no purchase for this many months becomes a former client (default 18)' }),
+    potentialProbability: z.number().int().openapi({ description: 'An open lead at this probability makes its contact a potential client (default 50)' }),
+  }),
 }).openapi('WorkspaceSettings');
 export type WorkspaceSettingsValue = z.infer<typeof WorkspaceSettings>;
 
 /** The settings as the features apply them: stored values when valid, otherwise their defaults. */
 export function readWorkspaceSettings(stored: Record<string, unknown> | null | undefined, timeZone: string): WorkspaceSettingsValue {
   const { timeZone: _tz, ...followUpWindow } = followUpWindowOf(stored, timeZone);
-  return { cadenceDays: cadenceDaysOf(stored), followUpWindow, retentionDays: retentionDaysOf(stored) };
+  return { cadenceDays: cadenceDaysOf(stored), followUpWindow, retentionDays: retentionDaysOf(stored), profile: profileSettingsOf(stored) };
 }
 
 /** Merges a settings patch over the stored settings; keys other features keep there are carried over. */
 function mergeSettings(stored: Record<string, unknown>, timeZone: string, patch: z.infer<typeof SettingsPatch>): Record<string, unknown> {
   const current = readWorkspaceSettings(stored, timeZone);
   const merged: Record<string, unknown> = { ...stored, ...current, ...patch };
+  if (patch.profile) merged['profile'] = profileSettingsOf({ profile: { ...current.profile, ...patch.profile } });
   if (patch.followUpWindow) {
     try {
       merged['followUpWindow'] = parseFollowUpWindowSetting({ ...current.followUpWindow, ...patch.followUpWindow });
