@@ -109,3 +109,36 @@ describe('XLSX', () => {
     ]);
   });
 });
+
+describe('a file read from a source of chunks (as stored in the database)', () => {
+  /** The bytes handed out `size` at a time, so characters and records fall across chunk edges. */
+  const pieces = (bytes: Buffer, size: number) => async function* () {
+    for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+  };
+
+  it('reads the same rows as from a file, whatever the chunk edges cut (UTF-8 and Windows-1252)', async () => {
+    const text = 'Nombre;Apellidos;Ciudad\r\nÍñigo;Núñez Peña;A Coruña\r\n"Ana ""la de Cádiz""";Muñoz;Jaén\r\n';
+    for (const bytes of [Buffer.from(text, 'utf8'), iconv.encode(text, 'win1252')]) {
+      const expected = await rowsOf(file(bytes));
+      for (const size of [1, 2, 3, 7]) {
+        const source = pieces(bytes, size);
+        const layout = await detectLayout(source);
+        expect(layout?.headers).toEqual(['Nombre', 'Apellidos', 'Ciudad']);
+        const rows: SourceRow[] = [];
+        for await (const r of readDataRows(source, layout!)) rows.push(r);
+        expect(rows).toEqual(expected);
+      }
+    }
+    expect((await rowsOf(file(Buffer.from(text, 'utf8'))))[1]!.cells).toEqual(['Ana "la de Cádiz"', 'Muñoz', 'Jaén']);
+  });
+
+  it('reads an XLSX workbook from chunks', async () => {
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('Hoja').addRows([['Nombre', 'Correo'], ['Íñigo', 'inigo@x.es']]);
+    const source = pieces(Buffer.from(await wb.xlsx.writeBuffer() as ArrayBuffer), 1000);
+    const layout = await detectLayout(source);
+    const rows: SourceRow[] = [];
+    for await (const r of readDataRows(source, layout!)) rows.push(r);
+    expect(rows.map((r) => r.cells)).toEqual([['Íñigo', 'inigo@x.es']]);
+  });
+});
