@@ -2095,7 +2095,7 @@ export interface paths {
                     format?: "csv" | "xlsx";
                     /** @description `campaign` leaves out people who asked not to be contacted (and their leads); otherwise they are marked in a column */
                     purpose?: "list" | "campaign";
-                    /** @description Language of the header row (default es) */
+                    /** @description Language of the header row and of coded values such as status, lifecycle and next action type (default es) */
                     lang?: "es" | "en";
                     /** @description CSV only. semicolon (default): `;` and decimal comma, what a Spanish Excel or LibreOffice opens in columns; comma: `,` and decimal point */
                     delimiter?: "semicolon" | "comma";
@@ -2216,7 +2216,7 @@ export interface paths {
                     format?: "csv" | "xlsx" | "vcard";
                     /** @description `campaign` leaves out people who asked not to be contacted (and their leads); otherwise they are marked in a column */
                     purpose?: "list" | "campaign";
-                    /** @description Language of the header row (default es) */
+                    /** @description Language of the header row and of coded values such as status, lifecycle and next action type (default es) */
                     lang?: "es" | "en";
                     /** @description CSV only. semicolon (default): `;` and decimal comma, what a Spanish Excel or LibreOffice opens in columns; comma: `,` and decimal point */
                     delimiter?: "semicolon" | "comma";
@@ -2330,7 +2330,7 @@ export interface paths {
                     format?: "csv" | "xlsx";
                     /** @description `campaign` leaves out people who asked not to be contacted (and their leads); otherwise they are marked in a column */
                     purpose?: "list" | "campaign";
-                    /** @description Language of the header row (default es) */
+                    /** @description Language of the header row and of coded values such as status, lifecycle and next action type (default es) */
                     lang?: "es" | "en";
                     /** @description CSV only. semicolon (default): `;` and decimal comma, what a Spanish Excel or LibreOffice opens in columns; comma: `,` and decimal point */
                     delimiter?: "semicolon" | "comma";
@@ -2417,7 +2417,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Language of the header row (default es) */
+                    /** @description Language of the header row and of coded values such as status, lifecycle and next action type (default es) */
                     lang?: "es" | "en";
                 };
                 header?: never;
@@ -3467,6 +3467,8 @@ export interface paths {
                     unit?: "week" | "month" | "quarter";
                     /** @description Pipeline of the stage funnel (default: the default pipeline) */
                     pipelineId?: string;
+                    /** @description Only records whose contact is in this saved segment (read from raw rows, not the rollups: slower on large workspaces) */
+                    segmentId?: string;
                 };
                 header?: never;
                 path?: never;
@@ -3563,6 +3565,8 @@ export interface paths {
                     unit?: "week" | "month" | "quarter";
                     /** @description Pipeline of the stage funnel (default: the default pipeline) */
                     pipelineId?: string;
+                    /** @description Only records whose contact is in this saved segment (read from raw rows, not the rollups: slower on large workspaces) */
+                    segmentId?: string;
                     /** @description csv or xlsx downloads the metric's table */
                     format?: "json" | "csv" | "xlsx";
                 };
@@ -3633,6 +3637,156 @@ export interface paths {
             };
         };
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/weekly-summary/subscription": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether I get the weekly summary email */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Subscription */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WeeklySummarySubscription"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such record in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict (stale version: the current record is in `current`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid fields, each named with its reason */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Turn my weekly summary email off or back on */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WeeklySummarySubscriptionPatch"];
+                };
+            };
+            responses: {
+                /** @description Subscription */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WeeklySummarySubscription"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such record in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict (stale version: the current record is in `current`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid fields, each named with its reason */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         post?: never;
         delete?: never;
         options?: never;
@@ -5450,6 +5604,8 @@ export interface paths {
                     teamId?: string;
                     sourceId?: string;
                     productId?: string;
+                    /** @description Only leads whose contact is in this saved segment (read from the raw rows: slower on large workspaces) */
+                    segmentId?: string;
                 };
                 header?: never;
                 path?: never;
@@ -5542,6 +5698,8 @@ export interface paths {
                     teamId?: string;
                     sourceId?: string;
                     productId?: string;
+                    /** @description Only leads whose contact is in this saved segment (read from the raw rows: slower on large workspaces) */
+                    segmentId?: string;
                     /** @description 1–12 months ahead (default 6) */
                     months?: number;
                     /** @description Monte Carlo runs (default 2000) */
@@ -5899,6 +6057,8 @@ export interface paths {
                     teamId?: string;
                     sourceId?: string;
                     productId?: string;
+                    /** @description Only leads whose contact is in this saved segment (read from the raw rows: slower on large workspaces) */
+                    segmentId?: string;
                     /** @description Plan by this scenario's levers (default: the baseline as measured) */
                     scenarioId?: string;
                     /** @description Weeks to review, ending with the current one (default 4) */
@@ -17357,6 +17517,11 @@ export interface components {
             };
             /** @description Whose numbers these are; null: the whole workspace */
             ownerIds: string[] | null;
+            /**
+             * Format: uuid
+             * @description The segment the numbers are restricted to; null: every contact
+             */
+            segmentId: string | null;
             cards: {
                 [key: string]: components["schemas"]["Metric"];
             };
@@ -17365,6 +17530,15 @@ export interface components {
             name: string;
             value?: unknown;
             drillDown?: unknown;
+        };
+        WeeklySummarySubscription: {
+            /** @description Whether the weekly summary email is sent to this user */
+            subscribed: boolean;
+            /** @description Whether the user gets it at all (managers and admins) */
+            eligible: boolean;
+        };
+        WeeklySummarySubscriptionPatch: {
+            subscribed: boolean;
         };
         Objective: {
             /** Format: uuid */
@@ -17656,6 +17830,8 @@ export interface components {
                 sourceId?: string | null;
                 /** Format: uuid */
                 productId?: string | null;
+                /** Format: uuid */
+                segmentId?: string | null;
             };
             /**
              * Format: date
@@ -17681,6 +17857,8 @@ export interface components {
                 sourceId?: string | null;
                 /** Format: uuid */
                 productId?: string | null;
+                /** Format: uuid */
+                segmentId?: string | null;
             };
             /**
              * Format: date
@@ -17835,6 +18013,11 @@ export interface components {
             sourceId?: string;
             /** Format: uuid */
             productId?: string;
+            /**
+             * Format: uuid
+             * @description Only leads whose contact is in this saved segment (read from the raw rows: slower on large workspaces)
+             */
+            segmentId?: string;
             /** @description 1–12 months ahead (default 6) */
             months?: number;
             /** @description Monte Carlo runs (default 2000) */
@@ -18535,6 +18718,7 @@ export interface components {
             type: "text" | "number" | "date" | "choice";
             options: string[];
             isRequired: boolean;
+            isSensitive: boolean;
             position: number;
         };
         CustomFieldInput: {
@@ -18547,6 +18731,8 @@ export interface components {
             /** @description The allowed values of a choice field (required, non-empty, for choice) */
             options?: string[];
             isRequired?: boolean;
+            /** @description Contact fields only: hidden from roles outside the workspace setting profile.sensitiveRoles; cannot be required */
+            isSensitive?: boolean;
             position?: number;
         };
         CustomFieldPatch: {
@@ -18556,6 +18742,8 @@ export interface components {
             /** @description The allowed values of a choice field (required, non-empty, for choice) */
             options?: string[];
             isRequired?: boolean;
+            /** @description Contact fields only: hidden from roles outside the workspace setting profile.sensitiveRoles; cannot be required */
+            isSensitive?: boolean;
             position?: number;
             version?: number;
         };
@@ -18624,6 +18812,14 @@ export interface components {
             };
             /** @description Days a cancelled record is kept before it is deleted for good (default 365) */
             retentionDays: number;
+            profile: {
+                /** @description Roles that see and edit birth date, marital status, occupation and sensitive custom fields (default admin, manager; admin always) */
+                sensitiveRoles: ("admin" | "manager" | "sales")[];
+                /** @description A client with no purchase for this many months becomes a former client (default 18) */
+                formerAfterMonths: number;
+                /** @description An open lead at this probability makes its contact a potential client (default 50) */
+                potentialProbability: number;
+            };
         };
         WorkspacePatch: {
             name?: string;
@@ -18645,6 +18841,12 @@ export interface components {
                 dueTime?: string;
             };
             retentionDays?: number;
+            /** @description Client profile; merged over the current values (docs/profile.md) */
+            profile?: {
+                sensitiveRoles?: ("admin" | "manager" | "sales")[];
+                formerAfterMonths?: number;
+                potentialProbability?: number;
+            };
         };
         AuditEvent: {
             id: number;
@@ -18940,12 +19142,21 @@ export interface components {
             city: string | null;
             region: string | null;
             country: string | null;
-            birthDate: string | null;
-            maritalStatus: string | null;
+            /** @description Absent for roles that do not see sensitive fields */
+            birthDate?: string | null;
+            maritalStatus?: string | null;
+            occupation?: string | null;
             contactPreference: string | null;
+            /** @enum {string|null} */
+            bestTimeToContact: "morning" | "midday" | "afternoon" | "evening" | null;
             doNotContact: boolean;
             /** @enum {string} */
-            lifecycle: "prospect" | "client" | "former";
+            lifecycle: "prospect" | "potential" | "client" | "former";
+            /**
+             * @description The lifecycle set by hand, if any (then lifecycle equals it)
+             * @enum {string|null}
+             */
+            lifecycleOverride: "prospect" | "potential" | "client" | "former" | null;
             /** Format: uuid */
             companyId: string | null;
             companyName: string | null;
@@ -18961,6 +19172,62 @@ export interface components {
             cancelledAt: string | null;
             /** Format: date-time */
             lastActivityAt: string | null;
+            /** @description Computed from the workspace score rules (read-only); see scoreExplanation */
+            score: number;
+            scoreExplanation: components["schemas"]["ScoreExplanation"];
+            /** @description Whole years in the workspace time zone (sensitive, like birthDate) */
+            age?: number | null;
+            /**
+             * @description What the data says, whatever the override
+             * @enum {string}
+             */
+            lifecycleDerived?: "prospect" | "potential" | "client" | "former";
+            /** @description Sales to this contact, by product from the sale lines */
+            purchases?: {
+                count: number;
+                totals: {
+                    currency: string;
+                    amount: number;
+                }[];
+                /** Format: date-time */
+                firstPurchaseAt: string | null;
+                /** Format: date-time */
+                lastPurchaseAt: string | null;
+                products: {
+                    /** Format: uuid */
+                    productId: string | null;
+                    name: string | null;
+                    purchases: number;
+                    quantity: number;
+                    total: number;
+                }[];
+            };
+            /** @description Logged emails of the last 365 days: an outbound one is answered by an inbound one within windowDays; pending ones (window still open) are left out of replyRate */
+            emailReplies?: {
+                sent: number;
+                answered: number;
+                pending: number;
+                replyRate: number | null;
+                windowDays: number;
+            };
+        };
+        /** @description Why the score is what it is: one line per rule that counted, one warning per rule that could not apply */
+        ScoreExplanation: {
+            lines: components["schemas"]["ScoreLine"][];
+            warnings: components["schemas"]["ScoreWarning"][];
+        };
+        ScoreLine: {
+            ruleId: string;
+            label: string;
+            points: number;
+            /** @enum {string} */
+            kind: "fit" | "behaviour" | "decay";
+        };
+        ScoreWarning: {
+            ruleId: string;
+            label: string;
+            /** @enum {string} */
+            reason: "field_deleted" | "product_deleted" | "source_deleted";
         };
         ContactInput: {
             firstName: string;
@@ -18978,16 +19245,30 @@ export interface components {
             country?: string | null;
             /**
              * Format: date
+             * @description Sensitive: only roles in the workspace setting profile.sensitiveRoles may send it
              * @example 2026-11-23
              */
             birthDate?: string | null;
-            /** @enum {string|null} */
+            /**
+             * @description Sensitive
+             * @enum {string|null}
+             */
             maritalStatus?: "single" | "married" | "partner" | "divorced" | "widowed" | null;
+            /** @description Sensitive */
+            occupation?: string | null;
             /** @enum {string|null} */
             contactPreference?: "email" | "phone" | "whatsapp" | "visit" | null;
+            /**
+             * @description Part of the day: morning 9–13, midday 13–16, afternoon 16–20, evening 20–22
+             * @enum {string|null}
+             */
+            bestTimeToContact?: "morning" | "midday" | "afternoon" | "evening" | null;
             doNotContact?: boolean;
-            /** @enum {string} */
-            lifecycle?: "prospect" | "client" | "former";
+            /**
+             * @description Sets the lifecycle by hand (an override kept until cleared); null returns it to the value derived from sales and leads
+             * @enum {string|null}
+             */
+            lifecycle?: "prospect" | "potential" | "client" | "former" | null;
             /** Format: uuid */
             companyId?: string | null;
             /** Format: uuid */
@@ -19012,16 +19293,30 @@ export interface components {
             country?: string | null;
             /**
              * Format: date
+             * @description Sensitive: only roles in the workspace setting profile.sensitiveRoles may send it
              * @example 2026-11-23
              */
             birthDate?: string | null;
-            /** @enum {string|null} */
+            /**
+             * @description Sensitive
+             * @enum {string|null}
+             */
             maritalStatus?: "single" | "married" | "partner" | "divorced" | "widowed" | null;
+            /** @description Sensitive */
+            occupation?: string | null;
             /** @enum {string|null} */
             contactPreference?: "email" | "phone" | "whatsapp" | "visit" | null;
+            /**
+             * @description Part of the day: morning 9–13, midday 13–16, afternoon 16–20, evening 20–22
+             * @enum {string|null}
+             */
+            bestTimeToContact?: "morning" | "midday" | "afternoon" | "evening" | null;
             doNotContact?: boolean;
-            /** @enum {string} */
-            lifecycle?: "prospect" | "client" | "former";
+            /**
+             * @description Sets the lifecycle by hand (an override kept until cleared); null returns it to the value derived from sales and leads
+             * @enum {string|null}
+             */
+            lifecycle?: "prospect" | "potential" | "client" | "former" | null;
             /** Format: uuid */
             companyId?: string | null;
             /** Format: uuid */
@@ -19088,24 +19383,6 @@ export interface components {
             sourceName: string | null;
             /** @description amount × probability / 100 */
             weightedAmount: number;
-        };
-        /** @description Why the score is what it is: one line per rule that counted, one warning per rule that could not apply */
-        ScoreExplanation: {
-            lines: components["schemas"]["ScoreLine"][];
-            warnings: components["schemas"]["ScoreWarning"][];
-        };
-        ScoreLine: {
-            ruleId: string;
-            label: string;
-            points: number;
-            /** @enum {string} */
-            kind: "fit" | "behaviour" | "decay";
-        };
-        ScoreWarning: {
-            ruleId: string;
-            label: string;
-            /** @enum {string} */
-            reason: "field_deleted" | "product_deleted" | "source_deleted";
         };
         LeadInput: {
             title: string;

@@ -9,6 +9,7 @@ import * as funnel from './features/funnel.js';
 import * as portfolio from './features/portfolio.js';
 import * as portfolios from './features/portfolios.js';
 import * as segments from './features/segments.js';
+import * as profile from './features/profile.js';
 import * as score from './features/score.js';
 
 
@@ -23,6 +24,7 @@ export const en: Record<MessageKey, string> = {
   ...portfolio.en,
   ...portfolios.en,
   ...segments.en,
+  ...profile.en,
   ...score.en,
 
   'app.name': 'Seguimiento',

@@ -10,6 +10,7 @@ import * as funnel from './features/funnel.js';
 import * as portfolio from './features/portfolio.js';
 import * as portfolios from './features/portfolios.js';
 import * as segments from './features/segments.js';
+import * as profile from './features/profile.js';
 import * as score from './features/score.js';
 
 const base = {
@@ -550,6 +551,7 @@ export const es = {
   ...portfolio.es,
   ...portfolios.es,
   ...segments.es,
+  ...profile.es,
   ...score.es,
 } as const;
 

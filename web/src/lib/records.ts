@@ -18,7 +18,8 @@ export type NotificationRecord = S['Notification'];
 export type CalendarFeed = S['CalendarFeed'];
 export type SourceKind = S['Source']['kind'];
 
-export const lifecycles = ['prospect', 'client', 'former'] as const;
+export const lifecycles = ['prospect', 'potential', 'client', 'former'] as const;
+export const bestTimesToContact = ['morning', 'midday', 'afternoon', 'evening'] as const;
 export const maritalStatuses = ['single', 'married', 'partner', 'divorced', 'widowed'] as const;
 export const contactPreferences = ['email', 'phone', 'whatsapp', 'visit'] as const;
 export const complaintCategories = ['quality_defect', 'durability', 'portability', 'after_sales_service', 'functionality', 'other'] as const;

@@ -12,9 +12,10 @@ import { Timeline } from '../components/record-timeline.js';
 import { ContactScorePanel } from '../components/score-panel.js';
 import { useRecordEditor } from '../components/record-editor.js';
 import { CancelRecordDialog, RecordComplaints, RecordFollowUps, RecordLeads, RecordSales } from '../components/record-related.js';
+import { ProfilePanel } from '../components/profile-panel.js';
 import { contactName } from '../lib/names.js';
 import { toInput } from '../lib/lead-fields.js';
-import { contactPreferences, lifecycles, maritalStatuses, type CompanyRecord, type ContactRecord } from '../lib/records.js';
+import type { CompanyRecord, ContactRecord } from '../lib/records.js';
 
 export const lifecycleKey = (l: string) => `contact.lifecycle.${l}` as MessageKey;
 
@@ -23,7 +24,7 @@ const labels: Record<string, MessageKey> = {
   email: 'contact.email', phone: 'contact.phone', address: 'record.address', postalCode: 'record.postalCode', neighbourhood: 'record.neighbourhood',
   city: 'record.city', region: 'record.region', country: 'record.country', birthDate: 'contact.birthDate', maritalStatus: 'contact.maritalStatus',
   contactPreference: 'contact.contactPreference', lifecycle: 'contact.lifecycle', companyId: 'contact.company', ownerId: 'record.owner',
-  doNotContact: 'contact.doNotContact',
+  doNotContact: 'contact.doNotContact', occupation: 'profile.occupation', bestTimeToContact: 'profile.bestTime',
 };
 
 /** Companies for the contact's company picker: the first 500 by name is plenty for a select. */
@@ -62,9 +63,6 @@ export function ContactPage() {
   const c = record.data;
   const name = contactName(c);
   const { field } = editor;
-  const options = (values: readonly string[], key: (v: string) => MessageKey, empty = true) => (
-    <>{empty && <option value="">—</option>}{values.map((v) => <option key={v} value={v}>{t(key(v))}</option>)}</>
-  );
   const labelOf = (f: string) => {
     const key = labels[f];
     return key ? t(key) : customFields.data?.find((d) => `customFields.${d.key}` === f)?.label ?? f;
@@ -114,15 +112,11 @@ export function ContactPage() {
             {field('phone', t('contact.phone'), 'text', { inputMode: 'tel' })}
             {field('companyId', t('contact.company'), 'select', { children: <><option value="">—</option>{companies.data?.map((x) => <option key={x.id} value={x.id}>{x.name}</option>)}</> })}
             {field('ownerId', t('record.owner'), 'select', { children: <><option value="">—</option>{users.data?.map((u) => <option key={u.id} value={u.id}>{u.name}</option>)}</> })}
-            {field('lifecycle', t('contact.lifecycle'), 'select', { children: options(lifecycles, lifecycleKey, false) })}
             <div className="inline-field">
               <label htmlFor="f-doNotContact">{t('contact.doNotContact')}</label>
               <input id="f-doNotContact" type="checkbox" checked={c.doNotContact} onChange={(e) => void editor.save('doNotContact', e.target.checked)} />
               {editor.errors['doNotContact'] && <small className="field__error" role="alert">{editor.errors['doNotContact']}</small>}
             </div>
-            {field('contactPreference', t('contact.contactPreference'), 'select', { children: options(contactPreferences, (v) => `contact.preference.${v}` as MessageKey) })}
-            {field('birthDate', t('contact.birthDate'), 'date')}
-            {field('maritalStatus', t('contact.maritalStatus'), 'select', { children: options(maritalStatuses, (v) => `contact.marital.${v}` as MessageKey) })}
             <h3 className="subhead">{t('record.addressTitle')}</h3>
             {field('address', t('record.address'), 'text')}
             {field('postalCode', t('record.postalCode'), 'text')}
@@ -143,6 +137,7 @@ export function ContactPage() {
           <section className="card" aria-labelledby="contact-complaints"><h2 id="contact-complaints">{t('complaints.title')}</h2><RecordComplaints contactId={c.id} /></section>
         </div>
         <div>
+          <ProfilePanel contact={c} field={field} />
           <ContactScorePanel contactId={c.id} version={c.version} />
           {c.status === 'active' && (
             <section className="card" aria-labelledby="log-title">

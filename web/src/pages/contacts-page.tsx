@@ -19,12 +19,14 @@ function NewContactDialog({ onClose }: { onClose: () => void }) {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const companies = useCompanyOptions();
-  const [form, setForm] = useState({ firstName: '', lastName: '', secondLastName: '', email: '', phone: '', postalCode: '', companyId: '', lifecycle: 'prospect' });
+  const [form, setForm] = useState({ firstName: '', lastName: '', secondLastName: '', email: '', phone: '', postalCode: '', companyId: '', lifecycle: '' });
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [k]: e.target.value }));
   const create = useMutation({
     mutationFn: () => api.post<ContactRecord>('/contacts', {
       firstName: form.firstName, lastName: form.lastName || null, secondLastName: form.secondLastName || null, email: form.email || null, phone: form.phone || null,
-      postalCode: form.postalCode || null, companyId: form.companyId || null, lifecycle: form.lifecycle,
+      postalCode: form.postalCode || null, companyId: form.companyId || null,
+      // Empty: derived from sales and leads (docs/profile.md); a value is a lifecycle set by hand.
+      lifecycle: form.lifecycle || null,
     }),
     onSuccess: async (c) => { await queryClient.invalidateQueries({ queryKey: ['list', '/contacts'] }); navigate(`/contacts/${c.id}`); },
   });
@@ -55,6 +57,7 @@ function NewContactDialog({ onClose }: { onClose: () => void }) {
           <option value="">—</option>{companies.data?.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
         </SelectField>
         <SelectField label={t('contact.lifecycle')} value={form.lifecycle} onChange={set('lifecycle')} error={fields['lifecycle']}>
+          <option value="">{t('profile.lifecycleAuto', { value: t(lifecycleKey('prospect')) })}</option>
           {lifecycles.map((l) => <option key={l} value={l}>{t(lifecycleKey(l))}</option>)}
         </SelectField>
         <div className="dialog__actions">

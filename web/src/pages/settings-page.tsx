@@ -10,6 +10,7 @@ import { WebhooksSettings } from './settings/webhooks-settings.js';
 import { WebFormsSettings } from './settings/web-forms-settings.js';
 import { CaptureSettings } from './settings/capture-settings.js';
 import { ScoreSettings } from './settings/score-settings.js';
+import { ClientProfileSettings } from '../components/profile-settings.js';
 import type { Role } from '../api/types.js';
 
 type Section = { id: string; labelKey: MessageKey; roles?: Role[]; render: () => ReactNode };
@@ -27,6 +28,7 @@ const sections: Section[] = [
   { id: 'web-forms', labelKey: 'webForms.title', roles: ['admin', 'manager'], render: () => <WebFormsSettings /> },
   { id: 'capture', labelKey: 'capture.policy.title', roles: ['admin'], render: () => <CaptureSettings /> },
   { id: 'score', labelKey: 'score.settings.title', render: () => <ScoreSettings /> },
+  { id: 'client-profile', labelKey: 'profile.settings.title', roles: ['admin'], render: () => <ClientProfileSettings /> },
   { id: 'api-tokens', labelKey: 'settings.allApiTokens', roles: ['admin'], render: () => <ApiTokensCard scope="all" /> },
   { id: 'webhooks', labelKey: 'webhooks.title', roles: ['admin'], render: () => <WebhooksSettings /> },
   { id: 'workspace', labelKey: 'settings.workspace', render: () => <WorkspaceSettings /> },
