@@ -1,18 +1,23 @@
 /**
  * Funnel benchmark (prints figures; never a test). On the large synthetic dataset of
  * `seguimiento generate` (1M leads, 5 activities each by default) it times fitting the funnel model
- * over 12 months — the SQL aggregation of src/db/queries/funnel.ts, with a "meeting held" activity
- * step so the activities are read — and a 12-month projection of 10,000 Monte Carlo runs.
+ * over 12 months — from the rollups of migration 0020 (what the API does), and once from the raw rows
+ * (what a backtest or a product filter does) — with the pipeline's stored journey plus a "meeting
+ * held" activity step, and a 12-month projection of 10,000 Monte Carlo runs. The first fit after the
+ * journey is stored rebuilds the pipeline's funnel rollups; it is reported on its own.
  *
- *   npx tsx bench/funnel.ts --engine postgres [--leads 1000000] [--activities-per-lead 5] [--runs 5] [--simulations 10000]
+ *   npx tsx bench/funnel.ts --engine postgres [--leads 1000000] [--activities-per-lead 5] [--sales 0] [--runs 5] [--raw-runs 1] [--simulations 10000]
  *   npx tsx bench/funnel.ts --engine pglite --data-dir /tmp/seg-bench [...]
  *   npx tsx bench/funnel.ts --engine postgres --database-url postgres://…   (reuses a loaded dataset)
  */
+import { sql } from 'drizzle-orm';
 import { argsOf, formatSummary, summarize } from './stats.js';
 import { existingDataset, loadDataset, startEngine } from './engine.js';
-import { fitFunnel, pipelineStages, type FunnelFilter } from '../src/db/queries/funnel.js';
+import { ensureJourney, fitFunnel, journeyOf, pipelineStages, type FunnelFilter } from '../src/db/queries/funnel.js';
 import { defaultPipelineId } from '../src/db/queries/metrics/leads.js';
-import { defaultJourney, type JourneyStep } from '../src/domain/funnel/journey.js';
+import { insertRow, write } from '../src/db/repository.js';
+import { journeyStep } from '../src/db/schema.js';
+import type { Actor } from '../src/domain/access.js';
 import { project } from '../src/domain/funnel/projection.js';
 import { localDay, parsePeriod } from '../src/domain/metrics/period.js';
 
@@ -22,13 +27,15 @@ const leads = Number(args['leads'] ?? 1_000_000);
 const perLead = Number(args['activities-per-lead'] ?? 5);
 const runs = Number(args['runs'] ?? 5);
 const simulations = Number(args['simulations'] ?? 10_000);
+const rawRuns = Number(args['raw-runs'] ?? 1);
+const sales = Number(args['sales'] ?? 0);
 
 const db = await startEngine(engine, { dataDir: args['data-dir'], databaseUrl: args['database-url'] });
 const database = db.database;
 try {
   let ds = await existingDataset(database);
   if (!ds || ds.leads < leads) {
-    const r = await loadDataset(database, leads, perLead);
+    const r = await loadDataset(database, leads, perLead, true, sales);
     ds = { workspaceId: r.workspaceId, users: r.users, stageIds: r.stageIds, leads };
   }
   const counts = await database.query<{ leads: number; activities: number; history: number }>(
@@ -38,31 +45,57 @@ try {
 
   const pipelineId = (await defaultPipelineId(database, ds.workspaceId))!;
   const stages = await pipelineStages(database, ds.workspaceId, pipelineId);
-  const base = defaultJourney(stages);
-  const withMeeting = [...base.slice(0, 2), { name: 'Reunión', kind: 'activity' as const, activityType: 'meeting', stageId: null, position: 0 }, ...base.slice(2)];
-  const steps: JourneyStep[] = withMeeting.map((s, i) => ({ ...s, position: i + 1, id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}` }));
+  // The stored journey (built from the stages on first use) with "meeting held" as its third step.
+  const admin = ds.users.find((u) => u.role === 'admin') ?? ds.users[0]!;
+  const actor: Actor = { workspaceId: ds.workspaceId, userId: admin.id, role: 'admin', teamId: null };
+  await write(database, async (tx) => {
+    const existing = await ensureJourney(tx, actor, pipelineId);
+    if (!existing.some((s) => s.kind === 'activity' && s.activityType === 'meeting')) {
+      await tx.execute(sql`UPDATE journey_step SET position = position + 1 WHERE workspace_id = ${ds.workspaceId} AND pipeline_id = ${pipelineId} AND position >= 3`);
+      await insertRow(tx, journeyStep, actor, 'journeyStep', { pipelineId, name: 'Reunión', kind: 'activity', activityType: 'meeting', stageId: null, position: 3 });
+    }
+  });
+  const steps = await journeyOf(database, ds.workspaceId, pipelineId);
+  console.log(`journey: ${steps.map((s) => s.name).join(' → ')}`);
   const now = new Date();
   const tz = 'Europe/Madrid';
   const period = parsePeriod(localDay(new Date(now.getTime() - 364 * 86_400_000), tz), localDay(now, tz), tz);
-  const filter: FunnelFilter = { workspaceId: ds.workspaceId, pipelineId, period, ownerIds: null, sourceId: null, productId: null, asOf: now };
+  const filter: FunnelFilter = { workspaceId: ds.workspaceId, pipelineId, period, ownerIds: null, sourceId: null, productId: null, asOf: now, live: true };
 
-  await fitFunnel(database, filter, steps, stages); // warm-up
+  const t0 = performance.now();
+  const first = await fitFunnel(database, filter, steps, stages);
+  console.log(`first fit (${first.via}; rebuilds the pipeline's funnel rollups when the journey is new): ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+  const sizes = await database.query<{ t: string; n: number }>(
+    `SELECT 'funnel_lead_daily' AS t, count(*)::int AS n FROM funnel_lead_daily WHERE workspace_id = $1
+     UNION ALL SELECT 'funnel_step_days', count(*)::int FROM funnel_step_days WHERE workspace_id = $1
+     UNION ALL SELECT 'funnel_won_cycle', count(*)::int FROM funnel_won_cycle WHERE workspace_id = $1`, [ds.workspaceId]);
+  console.log(`rollup rows: ${sizes.map((r) => `${r.t} ${r.n}`).join(', ')}`);
+
   const fits: number[] = [];
   const sims: number[] = [];
   const totals: number[] = [];
-  let last = null as Awaited<ReturnType<typeof fitFunnel>> | null;
+  let last = first;
   for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
+    const a = performance.now();
     last = await fitFunnel(database, filter, steps, stages);
-    const t1 = performance.now();
+    const b = performance.now();
     project(last, [], { months: 12, simulations, seed: i + 1 });
-    const t2 = performance.now();
-    fits.push(t1 - t0); sims.push(t2 - t1); totals.push(t2 - t0);
+    const c = performance.now();
+    fits.push(b - a); sims.push(c - b); totals.push(c - a);
   }
-  console.log(`model: ${last!.model.leads} cohort leads, entrants ${last!.model.steps.map((s) => s.entrants ?? '—').join(' / ')}; ${last!.openCells.length} open cells`);
-  console.log(formatSummary('fit (SQL aggregation), 12 months', summarize(fits)));
+  console.log(`model (${last.via}): ${last.model.leads} cohort leads, entrants ${last.model.steps.map((s) => s.entrants ?? '—').join(' / ')}; ${last.openCells.length} open cells`);
+  console.log(formatSummary(`fit from rollups (${last.via}), 12 months`, summarize(fits)));
   console.log(formatSummary(`projection, 12 months × ${simulations} simulations`, summarize(sims)));
   console.log(formatSummary('fit + projection', summarize(totals)));
+  if (rawRuns > 0) {
+    const raws: number[] = [];
+    for (let i = 0; i < rawRuns; i++) {
+      const a = performance.now();
+      await fitFunnel(database, filter, steps, stages, 'raw');
+      raws.push(performance.now() - a);
+    }
+    console.log(formatSummary('fit from the raw rows (backtests, product or segment filter)', summarize(raws)));
+  }
 } finally {
   await db.stop();
 }

@@ -130,6 +130,33 @@ describe('the measured model', () => {
   });
 });
 
+describe('filters', () => {
+  it('narrows the cohort by source, product and a saved segment of contacts; a segment the user cannot see is refused', async () => {
+    const q = (sql: string, params: unknown[]) => t.deps.database.query(sql, params);
+    const [source] = await q('SELECT id FROM source WHERE workspace_id = $1 ORDER BY name LIMIT 1', [workspaceId]) as { id: string }[];
+    const productId = crypto.randomUUID();
+    const [ana, bruno] = [crypto.randomUUID(), crypto.randomUUID()];
+    await q(`INSERT INTO contact (workspace_id, id, first_name, lifecycle) VALUES ($1, $2, 'Ana', 'client'), ($1, $3, 'Bruno', 'prospect')`, [workspaceId, ana, bruno]);
+    // Of the 200 leads of the period: 12 from the source, 7 with the product, 9 of a client's and 5 of a prospect's.
+    const titles = (from: number, n: number) => Array.from({ length: n }, (_, i) => `Cocina ${from + i}`);
+    await q('UPDATE lead SET source_id = $2 WHERE workspace_id = $1 AND title = ANY($3)', [workspaceId, source!.id, titles(0, 12)]);
+    await q('UPDATE lead SET product_ids = ARRAY[$2]::uuid[] WHERE workspace_id = $1 AND title = ANY($3)', [workspaceId, productId, titles(20, 7)]);
+    await q('UPDATE lead SET contact_id = $2 WHERE workspace_id = $1 AND title = ANY($3)', [workspaceId, ana, titles(40, 9)]);
+    await q('UPDATE lead SET contact_id = $2 WHERE workspace_id = $1 AND title = ANY($3)', [workspaceId, bruno, titles(60, 5)]);
+    const leadsOf = async (extra: string) => (await admin.get(`/api/v1/funnel/model?${BASE}&${extra}`)).body.model.leads as number;
+    expect(await leadsOf(`sourceId=${source!.id}`)).toBe(12);
+    expect(await leadsOf(`productId=${productId}`)).toBe(7);
+    const seg = await admin.post('/api/v1/segments', { name: 'Clientes', definition: { type: 'group', combinator: 'and', children: [{ type: 'condition', field: 'contact.lifecycle', operator: 'eq', value: 'client' }] } });
+    expect(seg.status).toBe(201);
+    expect(await leadsOf(`segmentId=${seg.body.id}`)).toBe(9);
+    const p = await admin.get(`/api/v1/funnel/projection?${BASE}&segmentId=${seg.body.id}&simulations=100`);
+    expect(p.status).toBe(200);
+    expect(p.body.model.leads).toBe(9);
+    expect((await sales.c.get(`/api/v1/funnel/model?${BASE}&segmentId=${seg.body.id}`)).status).toBe(404);
+    expect((await admin.get(`/api/v1/funnel/model?${BASE}&segmentId=${crypto.randomUUID()}`)).status).toBe(404);
+  });
+});
+
 describe('projection and what-if', () => {
   it('projects with P10 ≤ P50 ≤ P90, reproducibly for a seed, next to the salesperson\'s probability', async () => {
     const q = `/api/v1/funnel/projection?${BASE}&months=3&simulations=500&seed=7`;

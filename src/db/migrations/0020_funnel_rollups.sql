@@ -125,7 +125,8 @@ CREATE OR REPLACE FUNCTION funnel_reach_sql(leads text, hist text, act text, sal
       SELECT x.*, metric_zone(w.time_zone) AS tz, st.position AS pos
         FROM (%1$s) x JOIN workspace w ON w.id = x.workspace_id
         JOIN stage st ON st.workspace_id = x.workspace_id AND st.id = x.stage_id
-       WHERE x.status <> 'cancelled'),
+       WHERE x.status <> 'cancelled'
+         AND EXISTS (SELECT 1 FROM journey_step j WHERE j.workspace_id = x.workspace_id AND j.pipeline_id = x.pipeline_id)),
     js AS MATERIALIZED (
       SELECT j.workspace_id, j.pipeline_id, (row_number() OVER (PARTITION BY j.workspace_id, j.pipeline_id ORDER BY j.position, j.id) - 1)::int AS i,
              j.kind, j.activity_type, st.position AS stage_pos

@@ -26,6 +26,8 @@ export type FunnelFilter = {
   productId: string | null;
   /** A saved segment of contacts (docs/segments.md): the leads whose contact is in it. Raw only. */
   segmentId?: string | null;
+  /** The segment's condition over a contact id (src/db/queries/segments.ts loadSegmentFilter); set with segmentId. */
+  segmentSql?: ((p: (v: unknown) => string, contactIdExpr: string) => string) | null;
   asOf: Date;
   /** asOf is now: the rollups may answer (they hold the present, not a backtest's past). */
   live?: boolean;
@@ -72,6 +74,7 @@ function leadWhere(f: FunnelFilter, q: Params, created: { from: Date; to: Date }
   if (f.ownerIds) parts.push(`l.owner_id = ANY(${q.p(f.ownerIds)}::uuid[])`);
   if (f.sourceId) parts.push(`l.source_id = ${q.p(f.sourceId)}`);
   if (f.productId) parts.push(`l.product_ids @> ARRAY[${q.p(f.productId)}]::uuid[]`);
+  if (f.segmentSql) parts.push(f.segmentSql((v) => q.p(v), 'l.contact_id'));
   return parts.join(' AND ');
 }
 
@@ -267,12 +270,13 @@ async function rawFitRows(database: Database, f: FunnelFilter, steps: readonly J
   };
 }
 
-/** Owner, source (and product: raw only) conditions on `l`. */
+/** Owner, source (and product, segment: raw only) conditions on `l`. */
 function extraLeadConditions(f: FunnelFilter, q: Params): string[] {
   return [
     ...(f.ownerIds ? [`l.owner_id = ANY(${q.p(f.ownerIds)}::uuid[])`] : []),
     ...(f.sourceId ? [`l.source_id = ${q.p(f.sourceId)}`] : []),
     ...(f.productId ? [`l.product_ids @> ARRAY[${q.p(f.productId)}]::uuid[]`] : []),
+    ...(f.segmentSql ? [f.segmentSql((v) => q.p(v), 'l.contact_id')] : []),
   ];
 }
 
@@ -336,7 +340,7 @@ const journeySignature = (steps: readonly JourneyStep[]) => steps.map((s) => `${
  * (one session at a time; the others wait and find them fresh).
  */
 export async function funnelRollupsReady(database: Database, f: FunnelFilter, steps: readonly JourneyStep[]): Promise<boolean> {
-  if (!f.live || f.productId || f.segmentId) return false;
+  if (!f.live || f.productId || f.segmentId || f.segmentSql) return false;
   const check = async (db: { query: Database['query'] }) => {
     const [r] = await db.query<{ current: string; built: string | null }>(
       `SELECT funnel_signature($1, $2) AS current, (SELECT signature FROM funnel_rollup_state WHERE workspace_id = $1 AND pipeline_id = $2) AS built`, [f.workspaceId, f.pipelineId]);
@@ -454,7 +458,8 @@ export async function wonAfter(database: Database, f: FunnelFilter, months: numb
   const q = new Params();
   const where = [`workspace_id = ${q.p(f.workspaceId)}`, `pipeline_id = ${q.p(f.pipelineId)}`, `status = 'won'`,
     ...(f.ownerIds ? [`owner_id = ANY(${q.p(f.ownerIds)}::uuid[])`] : []), ...(f.sourceId ? [`source_id = ${q.p(f.sourceId)}`] : []),
-    ...(f.productId ? [`product_ids @> ARRAY[${q.p(f.productId)}]::uuid[]`] : [])];
+    ...(f.productId ? [`product_ids @> ARRAY[${q.p(f.productId)}]::uuid[]`] : []),
+    ...(f.segmentSql ? [f.segmentSql((v) => q.p(v), 'lead.contact_id')] : [])];
   const asOf = q.p(f.asOf);
   const rows = await database.query<{ m: number; sales: number; revenue: string }>(
     `SELECT floor(extract(epoch FROM closed_at - ${asOf}) / 86400 / 30.44)::int AS m, count(*)::int AS sales, coalesce(sum(amount), 0) AS revenue

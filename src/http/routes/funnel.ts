@@ -19,6 +19,7 @@ import { teamMemberIds } from '../../db/queries/metrics/filter.js';
 import { managedUserIds } from '../../db/queries/users.js';
 import { workspaceClock } from '../../db/queries/today.js';
 import { assertMayTarget } from '../../db/queries/objectives.js';
+import { loadSegmentFilter } from '../../db/queries/segments.js';
 import { resourceRoutes, type ResourceSpec } from '../resource.js';
 import { newRouter, type Deps } from '../context.js';
 import { DateOnly, IdParam, problemResponses, recordMeta, Uuid } from '../schemas.js';
@@ -71,6 +72,7 @@ const FilterFields = {
   from: DateOnly.optional().openapi({ description: 'Baseline period start (local day; default a year before to)' }),
   to: DateOnly.optional().openapi({ description: 'Baseline period end, inclusive (default today)' }),
   ownerId: Uuid.optional(), teamId: Uuid.optional(), sourceId: Uuid.optional(), productId: Uuid.optional(),
+  segmentId: Uuid.optional().openapi({ description: 'Only leads whose contact is in this saved segment (read from the raw rows: slower on large workspaces)' }),
 };
 const ModelQuery = z.strictObject(FilterFields);
 const RunFields = {
@@ -81,7 +83,7 @@ const RunFields = {
 const ProjectionQuery = z.strictObject({ ...FilterFields, ...RunFields });
 const WhatIfIn = z.strictObject({ ...FilterFields, ...RunFields, levers: z.array(LeverSchema).max(50) }).openapi('WhatIfInput');
 
-const ScenarioFilters = z.strictObject({ ownerId: Uuid.nullish(), teamId: Uuid.nullish(), sourceId: Uuid.nullish(), productId: Uuid.nullish() });
+const ScenarioFilters = z.strictObject({ ownerId: Uuid.nullish(), teamId: Uuid.nullish(), sourceId: Uuid.nullish(), productId: Uuid.nullish(), segmentId: Uuid.nullish() });
 const ScenarioIn = z.strictObject({
   name: z.string().trim().min(1).max(200), pipelineId: Uuid, levers: z.array(LeverSchema).max(50),
   filters: ScenarioFilters.optional(), baselineFrom: DateOnly, baselineTo: DateOnly, months: z.number().int().min(1).max(12).optional(),
@@ -148,7 +150,7 @@ const PlanOut = z.object({
 // ---------------------------------------------------------------------------------------------
 // Fitting
 
-type Filters = { pipelineId?: string | undefined; from?: string | undefined; to?: string | undefined; ownerId?: string | null | undefined; teamId?: string | null | undefined; sourceId?: string | null | undefined; productId?: string | null | undefined };
+type Filters = { pipelineId?: string | undefined; from?: string | undefined; to?: string | undefined; ownerId?: string | null | undefined; teamId?: string | null | undefined; sourceId?: string | null | undefined; productId?: string | null | undefined; segmentId?: string | null | undefined };
 type Fit = { pipelineId: string; period: MetricPeriod; fromDay: string; toDay: string; filter: FunnelFilter; steps: JourneyStep[]; stages: JourneyStage[]; model: FunnelModel; inputs: ProjectionInputs; now: Date };
 
 const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
@@ -183,7 +185,12 @@ async function fit(deps: Deps, actor: Actor, q: Filters): Promise<Fit> {
   const teamMembers = q.teamId ? await teamMemberIds(deps.database, actor.workspaceId, q.teamId) : null;
   const ownerIds = metricOwners(actor, { ownerId: q.ownerId ?? undefined, teamId: q.teamId ?? undefined }, { managed, teamMembers });
   const steps = await write(deps.database, (tx) => ensureJourney(tx, actor, pipelineId));
-  const filter: FunnelFilter = { workspaceId: actor.workspaceId, pipelineId, period, ownerIds, sourceId: q.sourceId ?? null, productId: q.productId ?? null, asOf: now, live: true };
+  // A segment the actor cannot see is a 404 (segmentId), like everywhere segments are used.
+  const segmentSql = q.segmentId ? await loadSegmentFilter(deps.database, actor.workspaceId, q.segmentId, actor) : null;
+  const filter: FunnelFilter = {
+    workspaceId: actor.workspaceId, pipelineId, period, ownerIds, sourceId: q.sourceId ?? null, productId: q.productId ?? null,
+    segmentId: q.segmentId ?? null, segmentSql, asOf: now, live: true,
+  };
   const inputs = await fitFunnel(deps.database, filter, steps, stages);
   return { pipelineId, period, fromDay, toDay, filter, steps, stages, model: inputs.model, inputs, now };
 }

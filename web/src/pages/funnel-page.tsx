@@ -1,8 +1,9 @@
+import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../api/client.js';
 import { useI18n } from '../i18n/i18n.js';
 import { useMe } from '../session.js';
-import { ErrorState, Loading } from '../components/ui.js';
+import { ErrorState, Loading, SelectField } from '../components/ui.js';
 import { FunnelHeader, JourneyEditor, ModelTable, useBaseline } from '../components/funnel-parts.js';
 import type { FunnelModel, Projection } from '../lib/funnel-data.js';
 import { shareText } from '../lib/funnel-data.js';
@@ -12,7 +13,10 @@ export function FunnelPage() {
   const { t, fmt } = useI18n();
   const me = useMe();
   const baseline = useBaseline(me.workspace.timeZone);
-  const query = { from: baseline.from, to: baseline.to };
+  // Segments are saved sets of contacts (docs/segments.md); the model then counts their leads only.
+  const [segmentId, setSegmentId] = useState('');
+  const segments = useQuery({ queryKey: ['segments', 'options'], queryFn: () => api.get<{ data: { id: string; name: string }[] }>('/segments'), retry: false });
+  const query = { from: baseline.from, to: baseline.to, ...(segmentId ? { segmentId } : {}) };
   const model = useQuery({ queryKey: ['funnel', 'model', query], queryFn: () => api.get<{ model: FunnelModel }>('/funnel/model', query) });
   const projection = useQuery({
     queryKey: ['funnel', 'projection', query],
@@ -22,7 +26,14 @@ export function FunnelPage() {
   const steps = model.data?.model.steps ?? [];
   return (
     <section className="page" aria-labelledby="funnel-title">
-      <FunnelHeader title={t('funnel.title')} baseline={baseline} />
+      <FunnelHeader title={t('funnel.title')} baseline={baseline}>
+        <div className="toolbar">
+          <SelectField label={t('funnel.segment')} hint={t('funnel.segment.hint')} value={segmentId} onChange={(e) => setSegmentId(e.target.value)}>
+            <option value="">{t('funnel.segment.all')}</option>
+            {(segments.data?.data ?? []).map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
+          </SelectField>
+        </div>
+      </FunnelHeader>
       <JourneyEditor pipelineId={undefined} canEdit={canEdit} />
       <section aria-labelledby="model-title" className="card">
         <h2 id="model-title">{t('funnel.model')}</h2>
