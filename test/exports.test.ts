@@ -87,6 +87,21 @@ describe('list exports as CSV', () => {
     expect(col(amounts.rows, 'Amount').sort()).toEqual(['1234.56', '300']);
   });
 
+  it('write status, lifecycle and next action type as the words the app shows, in the language asked for', async () => {
+    await t.deps.database.query(`UPDATE lead SET next_action_type = 'visit', next_action_at = now() WHERE workspace_id = $1 AND title = 'Mesa de Sara'`, [workspaceId]);
+    const es = await csvOf(admin, '/api/v1/leads/export');
+    expect(col(es.rows, 'Estado')).toEqual(['Abierto', 'Abierto', 'Abierto']);
+    expect(col(es.rows, 'Tipo de próxima acción')).toContain('Visita');
+    const en = await csvOf(admin, '/api/v1/leads/export?lang=en');
+    expect(col(en.rows, 'Status')).toEqual(['Open', 'Open', 'Open']);
+    expect(col(en.rows, 'Next action type')).toContain('Visit');
+    const contacts = await csvOf(admin, '/api/v1/contacts/export');
+    expect(col(contacts.rows, 'Ciclo de vida').sort()).toEqual(['Cliente', 'Prospecto', 'Prospecto']);
+    expect(col(contacts.rows, 'Estado del registro')).toEqual(['Activo', 'Activo', 'Activo']);
+    const contactsEn = await csvOf(admin, '/api/v1/contacts/export?lang=en&format=csv');
+    expect(col(contactsEn.rows, 'Lifecycle').sort()).toEqual(['Client', 'Prospect', 'Prospect']);
+  });
+
   it('refuse an unknown filter or format with a problem rather than a broken file', async () => {
     const bad = await admin.get('/api/v1/contacts/export?colour=red');
     expect(bad.status).toBe(422);

@@ -10,13 +10,37 @@ import { exportCustomFields, exportRows, listSpecOf, workspaceExportSettings, ty
 import { encodeCsvStream, type Cell, type CsvDialect } from '../../formats/csv.js';
 import { streamXlsx, type XlsxColumnType } from '../../formats/xlsx.js';
 import { encodeVcard, type VcardContact } from '../../formats/vcard.js';
+import { t } from '../../mail/templates/messages.js';
 import { newRouter, type Deps } from '../context.js';
 import { IdParam, listQuerySchema, problemResponses } from '../schemas.js';
 import { companyList } from './companies.js';
 
 type AnyRow = Record<string, unknown>;
 type Lang = 'es' | 'en';
-type Column = { key: string; es: string; en: string; type?: XlsxColumnType; get?: (row: AnyRow) => unknown };
+/** `labels`: a stored code ("won", "client") is written as the word the app shows for it, in the export's language. */
+type Column = { key: string; es: string; en: string; type?: XlsxColumnType; get?: (row: AnyRow) => unknown; labels?: Labels };
+type Labels = Record<Lang, Record<string, string>>;
+
+// The same words as the web app (web/src/i18n/es.ts, en.ts). The import reads none of these columns,
+// so no export needs the raw codes back; a code without a label here is written as it is.
+const recordStatusLabels: Labels = { es: { active: 'Activo', cancelled: 'Cancelado' }, en: { active: 'Active', cancelled: 'Cancelled' } };
+const leadStatusLabels: Labels = {
+  es: { open: 'Abierto', won: 'Ganado', lost: 'Perdido', cancelled: 'Cancelado' },
+  en: { open: 'Open', won: 'Won', lost: 'Lost', cancelled: 'Cancelled' },
+};
+const lifecycleLabels: Labels = {
+  es: { prospect: 'Prospecto', client: 'Cliente', former: 'Antiguo cliente' },
+  en: { prospect: 'Prospect', client: 'Client', former: 'Former client' },
+};
+const contactPreferenceLabels: Labels = {
+  es: { email: 'Correo', phone: 'Teléfono', whatsapp: 'WhatsApp', visit: 'Visita' },
+  en: { email: 'Email', phone: 'Phone', whatsapp: 'WhatsApp', visit: 'Visit' },
+};
+const activityTypes = ['call', 'email', 'meeting', 'visit', 'message', 'note', 'task'] as const;
+const activityTypeLabels: Labels = {
+  es: Object.fromEntries(activityTypes.map((k) => [k, t('es', `activity.${k}`)])),
+  en: Object.fromEntries(activityTypes.map((k) => [k, t('en', `activity.${k}`)])),
+};
 
 // The columns of each export, in order. Headers follow the chosen language; custom fields follow
 // as one column each, headed by their label.
@@ -26,7 +50,7 @@ const address: Column[] = [
   { key: 'region', es: 'Provincia', en: 'Region' }, { key: 'country', es: 'País', en: 'Country' },
 ];
 const meta: Column[] = [
-  { key: 'ownerName', es: 'Responsable', en: 'Owner' }, { key: 'status', es: 'Estado del registro', en: 'Record status' },
+  { key: 'ownerName', es: 'Responsable', en: 'Owner' }, { key: 'status', es: 'Estado del registro', en: 'Record status', labels: recordStatusLabels },
   { key: 'createdAt', es: 'Creado', en: 'Created', type: 'datetime' }, { key: 'updatedAt', es: 'Modificado', en: 'Updated', type: 'datetime' },
   { key: 'id', es: 'Id', en: 'Id' },
 ];
@@ -40,9 +64,9 @@ const columnsOf: Record<ExportEntity, Column[]> = {
     { key: 'birthDate', es: 'Fecha de nacimiento', en: 'Birth date', type: 'date' },
     { key: 'maritalStatus', es: 'Estado civil', en: 'Marital status' },
     { key: 'occupation', es: 'Ocupación', en: 'Occupation' },
-    { key: 'contactPreference', es: 'Preferencia de contacto', en: 'Contact preference' },
+    { key: 'contactPreference', es: 'Preferencia de contacto', en: 'Contact preference', labels: contactPreferenceLabels },
     { key: 'bestTimeToContact', es: 'Mejor momento de contacto', en: 'Best time to contact' },
-    { key: 'lifecycle', es: 'Ciclo de vida', en: 'Lifecycle' },
+    { key: 'lifecycle', es: 'Ciclo de vida', en: 'Lifecycle', labels: lifecycleLabels },
     { key: 'lastActivityAt', es: 'Última interacción', en: 'Last activity', type: 'datetime' },
     ...meta,
   ],
@@ -53,7 +77,7 @@ const columnsOf: Record<ExportEntity, Column[]> = {
     ...address, ...meta,
   ],
   lead: [
-    { key: 'title', es: 'Título', en: 'Title' }, { key: 'status', es: 'Estado', en: 'Status' }, { key: 'stageName', es: 'Etapa', en: 'Stage' },
+    { key: 'title', es: 'Título', en: 'Title' }, { key: 'status', es: 'Estado', en: 'Status', labels: leadStatusLabels }, { key: 'stageName', es: 'Etapa', en: 'Stage' },
     { key: 'contactName', es: 'Contacto', en: 'Contact' }, { key: 'contactEmail', es: 'Email del contacto', en: 'Contact email' },
     { key: 'contactPhone', es: 'Teléfono del contacto', en: 'Contact phone' },
     { key: 'contactDoNotContact', es: 'No contactar', en: 'Do not contact', type: 'boolean' },
@@ -63,7 +87,7 @@ const columnsOf: Record<ExportEntity, Column[]> = {
     { key: 'expectedCloseDate', es: 'Cierre previsto', en: 'Expected close', type: 'date' },
     { key: 'sourceName', es: 'Fuente', en: 'Source' },
     { key: 'nextActionAt', es: 'Próxima acción', en: 'Next action', type: 'datetime' },
-    { key: 'nextActionType', es: 'Tipo de próxima acción', en: 'Next action type' },
+    { key: 'nextActionType', es: 'Tipo de próxima acción', en: 'Next action type', labels: activityTypeLabels },
     { key: 'nextActionNote', es: 'Nota de próxima acción', en: 'Next action note' },
     { key: 'lostReason', es: 'Motivo de pérdida', en: 'Lost reason' },
     { key: 'closedAt', es: 'Cerrado', en: 'Closed', type: 'datetime' },
@@ -85,6 +109,7 @@ const yesNo = { es: ['sí', 'no'], en: ['yes', 'no'] } as const;
 function cellOf(v: unknown, col: Column, lang: Lang, format: 'csv' | 'xlsx'): Cell {
   if (v === null || v === undefined) return null;
   if (typeof v === 'boolean') return format === 'xlsx' ? v : yesNo[lang][v ? 0 : 1];
+  if (col.labels && typeof v === 'string') return col.labels[lang][v] ?? v;
   if (v instanceof Date || typeof v === 'number' || typeof v === 'string') return v;
   if (col.type === 'number' && typeof v === 'string' && v !== '' && Number.isFinite(Number(v))) return Number(v);
   return JSON.stringify(v);
