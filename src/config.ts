@@ -61,7 +61,7 @@ export type Config = {
   sessionTtlHours: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   bodyLimitBytes: number;
-  /** Largest import file; uploads stream to disk under dataDir. */
+  /** Largest import file; uploads stream into the database in chunks (import_file_chunk). */
   importMaxBytes: number;
   /** Outgoing email; `host` undefined means email is disabled. */
   smtp: {
