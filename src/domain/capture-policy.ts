@@ -1,5 +1,6 @@
 import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import type { FieldError } from './errors.js';
+import { sensitiveContactFields } from './profile.js';
 
 /**
  * Capture policies: the workspace's rules for how records are typed in, applied identically on every
@@ -181,7 +182,7 @@ export function applyCapturePolicy(
 export const captureFields: Record<CaptureEntity, { fields: readonly string[]; text: readonly string[] }> = {
   contact: {
     fields: ['firstName', 'lastName', 'secondLastName', 'jobTitle', 'email', 'phone', 'address', 'postalCode', 'neighbourhood', 'city', 'region', 'country', 'birthDate', 'companyId'],
-    text: ['firstName', 'lastName', 'secondLastName', 'jobTitle', 'address', 'neighbourhood', 'city', 'region'],
+    text: ['firstName', 'lastName', 'secondLastName', 'jobTitle', 'occupation', 'address', 'neighbourhood', 'city', 'region'],
   },
   company: {
     fields: ['name', 'sector', 'website', 'email', 'phone', 'address', 'postalCode', 'neighbourhood', 'city', 'region', 'country', 'employees', 'annualRevenue'],
@@ -209,6 +210,8 @@ export function validateCapturePolicy(policy: CapturePolicy, sourceIds?: Readonl
     const seen = new Set<string>();
     list.forEach((f, i) => {
       if (!captureFields[entity].fields.includes(f)) errors.push({ field: `${path}.${i}`, code: 'unknown_field', message: `${entity} has no field "${f}" a policy can require.` });
+      // Hidden from some roles (docs/profile.md), so they could never fill it in.
+      else if (entity === 'contact' && (sensitiveContactFields as readonly string[]).includes(f)) errors.push({ field: `${path}.${i}`, code: 'sensitive_required', message: `"${f}" is sensitive and cannot be required.` });
       else if (seen.has(f)) errors.push({ field: `${path}.${i}`, code: 'duplicate', message: `"${f}" is listed twice.` });
       seen.add(f);
     });

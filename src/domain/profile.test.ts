@@ -4,6 +4,7 @@ import {
   formerCutoff, lifecycleSettingsOf, noLifecycleFacts, omitSensitive, replyStats, sensitiveRolesOf,
 } from './profile.js';
 import { AppError } from './errors.js';
+import { defaultCapturePolicy, validateCapturePolicy } from './capture-policy.js';
 
 const at = (iso: string) => new Date(iso);
 
@@ -93,9 +94,12 @@ describe('sensitive fields', () => {
     expect(() => assertNoSensitiveWrite({ firstName: 'Ana', customFields: { shoe: 2 } }, ['income'])).not.toThrow();
   });
 
-  it('cannot be required', () => {
+  it('cannot be required, neither as a custom field nor by the capture policy', () => {
     expect(() => assertSensitiveOptional({ isSensitive: true, isRequired: true })).toThrow(AppError);
     expect(() => assertSensitiveOptional({ isSensitive: true, isRequired: false })).not.toThrow();
+    const policy = defaultCapturePolicy();
+    policy.required.contact = ['firstName', 'birthDate'];
+    expect(validateCapturePolicy(policy)).toEqual([expect.objectContaining({ field: 'required.contact.1', code: 'sensitive_required' })]);
   });
 });
 

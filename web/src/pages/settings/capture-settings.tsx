@@ -14,7 +14,7 @@ type Policy = Omit<CapturePolicy, 'version' | 'updatedAt'>;
 // The fields a policy may name; the server validates the same lists (src/domain/capture-policy.ts).
 const fields: Record<Entity, { all: string[]; text: string[] }> = {
   contact: {
-    all: ['firstName', 'lastName', 'secondLastName', 'jobTitle', 'email', 'phone', 'address', 'postalCode', 'neighbourhood', 'city', 'region', 'country', 'birthDate', 'companyId'],
+    all: ['firstName', 'lastName', 'secondLastName', 'jobTitle', 'email', 'phone', 'address', 'postalCode', 'neighbourhood', 'city', 'region', 'country', 'companyId'],
     text: ['firstName', 'lastName', 'secondLastName', 'jobTitle', 'address', 'neighbourhood', 'city', 'region'],
   },
   company: {
