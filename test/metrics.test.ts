@@ -164,6 +164,51 @@ describe('GET /api/v1/metrics/{name}', () => {
   });
 });
 
+describe('segment filter', () => {
+  let segmentId = '';
+  it('restricts every number to the records of the segment\'s contacts, and refuses an unknown segment', async () => {
+    const [pl] = await db().select().from(pipeline).where(eq(pipeline.workspaceId, workspaceId));
+    const stages = await db().select().from(stage).where(eq(stage.workspaceId, workspaceId)).orderBy(stage.position);
+    const dolores = await admin.post('/api/v1/contacts', { firstName: 'Dolores', lastName: 'Soler' });
+    await db().insert(lead).values({ workspaceId, title: 'Mesa', pipelineId: pl!.id, stageId: stages.find((s) => s.kind === 'won')!.id, probability: 100, currency: 'EUR',
+      ownerId: luis.id, status: 'won', createdAt: new Date('2026-02-05T10:00:00Z'), closedAt: new Date('2026-02-20T10:00:00Z'), amount: 700, contactId: dolores.body.id });
+    await db().insert(sale).values({ workspaceId, contactId: dolores.body.id, ownerId: luis.id, soldAt: new Date('2026-02-02T10:00:00Z'), total: 500, currency: 'EUR' });
+    const seg = await admin.post('/api/v1/segments', { name: 'Dolores', definition: { type: 'group', combinator: 'and', children: [{ type: 'condition', field: 'contact.firstName', operator: 'eq', value: 'Dolores' }] } });
+    expect(seg.status).toBe(201);
+    segmentId = seg.body.id;
+
+    const all = (await admin.get(`/api/v1/dashboard?${Q}`)).body.cards;
+    const r = await admin.get(`/api/v1/dashboard?${Q}&segmentId=${seg.body.id}`);
+    expect(r.status).toBe(200);
+    expect(r.body.segmentId).toBe(seg.body.id);
+    const cards = r.body.cards;
+    expect(all.conversion.value.total.created).toBe(7);
+    expect(cards.conversion.value.total).toMatchObject({ created: 1, won: 1 });
+    expect(cards.winRate.value).toMatchObject({ won: 1, lost: 0 });
+    expect(cards.portfolio.value).toMatchObject({ salesCount: 1, salesAmount: 500, buyingClients: 1 });
+    expect(cards.salesByClientType.value.newClients).toEqual({ clients: 1, count: 1, amount: 500 });
+    expect(cards.weeklyNewLeads.value).toEqual([expect.objectContaining({ count: 1 })]);
+    expect(cards.pipeline.value.total.count).toBe(0);
+
+    const missing = await admin.get(`/api/v1/dashboard?${Q}&segmentId=00000000-0000-4000-8000-000000000000`);
+    expect(missing.status).toBe(404);
+    expect(missing.body.errors[0]).toMatchObject({ field: 'segmentId' });
+  });
+
+  it('gives an objective with a segment progress from that segment only', async () => {
+    const mk = async (segmentId: string | null) => (await admin.post('/api/v1/objectives', {
+      name: 'Ventas', userId: luis.id, metric: 'sales_amount', periodStart: '2026-01-01', periodEnd: '2026-03-31', target: 1000, ...(segmentId ? { segmentId } : {}),
+    })).body;
+    const plain = await mk(null);
+    const segmented = await mk(segmentId);
+    expect(segmented.segmentId).toBe(segmentId);
+    expect((await admin.get(`/api/v1/objectives/${plain.id}/progress`)).body.actual).toBe(800);
+    expect((await admin.get(`/api/v1/objectives/${segmented.id}/progress`)).body.actual).toBe(500);
+    const bad = await admin.post('/api/v1/objectives', { name: 'X', userId: luis.id, metric: 'sales_count', periodStart: '2026-01-01', periodEnd: '2026-03-31', target: 1, segmentId: '00000000-0000-4000-8000-000000000000' });
+    expect(bad.status).toBe(404);
+  });
+});
+
 describe('PATCH /api/v1/workspace time zone', () => {
   it('refuses an unknown time zone naming the field, and keeps the stored one', async () => {
     const r = await admin.patch('/api/v1/workspace', { timeZone: 'Europe/Atlantis' });

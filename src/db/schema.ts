@@ -448,6 +448,8 @@ export const objective = pgTable('objective', {
   keyResults: jsonb('key_results').$type<KeyResult[]>().notNull().default([]),
   createdBy: uuid('created_by'),
   ...audited,
+  // Migration 0018: only the records of this segment's contacts count.
+  segmentId: uuid('segment_id'),
 }, tenantKey);
 
 // Capture policy (migration 0009_capture_policy.sql): one JSON document of rules per workspace.

@@ -383,3 +383,8 @@ CREATE TABLE mail_opt_out (
   PRIMARY KEY (workspace_id, user_id, kind),
   FOREIGN KEY (workspace_id, user_id) REFERENCES app_user (workspace_id, id) ON DELETE CASCADE
 );
+
+-- An objective may count only the records of one segment's contacts (docs/metrics.md#objectives).
+-- No foreign key: the segment table comes with a later migration; progress answers 404 segmentId
+-- for a segment that no longer exists.
+ALTER TABLE objective ADD COLUMN segment_id uuid;

@@ -9,8 +9,9 @@ import { conversionSql, winRateSql } from './metrics/leads.js';
 import { portfolioSql } from './metrics/sales.js';
 import { interactionsSql } from './metrics/activity.js';
 import { npsSql } from './metrics/post-sale.js';
+import { loadSegmentFilter } from './segments.js';
 
-type ObjectiveRow = { workspaceId: string; userId: string | null; teamId: string | null; metric: ObjectiveMetric; periodStart: string; periodEnd: string };
+type ObjectiveRow = { workspaceId: string; userId: string | null; teamId: string | null; metric: ObjectiveMetric; periodStart: string; periodEnd: string; segmentId?: string | null };
 
 /**
  * What an objective's metric measures so far, with the dashboard's own SQL (docs/metrics.md):
@@ -19,7 +20,9 @@ type ObjectiveRow = { workspaceId: string; userId: string | null; teamId: string
  */
 export async function objectiveActual(database: Database, o: ObjectiveRow, timeZone: string, now: Date): Promise<number | null> {
   const ownerIds = o.userId ? [o.userId] : await teamMemberIds(database, o.workspaceId, o.teamId!);
-  const f: MetricFilter = { workspaceId: o.workspaceId, period: parsePeriod(o.periodStart, o.periodEnd, timeZone), unit: 'month', ownerIds, sourceId: null, now };
+  // A segmented objective counts only its contacts' records (raw rows: rollups know no segments).
+  const segment = o.segmentId ? await loadSegmentFilter(database, o.workspaceId, o.segmentId) : null;
+  const f: MetricFilter = { workspaceId: o.workspaceId, period: parsePeriod(o.periodStart, o.periodEnd, timeZone), unit: 'month', ownerIds, sourceId: null, now, segment };
   switch (o.metric) {
     case 'sales_amount': return (await portfolioSql(database, f)).salesAmount;
     case 'sales_count': return (await portfolioSql(database, f)).salesCount;

@@ -36,7 +36,7 @@ export async function salesTotalsSql(d: Database, f: MetricFilter): Promise<{ co
 
 export type SummaryObjective = {
   id: string; name: string; metric: ObjectiveMetric; target: number; periodStart: string; periodEnd: string;
-  userId: string | null; teamId: string | null; workspaceId: string;
+  userId: string | null; teamId: string | null; workspaceId: string; segmentId: string | null;
 };
 
 /**
@@ -46,7 +46,7 @@ export type SummaryObjective = {
 export async function summaryObjectives(d: Database, workspaceId: string, userId: string, isAdmin: boolean, day: string): Promise<SummaryObjective[]> {
   const rows = await d.query<SummaryObjective & { target: string }>(
     `SELECT o.id, o.name, o.metric, o.target, to_char(o.period_start, 'YYYY-MM-DD') AS "periodStart", to_char(o.period_end, 'YYYY-MM-DD') AS "periodEnd",
-            o.user_id AS "userId", o.team_id AS "teamId", o.workspace_id AS "workspaceId"
+            o.user_id AS "userId", o.team_id AS "teamId", o.workspace_id AS "workspaceId", o.segment_id AS "segmentId"
        FROM objective o
       WHERE o.workspace_id = $1 AND o.metric IN ('sales_amount', 'sales_count') AND o.period_start <= $3::date AND o.period_end >= $3::date
         AND (CASE WHEN $4::boolean THEN o.team_id IS NOT NULL

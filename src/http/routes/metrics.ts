@@ -7,6 +7,7 @@ import { metricOwners } from '../../domain/metrics/scope.js';
 import { managedUserIds } from '../../db/queries/users.js';
 import { workspaceClock } from '../../db/queries/today.js';
 import { teamMemberIds, type MetricFilter } from '../../db/queries/metrics/filter.js';
+import { loadSegmentFilter } from '../../db/queries/segments.js';
 import { loadDashboard, metricNames, metricQueries, type MetricName } from '../../db/queries/metrics/dashboard.js';
 import { encodeCsv, type Cell } from '../../formats/csv.js';
 import { encodeXlsx } from '../../formats/xlsx.js';
@@ -21,6 +22,7 @@ const filterQuery = {
   sourceId: Uuid.optional().openapi({ description: 'Only leads from this source (lead metrics and campaign costs)' }),
   unit: z.enum(periodUnits).optional().openapi({ description: 'Bucket of period breakdowns (default month)' }),
   pipelineId: Uuid.optional().openapi({ description: 'Pipeline of the stage funnel (default: the default pipeline)' }),
+  segmentId: Uuid.optional().openapi({ description: 'Only records whose contact is in this saved segment (read from raw rows, not the rollups: slower on large workspaces)' }),
 };
 const DashboardQuery = z.strictObject(filterQuery);
 const MetricQuery = z.strictObject({ ...filterQuery, format: z.enum(['json', 'csv', 'xlsx']).optional().openapi({ description: 'csv or xlsx downloads the metric\'s table' }) });
@@ -31,6 +33,7 @@ const MetricOut = z.object({ name: z.string(), value: z.unknown(), drillDown: z.
 const DashboardOut = z.object({
   period: z.object({ from: z.string(), to: z.string(), timeZone: z.string(), unit: z.enum(periodUnits) }),
   ownerIds: z.array(Uuid).nullable().openapi({ description: 'Whose numbers these are; null: the whole workspace' }),
+  segmentId: Uuid.nullable().openapi({ description: 'The segment the numbers are restricted to; null: every contact' }),
   cards: z.record(z.string(), MetricOut),
 }).openapi('Dashboard');
 
@@ -45,7 +48,9 @@ async function filterOf(deps: Deps, c: Context<AppEnv>, q: Query): Promise<Metri
   const managed = actor.role === 'manager' ? await managedUserIds(deps.database, actor) : [];
   const teamMembers = q.teamId ? await teamMemberIds(deps.database, actor.workspaceId, q.teamId) : null;
   const ownerIds = metricOwners(actor, { ownerId: q.ownerId, teamId: q.teamId }, { managed, teamMembers });
-  return { workspaceId: actor.workspaceId, period, unit: q.unit ?? 'month', ownerIds, sourceId: q.sourceId ?? null, now: deps.now(), fromDay: q.from!, toDay: q.to! };
+  // A segment the actor cannot see is a 404 naming segmentId, as everywhere segments are used.
+  const segment = q.segmentId ? await loadSegmentFilter(deps.database, actor.workspaceId, q.segmentId, actor) : null;
+  return { workspaceId: actor.workspaceId, period, unit: q.unit ?? 'month', ownerIds, sourceId: q.sourceId ?? null, now: deps.now(), fromDay: q.from!, toDay: q.to!, segment };
 }
 
 /** A list endpoint plus query string listing the records behind a number. */
@@ -135,7 +140,7 @@ export function metricRoutes(deps: Deps) {
     const all = await loadDashboard(deps.database, f);
     if (q.pipelineId) all.stageConversion = await metricQueries.stageConversion(deps.database, f, q.pipelineId);
     const cards = Object.fromEntries(metricNames.map((name) => [name, { name, value: all[name], drillDown: drillDowns(name, all[name], f) }]));
-    return c.json({ period: { from: f.fromDay, to: f.toDay, timeZone: f.period.timeZone, unit: f.unit }, ownerIds: f.ownerIds, cards }, 200);
+    return c.json({ period: { from: f.fromDay, to: f.toDay, timeZone: f.period.timeZone, unit: f.unit }, ownerIds: f.ownerIds, segmentId: q.segmentId ?? null, cards }, 200);
   });
 
   r.openapi(createRoute({

@@ -7,6 +7,7 @@ import { findRow } from '../../db/repository.js';
 import { objective } from '../../db/schema.js';
 import type { ListSpec } from '../../db/list.js';
 import { assertMayTarget, objectiveActual } from '../../db/queries/objectives.js';
+import { findVisibleSegment } from '../../db/queries/segments.js';
 import { workspaceClock } from '../../db/queries/today.js';
 import { resourceRoutes, type ResourceSpec } from '../resource.js';
 import { DateOnly, IdParam, problemResponses, recordMeta, Uuid } from '../schemas.js';
@@ -21,6 +22,7 @@ const fields = {
   periodStart: DateOnly, periodEnd: DateOnly,
   target: z.number().min(-100).max(999_999_999_999),
   keyResults: z.array(KeyResult).max(20).optional(),
+  segmentId: Uuid.nullish().openapi({ description: 'Only records whose contact is in this saved segment count (docs/metrics.md#objectives)' }),
 };
 export const ObjectiveIn = z.strictObject(fields).openapi('ObjectiveInput');
 export const ObjectivePatch = z.strictObject({
@@ -31,6 +33,7 @@ export const ObjectiveOut = z.object({
   ...recordMeta,
   name: z.string(), userId: Uuid.nullable(), teamId: Uuid.nullable(), metric: z.enum(objectiveMetrics),
   periodStart: z.string(), periodEnd: z.string(), target: z.number(), keyResults: z.array(KeyResult), createdBy: Uuid.nullable(),
+  segmentId: Uuid.nullable(),
 }).openapi('Objective');
 const ProgressOut = z.object({
   objectiveId: Uuid, actual: z.number().nullable(), target: z.number(), share: z.number().nullable(),
@@ -62,6 +65,7 @@ export function objectiveRoutes(deps: Deps) {
     beforeCreate: async ({ tx, actor }, input) => {
       check(input);
       await assertMayTarget(tx, actor, input);
+      if (typeof input['segmentId'] === 'string') await findVisibleSegment(tx, actor, input['segmentId']);
       return { ...input, keyResults: input['keyResults'] ?? [], createdBy: actor.userId };
     },
     beforeUpdate: async ({ tx, actor }, before, patch) => {
@@ -69,6 +73,7 @@ export function objectiveRoutes(deps: Deps) {
       check(after);
       await assertMayTarget(tx, actor, before);
       if ('userId' in patch || 'teamId' in patch) await assertMayTarget(tx, actor, after);
+      if (typeof patch['segmentId'] === 'string') await findVisibleSegment(tx, actor, patch['segmentId']);
       return patch;
     },
     // A manager removes only objectives of their own teams and members, as they set them.
@@ -85,7 +90,7 @@ export function objectiveRoutes(deps: Deps) {
     const clock = await workspaceClock(deps.database, actor.workspaceId);
     const tz = isValidTimeZone(clock.timeZone) ? clock.timeZone : 'UTC';
     const now = deps.now();
-    const o = { workspaceId: actor.workspaceId, userId: row['userId'] as string | null, teamId: row['teamId'] as string | null, metric: row['metric'] as ObjectiveMetric, periodStart: row['periodStart'] as string, periodEnd: row['periodEnd'] as string };
+    const o = { workspaceId: actor.workspaceId, userId: row['userId'] as string | null, teamId: row['teamId'] as string | null, metric: row['metric'] as ObjectiveMetric, periodStart: row['periodStart'] as string, periodEnd: row['periodEnd'] as string, segmentId: row['segmentId'] as string | null };
     const actual = await objectiveActual(deps.database, o, tz, now);
     return c.json({ objectiveId: row['id'] as string, ...objectiveProgress({ ...o, target: row['target'] as number }, actual, localDay(now, tz)) }, 200);
   });

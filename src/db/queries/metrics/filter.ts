@@ -17,7 +17,14 @@ export type MetricFilter = {
   now: Date;
   /** Whether the daily rollups may answer (rollupsMatch); unset: asked per query. */
   rollups?: boolean;
+  /**
+   * Only records whose contact is in this segment (docs/metrics.md#segments): the compiled segment,
+   * `(p, contactIdExpr)` → SQL boolean. Rollups know no segments, so such a filter reads raw rows.
+   */
+  segment?: SegmentSql | null;
 };
+
+export type SegmentSql = (p: (v: unknown) => string, contactIdExpr: string) => string;
 
 /** Collects positional parameters; `p(v)` answers the `$n` to put in the SQL text. */
 export class Params {
@@ -29,12 +36,14 @@ export class Params {
 }
 
 /** Workspace, period and owner conditions on one table, as SQL (period on `timeCol`). */
-export function baseWhere(f: MetricFilter, q: Params, o: { alias?: string; timeCol?: string; ownerCol: string; source?: boolean }): string {
+export function baseWhere(f: MetricFilter, q: Params, o: { alias?: string; timeCol?: string; ownerCol: string; source?: boolean; contactCol?: string }): string {
   const a = o.alias ? `${o.alias}.` : '';
   const parts = [`${a}workspace_id = ${q.p(f.workspaceId)}`];
   if (o.timeCol) parts.push(`${a}${o.timeCol} >= ${q.p(f.period.from)}`, `${a}${o.timeCol} < ${q.p(f.period.to)}`);
   if (f.ownerIds) parts.push(`${a}${o.ownerCol} = ANY(${q.p(f.ownerIds)}::uuid[])`);
   if (o.source && f.sourceId) parts.push(`${a}source_id = ${q.p(f.sourceId)}`);
+  // Every table the metrics read names its contact in contact_id (the contact table itself: id).
+  if (f.segment) parts.push(f.segment((v) => q.p(v), `${a}${o.contactCol ?? 'contact_id'}`));
   return parts.join(' AND ');
 }
 

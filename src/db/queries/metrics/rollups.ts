@@ -61,6 +61,7 @@ export function rollupWhere(f: MetricFilter, q: Params, o: { days?: boolean; own
 
 /** Whether this query may read the rollups (resolved once per dashboard, else asked here). */
 export async function useRollups(database: Database, f: MetricFilter): Promise<boolean> {
+  if (f.segment) return false; // rollups cannot know which contacts a segment holds
   return f.rollups ?? rollupsMatch(database, f);
 }
 

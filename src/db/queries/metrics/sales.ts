@@ -95,7 +95,7 @@ export type NamedTopClient = TopClient & { name: string | null };
 /** Portfolio value (docs/metrics.md#portfolio): contact counts now, the period's sales per client and the top clients. */
 export async function portfolioSql(database: Database, f: MetricFilter): Promise<Omit<Portfolio, 'topClients'> & { topClients: NamedTopClient[] }> {
   const cq = new Params();
-  const contactWhere = baseWhere(f, cq, { ownerCol: 'owner_id' });
+  const contactWhere = baseWhere(f, cq, { ownerCol: 'owner_id', contactCol: 'id' });
   const sq = new Params();
   const saleWhere = baseWhere(f, sq, { alias: 's', timeCol: 'sold_at', ownerCol: 'owner_id' });
   const tq = new Params();
