@@ -22,7 +22,7 @@ describe('the portfolios page', () => {
     await page.getByRole('link', { name: 'Carteras' }).click();
     await page.getByRole('heading', { level: 1, name: 'Carteras por comercial' }).waitFor();
     const row = page.locator(`tr[data-user="${leaving.id}"]`);
-    await row.getByRole('link', { name: 'Cliente: 1' }).waitFor();
+    await row.getByRole('link', { name: 'Clientes de Rocío Saliente: 1' }).waitFor();
 
     // Keyboard only: focus the row's button, open, choose, preview, confirm.
     await row.getByRole('button', { name: 'Reasignar la cartera de Rocío Saliente' }).focus();

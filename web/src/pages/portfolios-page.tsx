@@ -3,7 +3,7 @@ import { Link } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../api/client.js';
 import type { components } from '../api/openapi.js';
-import { isMessageKey, useI18n } from '../i18n/i18n.js';
+import { useI18n } from '../i18n/i18n.js';
 import { useMe } from '../session.js';
 import { Empty, ErrorState, Loading } from '../components/ui.js';
 import { ReassignDialog, type Portfolio } from '../components/portfolios-reassign.js';
@@ -27,7 +27,6 @@ export function PortfoliosPage() {
   const canReassign = me.user.role !== 'sales';
   const rows = list.data?.data ?? [];
   const nameOf = (id: string) => rows.find((p) => p.userId === id)?.name ?? '—';
-  const lifecycleLabel = (l: string) => { const k = `contact.lifecycle.${l}`; return isMessageKey(k) ? t(k) : l; };
   const growth = (g: number | null) => (g === null ? '—' : `${g > 0 ? '+' : ''}${fmt.percent(g * 100)}`);
 
   return (
@@ -44,49 +43,47 @@ export function PortfoliosPage() {
             <caption className="visually-hidden">{t('portfolios.caption')}</caption>
             <thead><tr>
               <th scope="col">{t('portfolios.salesperson')}</th>
-              <th scope="col">{t('portfolios.lifecycle')}</th>
+              <th scope="col" className="num">{t('portfolios.clients')}</th>
+              <th scope="col" className="num">{t('portfolios.prospects')}</th>
               <th scope="col" className="num">{t('portfolios.purchases')}</th>
               <th scope="col" className="num">{t('portfolios.revenue')}</th>
-              <th scope="col" className="num" title={t('portfolios.growthHint')}>{t('portfolios.growth')}</th>
-              <th scope="col">{t('portfolios.pipeline')}</th>
+              <th scope="col" className="num"><abbr title={t('portfolios.growthHint')}>{t('portfolios.growth')}</abbr></th>
+              <th scope="col" className="num">{t('portfolios.pipeline')}</th>
               <th scope="col">{t('portfolios.lastContact')}</th>
-              <th scope="col">{t('portfolios.quiet')}</th>
-              <th scope="col">{t('portfolios.actions')}</th>
+              <th scope="col" className="num">{t('portfolios.quiet')}</th>
             </tr></thead>
             <tbody>
               {rows.map((p) => (
                 <tr key={p.userId} data-user={p.userId}>
                   <th scope="row" data-label={t('portfolios.salesperson')}>
-                    {p.name}{!p.isActive && <> <span className="badge">{t('portfolios.inactive')}</span></>}
+                    <span className="portfolio-name">{p.name}{!p.isActive && <> <span className="badge">{t('portfolios.inactive')}</span></>}</span>
+                    <span className="portfolio-links">
+                      <Link to={`/contacts?ownerId=${p.userId}`} aria-label={t('portfolios.openContacts', { name: p.name })}>{t('portfolios.contactsShort')} ({fmt.number(p.contacts)})</Link>
+                      <Link to={`/leads?ownerId=${p.userId}&status=open`} aria-label={t('portfolios.openLeads', { name: p.name })}>{t('portfolios.leadsShort')}</Link>
+                    </span>
+                    {canReassign && (
+                      <button type="button" className="button button--small portfolio-reassign" onClick={() => setReassigning(p)} aria-label={t('portfolios.reassignOf', { name: p.name })}>
+                        {t('portfolios.reassign')}
+                      </button>
+                    )}
                   </th>
-                  <td data-label={t('portfolios.lifecycle')}>
-                    <ul className="portfolio-lifecycles">
-                      {Object.entries(p.byLifecycle).map(([l, n]) => (
-                        <li key={l}><Link to={`/contacts?ownerId=${p.userId}&lifecycle=${l}`}>{lifecycleLabel(l)}: {fmt.number(n)}</Link></li>
-                      ))}
-                    </ul>
+                  <td className="num" data-label={t('portfolios.clients')}>
+                    <Link to={`/contacts?ownerId=${p.userId}&lifecycle=client`} aria-label={t('portfolios.clientsOf', { name: p.name, n: fmt.number(p.clients) })}>{fmt.number(p.clients)}</Link>
+                  </td>
+                  <td className="num" data-label={t('portfolios.prospects')}>
+                    <Link to={`/contacts?ownerId=${p.userId}&lifecycle=prospect`} aria-label={t('portfolios.prospectsOf', { name: p.name, n: fmt.number(p.prospects) })}>{fmt.number(p.prospects)}</Link>
                   </td>
                   <td className="num" data-label={t('portfolios.purchases')}>{fmt.number(p.purchases)}</td>
                   <td className="num" data-label={t('portfolios.revenue')}>{fmt.money(p.revenue)}</td>
                   <td className="num" data-label={t('portfolios.growth')}>{growth(p.growth)}</td>
-                  <td data-label={t('portfolios.pipeline')}>
-                    <Link to={`/leads?ownerId=${p.userId}&status=open`}>
-                      {t('portfolios.pipelineValue', { count: fmt.number(p.openLeads), amount: fmt.money(p.openAmount), weighted: fmt.money(p.weightedAmount) })}
-                    </Link>
+                  <td className="num" data-label={t('portfolios.pipeline')}>
+                    <span className="portfolio-pipeline">
+                      <span>{t('portfolios.pipelineValue', { count: fmt.number(p.openLeads), amount: fmt.money(p.openAmount) })}</span>
+                      <span className="portfolio-sub">{t('portfolios.weightedValue', { amount: fmt.money(p.weightedAmount) })}</span>
+                    </span>
                   </td>
                   <td data-label={t('portfolios.lastContact')}>{p.lastContactAt ? fmt.date(p.lastContactAt) : t('portfolios.noContact')}</td>
-                  <td data-label={t('portfolios.quiet')}>{t('portfolios.quietValue', { d30: fmt.number(p.quietClients30), d90: fmt.number(p.quietClients90) })}</td>
-                  <td data-label={t('portfolios.actions')}>
-                    <div className="portfolio-actions">
-                      <Link className="button button--small" to={`/contacts?ownerId=${p.userId}`} aria-label={t('portfolios.openContacts', { name: p.name })}>{t('portfolios.contactsShort')}</Link>
-                      <Link className="button button--small" to={`/leads?ownerId=${p.userId}&status=open`} aria-label={t('portfolios.openLeads', { name: p.name })}>{t('portfolios.leadsShort')}</Link>
-                      {canReassign && (
-                        <button type="button" className="button button--small" onClick={() => setReassigning(p)} aria-label={t('portfolios.reassignOf', { name: p.name })}>
-                          {t('portfolios.reassign')}
-                        </button>
-                      )}
-                    </div>
-                  </td>
+                  <td className="num" data-label={t('portfolios.quiet')}>{t('portfolios.quietValue', { d30: fmt.number(p.quietClients30), d90: fmt.number(p.quietClients90) })}</td>
                 </tr>
               ))}
             </tbody>
