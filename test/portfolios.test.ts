@@ -261,4 +261,18 @@ describe('reassigning a portfolio', () => {
     const evas = await eva.c.get('/api/v1/portfolios/transfers');
     expect(evas.body.data).toHaveLength(1);
   });
+
+  it('moves once when the same request arrives twice at the same moment', async () => {
+    const [a, b] = await Promise.all([
+      reassign(admin, eva.id, { toUserId: pablo.id }, 'race-1'),
+      reassign(admin, eva.id, { toUserId: pablo.id }, 'race-1'),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 201]);
+    expect(a.body.id).toBe(b.body.id);
+    expect((await ownerOf(contact, ids['k2']!)).ownerId).toBe(pablo.id);
+    const batches = await db().select().from(auditEvent).where(and(eq(auditEvent.workspaceId, workspaceId), eq(auditEvent.entity, 'portfolio_transfer')));
+    expect(batches).toHaveLength(3);
+    const notes = await db().select().from(notification).where(and(eq(notification.workspaceId, workspaceId), eq(notification.userId, pablo.id)));
+    expect(notes).toHaveLength(2);
+  });
 });
