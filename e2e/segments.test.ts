@@ -63,7 +63,7 @@ describe('the segments page', () => {
     await small.getByLabel('Campo (Condición 1)').selectOption({ label: 'Facturación en 12 meses (M)' });
     await small.getByLabel('Operador (Condición 1)').selectOption({ label: 'entre' });
     await small.getByLabel('Desde (Condición 1)').waitFor();
-    const overflow = await small.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await small.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     await phone.close();
   });
