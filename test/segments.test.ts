@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { complaint, contact, feedback, lead, pipeline, sale, segment, stage } from '../src/db/schema.js';
-import { segmentCondition } from '../src/db/queries/segments.js';
+import { complaint, contact, contactSaleStats, feedback, lead, pipeline, sale, segment, stage } from '../src/db/schema.js';
+import { refreshContactSaleStats, segmentCondition } from '../src/db/queries/segments.js';
 import type { SegmentDefinition } from '../src/domain/segment.js';
 import { addLoggedInUser, Client, setupWorkspace, testApp, type TestApp } from './harness.js';
 
@@ -221,5 +221,26 @@ describe('segments API', () => {
     const missing = await admin.post('/api/v1/campaigns', { name: 'Otra', segmentId: '00000000-0000-4000-8000-000000000000' });
     expect(missing.status).toBe(404);
     expect(missing.body.errors[0].field).toBe('segmentId');
+  });
+});
+
+describe('purchase figures', () => {
+  const statsOf = async (who: string) => (await db().select().from(contactSaleStats)
+    .where(and(eq(contactSaleStats.workspaceId, workspaceId), eq(contactSaleStats.contactId, c[who]!))))[0];
+
+  it('follow a sale that is added, moved to another contact or removed, in the same transaction', async () => {
+    const [s] = await db().insert(sale).values({ workspaceId, contactId: c['Diego'], soldAt: daysAgo(1), total: 500, currency: 'EUR', ownerId: adminId }).returning();
+    expect(await statsOf('Diego')).toMatchObject({ purchases: 1, revenue: 500, purchases12m: 1, revenue12m: 500 });
+    await db().update(sale).set({ contactId: c['Carmen'] }).where(and(eq(sale.workspaceId, workspaceId), eq(sale.id, s!.id)));
+    expect(await statsOf('Diego')).toBeUndefined();
+    expect(await statsOf('Carmen')).toMatchObject({ purchases: 1, revenue: 500 });
+    await db().delete(sale).where(and(eq(sale.workspaceId, workspaceId), eq(sale.id, s!.id)));
+    expect(await statsOf('Carmen')).toBeUndefined();
+  });
+
+  it('are recomputed for the whole workspace by the nightly refresh, leaving the same figures', async () => {
+    const before = await statsOf('Ana');
+    await refreshContactSaleStats(t.deps.database, workspaceId);
+    expect(await statsOf('Ana')).toMatchObject({ purchases: before!.purchases, revenue: before!.revenue, purchases12m: 3, revenue12m: 2800 });
   });
 });

@@ -903,3 +903,16 @@ export const funnelRollupState = pgTable('funnel_rollup_state', {
   signature: text('signature').notNull(),
   rebuiltAt: ts('rebuilt_at').notNull().defaultNow(),
 }, (t) => [primaryKey({ columns: [t.workspaceId, t.pipelineId] })]);
+
+// Per-contact purchase figures for segment conditions (migration 0023_segments.sql), kept by triggers on sale.
+export const contactSaleStats = pgTable('contact_sale_stats', {
+  workspaceId: uuid('workspace_id').notNull(),
+  contactId: uuid('contact_id').notNull(),
+  purchases: integer('purchases').notNull(),
+  revenue: numeric('revenue', { precision: 16, scale: 2, mode: 'number' }).notNull(),
+  firstSoldAt: ts('first_sold_at').notNull(),
+  lastSoldAt: ts('last_sold_at').notNull(),
+  purchases12m: integer('purchases_12m').notNull(),
+  revenue12m: numeric('revenue_12m', { precision: 16, scale: 2, mode: 'number' }).notNull(),
+  computedAt: ts('computed_at').notNull().defaultNow(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.contactId] })]);

@@ -12,6 +12,7 @@ import './webhooks.js';
 import './import.js';
 import './lifecycle.js';
 import './score.js';
+import './segment-stats.js';
 
 export { createScheduler, type Scheduler, type SchedulerOptions, type TickResult } from './scheduler.js';
 export { drainJobs } from './worker.js';

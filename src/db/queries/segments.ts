@@ -20,9 +20,11 @@ import { customFieldDefs } from './custom-fields.js';
  */
 
 type P = (v: unknown) => string;
-type Join = 'company' | 'sales' | 'salesScored' | 'openLeads' | 'leadSources' | 'nps' | 'complaints';
+type Join = 'company' | 'sales' | 'rScore' | 'fScore' | 'mScore' | 'openLeads' | 'leadSources' | 'nps' | 'complaints';
 
 const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const scoreOf = (column: string, cuts: string) =>
+  `(1 + (ss.${column} >= ${cuts}[1])::int + (ss.${column} >= ${cuts}[2])::int + (ss.${column} >= ${cuts}[3])::int + (ss.${column} >= ${cuts}[4])::int)`;
 const daysSince = (e: string) => `floor(extract(epoch FROM now() - ${e}) / 86400)`;
 
 /** SQL of each computed value, and which join it needs. Multi-valued ones are arrays (set semantics). */
@@ -30,9 +32,9 @@ const computed: Record<string, { expr: string; join?: Join; multi?: boolean }> =
   'computed.recencyDays': { expr: daysSince('ss.last_at'), join: 'sales' },
   'computed.frequency': { expr: 'coalesce(ss.frequency, 0)', join: 'sales' },
   'computed.monetary': { expr: 'coalesce(ss.monetary, 0)', join: 'sales' },
-  'computed.recencyScore': { expr: 'ss.r_score', join: 'salesScored' },
-  'computed.frequencyScore': { expr: 'ss.f_score', join: 'salesScored' },
-  'computed.monetaryScore': { expr: 'ss.m_score', join: 'salesScored' },
+  'computed.recencyScore': { expr: scoreOf('last_at', 'q.r'), join: 'rScore' },
+  'computed.frequencyScore': { expr: `CASE WHEN ss.frequency > 0 THEN ${scoreOf('frequency', 'q.f')} END`, join: 'fScore' },
+  'computed.monetaryScore': { expr: `CASE WHEN ss.frequency > 0 THEN ${scoreOf('monetary', 'q.m')} END`, join: 'mScore' },
   'computed.purchases': { expr: 'coalesce(ss.purchases, 0)', join: 'sales' },
   'computed.totalRevenue': { expr: 'coalesce(ss.revenue, 0)', join: 'sales' },
   'computed.averageBasket': { expr: 'round(ss.revenue / nullif(ss.purchases, 0), 2)', join: 'sales' },
@@ -53,22 +55,18 @@ const computed: Record<string, { expr: string; join?: Join; multi?: boolean }> =
   'computed.leadSource': { expr: 'lsrc.source_ids', join: 'leadSources', multi: true },
 };
 
-const salesAggregate = (ws: string) => `SELECT s.contact_id, max(s.sold_at) AS last_at, min(s.sold_at) AS first_at, count(*) AS purchases,
-         sum(s.total) AS revenue,
-         count(*) FILTER (WHERE s.sold_at >= now() - interval '12 months') AS frequency,
-         coalesce(sum(s.total) FILTER (WHERE s.sold_at >= now() - interval '12 months'), 0) AS monetary
-    FROM sale s WHERE s.workspace_id = ${ws} AND s.contact_id IS NOT NULL GROUP BY s.contact_id`;
+// Purchase figures come from contact_sale_stats (kept by triggers on sale, see 0023_segments.sql).
+const salesAggregate = (ws: string) => `SELECT st.contact_id, st.last_sold_at AS last_at, st.first_sold_at AS first_at, st.purchases,
+         st.revenue, st.purchases_12m AS frequency, st.revenue_12m AS monetary
+    FROM contact_sale_stats st WHERE st.workspace_id = ${ws}`;
 
-// Scores by quintile: ceil(5 × cumulative share), so equal values get equal scores. Recency ranks all
-// buyers; frequency and monetary rank those who bought in the last 12 months (others have none).
-const joinSql: Record<Join, (ws: string) => string> = {
+// Scores by quintile: 1 + how many of the 20/40/60/80 % cut points (percentile_disc) the value
+// reaches, so equal values share a score and 5 is the top fifth. Recency ranks every buyer by the
+// date of their last sale; frequency and monetary rank those who bought in the last 12 months
+// (others have none). Cut points are one ordered-set aggregate each: a sort of one column, not of rows.
+const joinSql: Record<Exclude<Join, 'rScore' | 'fScore' | 'mScore'>, (ws: string) => string> = {
   company: () => `LEFT JOIN company co ON co.workspace_id = c.workspace_id AND co.id = c.company_id`,
   sales: (ws) => `LEFT JOIN (${salesAggregate(ws)}) ss ON ss.contact_id = c.id`,
-  salesScored: (ws) => `LEFT JOIN (SELECT x.*,
-         ceil(5 * cume_dist() OVER (ORDER BY x.last_at))::int AS r_score,
-         CASE WHEN x.frequency > 0 THEN ceil(5 * cume_dist() OVER (PARTITION BY x.frequency > 0 ORDER BY x.frequency))::int END AS f_score,
-         CASE WHEN x.frequency > 0 THEN ceil(5 * cume_dist() OVER (PARTITION BY x.frequency > 0 ORDER BY x.monetary))::int END AS m_score
-    FROM (${salesAggregate(ws)}) x) ss ON ss.contact_id = c.id`,
   openLeads: (ws) => `LEFT JOIN (SELECT l.contact_id, max(l.score) AS max_score, array_agg(l.stage_id) AS stage_ids,
          max(CASE st.temperature WHEN 'cold' THEN 1 WHEN 'warm' THEN 2 WHEN 'hot' THEN 3 END) AS temp_rank
     FROM lead l LEFT JOIN stage st ON st.workspace_id = l.workspace_id AND st.id = l.stage_id
@@ -81,8 +79,16 @@ const joinSql: Record<Join, (ws: string) => string> = {
   complaints: (ws) => `LEFT JOIN (SELECT k.contact_id, count(*) AS n FROM complaint k
    WHERE k.workspace_id = ${ws} AND k.status <> 'resolved' AND k.contact_id IS NOT NULL GROUP BY k.contact_id) cp ON cp.contact_id = c.id`,
 };
-// salesScored replaces sales (it carries the same columns) when both are needed.
-const joinOrder: Join[] = ['company', 'salesScored', 'sales', 'openLeads', 'leadSources', 'nps', 'complaints'];
+const joinOrder = ['company', 'sales', 'openLeads', 'leadSources', 'nps', 'complaints'] as const;
+const cuts = `ARRAY[0.2, 0.4, 0.6, 0.8]`;
+const cutPoints: Record<'rScore' | 'fScore' | 'mScore', string> = {
+  rScore: `percentile_disc(${cuts}) WITHIN GROUP (ORDER BY st.last_sold_at) AS r`,
+  fScore: `percentile_disc(${cuts}) WITHIN GROUP (ORDER BY st.purchases_12m) FILTER (WHERE st.purchases_12m > 0) AS f`,
+  mScore: `percentile_disc(${cuts}) WITHIN GROUP (ORDER BY st.revenue_12m) FILTER (WHERE st.purchases_12m > 0) AS m`,
+};
+/** The cut points of the scores a definition reads, as one row (q) computed once per statement. */
+const cutPointsJoin = (ws: string, scores: ('rScore' | 'fScore' | 'mScore')[]) =>
+  `CROSS JOIN (SELECT ${scores.map((k) => cutPoints[k]).join(', ')} FROM contact_sale_stats st WHERE st.workspace_id = ${ws}) q`;
 
 type Compiled = { joins: Set<Join>; where: string };
 
@@ -180,8 +186,12 @@ export function compileDefinition(def: SegmentDefinition, custom: CustomFieldsBy
 export function segmentFromWhere(def: SegmentDefinition, custom: CustomFieldsByEntity, workspaceId: string, p: P): string {
   const ws = p(workspaceId);
   const { joins, where } = compileDefinition(def, custom, p);
-  if (joins.has('salesScored')) joins.delete('sales');
-  const joinText = joinOrder.filter((j) => joins.has(j)).map((j) => joinSql[j](ws)).join('\n  ');
+  const scores = (['rScore', 'fScore', 'mScore'] as const).filter((k) => joins.has(k));
+  if (scores.length) joins.add('sales');
+  const joinText = [
+    ...joinOrder.filter((j) => joins.has(j)).map((j) => joinSql[j](ws)),
+    ...(scores.length ? [cutPointsJoin(ws, scores)] : []),
+  ].join('\n  ');
   return `FROM contact c
   ${joinText}
  WHERE c.workspace_id = ${ws} AND c.status = 'active' AND ${where}`;
@@ -306,4 +316,12 @@ export async function previewMembers(database: Database, actor: Actor, def: Segm
     select: contactSelect, where: (p) => `contact.id IN (SELECT c.id ${segmentFromWhere(def, custom, actor.workspaceId, p)})`,
   });
   return (await runList<Record<string, unknown>>(database, built)).data;
+}
+
+/**
+ * Recomputes every contact's purchase figures in the workspace (the nightly job moves the 12-month
+ * window this way; a bulk load that switched the sale triggers off calls it once at the end).
+ */
+export async function refreshContactSaleStats(database: Database, workspaceId: string): Promise<void> {
+  await database.query('SELECT contact_sale_stats_refresh($1::uuid, NULL)', [workspaceId]);
 }
