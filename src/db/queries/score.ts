@@ -3,12 +3,14 @@ import { sql } from 'drizzle-orm';
 import type { Actor } from '../../domain/access.js';
 import type { ActivityType } from '../../domain/activity.js';
 import {
-  computeScore, validateScoreRules, type CustomFieldEntity, type ScoreCondition, type ScoreContext, type ScoreResult, type ScoreRule, type ScoreSnapshot,
+  computeScore, validateScoreRules, type CustomFieldEntity, type ScoreCondition, type ScoreContext, type ScoreLine, type ScoreResult, type ScoreRule,
+  type ScoreSnapshot, type ScoreWarning,
 } from '../../domain/score.js';
 import { EARLY_DAYS, eligibility, predict, trainModel, type Coefficient, type ModelLead } from '../../domain/score-model.js';
 import type { AuditInput } from '../audit.js';
 import { recordAudit } from '../audit.js';
 import type { Database, Db } from '../client.js';
+import type { ScoreExplanation } from '../schema.js';
 
 // tx.execute answers { rows } on both drivers; its declared type differs per driver.
 const rowsOf = <T>(res: unknown): T[] => (res as { rows: T[] }).rows;
@@ -72,8 +74,27 @@ export async function saveRules(tx: Db, actor: Actor, raw: readonly unknown[], e
 type SnapshotRow = {
   id: string; sector: string | null; employees: number | null; postal_code: string | null; source_id: string | null;
   product_ids: string[] | null; lead_cf: Record<string, unknown> | null; contact_cf: Record<string, unknown> | null;
-  company_cf: Record<string, unknown> | null; last_contact_ms: number | null;
+  company_cf: Record<string, unknown> | null; last_contact_ms: number | null; cur_score: number; cur_expl: ScoreExplanation | null;
 };
+
+/** A snapshot with the score stored now, so an unchanged score is not written again. */
+export type StoredSnapshot = ScoreSnapshot & { stored: { score: number; explanation: ScoreExplanation | null } };
+
+const sameLines = (a: readonly ScoreLine[], b: readonly ScoreLine[]) =>
+  a.length === b.length && a.every((x, i) => x.ruleId === b[i]!.ruleId && x.label === b[i]!.label && x.points === b[i]!.points && x.kind === b[i]!.kind);
+const sameWarnings = (a: readonly ScoreWarning[], b: readonly ScoreWarning[]) =>
+  a.length === b.length && a.every((x, i) => x.ruleId === b[i]!.ruleId && x.label === b[i]!.label && x.reason === b[i]!.reason);
+
+/** The results that differ from what is stored: writing only those spares the row triggers of unchanged records. */
+export function changedResults(results: ReadonlyMap<string, ScoreResult>, snaps: ReadonlyMap<string, StoredSnapshot>): Map<string, ScoreResult> {
+  const out = new Map<string, ScoreResult>();
+  for (const [id, r] of results) {
+    const cur = snaps.get(id)?.stored;
+    const same = cur && cur.score === r.score && cur.explanation && sameLines(cur.explanation.lines ?? [], r.lines) && sameWarnings(cur.explanation.warnings ?? [], r.warnings);
+    if (!same) out.set(id, r);
+  }
+  return out;
+}
 
 const windows = (rules: readonly ScoreRule[]) => {
   let interactions = 0;
@@ -95,21 +116,23 @@ const uuidArray = (ids: readonly string[]) => `{${ids.join(',')}}`;
  * A lead's interactions are those logged on it or on its contact; its purchases, its contact's
  * (or, without a contact, its company's).
  */
-export async function loadSnapshots(tx: Db, workspaceId: string, entity: ScoreEntity, ids: readonly string[], rules: readonly ScoreRule[], now: Date): Promise<Map<string, ScoreSnapshot>> {
-  const out = new Map<string, ScoreSnapshot>();
+export async function loadSnapshots(tx: Db, workspaceId: string, entity: ScoreEntity, ids: readonly string[], rules: readonly ScoreRule[], now: Date): Promise<Map<string, StoredSnapshot>> {
+  const out = new Map<string, StoredSnapshot>();
   if (!ids.length) return out;
   const arr = uuidArray(ids);
   const rows = rowsOf<SnapshotRow>(await tx.execute(entity === 'lead' ? sql`
     SELECT l.id, co.sector, co.employees, coalesce(c.postal_code, co.postal_code) AS postal_code, l.source_id,
            to_jsonb(l.product_ids) AS product_ids, l.custom_fields AS lead_cf, c.custom_fields AS contact_cf, co.custom_fields AS company_cf,
-           (extract(epoch FROM coalesce(l.last_activity_at, l.created_at)) * 1000)::float8 AS last_contact_ms
+           (extract(epoch FROM coalesce(l.last_activity_at, l.created_at)) * 1000)::float8 AS last_contact_ms,
+           l.score AS cur_score, l.score_explanation AS cur_expl
       FROM lead l
       LEFT JOIN contact c ON c.workspace_id = l.workspace_id AND c.id = l.contact_id
       LEFT JOIN company co ON co.workspace_id = l.workspace_id AND co.id = coalesce(l.company_id, c.company_id)
      WHERE l.workspace_id = ${workspaceId} AND l.id = ANY(${arr}::uuid[])` : sql`
     SELECT c.id, co.sector, co.employees, coalesce(c.postal_code, co.postal_code) AS postal_code, NULL::uuid AS source_id,
            NULL::jsonb AS product_ids, NULL::jsonb AS lead_cf, c.custom_fields AS contact_cf, co.custom_fields AS company_cf,
-           (extract(epoch FROM coalesce(c.last_activity_at, c.created_at)) * 1000)::float8 AS last_contact_ms
+           (extract(epoch FROM coalesce(c.last_activity_at, c.created_at)) * 1000)::float8 AS last_contact_ms,
+           c.score AS cur_score, c.score_explanation AS cur_expl
       FROM contact c
       LEFT JOIN company co ON co.workspace_id = c.workspace_id AND co.id = c.company_id
      WHERE c.workspace_id = ${workspaceId} AND c.id = ANY(${arr}::uuid[])`));
@@ -119,6 +142,7 @@ export async function loadSnapshots(tx: Db, workspaceId: string, entity: ScoreEn
       productIds: r.product_ids ?? [], interactions: [], purchases: [],
       customFields: { lead: r.lead_cf ?? {}, contact: r.contact_cf ?? {}, company: r.company_cf ?? {} },
       lastContactAt: r.last_contact_ms === null ? null : new Date(Number(r.last_contact_ms)),
+      stored: { score: Number(r.cur_score), explanation: r.cur_expl },
     });
   }
   const w = windows(rules);
@@ -152,7 +176,7 @@ export async function loadSnapshots(tx: Db, workspaceId: string, entity: ScoreEn
   return out;
 }
 
-/** Stores scores and explanations; only rows whose value changes are written (no version bump: computed). */
+/** Stores scores and explanations (no version bump: computed); the SQL also skips rows already equal, as a guard. */
 export async function storeScores(tx: Db, workspaceId: string, entity: ScoreEntity, results: ReadonlyMap<string, ScoreResult>): Promise<number> {
   if (!results.size) return 0;
   const payload = JSON.stringify([...results].map(([id, r]) => ({ id, s: r.score, e: { lines: r.lines, warnings: r.warnings } })));
@@ -170,7 +194,7 @@ export async function rescore(tx: Db, workspaceId: string, entity: ScoreEntity, 
   const snaps = await loadSnapshots(tx, workspaceId, entity, ids, scoring.rules, now);
   const results = new Map<string, ScoreResult>();
   for (const [id, snap] of snaps) results.set(id, computeScore(scoring.rules, scoring.ctx, snap, now));
-  await storeScores(tx, workspaceId, entity, results);
+  await storeScores(tx, workspaceId, entity, changedResults(results, snaps));
   return results;
 }
 
@@ -250,7 +274,7 @@ export async function rescoreWorkspace(database: Database, workspaceId: string, 
         const snaps = await loadSnapshots(tx, workspaceId, entity, ids, scoring.rules, now);
         const results = new Map<string, ScoreResult>();
         for (const [id, snap] of snaps) results.set(id, computeScore(scoring.rules, scoring.ctx, snap, now));
-        changed += await storeScores(tx, workspaceId, entity, results);
+        changed += await storeScores(tx, workspaceId, entity, changedResults(results, snaps));
         return ids.length;
       });
       scored += n;

@@ -13,6 +13,7 @@ import { expectedVersion } from '../resource.js';
 import { newRouter, type AppEnv, type Deps } from '../context.js';
 import { DateOnly, IdParam, CustomFieldValues, listQuerySchema, pageOf, problemResponses, recordMeta, TimestampOut, Uuid } from '../schemas.js';
 import { addCancelRestoreRoutes, addressIn, addressOut } from './companies.js';
+import { ScoreExplanationOut } from './score.js';
 
 type AnyRow = Record<string, unknown>;
 
@@ -66,6 +67,8 @@ export const ContactOut = z.object({
   companyId: Uuid.nullable(), companyName: z.string().nullable(), ownerId: Uuid.nullable(), customFields: CustomFieldValues,
   status: z.enum(['active', 'cancelled']), cancelReason: z.string().nullable(), cancelledAt: TimestampOut.nullable(),
   lastActivityAt: TimestampOut.nullable(),
+  score: z.number().int().openapi({ description: 'Computed from the workspace score rules (read-only); see scoreExplanation' }),
+  scoreExplanation: ScoreExplanationOut,
   ...profileOut,
 }).openapi('Contact');
 

@@ -2095,7 +2095,7 @@ export interface paths {
                     format?: "csv" | "xlsx";
                     /** @description `campaign` leaves out people who asked not to be contacted (and their leads); otherwise they are marked in a column */
                     purpose?: "list" | "campaign";
-                    /** @description Language of the header row and of coded values such as status, lifecycle and next action type (default es) */
+                    /** @description Language of the header row (default es) */
                     lang?: "es" | "en";
                     /** @description CSV only. semicolon (default): `;` and decimal comma, what a Spanish Excel or LibreOffice opens in columns; comma: `,` and decimal point */
                     delimiter?: "semicolon" | "comma";
@@ -2216,7 +2216,7 @@ export interface paths {
                     format?: "csv" | "xlsx" | "vcard";
                     /** @description `campaign` leaves out people who asked not to be contacted (and their leads); otherwise they are marked in a column */
                     purpose?: "list" | "campaign";
-                    /** @description Language of the header row and of coded values such as status, lifecycle and next action type (default es) */
+                    /** @description Language of the header row (default es) */
                     lang?: "es" | "en";
                     /** @description CSV only. semicolon (default): `;` and decimal comma, what a Spanish Excel or LibreOffice opens in columns; comma: `,` and decimal point */
                     delimiter?: "semicolon" | "comma";
@@ -2330,7 +2330,7 @@ export interface paths {
                     format?: "csv" | "xlsx";
                     /** @description `campaign` leaves out people who asked not to be contacted (and their leads); otherwise they are marked in a column */
                     purpose?: "list" | "campaign";
-                    /** @description Language of the header row and of coded values such as status, lifecycle and next action type (default es) */
+                    /** @description Language of the header row (default es) */
                     lang?: "es" | "en";
                     /** @description CSV only. semicolon (default): `;` and decimal comma, what a Spanish Excel or LibreOffice opens in columns; comma: `,` and decimal point */
                     delimiter?: "semicolon" | "comma";
@@ -2417,7 +2417,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Language of the header row and of coded values such as status, lifecycle and next action type (default es) */
+                    /** @description Language of the header row (default es) */
                     lang?: "es" | "en";
                 };
                 header?: never;
@@ -17565,6 +17565,8 @@ export interface components {
             }[];
             /** Format: uuid */
             createdBy: string | null;
+            /** Format: uuid */
+            segmentId: string | null;
         };
         ObjectiveInput: {
             name: string;
@@ -17599,6 +17601,11 @@ export interface components {
                 target?: number | null;
                 done?: boolean;
             }[];
+            /**
+             * Format: uuid
+             * @description Only records whose contact is in this saved segment count (docs/metrics.md#objectives)
+             */
+            segmentId?: string | null;
         };
         ObjectivePatch: {
             name?: string;
@@ -17633,6 +17640,11 @@ export interface components {
                 target?: number | null;
                 done?: boolean;
             }[];
+            /**
+             * Format: uuid
+             * @description Only records whose contact is in this saved segment count (docs/metrics.md#objectives)
+             */
+            segmentId?: string | null;
             version?: number;
         };
         ObjectiveProgress: {

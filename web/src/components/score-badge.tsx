@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import type { ScoreExplanation, ScoreLine } from '../api/types.js';
 import { useT } from '../i18n/i18n.js';
 
@@ -30,7 +30,7 @@ export function ScoreExplanationList({ explanation }: { explanation: ScoreExplan
 
 /**
  * The score as a small button; activating it (click, Enter or Space) opens its explanation below,
- * Escape or a click elsewhere closes it and focus stays on the button.
+ * Escape (focus anywhere inside) or a click elsewhere closes it, and focus returns to the button.
  */
 export function ScoreBadge({ score, explanation }: { score: number; explanation: ScoreExplanation | null | undefined }) {
   const t = useT();
@@ -40,17 +40,17 @@ export function ScoreBadge({ score, explanation }: { score: number; explanation:
   const panelId = useId();
   useEffect(() => {
     if (!open) return;
-    const close = (e: MouseEvent | KeyboardEvent) => {
-      if (e instanceof KeyboardEvent) {
-        if (e.key === 'Escape') { setOpen(false); buttonRef.current?.focus(); }
-      } else if (!ref.current?.contains(e.target as Node)) setOpen(false);
-    };
+    const close = (e: MouseEvent) => { if (!ref.current?.contains(e.target as Node)) setOpen(false); };
     document.addEventListener('mousedown', close);
-    document.addEventListener('keydown', close);
-    return () => { document.removeEventListener('mousedown', close); document.removeEventListener('keydown', close); };
+    return () => document.removeEventListener('mousedown', close);
   }, [open]);
+  // Escape is handled here rather than on the document: a board card stops key events from
+  // bubbling (its own keys pick it up), so a document listener would never hear it.
+  const onKeyDown = (e: KeyboardEvent<HTMLSpanElement>) => {
+    if (open && e.key === 'Escape') { e.stopPropagation(); setOpen(false); buttonRef.current?.focus(); }
+  };
   return (
-    <span className="menu score-badge" ref={ref}>
+    <span className="menu score-badge" ref={ref} onKeyDown={onKeyDown}>
       <button ref={buttonRef} type="button" className={`badge score-badge__button ${tone(score)}`} aria-expanded={open} aria-controls={panelId}
         aria-label={t('score.explain', { score })} title={t('score.badge', { score })}
         onClick={(e) => { e.preventDefault(); e.stopPropagation(); setOpen((o) => !o); }}>
