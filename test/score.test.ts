@@ -3,6 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { lead, pipeline, source, stage } from '../src/db/schema.js';
 import { rescoreWorkspace } from '../src/db/queries/score.js';
 import { drainJobs } from '../src/jobs/index.js';
+import { registeredSchedules } from '../src/jobs/registry.js';
 import { addLoggedInUser, Client, setupWorkspace, testApp, type TestApp } from './harness.js';
 
 let t: TestApp;
@@ -108,6 +109,15 @@ describe('the score of a lead and a contact', () => {
     const s = await sales.c.get(`/api/v1/score/contacts/${contactId}`);
     expect(s.status).toBe(200);
     expect(s.body.score).toBe(65);
+    const c = await sales.c.get(`/api/v1/contacts/${contactId}`);
+    expect(c.body).toMatchObject({ score: 65, scoreExplanation: { lines: expect.arrayContaining([expect.objectContaining({ label: 'sector objetivo' })]) } });
+  });
+
+  it('is rescored every night from 04:00 workspace time, once per day whatever the number of instances', () => {
+    const nightly = registeredSchedules().find((x) => x.name === 'score')!;
+    const ws = { id: workspaceId, timeZone: 'Europe/Madrid', settings: {} };
+    expect(nightly.due(new Date('2026-11-23T02:30:00Z'), ws)).toEqual([]);
+    expect(nightly.due(new Date('2026-11-23T03:05:00Z'), ws)).toEqual([expect.objectContaining({ id: 'score:2026-11-23', kind: 'score' })]);
   });
 
   it('decays in the nightly rescoring when nobody has been in touch for the window', async () => {
