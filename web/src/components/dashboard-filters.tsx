@@ -6,6 +6,7 @@ import type { Page } from '../api/types.js';
 import type { TeamRecord } from '../lib/records.js';
 import { useT } from '../i18n/i18n.js';
 import { useMe } from '../session.js';
+import { useSegments } from './segment-editor.js';
 import { defaultDashboardView, periodPresets, periodUnits, type DashboardView } from '../lib/dashboard-period.js';
 
 export const useTeams = () => useQuery({ queryKey: ['lookup', 'teams'], staleTime: 5 * 60_000, queryFn: async () => (await api.get<Page<TeamRecord>>('/teams', { limit: '500' })).data });
@@ -21,6 +22,7 @@ export function DashboardFilters({ view, range, onChange }: { view: DashboardVie
   const role = me.user.role;
   const users = useUsers();
   const sources = useSources();
+  const segments = useSegments();
   const teams = useTeams();
   const myTeams = (teams.data ?? []).filter((x) => role === 'admin' || x.managerId === me.user.id);
   const myTeamIds = new Set(myTeams.map((x) => x.id));
@@ -72,6 +74,14 @@ export function DashboardFilters({ view, range, onChange }: { view: DashboardVie
           <option value="">{t('dashboard.allSources')}</option>
           {sources.data?.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
         </select>
+      </div>
+      <div className="field">
+        <label htmlFor="dash-segment">{t('dashboard.segment')}</label>
+        <select id="dash-segment" value={view.segmentId} aria-describedby={view.segmentId ? 'dash-segment-note' : undefined} onChange={(e) => set({ segmentId: e.target.value })}>
+          <option value="">{t('dashboard.allSegments')}</option>
+          {segments.data?.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
+        </select>
+        {view.segmentId && <small id="dash-segment-note" className="field__hint">{t('dashboard.segmentNote')}</small>}
       </div>
       <button type="button" className="button button--ghost" onClick={() => onChange(defaultDashboardView)}>{t('dashboard.reset')}</button>
     </div>

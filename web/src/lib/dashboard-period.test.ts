@@ -79,3 +79,15 @@ describe('chart buckets', () => {
     expect(chartUnit('2020-01-01', '2026-12-31', 'week')).toBe('quarter');
   });
 });
+
+describe('segment filter in the address', () => {
+  it('keeps a segment through the address and sends it to the API, and leaves it out when none is chosen', () => {
+    const id = '5f0c2b8e-1d2a-4c3b-9e8f-0a1b2c3d4e5f';
+    const view = parseDashboardView(new URLSearchParams(`segmentId=${id}`));
+    expect(view.segmentId).toBe(id);
+    expect(dashboardSearch(view)).toBe(`?segmentId=${id}`);
+    expect(dashboardQuery(view, '2026-11-23').segmentId).toBe(id);
+    expect(dashboardQuery(defaultDashboardView, '2026-11-23').segmentId).toBeUndefined();
+    expect(parseDashboardView(new URLSearchParams('segmentId=nope')).segmentId).toBe('');
+  });
+});

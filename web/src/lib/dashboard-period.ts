@@ -16,11 +16,13 @@ export type DashboardView = {
   from: string; to: string;
   unit: PeriodUnit;
   teamId: string; ownerId: string; sourceId: string;
+  /** Only the records of this saved segment's contacts; empty: everyone. */
+  segmentId: string;
   /** The pipeline of the stage funnel; empty: the default one. */
   pipelineId: string;
 };
 
-export const defaultDashboardView: DashboardView = { preset: 'month', from: '', to: '', unit: 'week', teamId: '', ownerId: '', sourceId: '', pipelineId: '' };
+export const defaultDashboardView: DashboardView = { preset: 'month', from: '', to: '', unit: 'week', teamId: '', ownerId: '', sourceId: '', segmentId: '', pipelineId: '' };
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const isDay = (s: string | null): s is string => !!s && DAY.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`));
@@ -82,6 +84,7 @@ export function parseDashboardView(params: URLSearchParams): DashboardView {
     teamId: idOrEmpty(params.get('teamId')),
     ownerId: idOrEmpty(params.get('ownerId')),
     sourceId: idOrEmpty(params.get('sourceId')),
+    segmentId: idOrEmpty(params.get('segmentId')),
     pipelineId: idOrEmpty(params.get('pipelineId')),
   };
 }
@@ -92,7 +95,7 @@ export function dashboardSearch(view: DashboardView): string {
   if (view.preset !== defaultDashboardView.preset) p.set('period', view.preset);
   if (view.preset === 'custom') { if (view.from) p.set('from', view.from); if (view.to) p.set('to', view.to); }
   if (view.unit !== defaultDashboardView.unit) p.set('unit', view.unit);
-  for (const k of ['teamId', 'ownerId', 'sourceId', 'pipelineId'] as const) if (view[k]) p.set(k, view[k]);
+  for (const k of ['teamId', 'ownerId', 'sourceId', 'segmentId', 'pipelineId'] as const) if (view[k]) p.set(k, view[k]);
   const s = p.toString();
   return s ? `?${s}` : '';
 }
@@ -100,7 +103,7 @@ export function dashboardSearch(view: DashboardView): string {
 /** The API query (GET /dashboard, /metrics/{name}) of a view. */
 export function dashboardQuery(view: DashboardView, today: string): Query {
   const { from, to } = periodRange(view, today);
-  return { from, to, unit: view.unit, teamId: view.teamId || undefined, ownerId: view.ownerId || undefined, sourceId: view.sourceId || undefined, pipelineId: view.pipelineId || undefined };
+  return { from, to, unit: view.unit, teamId: view.teamId || undefined, ownerId: view.ownerId || undefined, sourceId: view.sourceId || undefined, segmentId: view.segmentId || undefined, pipelineId: view.pipelineId || undefined };
 }
 
 /** The instants bounding local days `from`..`to` (the end is the midnight after `to`, exclusive). */

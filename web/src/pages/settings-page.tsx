@@ -11,6 +11,7 @@ import { WebFormsSettings } from './settings/web-forms-settings.js';
 import { CaptureSettings } from './settings/capture-settings.js';
 import { ScoreSettings } from './settings/score-settings.js';
 import { ClientProfileSettings } from '../components/profile-settings.js';
+import { WeeklySummarySetting } from '../components/weekly-summary-setting.js';
 import type { Role } from '../api/types.js';
 
 type Section = { id: string; labelKey: MessageKey; roles?: Role[]; render: () => ReactNode };
@@ -31,6 +32,7 @@ const sections: Section[] = [
   { id: 'client-profile', labelKey: 'profile.settings.title', roles: ['admin'], render: () => <ClientProfileSettings /> },
   { id: 'api-tokens', labelKey: 'settings.allApiTokens', roles: ['admin'], render: () => <ApiTokensCard scope="all" /> },
   { id: 'webhooks', labelKey: 'webhooks.title', roles: ['admin'], render: () => <WebhooksSettings /> },
+  { id: 'weekly-summary', labelKey: 'dashboard.weeklySummary.title', roles: ['admin', 'manager'], render: () => <WeeklySummarySetting /> },
   { id: 'workspace', labelKey: 'settings.workspace', render: () => <WorkspaceSettings /> },
 ];
 
