@@ -64,6 +64,7 @@ describe('lifecycle', () => {
     expect(await lifecycleOf(id)).toBe('prospect');
     await newLead(id, { probability: 55 });
     expect(await lifecycleOf(id)).toBe('potential');
+    expect((await admin.get('/api/v1/contacts?lifecycle=potential')).body.data.map((c: { id: string }) => c.id)).toContain(id);
     const saleId = await sell(id);
     expect(await lifecycleOf(id)).toBe('client');
     expect((await admin.del(`/api/v1/sales/${saleId}`)).status).toBe(204);

@@ -95,7 +95,7 @@ export function callingCodeOf(country: string): string | null {
 /** Fields of a contact or company a merge may take from either record (`fieldChoices` keys). */
 export const mergeableFields: Record<DuplicateEntity, readonly string[]> = {
   contact: ['firstName', 'lastName', 'secondLastName', 'jobTitle', 'email', 'phone', 'address', 'postalCode', 'neighbourhood',
-    'city', 'region', 'country', 'birthDate', 'maritalStatus', 'contactPreference', 'doNotContact', 'lifecycle', 'companyId',
+    'city', 'region', 'country', 'birthDate', 'maritalStatus', 'occupation', 'contactPreference', 'bestTimeToContact', 'doNotContact', 'lifecycle', 'companyId',
     'ownerId', 'customFields'],
   company: ['name', 'sector', 'employees', 'annualRevenue', 'website', 'email', 'phone', 'address', 'postalCode',
     'neighbourhood', 'city', 'region', 'country', 'ownerId', 'customFields'],

@@ -5,6 +5,7 @@ import type { Database, Db } from '../client.js';
 import { buildListQuery, runList, selectList, type ListParams, type ListSpec, type Page } from '../list.js';
 import type { TenantTable } from '../repository.js';
 import { contact } from '../schema.js';
+import { lifecycles } from '../../domain/profile.js';
 import { loadSegmentFilter } from './segments.js';
 
 type AnyRow = Record<string, unknown>;
@@ -25,7 +26,7 @@ export const contactList: ListSpec = {
   filters: {
     companyId: { kind: 'in', column: 'company_id', type: 'uuid' },
     ownerId: { kind: 'in', column: 'owner_id', type: 'uuid' },
-    lifecycle: { kind: 'enum', column: 'lifecycle', values: ['prospect', 'client', 'former'] },
+    lifecycle: { kind: 'enum', column: 'lifecycle', values: lifecycles },
     doNotContact: { kind: 'bool', column: 'do_not_contact' },
     city: { kind: 'in', column: 'city', type: 'text' },
     postalCode: { kind: 'in', column: 'postal_code', type: 'text' },

@@ -9,6 +9,7 @@ import { AppError, fieldError, invalid, notFound } from '../../domain/errors.js'
 import { recordAudit } from '../audit.js';
 import type { Db } from '../client.js';
 import { company, contact, duplicateMerge } from '../schema.js';
+import { refreshLifecycle } from './profile.js';
 
 // tx.execute answers { rows } on both drivers; its declared type differs per driver.
 const rowsOf = <T>(res: unknown) => (res as { rows: T[] }).rows;
@@ -420,6 +421,8 @@ export async function mergeRecords(tx: Db, actor: Actor, input: MergeInput, now:
     workspaceId: actor.workspaceId, userId: actor.userId, entity, entityId: mergeId, action: 'merged_into',
     before: { status: 'active' }, after: { status: 'cancelled', cancelReason: 'merged' }, meta: { mergeId: mergeRecordId, keepId },
   });
+  // The kept contact now has the merged one's sales and leads: its lifecycle follows (docs/profile.md).
+  if (entity === 'contact') await refreshLifecycle(tx, actor, [keepId], now);
   return mergeRecordId;
 }
 
@@ -490,6 +493,7 @@ export async function undoMerge(tx: Db, actor: Actor, id: string, now: Date): Pr
     workspaceId: actor.workspaceId, userId: actor.userId, entity, entityId: m.mergedId, action: 'unmerge',
     before: { status: 'cancelled' }, after: { status: 'active' }, meta: { mergeId: id, keepId: m.keepId },
   });
+  if (entity === 'contact') await refreshLifecycle(tx, actor, [m.keepId, m.mergedId], now);
   return { ...m, undoneAt: now };
 }
 

@@ -17126,7 +17126,11 @@ export interface components {
                 /** @enum {string} */
                 maritalStatus?: "keep" | "merge";
                 /** @enum {string} */
+                occupation?: "keep" | "merge";
+                /** @enum {string} */
                 contactPreference?: "keep" | "merge";
+                /** @enum {string} */
+                bestTimeToContact?: "keep" | "merge";
                 /** @enum {string} */
                 doNotContact?: "keep" | "merge";
                 /** @enum {string} */
@@ -19184,6 +19188,9 @@ export interface components {
             cancelledAt: string | null;
             /** Format: date-time */
             lastActivityAt: string | null;
+            /** @description Computed from the workspace score rules (read-only); see scoreExplanation */
+            score: number;
+            scoreExplanation: components["schemas"]["ScoreExplanation"];
             /** @description Whole years in the workspace time zone (sensitive, like birthDate) */
             age?: number | null;
             /**
@@ -19219,6 +19226,24 @@ export interface components {
                 replyRate: number | null;
                 windowDays: number;
             };
+        };
+        /** @description Why the score is what it is: one line per rule that counted, one warning per rule that could not apply */
+        ScoreExplanation: {
+            lines: components["schemas"]["ScoreLine"][];
+            warnings: components["schemas"]["ScoreWarning"][];
+        };
+        ScoreLine: {
+            ruleId: string;
+            label: string;
+            points: number;
+            /** @enum {string} */
+            kind: "fit" | "behaviour" | "decay";
+        };
+        ScoreWarning: {
+            ruleId: string;
+            label: string;
+            /** @enum {string} */
+            reason: "field_deleted" | "product_deleted" | "source_deleted";
         };
         ContactInput: {
             firstName: string;
@@ -19374,24 +19399,6 @@ export interface components {
             sourceName: string | null;
             /** @description amount × probability / 100 */
             weightedAmount: number;
-        };
-        /** @description Why the score is what it is: one line per rule that counted, one warning per rule that could not apply */
-        ScoreExplanation: {
-            lines: components["schemas"]["ScoreLine"][];
-            warnings: components["schemas"]["ScoreWarning"][];
-        };
-        ScoreLine: {
-            ruleId: string;
-            label: string;
-            points: number;
-            /** @enum {string} */
-            kind: "fit" | "behaviour" | "decay";
-        };
-        ScoreWarning: {
-            ruleId: string;
-            label: string;
-            /** @enum {string} */
-            reason: "field_deleted" | "product_deleted" | "source_deleted";
         };
         LeadInput: {
             title: string;
