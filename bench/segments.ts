@@ -56,6 +56,15 @@ try {
   await ensureBuiltinSegments(db.database, ws);
   console.log(`${engine}: ${contacts} contacts, ${Math.round(contacts * 1.5)} sales loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
+  // The floor under the same load: counting the workspace's active contacts with no condition.
+  const floor: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await db.database.query(`SELECT count(*) FROM contact WHERE workspace_id = $1 AND status = 'active'`, [ws]);
+    floor.push(performance.now() - t);
+  }
+  console.log(formatSummary('floor: count of all active contacts', summarize(floor)));
+
   const cf = await segmentCustomFields(db.database.db, ws);
   const cases: [string, SegmentDefinition][] = [
     ...Object.entries(builtinSegments).filter(([k]) => k !== 'vip').map(([k, b]) => [k, b.definition] as [string, SegmentDefinition]),
