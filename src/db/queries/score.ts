@@ -166,9 +166,12 @@ export async function loadSnapshots(tx: Db, workspaceId: string, entity: ScoreEn
     const since = new Date(now.getTime() - w.purchases * DAY_MS);
     const sales = rowsOf<{ rid: string; at_ms: number }>(await tx.execute(entity === 'lead' ? sql`
       SELECT l.id AS rid, (extract(epoch FROM s.sold_at) * 1000)::float8 AS at_ms
-        FROM lead l JOIN sale s ON s.workspace_id = l.workspace_id
-             AND (s.contact_id = l.contact_id OR (l.contact_id IS NULL AND s.company_id = l.company_id))
-       WHERE l.workspace_id = ${workspaceId} AND l.id = ANY(${arr}::uuid[]) AND s.sold_at >= ${since}` : sql`
+        FROM lead l JOIN sale s ON s.workspace_id = l.workspace_id AND s.contact_id = l.contact_id
+       WHERE l.workspace_id = ${workspaceId} AND l.id = ANY(${arr}::uuid[]) AND s.sold_at >= ${since}
+      UNION ALL -- two branches, each on its index (sale_contact_idx, sale_company_idx), rather than one OR that uses neither
+      SELECT l.id, (extract(epoch FROM s.sold_at) * 1000)::float8
+        FROM lead l JOIN sale s ON s.workspace_id = l.workspace_id AND s.company_id = l.company_id
+       WHERE l.workspace_id = ${workspaceId} AND l.id = ANY(${arr}::uuid[]) AND l.contact_id IS NULL AND s.sold_at >= ${since}` : sql`
       SELECT s.contact_id AS rid, (extract(epoch FROM s.sold_at) * 1000)::float8 AS at_ms
         FROM sale s WHERE s.workspace_id = ${workspaceId} AND s.contact_id = ANY(${arr}::uuid[]) AND s.sold_at >= ${since}`));
     for (const s of sales) out.get(s.rid)?.purchases.push(new Date(Number(s.at_ms)));
