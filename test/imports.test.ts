@@ -292,6 +292,17 @@ describe('an import on several app instances', () => {
     }
   });
 
+  it('stores a file that arrives in pieces as chunks of exactly IMPORT_CHUNK_BYTES, counting its lines on the way', async () => {
+    const id = '00000000-0000-4000-8000-000000000abe';
+    const piece = new TextEncoder().encode(`${'a'.repeat(299_999)}\n`);
+    const stored = await storeUpload(t.deps.database, workspaceId, id, Array.from({ length: 5 }, () => piece), 10_000_000);
+    expect(stored).toEqual({ size: 1_500_000, lines: 5 });
+    const sizes = await t.deps.database.query<{ seq: number; n: number }>(
+      'SELECT seq, length(data) AS n FROM import_file_chunk WHERE workspace_id = $1 AND import_id = $2 ORDER BY seq', [workspaceId, id]);
+    expect(sizes.map((r) => Number(r.n))).toEqual([IMPORT_CHUNK_BYTES, 1_500_000 - IMPORT_CHUNK_BYTES]);
+    await t.deps.database.query('DELETE FROM import_file_chunk WHERE import_id = $1', [id]);
+  });
+
   it('leaves no file behind: uploads that never became an import are removed by the retention job', async () => {
     const kept = await upload(admin, 'pendiente.csv', 'Nombre\nAna\n');
     const abandoned = '00000000-0000-4000-8000-000000000abc';

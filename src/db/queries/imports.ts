@@ -68,9 +68,14 @@ export const foldName = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '')
 /** Size of one stored chunk of an uploaded file: a few round trips per megabyte, little memory. */
 export const IMPORT_CHUNK_BYTES = 1 << 20;
 
+// Chunks travel as base64 text, decoded and encoded by PostgreSQL: PGlite converts bytea to and
+// from hex in JavaScript, about 1 MB/s under load (20 MiB stored in 27 s, read in 12 s); Node's
+// base64 and PostgreSQL's decode() are native on both engines.
+
 /** Stores one chunk of an import's file (outside any transaction: a long upload holds no lock). */
 export async function writeFileChunk(database: Database, workspaceId: string, importId: string, seq: number, data: Uint8Array): Promise<void> {
-  await database.query('INSERT INTO import_file_chunk (workspace_id, import_id, seq, data) VALUES ($1, $2, $3, $4)', [workspaceId, importId, seq, data]);
+  const text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
+  await database.query(`INSERT INTO import_file_chunk (workspace_id, import_id, seq, data) VALUES ($1, $2, $3, decode($4, 'base64'))`, [workspaceId, importId, seq, text]);
 }
 
 /**
@@ -79,10 +84,11 @@ export async function writeFileChunk(database: Database, workspaceId: string, im
  */
 export async function* readFileChunks(database: Database, workspaceId: string, importId: string): AsyncGenerator<Buffer> {
   for (let seq = 0; ; seq++) {
-    const [row] = await database.query<{ data: Uint8Array }>(
-      'SELECT data FROM import_file_chunk WHERE workspace_id = $1 AND import_id = $2 AND seq = $3', [workspaceId, importId, seq]);
+    const [row] = await database.query<{ data: string }>(
+      `SELECT encode(data, 'base64') AS data FROM import_file_chunk WHERE workspace_id = $1 AND import_id = $2 AND seq = $3`,
+      [workspaceId, importId, seq]);
     if (!row) return;
-    yield Buffer.isBuffer(row.data) ? row.data : Buffer.from(row.data.buffer, row.data.byteOffset, row.data.byteLength);
+    yield Buffer.from(row.data, 'base64'); // skips the line breaks encode() puts every 76 characters
   }
 }
 
