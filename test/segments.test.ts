@@ -213,7 +213,7 @@ describe('segments API', () => {
     expect((await luis.c.get('/api/v1/contacts?segmentId=00000000-0000-4000-8000-000000000000')).body.errors).toEqual([expect.objectContaining({ field: 'segmentId' })]);
   });
 
-  it('lets a campaign target a segment the user can see', async () => {
+  it('lets a campaign target a segment the user can see, and loses the target when the segment is deleted', async () => {
     const seg = await admin.post('/api/v1/segments', { name: 'Clientes de campaña', definition: all(cond('contact.lifecycle', 'eq', 'client')) });
     const ok = await admin.post('/api/v1/campaigns', { name: 'Rebajas', segmentId: seg.body.id });
     expect(ok.status).toBe(201);
@@ -221,6 +221,8 @@ describe('segments API', () => {
     const missing = await admin.post('/api/v1/campaigns', { name: 'Otra', segmentId: '00000000-0000-4000-8000-000000000000' });
     expect(missing.status).toBe(404);
     expect(missing.body.errors[0].field).toBe('segmentId');
+    expect((await admin.del(`/api/v1/segments/${seg.body.id as string}`)).status).toBe(204);
+    expect((await admin.get(`/api/v1/campaigns/${ok.body.id as string}`)).body.segmentId).toBeNull();
   });
 });
 
