@@ -132,6 +132,30 @@ describe('GET /api/v1/metrics/{name}', () => {
     expect(r.body.drillDown.won).toContain('status=won');
   });
 
+  it('drills the win rate and the sales cycle down to the leads closed in the period only', async () => {
+    // Both won leads closed on 20 March; a won lead closed outside the period must not be listed.
+    const r = await admin.get(`/api/v1/metrics/winRate?from=2026-03-01&to=2026-03-31`);
+    expect(r.body.value).toMatchObject({ won: 2, lost: 0 });
+    const listed = await admin.get(r.body.drillDown.won);
+    expect(listed.status).toBe(200);
+    expect(listed.body.data).toHaveLength(2);
+    expect(r.body.drillDown.cycle).toBe(r.body.drillDown.won);
+    const before = await admin.get((await admin.get(`/api/v1/metrics/winRate?from=2026-01-01&to=2026-02-28`)).body.drillDown.won);
+    expect(before.body.data).toHaveLength(0);
+  });
+
+  it('downloads the breakdown a table shows (conversion by owner), and refuses one the metric has not', async () => {
+    const res = await t.app.request(`/api/v1/metrics/conversion?${Q}&format=csv&table=byOwner`, { headers: { cookie: admin.cookie } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toContain('conversion-byOwner-2026-01-01-2026-03-31.csv');
+    const text = await res.text();
+    expect(text).toContain(luis.id);
+    expect(text).toContain(marta.id);
+    const bad = await admin.get(`/api/v1/metrics/nps?${Q}&format=csv&table=byOwner`);
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors[0]).toMatchObject({ field: 'table', code: 'not_a_table' });
+  });
+
   it('refuses an unknown metric', async () => {
     expect((await admin.get(`/api/v1/metrics/happiness?${Q}`)).status).toBe(422);
   });

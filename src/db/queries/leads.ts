@@ -64,6 +64,9 @@ export const leadList: ListSpec = {
     expectedCloseTo: { kind: 'lt', column: 'expected_close_date', type: 'date' },
     createdFrom: { kind: 'gte', column: 'created_at', type: 'timestamp' },
     createdTo: { kind: 'lt', column: 'created_at', type: 'timestamp' },
+    // The dashboard's win rate and sales cycle drill down to the leads closed in its period.
+    closedFrom: { kind: 'gte', column: 'closed_at', type: 'timestamp' },
+    closedTo: { kind: 'lt', column: 'closed_at', type: 'timestamp' },
   },
   sorts: {
     nextActionAt: { expr: nextActionSort, type: 'timestamp' },

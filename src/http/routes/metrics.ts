@@ -25,7 +25,12 @@ const filterQuery = {
   segmentId: Uuid.optional().openapi({ description: 'Only records whose contact is in this saved segment (read from raw rows, not the rollups: slower on large workspaces)' }),
 };
 const DashboardQuery = z.strictObject(filterQuery);
-const MetricQuery = z.strictObject({ ...filterQuery, format: z.enum(['json', 'csv', 'xlsx']).optional().openapi({ description: 'csv or xlsx downloads the metric\'s table' }) });
+const MetricQuery = z.strictObject({
+  ...filterQuery,
+  format: z.enum(['json', 'csv', 'xlsx']).optional().openapi({ description: 'csv or xlsx downloads the metric\'s table' }),
+  table: z.enum(['bySource', 'byOwner', 'byPeriod', 'byCampaign', 'byStage', 'byCloseMonth', 'byCategory', 'byUser', 'topClients', 'steps']).optional()
+    .openapi({ description: 'Which of the metric\'s breakdowns to download (default: its main one, see docs/metrics.md)' }),
+});
 const MetricParam = z.object({ name: z.enum(metricNames as [MetricName, ...MetricName[]]).openapi({ param: { name: 'name', in: 'path' } }) });
 
 // The cards' shapes are documented in docs/metrics.md; the OpenAPI entry keeps them open objects.
@@ -82,7 +87,7 @@ function drillDowns(name: MetricName, value: unknown, f: MetricFilter): unknown 
     };
     case 'salesByClientType': case 'frequency': return { sales: link('sales', sales) };
     case 'portfolio': return {
-      sales: link('sales', sales), clients: link('contacts', { lifecycle: 'client', ownerId: owners }), prospects: link('contacts', { lifecycle: 'prospect', ownerId: owners }),
+      sales: link('sales', sales), clients: link('contacts', { lifecycle: 'client', ownerId: owners }), prospects: link('contacts', { lifecycle: 'prospect,potential', ownerId: owners }),
       topClients: rows(v['topClients'], (r) => { const [kind, id] = String(r['clientKey']).split(':'); return link('sales', { ...sales, [`${kind}Id`]: id }); }),
     };
     case 'nps': return { answers: link('feedback', { answeredFrom: from, answeredTo: to, userId: owners }) };
@@ -96,7 +101,11 @@ function drillDowns(name: MetricName, value: unknown, f: MetricFilter): unknown 
       return { open: link('leads', open), byStage: rows(v['byStage'], (r) => link('leads', { ...open, stageId: String(r['key']) })),
         byOwner: rows(v['byOwner'], (r) => link('leads', { ...open, ownerId: String(r['key']) })) };
     }
-    case 'winRate': return { won: link('leads', { status: 'won', ownerId: owners, sourceId: f.sourceId }), lost: link('leads', { status: 'lost', ownerId: owners, sourceId: f.sourceId }) };
+    case 'winRate': {
+      // Closed in the period (closedAt), like the figures; the won ones are also the sales cycle's.
+      const closed = { closedFrom: from, closedTo: to, ownerId: owners, sourceId: f.sourceId };
+      return { won: link('leads', { ...closed, status: 'won' }), lost: link('leads', { ...closed, status: 'lost' }), cycle: link('leads', { ...closed, status: 'won' }) };
+    }
     case 'interactions': return { activities: link('activities', { occurredFrom: from, occurredTo: to, done: 'true', userId: owners }) };
     case 'overdueNextActions': return { leads: link('leads', { status: 'open', nextActionTo: f.now.toISOString(), ownerId: owners, sourceId: f.sourceId }) };
     case 'cadenceMisses': return { activities: link('activities', { dueFrom: from, dueTo: f.now < f.period.to ? f.now.toISOString() : to, userId: owners }) };
@@ -104,9 +113,19 @@ function drillDowns(name: MetricName, value: unknown, f: MetricFilter): unknown 
   }
 }
 
-/** The table a metric downloads as CSV/XLSX: its breakdown rows, or its figures as one row. */
-function tableOf(name: MetricName, value: unknown): Row[] {
+/** The breakdowns each metric can download besides its main table (`table` query parameter). */
+const breakdowns: Partial<Record<MetricName, string[]>> = {
+  conversion: ['bySource', 'byOwner', 'byPeriod'], costPerLead: ['byCampaign', 'bySource'], pipeline: ['byStage', 'byOwner', 'byCloseMonth'],
+  complaints: ['byCategory'], portfolio: ['topClients'], overdueNextActions: ['byOwner'], cadenceMisses: ['byUser'], stageConversion: ['steps'],
+};
+
+/** The table a metric downloads as CSV/XLSX: the breakdown asked for, its main one, or its figures as one row. */
+function tableOf(name: MetricName, value: unknown, table?: string): Row[] {
   const v = value as Row;
+  if (table) {
+    if (!breakdowns[name]?.includes(table)) throw fieldError('table', 'not_a_table', `${name} has no ${table} table.`);
+    return v[table] as Row[];
+  }
   switch (name) {
     case 'conversion': return (v['bySource'] as Row[]);
     case 'stageConversion': return (v['steps'] as Row[]);
@@ -116,7 +135,8 @@ function tableOf(name: MetricName, value: unknown): Row[] {
     case 'pipeline': return (v['byStage'] as Row[]);
     case 'overdueNextActions': return (v['byOwner'] as Row[]);
     case 'cadenceMisses': return (v['byUser'] as Row[]);
-    case 'salesByClientType': return ['newClients', 'existingClients'].map((k) => ({ clientType: k, ...(v[k] as Row) }));
+    case 'salesByClientType': return [...['newClients', 'existingClients'].map((k) => ({ clientType: k, ...(v[k] as Row) })),
+      { clientType: 'unattributed', clients: null, ...(v['unattributed'] as Row) }];
     case 'nps': case 'winRate': return [v];
     default: return value as Row[];
   }
@@ -165,11 +185,11 @@ export function metricRoutes(deps: Deps) {
       ? await metricQueries.stageConversion(deps.database, f, q.pipelineId ?? null)
       : await (metricQueries[name] as (d: typeof deps.database, f: MetricFilter) => Promise<unknown>)(deps.database, f);
     if (!q.format || q.format === 'json') return c.json({ name, value, drillDown: drillDowns(name, value, f) }, 200);
-    const rows = tableOf(name, value);
+    const rows = tableOf(name, value, q.table);
     if (!Array.isArray(rows)) throw fieldError('format', 'not_a_table', `${name} has no table to download.`);
     const columns = columnsOf(rows);
     const cells: Cell[][] = rows.map((row) => columns.map((k) => { const x = row[k]; return x === null || x === undefined || typeof x === 'object' ? (x instanceof Date ? x : x === null || x === undefined ? null : JSON.stringify(x)) : (x as Cell); }));
-    const file = `${name}-${f.fromDay}-${f.toDay}`;
+    const file = `${name}${q.table ? `-${q.table}` : ''}-${f.fromDay}-${f.toDay}`;
     if (q.format === 'csv') {
       return c.body(encodeCsv(columns, cells), 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${file}.csv"` });
     }

@@ -2091,6 +2091,10 @@ export interface paths {
                     createdFrom?: string;
                     /** @description Upper bound (exclusive) */
                     createdTo?: string;
+                    /** @description Lower bound (inclusive) */
+                    closedFrom?: string;
+                    /** @description Upper bound (exclusive) */
+                    closedTo?: string;
                     /** @description csv (UTF-8 with BOM) or xlsx */
                     format?: "csv" | "xlsx";
                     /** @description `campaign` leaves out people who asked not to be contacted (and their leads); otherwise they are marked in a column */
@@ -3569,6 +3573,8 @@ export interface paths {
                     segmentId?: string;
                     /** @description csv or xlsx downloads the metric's table */
                     format?: "json" | "csv" | "xlsx";
+                    /** @description Which of the metric's breakdowns to download (default: its main one, see docs/metrics.md) */
+                    table?: "bySource" | "byOwner" | "byPeriod" | "byCampaign" | "byStage" | "byCloseMonth" | "byCategory" | "byUser" | "topClients" | "steps";
                 };
                 header?: never;
                 path: {
@@ -13933,6 +13939,10 @@ export interface paths {
                     createdFrom?: string;
                     /** @description Upper bound (exclusive) */
                     createdTo?: string;
+                    /** @description Lower bound (inclusive) */
+                    closedFrom?: string;
+                    /** @description Upper bound (exclusive) */
+                    closedTo?: string;
                 };
                 header?: never;
                 path?: never;

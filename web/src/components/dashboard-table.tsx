@@ -25,12 +25,14 @@ export function DataTable<T>({ caption, columns, rows, rowKey, empty }: { captio
 }
 
 /** CSV and XLSX downloads of one metric's table, with the dashboard's period and filters. */
-export function ExportLinks({ name, query, table }: { name: MetricName; query: Query; table: string }) {
+export function ExportLinks({ name, query, table, breakdown }: { name: MetricName; query: Query; table: string; breakdown?: string }) {
   const t = useT();
+  // A metric with several tables (conversion by source and by owner…) downloads the one shown here.
+  const q = breakdown ? { ...query, table: breakdown } : query;
   return (
     <span className="dash-export">
       {(['csv', 'xlsx'] as const).map((format) => (
-        <a key={format} className="button button--small" href={exportHref(name, query, format)} download
+        <a key={format} className="button button--small" href={exportHref(name, q, format)} download
           aria-label={t('dashboard.exportLabel', { table, format: format.toUpperCase() })}>
           {format.toUpperCase()}
         </a>
@@ -40,13 +42,13 @@ export function ExportLinks({ name, query, table }: { name: MetricName; query: Q
 }
 
 /** A titled block holding a table, with its downloads beside the title. */
-export function TableSection({ title, name, query, children, note }: { title: string; name: MetricName; query: Query; children: ReactNode; note?: string }) {
+export function TableSection({ title, name, query, children, note, breakdown }: { title: string; name: MetricName; query: Query; children: ReactNode; note?: string; breakdown?: string }) {
   const id = useId();
   return (
     <section className="dash-block" aria-labelledby={id}>
       <header className="dash-block__header">
         <h3 id={id}>{title}</h3>
-        <ExportLinks name={name} query={query} table={title} />
+        <ExportLinks name={name} query={query} table={title} breakdown={breakdown} />
       </header>
       {note && <p className="muted small">{note}</p>}
       {children}

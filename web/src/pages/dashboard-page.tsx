@@ -191,7 +191,7 @@ export function DashboardPage() {
                     { label: t('dashboard.lost'), value: num(win.lost), link: drillLink(c.winRate.drillDown, 'lost') },
                   ]} />
                 <MetricCard title={t('dashboard.card.cycle')} value={orDash(win.averageCycleDays, (x) => t('dashboard.days', { count: fmt.number(x) }))}
-                  link={drillLink(c.winRate.drillDown, 'won')} hint={t('dashboard.cycleHint')} />
+                  link={drillLink(c.winRate.drillDown, 'cycle')} hint={t('dashboard.cycleHint')} />
                 <MetricCard title={t('dashboard.card.activity')} value={num(interactionsTotal)} link={drillLink(c.interactions.drillDown, 'activities')} hint={t('dashboard.interactions')}
                   figures={[{ label: t('dashboard.cadenceMisses'), value: num(c.cadenceMisses.value.total), link: drillLink(c.cadenceMisses.drillDown, 'activities') }]} />
                 <MetricCard title={t('dashboard.card.overdue')} value={num(c.overdueNextActions.value.total)} link={drillLink(c.overdueNextActions.drillDown, 'leads')} hint={t('dashboard.overdueNow')} />
@@ -218,7 +218,8 @@ export function DashboardPage() {
                   cohortCell={(s) => <DrillValue value={num(s.reached)} link={drillLink(c.stageConversion.drillDown, 'cohort')} label={s.name} />} />
                 <ForecastChart title={t('dashboard.chart.forecast')} rows={forecastData(pipe.byCloseMonth)}
                   monthLabel={(k) => (k === 'none' ? t('dashboard.noDate') : formatMonth(fmt.locale, k))}
-                  countCell={(r) => <DrillValue value={num(r.count)} link={forecastMonthLink(r.key, d.ownerIds, view.sourceId || null)} label={r.key} />} />
+                  countCell={(r) => <DrillValue value={num(r.count)} link={forecastMonthLink(r.key, d.ownerIds, view.sourceId || null)} label={r.key} />}
+                  actions={<ExportLinks name="pipeline" query={query} table={t('dashboard.chart.forecast')} breakdown="byCloseMonth" />} />
                 {sales.error ? <ErrorState error={sales.error} /> : !sales.ready ? <Loading /> : (
                   <StackedChart title={t('dashboard.chart.sales')} pivot={sales.pivot} rowHeader={t('dashboard.bucket')} rowLabel={labelIn(sales.unit)} money
                     seriesLabel={(s) => (s === 'new' ? t('dashboard.newClients') : s === 'existing' ? t('dashboard.existingClients') : t('dashboard.noClient'))}
@@ -230,7 +231,8 @@ export function DashboardPage() {
                   actions={<ExportLinks name="interactions" query={query} table={t('dashboard.chart.activity')} />} />
                 <StackedChart title={t('dashboard.chart.newLeads')} pivot={newLeads} rowHeader={t('dashboard.week')} rowLabel={shortDay} seriesLabel={sourceName}
                   note={t('dashboard.chart.newLeadsNote')}
-                  cell={(week, source, v) => <DrillValue value={fmt.number(v)} link={leadCohortLink(weekRange(week), d.ownerIds, { sourceId: source })} label={`${shortDay(week)} ${sourceName(source)}`} />} />
+                  cell={(week, source, v) => <DrillValue value={fmt.number(v)} link={leadCohortLink(weekRange(week), d.ownerIds, { sourceId: source })} label={`${shortDay(week)} ${sourceName(source)}`} />}
+                  actions={<ExportLinks name="weeklyNewLeads" query={query} table={t('dashboard.chart.newLeads')} />} />
               </div>
             </section>
 
@@ -258,7 +260,7 @@ export function DashboardPage() {
                     ]} />
                 </TableSection>
                 {me.user.role !== 'sales' && (
-                  <TableSection title={t('dashboard.table.byOwner')} name="conversion" query={query}>
+                  <TableSection title={t('dashboard.table.byOwner')} name="conversion" query={query} breakdown="byOwner">
                     <DataTable caption={t('dashboard.table.byOwner')} rows={conv.byOwner} rowKey={(r) => r.key}
                       columns={[
                         { header: t('dashboard.owner'), cell: (r) => userName(r.key) },
