@@ -2,7 +2,7 @@ import { groupBy, inPeriod, keyOf, ratio, round2, type MetricPeriod } from './pe
 import type { LeadFact } from './conversion.js';
 import type { SaleFact } from './sales.js';
 
-export type ContactFact = { lifecycle: 'prospect' | 'client' | 'former'; status: 'active' | 'cancelled' };
+export type ContactFact = { lifecycle: 'prospect' | 'potential' | 'client' | 'former'; status: 'active' | 'cancelled' };
 export type TopClient = { clientKey: string; amount: number; count: number };
 export type Portfolio = {
   /** Active contacts whose lifecycle is client / prospect, today (not tied to the period). */
@@ -41,7 +41,8 @@ export function portfolio(contacts: readonly ContactFact[], sales: readonly Sale
     .slice(0, TOP_CLIENTS);
   return portfolioFromTotals({
     clients: active.filter((c) => c.lifecycle === 'client').length,
-    prospects: active.filter((c) => c.lifecycle === 'prospect').length,
+    // A potential client (docs/profile.md) has not bought yet: still a prospect here.
+    prospects: active.filter((c) => c.lifecycle === 'prospect' || c.lifecycle === 'potential').length,
     buyingClients: new Set(attributed.map((s) => s.clientKey)).size,
     salesCount: inside.length,
     salesAmount: inside.reduce((a, s) => a + s.total, 0),

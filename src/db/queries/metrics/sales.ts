@@ -107,9 +107,9 @@ export async function portfolioSql(database: Database, f: MetricFilter): Promise
   const clientKey = fast ? `CASE WHEN s.contact_id IS NOT NULL THEN 'contact:' || s.contact_id ELSE 'company:' || ${companyOnly} END` : clientSql('s');
   const [contacts, totals, top] = await Promise.all([
     database.query<{ clients: number; prospects: number }>(fast
-      ? `SELECT coalesce(sum(contacts) FILTER (WHERE lifecycle = 'client'), 0)::int AS clients, coalesce(sum(contacts) FILTER (WHERE lifecycle = 'prospect'), 0)::int AS prospects
+      ? `SELECT coalesce(sum(contacts) FILTER (WHERE lifecycle = 'client'), 0)::int AS clients, coalesce(sum(contacts) FILTER (WHERE lifecycle IN ('prospect', 'potential')), 0)::int AS prospects
            FROM contact_lifecycle_summary WHERE ${contactWhere}`
-      : `SELECT (count(*) FILTER (WHERE lifecycle = 'client'))::int AS clients, (count(*) FILTER (WHERE lifecycle = 'prospect'))::int AS prospects
+      : `SELECT (count(*) FILTER (WHERE lifecycle = 'client'))::int AS clients, (count(*) FILTER (WHERE lifecycle IN ('prospect', 'potential')))::int AS prospects
          FROM contact WHERE ${contactWhere} AND status = 'active'`, cq.values),
     database.query<{ buying: number; count: number; amount: string; attributed: string }>(
       `SELECT ${fast ? distinctClientsSql('s') : `count(DISTINCT ${clientSql('s')})`}::int AS buying, count(*)::int AS count, coalesce(sum(s.total), 0) AS amount,
