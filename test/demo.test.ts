@@ -239,6 +239,10 @@ describe('seguimiento generate', () => {
           FROM lead_stage_history h JOIN lead l ON l.workspace_id = h.workspace_id AND l.id = h.lead_id WHERE h.workspace_id = $1) x
         WHERE x.from_stage_id IS DISTINCT FROM x.prev OR x.changed_at < x.created_at`, ws)).toBe(0);
     expect(await one(`SELECT count(DISTINCT h.to_stage_id) FROM lead_stage_history h WHERE h.workspace_id = $1`, ws)).toBe(r.stageIds.length);
+    // The per-contact sale figures the sale triggers keep are there for every buying contact.
+    expect(await one(`SELECT count(*) FROM (SELECT contact_id, count(*) AS n, sum(total) AS t FROM sale WHERE workspace_id = $1 GROUP BY 1) s
+        FULL JOIN (SELECT * FROM contact_sale_stats WHERE workspace_id = $1) c ON c.contact_id = s.contact_id
+        WHERE c.purchases IS DISTINCT FROM s.n OR c.revenue IS DISTINCT FROM s.t`, ws)).toBe(0);
   });
 
   it('leaves the metric rollups equal to the raw rows and their triggers as they were', async () => {

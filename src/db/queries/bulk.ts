@@ -99,8 +99,12 @@ const spanishWords = {
 const idSql = (prefix: string, kind: string, n: string) =>
   `('${prefix}-${kind}-4000-8000-' || lpad(to_hex(${n}), 12, '0'))::uuid`;
 
-/** The tables the loader writes whose user triggers (metric rollups, lead sort keys) it stands in for. */
-const triggerTables = ['lead', 'lead_stage_history', 'activity', 'sale', 'feedback'];
+/**
+ * The tables the loader writes whose user triggers it stands in for: the metric and funnel rollups
+ * (rebuilt by metric_rollups_rebuild, which covers the contact and company ones too), the lead sort
+ * keys (written by the INSERT) and the per-contact sale figures (refreshed at the end).
+ */
+const triggerTables = ['company', 'contact', 'lead', 'lead_stage_history', 'activity', 'sale', 'feedback'];
 
 /**
  * Loads a large synthetic dataset (companies, contacts, users, leads with their stage history,
@@ -386,6 +390,9 @@ export async function generateDataset(database: Database, opts: GenerateOptions)
       // lead's stage history), and the triggers back as they were.
       const r0 = performance.now();
       await conn.query('SELECT metric_rollups_rebuild($1::uuid)', [ws]);
+      // The sale triggers' per-contact figures (migration 0023), where the schema has them.
+      const [saleStats] = await conn.query<{ ok: boolean }>(`SELECT to_regprocedure('contact_sale_stats_refresh(uuid, uuid[])') IS NOT NULL AS ok`);
+      if (saleStats?.ok) await conn.query('SELECT contact_sale_stats_refresh($1::uuid, NULL)', [ws]);
       const rollupSeconds = (performance.now() - r0) / 1000;
       for (const t of triggers) {
         const mode = t.mode === 'A' ? 'ALWAYS ' : t.mode === 'R' ? 'REPLICA ' : '';
