@@ -10,6 +10,13 @@ describe('requiredScope', () => {
     expect(requiredScope('GET', '/api/v1/webhooks')).toBe('webhooks');
   });
 
+  it('maps the portfolio, search, funnel and score areas', () => {
+    expect(requiredScope('POST', '/api/v1/portfolios/1/reassign')).toBe('contacts:write');
+    expect(requiredScope('GET', '/api/v1/search')).toBe('contacts:read');
+    expect(requiredScope('GET', '/api/v1/funnel/model')).toBe('metrics:read');
+    expect(requiredScope('PUT', '/api/v1/score/rules')).toBe('settings:write');
+  });
+
   it('needs full access for api tokens and for paths no area covers', () => {
     expect(requiredScope('POST', '/api/v1/api-tokens')).toBeNull();
     expect(requiredScope('GET', '/api/v1/something-new')).toBeNull();

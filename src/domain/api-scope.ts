@@ -17,12 +17,13 @@ export type ApiScope = (typeof apiScopes)[number];
  */
 const areaOfSegment: Record<string, ScopeArea | 'webhooks'> = {
   contacts: 'contacts', companies: 'contacts', segments: 'contacts', duplicates: 'contacts', imports: 'contacts',
+  search: 'contacts', capture: 'contacts', portfolios: 'contacts',
   leads: 'leads', activities: 'leads', today: 'leads', calendar: 'leads',
   sales: 'sales', 'follow-ups': 'sales', feedback: 'sales', complaints: 'sales', 'satisfaction-links': 'sales',
-  metrics: 'metrics', dashboard: 'metrics', objectives: 'metrics',
+  metrics: 'metrics', dashboard: 'metrics', objectives: 'metrics', funnel: 'metrics', 'weekly-summary': 'metrics',
   users: 'settings', teams: 'settings', pipelines: 'settings', products: 'settings', sources: 'settings', campaigns: 'settings',
   'custom-fields': 'settings', workspace: 'settings', 'audit-events': 'settings', jobs: 'settings', notifications: 'settings',
-  privacy: 'settings', 'capture-policies': 'settings', 'web-forms': 'settings',
+  privacy: 'settings', 'capture-policies': 'settings', 'web-forms': 'settings', score: 'settings',
   webhooks: 'webhooks',
 };
 
