@@ -121,8 +121,8 @@ export async function portfolioSql(database: Database, f: MetricFilter): Promise
            FROM sale s WHERE ${topWhere} AND (s.contact_id IS NOT NULL OR s.company_id IS NOT NULL)
           GROUP BY ${fast ? `s.contact_id, ${companyOnly}` : '1'} ORDER BY 2 DESC, ${clientKey} COLLATE "C" LIMIT ${TOP_CLIENTS})
        SELECT t.client AS "clientKey", t.amount, t.count,
-              CASE WHEN t.client LIKE 'contact:%' THEN (SELECT trim(concat_ws(' ', c.first_name, c.last_name, c.second_last_name)) FROM contact c WHERE c.workspace_id = ${tq.p(f.workspaceId)} AND c.id::text = substr(t.client, 9))
-                   ELSE (SELECT co.name FROM company co WHERE co.workspace_id = ${tq.p(f.workspaceId)} AND co.id::text = substr(t.client, 9)) END AS name
+              CASE WHEN t.client LIKE 'contact:%' THEN (SELECT trim(concat_ws(' ', c.first_name, c.last_name, c.second_last_name)) FROM contact c WHERE c.workspace_id = ${tq.p(f.workspaceId)} AND c.id = substr(t.client, 9)::uuid)
+                   ELSE (SELECT co.name FROM company co WHERE co.workspace_id = ${tq.p(f.workspaceId)} AND co.id = substr(t.client, 9)::uuid) END AS name
          FROM t ORDER BY t.amount DESC, t.client COLLATE "C"`, tq.values),
   ]);
   const t = totals[0];
