@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ageAt, ageOn, assertNoSensitiveWrite, assertSensitiveOptional, canSeeSensitive, deriveLifecycle, effectiveLifecycle,
+  ageAt, ageOn, assertNoSensitiveMapping, assertNoSensitiveWrite, assertSensitiveOptional, canSeeSensitive, deriveLifecycle, effectiveLifecycle,
   formerCutoff, lifecycleSettingsOf, noLifecycleFacts, omitSensitive, replyStats, sensitiveRolesOf,
 } from './profile.js';
 import { AppError } from './errors.js';
@@ -92,6 +92,13 @@ describe('sensitive fields', () => {
     expect((err as AppError).code).toBe('forbidden');
     expect((err as AppError).fields.map((f) => f.field)).toEqual(['occupation', 'customFields.income']);
     expect(() => assertNoSensitiveWrite({ firstName: 'Ana', customFields: { shoe: 2 } }, ['income'])).not.toThrow();
+  });
+
+  it('cannot be imported by a role that may not see them, naming the column', () => {
+    let err: unknown;
+    try { assertNoSensitiveMapping(['firstName', null, 'birthDate']); } catch (e) { err = e; }
+    expect((err as AppError).fields).toEqual([expect.objectContaining({ field: 'mapping.2', code: 'sensitive_field' })]);
+    expect(() => assertNoSensitiveMapping(['firstName', 'email'])).not.toThrow();
   });
 
   it('cannot be required, neither as a custom field nor by the capture policy', () => {

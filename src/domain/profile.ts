@@ -163,6 +163,17 @@ export function assertNoSensitiveWrite(input: Record<string, unknown>, sensitive
   if (fields.length) throw new AppError('forbidden', `Your role may not change ${fields.map((f) => f.field).join(', ')}.`, fields);
 }
 
+/** An import mapping (one target per column) that would write a sensitive field: refused (403) for roles that may not see it. */
+export function assertNoSensitiveMapping(mapping: readonly (string | null)[]): void {
+  const fields: FieldError[] = [];
+  mapping.forEach((target, i) => {
+    if (target && (sensitiveContactFields as readonly string[]).includes(target)) {
+      fields.push({ field: `mapping.${i}`, code: 'sensitive_field', message: `Your role may not import ${target}.` });
+    }
+  });
+  if (fields.length) throw new AppError('forbidden', 'Your role may not import sensitive fields; ignore those columns.', fields);
+}
+
 /** A custom field flagged sensitive is hidden from some roles, who could never fill it in. */
 export function assertSensitiveOptional(def: { isSensitive?: boolean | undefined; isRequired?: boolean | undefined }): void {
   if (def.isSensitive && def.isRequired) {

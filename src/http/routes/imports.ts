@@ -8,6 +8,8 @@ import { upsertKeys } from '../../domain/import/row.js';
 import { encodeCsvStream, type Cell } from '../../formats/csv.js';
 import { deleteImportFile, findImport, listImports, rejectsPage, rollbackImportInTx, updateImport, type ImportRecordRow } from '../../db/queries/imports.js';
 import { write } from '../../db/repository.js';
+import { profileAccess } from '../../db/queries/profile.js';
+import { assertNoSensitiveMapping } from '../../domain/profile.js';
 import { drainJobs } from '../../jobs/worker.js';
 import { dryRunImport, previewImport, queueImport, uploadImport } from '../../jobs/import.js';
 import { expectedVersion } from '../resource.js';
@@ -154,6 +156,8 @@ export function importRoutes(deps: Deps) {
     const imp = await visible(actor.workspaceId, c.req.valid('param').id, actor);
     const problems = checkMapping(imp.mapping, imp.headers.length);
     if (problems.length) throw invalid(problems, 'Choose a valid mapping before running the import.');
+    // A role that may not see sensitive fields may not write them by file either (docs/profile.md).
+    if (!(await profileAccess(deps.database.db, actor)).canSeeSensitive) assertNoSensitiveMapping(imp.mapping);
     await queueImport(deps, actor, imp);
     kick();
     return c.json(present(await findImport(deps.database.db, actor.workspaceId, imp.id)) as never, 202);
