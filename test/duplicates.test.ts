@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { findDuplicateCandidates, forgetMergeSnapshots, mergeReferences, type ContactValues, type CompanyValues } from '../src/db/queries/duplicates.js';
+import { derivedReferences, findDuplicateCandidates, forgetMergeSnapshots, mergeReferences, type ContactValues, type CompanyValues } from '../src/db/queries/duplicates.js';
 import { auditEvent } from '../src/db/schema.js';
 import { runDuplicatesJob } from '../src/jobs/duplicates.js';
 import { addLoggedInUser, Client, setupWorkspace, testApp, type TestApp } from './harness.js';
@@ -171,6 +171,11 @@ async function owners(h: Awaited<ReturnType<typeof contactWithHistory>>) {
 }
 const auditCount = async (entityId: string) => (await t.deps.database.db.select().from(auditEvent)
   .where(and(eq(auditEvent.workspaceId, workspaceId), eq(auditEvent.entityId, entityId)))).length;
+async function salesCounted(contactId: string): Promise<number> {
+  const rows = await t.deps.database.query<{ n: number }>(
+    'SELECT purchases AS n FROM contact_sale_stats WHERE workspace_id = $1 AND contact_id = $2', [workspaceId, contactId]);
+  return rows[0]?.n ?? 0;
+}
 const all = (id: string) => ({ lead: id, activity: id, sale: id, feedback: id, complaint: id, followUp: id });
 
 describe('merge and undo', () => {
@@ -195,6 +200,9 @@ describe('merge and undo', () => {
     expect(r.body).toMatchObject({ entity: 'contact', keepId: keep.id, mergedId: gone.id, canUndo: true });
     expect(await owners(keep)).toEqual(all(keep.id));
     expect(await owners(gone)).toEqual(all(keep.id));
+    // Purchase figures kept per contact follow the sales that moved (derivedReferences).
+    expect(await salesCounted(keep.id)).toBe(2);
+    expect(await salesCounted(gone.id)).toBe(0);
     // The merged record's trail now reads from the kept one, plus one "merge" entry; the hidden one keeps only its "merged_into".
     expect(await auditCount(keep.id)).toBe(keepAuditsBefore + goneAuditsBefore + 1);
     expect(await auditCount(gone.id)).toBe(1);
@@ -234,6 +242,8 @@ describe('merge and undo', () => {
     expect(r.body).toMatchObject({ canUndo: false, undoneAt: expect.any(String) });
     expect(await owners(keep)).toEqual(all(keep.id));
     expect(await owners(gone)).toEqual(all(gone.id));
+    expect(await salesCounted(keep.id)).toBe(1);
+    expect(await salesCounted(gone.id)).toBe(1);
     const back = await admin.get(`/api/v1/contacts/${gone.id}`);
     expect(back.body).toMatchObject({ status: 'active', cancelReason: null, phone: '+34611222333' });
     const kept = await admin.get(`/api/v1/contacts/${keep.id}`);
@@ -312,7 +322,8 @@ it('handles every column that references a contact or a company (a new one fails
                                                 AND u.ordinal_position = k.position_in_unique_constraint
      WHERE k.table_schema = 'public' AND u.table_name IN ('contact', 'company') AND u.column_name = 'id'`);
   const actual = rows.map((r) => `${r.ref}: ${r.table_name}.${r.column_name}`).sort();
-  const handled = (['contact', 'company'] as const).flatMap((e) => mergeReferences[e].map((x) => `${e}: ${x.table}.${x.column}`)).sort();
+  const handled = (['contact', 'company'] as const)
+    .flatMap((e) => [...mergeReferences[e], ...derivedReferences[e]].map((x) => `${e}: ${x.table}.${x.column}`)).sort();
   expect(actual).toEqual(handled);
 });
 

@@ -333,6 +333,14 @@ export const mergeReferences: Record<DuplicateEntity, readonly { table: string; 
     { table: 'sale', column: 'company_id' },
   ],
 };
+/**
+ * Tables that reference a contact or company but hold figures derived from rows the merge moves:
+ * their triggers recompute them for both records when those rows move, so the merge leaves them alone.
+ */
+export const derivedReferences: Record<DuplicateEntity, readonly { table: string; column: string }[]> = {
+  contact: [{ table: 'contact_sale_stats', column: 'contact_id' }],
+  company: [],
+};
 /** The audit trail is keyed by (entity, entity_id) without a foreign key; it moves too. */
 const AUDIT_KEY = 'audit_event.entity_id';
 
