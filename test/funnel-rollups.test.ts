@@ -174,7 +174,7 @@ async function expectRollupsEqualRaw(steps: JourneyStep[]) {
 /** Every rollup row (without all-zero ones), as sorted strings. */
 async function snapshot(): Promise<string[]> {
   const out: string[] = [];
-  for (const table of ['funnel_lead_daily', 'funnel_step_days', 'funnel_won_cycle']) {
+  for (const table of ['funnel_lead_daily', 'funnel_step_days', 'funnel_won_cycle', 'funnel_lead_daily_all', 'funnel_step_days_all', 'funnel_won_cycle_all']) {
     const rows = await db.query<Record<string, unknown>>(`SELECT * FROM ${table} WHERE workspace_id = $1 AND leads <> 0`, [ws]);
     out.push(...rows.map((r) => `${table}|${Object.entries(r).map(([k, v]) => (['days', 'amount', 'amount_sq', 'weighted'].includes(k) ? Number(v).toFixed(4) : String(v))).join('|')}`));
   }

@@ -897,6 +897,42 @@ export const funnelWonCycle = pgTable('funnel_won_cycle', {
   amountSq: doublePrecision('amount_sq').notNull(),
 }, (t) => [primaryKey({ columns: [t.workspaceId, t.pipelineId, t.day, t.ownerId, t.sourceId, t.lo] })]);
 
+export const funnelLeadDailyAll = pgTable('funnel_lead_daily_all', {
+  workspaceId: uuid('workspace_id').notNull(),
+  pipelineId: uuid('pipeline_id').notNull(),
+  day: date('day', { mode: 'string' }).notNull(),
+  sourceId: uuid('source_id').notNull(),
+  mask: integer('mask').notNull(),
+  atStep: integer('at_step').notNull(),
+  outcome: integer('outcome').notNull(),
+  closeAge: integer('close_age').notNull(),
+  leads: integer('leads').notNull(),
+  amount: numeric('amount').notNull(),
+  weighted: numeric('weighted').notNull(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.pipelineId, t.day, t.sourceId, t.mask, t.atStep, t.outcome, t.closeAge] })]);
+
+export const funnelStepDaysAll = pgTable('funnel_step_days_all', {
+  workspaceId: uuid('workspace_id').notNull(),
+  pipelineId: uuid('pipeline_id').notNull(),
+  day: date('day', { mode: 'string' }).notNull(),
+  step: integer('step').notNull(),
+  lo: integer('lo').notNull(),
+  leads: integer('leads').notNull(),
+  days: doublePrecision('days').notNull(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.pipelineId, t.step, t.day, t.lo] })]);
+
+export const funnelWonCycleAll = pgTable('funnel_won_cycle_all', {
+  workspaceId: uuid('workspace_id').notNull(),
+  pipelineId: uuid('pipeline_id').notNull(),
+  day: date('day', { mode: 'string' }).notNull(),
+  lo: integer('lo').notNull(),
+  leads: integer('leads').notNull(),
+  days: doublePrecision('days').notNull(),
+  priced: integer('priced').notNull(),
+  amount: doublePrecision('amount').notNull(),
+  amountSq: doublePrecision('amount_sq').notNull(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.pipelineId, t.day, t.lo] })]);
+
 export const funnelRollupState = pgTable('funnel_rollup_state', {
   workspaceId: uuid('workspace_id').notNull(),
   pipelineId: uuid('pipeline_id').notNull(),

@@ -14,6 +14,7 @@
 --                       exact days summed: the median is the mean of the bucket holding it.
 --   funnel_won_cycle    won leads by local close day: creation → close in the same buckets (the
 --                       projection's cycle) and the amounts' sums (the deal-size spread).
+--   …_all               each of the three without owner and source, for the unfiltered fit.
 --
 -- Kept like the rollups of 0014 (statement-level triggers over transition tables, ENABLE ALWAYS,
 -- the same transaction as the write) on lead, lead_stage_history, activity, sale (a client's second
@@ -77,6 +78,51 @@ CREATE TABLE funnel_won_cycle (
   amount_sq    float8 NOT NULL,         -- Σ amount²
   PRIMARY KEY (workspace_id, pipeline_id, day, owner_id, source_id, lo)
 );
+
+-- The same three without owner (and but for the first, source), for the fit of the whole team
+-- (an admin's, the default): a few dozen rows a day where the tables above hold one per owner × source.
+CREATE TABLE funnel_lead_daily_all (  -- keeps the source: the projection's inflow is per source
+  workspace_id uuid NOT NULL REFERENCES workspace (id) ON DELETE CASCADE,
+  pipeline_id  uuid NOT NULL,
+  day          date NOT NULL,
+  source_id    uuid NOT NULL,
+  mask         integer NOT NULL,
+  at_step      integer NOT NULL,
+  outcome      integer NOT NULL,
+  close_age    integer NOT NULL,
+  leads        integer NOT NULL,
+  amount       numeric NOT NULL,
+  weighted     numeric NOT NULL,
+  PRIMARY KEY (workspace_id, pipeline_id, day, source_id, mask, at_step, outcome, close_age)
+);
+
+CREATE TABLE funnel_step_days_all (
+  workspace_id uuid NOT NULL REFERENCES workspace (id) ON DELETE CASCADE,
+  pipeline_id  uuid NOT NULL,
+  day          date NOT NULL,
+  step         integer NOT NULL,
+  lo           integer NOT NULL,
+  leads        integer NOT NULL,
+  days         float8 NOT NULL,
+  PRIMARY KEY (workspace_id, pipeline_id, step, day, lo)
+);
+
+CREATE TABLE funnel_won_cycle_all (
+  workspace_id uuid NOT NULL REFERENCES workspace (id) ON DELETE CASCADE,
+  pipeline_id  uuid NOT NULL,
+  day          date NOT NULL,
+  lo           integer NOT NULL,
+  leads        integer NOT NULL,
+  days         float8 NOT NULL,
+  priced       integer NOT NULL,
+  amount       float8 NOT NULL,
+  amount_sq    float8 NOT NULL,
+  PRIMARY KEY (workspace_id, pipeline_id, day, lo)
+);
+
+-- A salesperson's or a team's fit reads its owners' rows only.
+CREATE INDEX funnel_lead_daily_owner_idx ON funnel_lead_daily (workspace_id, pipeline_id, owner_id, day);
+CREATE INDEX funnel_step_days_owner_idx ON funnel_step_days (workspace_id, pipeline_id, owner_id, step, day);
 
 CREATE TABLE funnel_rollup_state (
   workspace_id uuid NOT NULL REFERENCES workspace (id) ON DELETE CASCADE,
@@ -195,10 +241,18 @@ CREATE OR REPLACE FUNCTION funnel_reach_sql(leads text, hist text, act text, sal
        WHERE l.status = 'won' AND l.closed_at IS NOT NULL)$q$, leads, hist, act, sales, fb)
 $$;
 
+-- One statement upserting the rows of `rows_sql` (which may use the CTEs opened by `prefix`, a
+-- `WITH …,` text) into `target` and, without the keys `dropped`, into `target`_all.
+CREATE OR REPLACE FUNCTION funnel_upsert_both(prefix text, target text, keys text[], measures text[], rows_sql text, dropped text[]) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT prefix || ' funnel_rows AS MATERIALIZED (' || rows_sql || '), funnel_fine AS (' ||
+         metric_rollup_upsert(target, keys, measures, 'SELECT * FROM funnel_rows') || ') ' ||
+         metric_rollup_upsert(target || '_all', ARRAY(SELECT k FROM unnest(keys) WITH ORDINALITY AS x(k, n) WHERE k <> ALL (dropped) ORDER BY n), measures, 'SELECT * FROM funnel_rows')
+$$;
+
 CREATE OR REPLACE FUNCTION funnel_lead_daily_sql(leads text, hist text, act text, sales text, fb text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-  SELECT 'WITH ' || funnel_reach_sql(leads, hist, act, sales, fb) || ', ' || $q$
-    pm AS MATERIALIZED (SELECT sr.workspace_id, sr.lead_id, bit_or(1 << sr.i) AS mask FROM sr GROUP BY 1, 2)
-    $q$ || metric_rollup_upsert('funnel_lead_daily',
+  SELECT funnel_upsert_both('WITH ' || funnel_reach_sql(leads, hist, act, sales, fb) || ', ' || $q$
+    pm AS MATERIALIZED (SELECT sr.workspace_id, sr.lead_id, bit_or(1 << sr.i) AS mask FROM sr GROUP BY 1, 2),
+    $q$, 'funnel_lead_daily',
       ARRAY['workspace_id', 'pipeline_id', 'day', 'owner_id', 'source_id', 'mask', 'at_step', 'outcome', 'close_age'], ARRAY['leads', 'amount', 'weighted'],
       $q$SELECT l.workspace_id, l.pipeline_id, (l.created_at AT TIME ZONE l.tz)::date AS day,
                 coalesce(l.owner_id, '00000000-0000-0000-0000-000000000000') AS owner_id,
@@ -211,11 +265,11 @@ CREATE OR REPLACE FUNCTION funnel_lead_daily_sql(leads text, hist text, act text
                 l.sign AS leads, l.sign * coalesce(l.amount, 0) AS amount, l.sign * coalesce(l.amount * l.probability / 100.0, 0) AS weighted
            FROM l LEFT JOIN pm ON pm.workspace_id = l.workspace_id AND pm.lead_id = l.id
            LEFT JOIN pmap ON pmap.workspace_id = l.workspace_id AND pmap.pipeline_id = l.pipeline_id AND pmap.position = l.furthest
-          WHERE EXISTS (SELECT 1 FROM js WHERE js.workspace_id = l.workspace_id AND js.pipeline_id = l.pipeline_id)$q$)
+          WHERE EXISTS (SELECT 1 FROM js WHERE js.workspace_id = l.workspace_id AND js.pipeline_id = l.pipeline_id)$q$, ARRAY['owner_id'])
 $$;
 
 CREATE OR REPLACE FUNCTION funnel_step_days_sql(leads text, hist text, act text, sales text, fb text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-  SELECT 'WITH ' || funnel_reach_sql(leads, hist, act, sales, fb) || ' ' || metric_rollup_upsert('funnel_step_days',
+  SELECT funnel_upsert_both('WITH ' || funnel_reach_sql(leads, hist, act, sales, fb) || ', ', 'funnel_step_days',
       ARRAY['workspace_id', 'pipeline_id', 'step', 'day', 'owner_id', 'source_id', 'lo'], ARRAY['leads', 'days'],
       $q$SELECT l.workspace_id, l.pipeline_id, b.i::integer AS step, (l.created_at AT TIME ZONE l.tz)::date AS day,
                 coalesce(l.owner_id, '00000000-0000-0000-0000-000000000000') AS owner_id,
@@ -224,11 +278,11 @@ CREATE OR REPLACE FUNCTION funnel_step_days_sql(leads text, hist text, act text,
                 l.sign AS leads, l.sign * (extract(epoch FROM b.at - a.at)::float8 / 86400) AS days
            FROM sr b JOIN sr a ON a.workspace_id = b.workspace_id AND a.lead_id = b.lead_id AND a.i = b.i - 1
            JOIN l ON l.workspace_id = b.workspace_id AND l.id = b.lead_id
-          WHERE b.at >= a.at$q$)
+          WHERE b.at >= a.at$q$, ARRAY['owner_id', 'source_id'])
 $$;
 
 CREATE OR REPLACE FUNCTION funnel_won_cycle_sql(leads text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-  SELECT metric_rollup_upsert('funnel_won_cycle', ARRAY['workspace_id', 'pipeline_id', 'day', 'owner_id', 'source_id', 'lo'], ARRAY['leads', 'days', 'priced', 'amount', 'amount_sq'], format(
+  SELECT funnel_upsert_both('WITH ', 'funnel_won_cycle', ARRAY['workspace_id', 'pipeline_id', 'day', 'owner_id', 'source_id', 'lo'], ARRAY['leads', 'days', 'priced', 'amount', 'amount_sq'], format(
     $q$SELECT l.workspace_id, l.pipeline_id, (l.closed_at AT TIME ZONE metric_zone(w.time_zone))::date AS day,
               coalesce(l.owner_id, '00000000-0000-0000-0000-000000000000') AS owner_id,
               coalesce(l.source_id, '00000000-0000-0000-0000-000000000000') AS source_id,
@@ -238,7 +292,7 @@ CREATE OR REPLACE FUNCTION funnel_won_cycle_sql(leads text) RETURNS text LANGUAG
               CASE WHEN l.amount > 0 THEN l.sign * l.amount::float8 ELSE 0 END AS amount,
               CASE WHEN l.amount > 0 THEN l.sign * (l.amount::float8 ^ 2) ELSE 0 END AS amount_sq
          FROM (%s) l JOIN workspace w ON w.id = l.workspace_id
-        WHERE l.status = 'won' AND l.closed_at IS NOT NULL$q$, leads))
+        WHERE l.status = 'won' AND l.closed_at IS NOT NULL$q$, leads), ARRAY['owner_id', 'source_id'])
 $$;
 
 -- Adds (sign 1) or removes (sign -1) the contribution of the leads `leads` with the other tables as given.
@@ -375,6 +429,9 @@ BEGIN
   DELETE FROM funnel_lead_daily WHERE workspace_id = ws AND (pl IS NULL OR pipeline_id = pl);
   DELETE FROM funnel_step_days WHERE workspace_id = ws AND (pl IS NULL OR pipeline_id = pl);
   DELETE FROM funnel_won_cycle WHERE workspace_id = ws AND (pl IS NULL OR pipeline_id = pl);
+  DELETE FROM funnel_lead_daily_all WHERE workspace_id = ws AND (pl IS NULL OR pipeline_id = pl);
+  DELETE FROM funnel_step_days_all WHERE workspace_id = ws AND (pl IS NULL OR pipeline_id = pl);
+  DELETE FROM funnel_won_cycle_all WHERE workspace_id = ws AND (pl IS NULL OR pipeline_id = pl);
   PERFORM funnel_apply(leads, 'SELECT * FROM lead_stage_history' || of_ws, 'SELECT * FROM activity' || of_ws, 'SELECT * FROM sale' || of_ws, 'SELECT * FROM feedback' || of_ws);
   EXECUTE funnel_won_cycle_sql(leads);
   DELETE FROM funnel_rollup_state WHERE workspace_id = ws AND (pl IS NULL OR pipeline_id = pl);

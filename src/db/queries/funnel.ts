@@ -284,6 +284,8 @@ function extraLeadConditions(f: FunnelFilter, q: Params): string[] {
 async function rollupFitRows(database: Database, f: FunnelFilter): Promise<FitRows> {
   const { fromDay, toDay, asOfDay, fullWeeks } = fitDays(f);
   const q = new Params();
+  // The whole team's fit reads the tables without owner (and source): a few dozen rows a day.
+  const all = !f.ownerIds && !f.sourceId ? '_all' : '';
   const base = [`workspace_id = ${q.p(f.workspaceId)}`, `pipeline_id = ${q.p(f.pipelineId)}`,
     ...(f.ownerIds ? [`owner_id = ANY(${q.p(f.ownerIds)}::uuid[])`] : []), ...(f.sourceId ? [`source_id = ${q.p(f.sourceId)}`] : [])].join(' AND ');
   const from = `${q.p(fromDay)}::date`;
@@ -295,25 +297,25 @@ async function rollupFitRows(database: Database, f: FunnelFilter): Promise<FitRo
   const rows = await database.query<{ kind: string; a: number; b: number; c: number; d: number; e: string; g: string; h: number }>(
     `SELECT 'mask' AS kind, mask AS a, 0 AS b, sum(leads)::int AS c, (sum(leads) FILTER (WHERE outcome = 1))::int AS d,
             coalesce(sum(amount) FILTER (WHERE outcome = 1), 0) AS e, 0::numeric AS g, 0::float8 AS h
-       FROM funnel_lead_daily WHERE ${cohort} GROUP BY mask
+       FROM funnel_lead_daily${all} WHERE ${cohort} GROUP BY mask
      UNION ALL
-     SELECT 'days', step, lo, sum(leads)::int, 0, 0, 0, sum(days) FROM funnel_step_days WHERE ${cohort} GROUP BY step, lo
+     SELECT 'days', step, lo, sum(leads)::int, 0, 0, 0, sum(days) FROM funnel_step_days${all} WHERE ${cohort} GROUP BY step, lo
      UNION ALL
      SELECT 'open', at_step, ${age}, sum(leads)::int, 0, sum(amount), sum(weighted), sum(leads * (${asOf} - day))::float8
-       FROM funnel_lead_daily WHERE ${base} AND outcome = 0 AND day <= ${asOf} GROUP BY 2, 3
+       FROM funnel_lead_daily${all} WHERE ${base} AND outcome = 0 AND day <= ${asOf} GROUP BY 2, 3
      UNION ALL
      SELECT 'history', at_step, CASE WHEN close_age >= 0 THEN close_age ELSE ${age} END,
             (sum(leads) FILTER (WHERE outcome = 1))::int, (sum(leads) FILTER (WHERE outcome <> 1))::int, 0, 0, 0
-       FROM funnel_lead_daily WHERE ${cohort} GROUP BY 2, 3
+       FROM funnel_lead_daily${all} WHERE ${cohort} GROUP BY 2, 3
      UNION ALL
      SELECT 'cycle', lo, sum(priced)::int, sum(leads)::int, 0, sum(amount)::numeric, sum(amount_sq)::numeric, sum(days)
-       FROM funnel_won_cycle WHERE ${base} AND day >= ${from} AND day < ${to} AND day <= ${asOf} GROUP BY lo
+       FROM funnel_won_cycle${all} WHERE ${base} AND day >= ${from} AND day < ${to} AND day <= ${asOf} GROUP BY lo
      UNION ALL
      SELECT 'inflow:' || CASE WHEN source_id = '${NONE}' THEN 'none' ELSE source_id::text END, 0, 0, sum(leads)::int, 0, 0, 0, 0
-       FROM funnel_lead_daily WHERE ${cohort} GROUP BY source_id
+       FROM funnel_lead_daily${all} WHERE ${cohort} GROUP BY source_id
      UNION ALL
      SELECT 'week', (day - ${from}) / 7, 0, sum(leads)::int, 0, 0, 0, 0
-       FROM funnel_lead_daily WHERE ${cohort} AND day < ${from} + ${q.p(fullWeeks * 7)}::int GROUP BY 2`, q.values);
+       FROM funnel_lead_daily${all} WHERE ${cohort} AND day < ${from} + ${q.p(fullWeeks * 7)}::int GROUP BY 2`, q.values);
   const of = (kind: string) => rows.filter((r) => r.kind === kind);
   const cycle = of('cycle');
   return {

@@ -238,18 +238,27 @@ export function project(inputs: ProjectionInputs, levers: readonly Lever[], opts
   const rng = createRng(seed);
   const phi = inflowDispersion(inputs.weeklyInflow ?? []);
   const cv2 = inputs.dealCv2 !== undefined && Number.isFinite(inputs.dealCv2) && inputs.dealCv2 > 0 ? Math.min(inputs.dealCv2, 25) : 0;
+  // Per month of this simulation: the variance of its revenue from the deals' spread (see spread()).
+  const dealVariance = new Float64Array(months);
   for (let s = 0; s < simulations; s++) {
+    dealVariance.fill(0);
     for (const c of cells) {
       const p = Math.min(1, rng.beta(c.odds.won + 0.5, c.odds.lost + 0.5) * c.factor);
-      spread(rng, rng.binomial(c.leads, p), c.shares, 0, s, c.deal, cv2, sales, revenue);
+      spread(rng, rng.binomial(c.leads, p), c.shares, 0, s, c.deal, cv2, sales, revenue, dealVariance);
     }
     if (a.leadsPerMonth > 0 && lead.trials > 0) {
       const p = Math.min(1, rng.beta(lead.successes + 0.5, lead.trials - lead.successes + 0.5) * leadFactor);
       for (let created = 0; created < months; created++) {
         // Gamma-Poisson (negative binomial): this month's rate is the measured one times a gamma of mean 1 and CV² phi.
         const rate = phi > 0 ? a.leadsPerMonth * rng.gamma(1 / phi) * phi : a.leadsPerMonth;
-        spread(rng, rng.binomial(rng.poisson(rate), p), newShares[created]!, created, s, newDeal, cv2, sales, revenue);
+        spread(rng, rng.binomial(rng.poisson(rate), p), newShares[created]!, created, s, newDeal, cv2, sales, revenue, dealVariance);
       }
+    }
+    // The month's revenue: a gamma with the mean and variance of its wins' deals (exact when the deals
+    // are gamma-distributed with one mean; moments matched when cells of different deals mix).
+    for (let i = 0; i < months; i++) {
+      const mean = revenue[i]![s]!, v = dealVariance[i]!;
+      if (mean > 0 && v > 0) revenue[i]![s] = rng.gamma((mean * mean) / v) * (v / mean);
     }
   }
 
@@ -281,18 +290,17 @@ const roundRange = (r: Range): Range => ({ p10: round2(r.p10), p50: round2(r.p50
 
 /**
  * Splits `n` wins over the months from `first` on by their shares with sequential binomials (a
- * multinomial draw) into simulation `s`'s sales and revenue. k wins are worth k × deal on average;
- * with deal sizes of squared CV `cv2` their sum is drawn as a gamma of that mean and variance
- * k × deal² × cv2 (exact when deals are gamma-distributed), so a month of few big deals is as
- * uncertain in revenue as it is in reality. The hot loop: no closures.
+ * multinomial draw) into simulation `s`'s sales and expected revenue (k × deal), adding k × deal² ×
+ * cv2 to the month's deal variance: a month of few big deals is as uncertain in revenue as in
+ * reality. The hot loop: no closures.
  */
-function spread(rng: Rng, n: number, shares: readonly number[], first: number, s: number, deal: number, cv2: number, sales: Float64Array[], revenue: Float64Array[]): void {
+function spread(rng: Rng, n: number, shares: readonly number[], first: number, s: number, deal: number, cv2: number, sales: Float64Array[], revenue: Float64Array[], dealVariance: Float64Array): void {
   let left = n, mass = 1;
   for (let i = 0; i < shares.length && left > 0; i++) {
     const share = shares[i]!;
     if (share <= 0) continue;
     const k = share >= mass - 1e-12 ? left : rng.binomial(left, share / mass);
-    if (k > 0) { sales[first + i]![s]! += k; revenue[first + i]![s]! += cv2 > 0 ? deal * rng.gamma(k / cv2) * cv2 : k * deal; }
+    if (k > 0) { sales[first + i]![s]! += k; revenue[first + i]![s]! += k * deal; dealVariance[first + i]! += k * deal * deal * cv2; }
     left -= k;
     mass -= share;
   }

@@ -18,6 +18,10 @@ describe('seeded sampling', () => {
     expect(mean(draw(20_000, () => r.gamma(3)))).toBeCloseTo(3, 1);
     expect(mean(draw(20_000, () => r.gamma(0.5)))).toBeCloseTo(0.5, 1);
     expect(mean(draw(20_000, () => r.beta(2, 6)))).toBeCloseTo(0.25, 2);
+    // Above the approximation threshold: mean and variance both equal the shape.
+    const big = draw(20_000, () => r.gamma(200));
+    expect(mean(big) / 200).toBeCloseTo(1, 2);
+    expect(mean(big.map((x) => (x - 200) ** 2)) / 200).toBeCloseTo(1, 1);
   });
 
   it('draws binomial and Poisson counts with the right means, below and above the approximation threshold', () => {
