@@ -70,7 +70,7 @@ export function ProfilePanel({ contact: c, field }: { contact: ContactRecord; fi
       {!purchases || purchases.count === 0 ? <p className="muted">{t('profile.noPurchases')}</p> : (
         <>
           <dl className="dl">
-            <><dt>{t('profile.purchases')}</dt><dd data-testid="profile-purchases">{t('profile.purchaseCount', { count: purchases.count })}</dd></>
+            <><dt>{t('profile.purchases')}</dt><dd data-testid="profile-purchases">{fmt.number(purchases.count)}</dd></>
             <><dt>{t('profile.total')}</dt><dd>{purchases.totals.map((x) => fmt.money(x.amount, x.currency)).join(' + ')}</dd></>
             <><dt>{t('profile.lastPurchase')}</dt><dd>{fmt.date(purchases.lastPurchaseAt)}</dd></>
             <><dt>{t('profile.firstPurchase')}</dt><dd>{fmt.date(purchases.firstPurchaseAt)}</dd></>
