@@ -425,7 +425,11 @@ CREATE OR REPLACE FUNCTION funnel_rollups_rebuild(ws uuid, pl uuid DEFAULT NULL)
 DECLARE
   of_ws text := format(' WHERE workspace_id = %L', ws);
   leads text := format('SELECT *, 1 AS sign FROM lead WHERE workspace_id = %L', ws) || CASE WHEN pl IS NULL THEN '' ELSE format(' AND pipeline_id = %L', pl) END;
+  nestloop text := current_setting('enable_nestloop');
 BEGIN
+  -- The CTEs have no statistics: over a whole workspace the planner may nest loops over CTE scans
+  -- (hours at 100 000 leads). Every join here is large, so hash joins only, for these statements.
+  PERFORM set_config('enable_nestloop', 'off', true);
   DELETE FROM funnel_lead_daily WHERE workspace_id = ws AND (pl IS NULL OR pipeline_id = pl);
   DELETE FROM funnel_step_days WHERE workspace_id = ws AND (pl IS NULL OR pipeline_id = pl);
   DELETE FROM funnel_won_cycle WHERE workspace_id = ws AND (pl IS NULL OR pipeline_id = pl);
@@ -437,6 +441,7 @@ BEGIN
   DELETE FROM funnel_rollup_state WHERE workspace_id = ws AND (pl IS NULL OR pipeline_id = pl);
   INSERT INTO funnel_rollup_state (workspace_id, pipeline_id, signature)
   SELECT ws, p.id, funnel_signature(ws, p.id) FROM pipeline p WHERE p.workspace_id = ws AND (pl IS NULL OR p.id = pl);
+  PERFORM set_config('enable_nestloop', nestloop, true);
 END $$;
 
 -- metric_rollups_rebuild (0014, 0018) rebuilds these too: wrapped rather than rewritten, so that its
