@@ -330,9 +330,10 @@ describe('metric rollups', () => {
     await expectRollupsEqualRaw();
   });
 
-  it('never fail a write because the stored time zone is one PostgreSQL does not know, and then bucket by UTC', async () => {
-    // The API refuses such zones; an old row or a direct update can still hold one.
-    await db.query(`UPDATE workspace SET time_zone = 'Mars/Olympus_Mons' WHERE id = $1`, [ws]);
+  it('never fail a write because of the stored time zone: one PostgreSQL does not know cannot be stored', async () => {
+    // The API refuses such zones; the database refuses them too, so the triggers can bucket by the stored one.
+    await expect(db.query(`UPDATE workspace SET time_zone = 'Mars/Olympus_Mons' WHERE id = $1`, [ws])).rejects.toThrow(/workspace_time_zone_known/);
+    await db.query(`UPDATE workspace SET time_zone = 'UTC' WHERE id = $1`, [ws]);
     const lead = newLead();
     await insert('lead', [{ ...lead, created_at: new Date('2026-03-10T23:30:00Z'), status: 'open', stage_id: open()[0]!.id, closed_at: null, cancelled_at: null }]);
     await insert('activity', [{ workspace_id: ws, type: 'call', user_id: users[0], occurred_at: new Date('2026-03-10T23:30:00Z'), done_at: new Date('2026-03-10T23:30:00Z') }]);
@@ -344,6 +345,26 @@ describe('metric rollups', () => {
     expect(await rollupsMatch(db, f)).toBe(true);
     expect(await loadDashboard(db, { ...f, rollups: true })).toEqual(await loadDashboard(db, { ...f, rollups: false }));
     await db.query(`UPDATE workspace SET time_zone = 'America/Mexico_City' WHERE id = $1`, [ws]);
+    await expectRollupsEqualRaw();
+  });
+
+  it('all start with the guard of 0025 (a migration redefining one must keep it)', async () => {
+    const unguarded = await db.query<{ name: string }>(`
+      SELECT DISTINCT p.proname AS name FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
+       WHERE NOT t.tgisinternal AND (t.tgoldtable IS NOT NULL OR t.tgnewtable IS NOT NULL)
+         AND position('rollup guard (0025)' IN p.prosrc) = 0`);
+    expect(unguarded).toEqual([]);
+  });
+
+  it('skip statements that change nothing they read, and still follow those that do', async () => {
+    const lead = newLead();
+    await insert('lead', [{ ...lead, created_at: new Date('2026-03-12T10:00:00Z'), status: 'open', stage_id: open()[0]!.id, closed_at: null, cancelled_at: null }]);
+    // Only columns no rollup reads: the rollups stay equal to the raw rows (nothing to do, nothing lost).
+    await db.query(`UPDATE lead SET score = 40, last_activity_at = now(), next_action_note = 'llamar' WHERE workspace_id = $1`, [ws]);
+    await db.query(`UPDATE contact SET first_name = first_name WHERE workspace_id = $1 AND false`, [ws]);
+    await expectRollupsEqualRaw();
+    // A column they read, in the same statement as an unread one: followed.
+    await db.query(`UPDATE lead SET score = 41, stage_id = $2 WHERE workspace_id = $1 AND id = $3`, [ws, open()[1]!.id, lead.id]);
     await expectRollupsEqualRaw();
   });
 

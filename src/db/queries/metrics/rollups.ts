@@ -42,7 +42,7 @@ export async function rebuildMetricRollups(database: Database, workspaceId?: str
  * zone (the stored one is unusable and the API fell back to UTC) cannot use them.
  */
 export async function rollupsMatch(database: Database, f: MetricFilter): Promise<boolean> {
-  // metric_zone: the zone the rollup triggers bucket by (an unusable stored zone is bucketed as UTC).
+  // metric_zone: the zone the rollup triggers bucket by (the stored one; 0025 keeps unknown zones out).
   const rows = await database.query<{ ok: boolean }>('SELECT metric_zone(time_zone) = $2 AS ok FROM workspace WHERE id = $1', [f.workspaceId, f.period.timeZone]);
   return rows[0]?.ok === true;
 }
@@ -87,8 +87,8 @@ export function weeksWithEdgesSql(f: MetricFilter, q: Params, o: { weekly: strin
   return parts.length ? parts.join(' UNION ALL ') : `SELECT NULL::date AS week, ${o.cols} FROM ${o.daily} WHERE false`;
 }
 
-/** Whether PostgreSQL knows the zone (metric_zone answers UTC for one it does not). */
+/** Whether PostgreSQL knows the zone (the workspace CHECK of 0025 refuses one it does not). */
 export async function isZoneKnownToDatabase(database: Database, timeZone: string): Promise<boolean> {
-  const rows = await database.query<{ ok: boolean }>('SELECT metric_zone($1) = $1 AS ok', [timeZone]);
+  const rows = await database.query<{ ok: boolean }>('SELECT time_zone_is_known($1) AS ok', [timeZone]);
   return rows[0]?.ok === true;
 }
