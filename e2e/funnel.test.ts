@@ -44,3 +44,23 @@ describe('Funnel scenarios', () => {
     await context.close();
   });
 });
+
+describe('Funnel model', () => {
+  it('narrows the measured model to a saved segment of contacts picked on the page', async () => {
+    const contact = await api.ok<{ id: string }>('POST', '/contacts', { firstName: 'Berta', lastName: 'Segmento', lifecycle: 'former' });
+    await api.ok('POST', '/leads', { title: 'Cocina Berta', amount: 2500, contactId: contact.id });
+    const segment = await api.ok<{ id: string }>('POST', '/segments', {
+      name: 'Antiguos clientes', definition: { type: 'group', combinator: 'and', children: [{ type: 'condition', field: 'contact.lifecycle', operator: 'eq', value: 'former' }] },
+    });
+    const expected = await api.ok<{ model: { leads: number } }>('GET', `/funnel/model?segmentId=${segment.id}`);
+    expect(expected.model.leads).toBeGreaterThanOrEqual(1);
+    const context = await newContext(browser, baseUrl, { width: 375, height: 800 });
+    const page = await context.newPage();
+    await loginThroughUi(page);
+    await page.goto(`${baseUrl}/funnel`);
+    await page.getByRole('heading', { name: 'Modelo medido' }).first().waitFor();
+    await page.getByLabel('Segmento', { exact: true }).selectOption({ label: 'Antiguos clientes' });
+    await page.getByText(`${expected.model.leads} prospectos en el periodo`, { exact: false }).waitFor();
+    await context.close();
+  });
+});
