@@ -80,8 +80,9 @@ export const commands = {
         });
         console.log(`Fitted on ${b.baseline.from} … ${b.baseline.to}; projected ${b.months.length} month(s) of 30.44 days after it.\n`);
         console.log('month  sales P10–P50–P90   actual  in?   revenue P10–P50–P90 (€)            actual (€)  in?');
+        const one = (x: number) => Math.round(x * 10) / 10;
         for (const m of b.months) {
-          console.log(`${String(m.index).padStart(5)}  ${`${m.sales.p10}–${m.sales.p50}–${m.sales.p90}`.padEnd(18)} ${String(m.sales.actual).padStart(6)}  ${m.sales.inside ? 'yes' : 'NO '}   ${`${eur(m.revenue.p10)}–${eur(m.revenue.p50)}–${eur(m.revenue.p90)}`.padEnd(32)} ${eur(m.revenue.actual).padStart(10)}  ${m.revenue.inside ? 'yes' : 'NO'}`);
+          console.log(`${String(m.index).padStart(5)}  ${`${one(m.sales.p10)}–${one(m.sales.p50)}–${one(m.sales.p90)}`.padEnd(18)} ${String(m.sales.actual).padStart(6)}  ${m.sales.inside ? 'yes' : 'NO '}   ${`${eur(m.revenue.p10)}–${eur(m.revenue.p50)}–${eur(m.revenue.p90)}`.padEnd(32)} ${eur(m.revenue.actual).padStart(10)}  ${m.revenue.inside ? 'yes' : 'NO'}`);
         }
         console.log(`\nP10–P90 coverage: ${pct(b.coverage)} of ${b.months.length * 2} monthly figures (80 % if calibrated)`);
         console.log(`Error of the median over the horizon: sales ${pct(b.salesError)}, revenue ${pct(b.revenueError)}; mean absolute error ${b.salesMeanAbsoluteError.toFixed(1)} sales/month`);

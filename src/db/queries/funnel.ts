@@ -375,9 +375,14 @@ async function assemble(database: Database, f: FunnelFilter, steps: readonly Jou
     steps, reached: r.masks.map((m) => ({ mask: m.k, leads: m.leads })), medianDays, manualCounts: counts,
     won: r.masks.reduce((s, m) => s + m.won, 0), wonAmount: r.masks.reduce((s, m) => s + m.wonAmount, 0), cost: cpl.total.cost,
   });
-  const months = Math.max(1, ((f.period.to < f.asOf ? f.period.to : f.asOf).getTime() - f.period.from.getTime()) / 86_400_000 / 30.44);
   const weeklyInflow = new Array<number>(fullWeeks).fill(0);
   for (const w of r.weekly) if (w.w >= 0 && w.w < fullWeeks) weeklyInflow[w.w] = w.leads;
+  // Weeks before the first lead of the period are before the business (or its use of the CRM): they
+  // are neither inflow to vary nor months to spread the inflow over.
+  const firstWeek = weeklyInflow.findIndex((n) => n > 0);
+  if (firstWeek > 0) weeklyInflow.splice(0, firstWeek);
+  const start = f.period.from.getTime() + Math.max(0, firstWeek) * 7 * 86_400_000;
+  const months = Math.max(1, ((f.period.to < f.asOf ? f.period.to : f.asOf).getTime() - start) / 86_400_000 / 30.44);
   const quantiles = Array.from({ length: 40 }, (_, i) => (i + 0.5) / 40);
   const { priced, amount, amountSq } = r.deal;
   const mean = priced > 0 ? amount / priced : 0;
