@@ -268,9 +268,9 @@ describe('workspace settings', () => {
     });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ currency: 'MXN', timeZone: 'America/Mexico_City', locale: 'en', version: before.version + 1 });
-    expect(r.body.settings).toEqual({ cadenceDays: 14, followUpWindow: { minDays: 2, maxDays: 7, dueTime: '10:00' }, retentionDays: 365 });
+    expect(r.body.settings).toEqual({ cadenceDays: 14, followUpWindow: { minDays: 2, maxDays: 7, dueTime: '10:00' }, profile: { formerAfterMonths: 18, potentialProbability: 50, sensitiveRoles: ['admin', 'manager'] }, retentionDays: 365 });
     const r2 = await admin.patch('/api/v1/workspace', { settings: { followUpWindow: { maxDays: 10, dueTime: '09:30' } } });
-    expect(r2.body.settings).toEqual({ cadenceDays: 14, followUpWindow: { minDays: 2, maxDays: 10, dueTime: '09:30' }, retentionDays: 365 });
+    expect(r2.body.settings).toEqual({ cadenceDays: 14, followUpWindow: { minDays: 2, maxDays: 10, dueTime: '09:30' }, profile: { formerAfterMonths: 18, potentialProbability: 50, sensitiveRoles: ['admin', 'manager'] }, retentionDays: 365 });
     // What the features read is what the API showed.
     const [stored] = await t.deps.database.query<{ settings: Record<string, unknown> }>('SELECT settings FROM workspace WHERE name = $1', ['Muebles García']);
     expect(cadenceDaysOf(stored!.settings)).toBe(14);

@@ -1,9 +1,8 @@
 import { rescoreWorkspace, trainWorkspaceModel } from '../db/queries/score.js';
-import type { Db } from '../db/client.js';
-import { enqueue } from './queue.js';
 import { registerJob, registerSchedule } from './registry.js';
 import { RETENTION_HOUR } from './retention.js';
 import { dailyRun } from './timing.js';
+import { SCORE_NIGHTLY_KIND, SCORE_RESCORE_KIND, SCORE_TRAIN_KIND } from './score-queue.js';
 
 /**
  * The score's background work (docs/score.md): every night each open lead and active contact is
@@ -11,21 +10,7 @@ import { dailyRun } from './timing.js';
  * alone, and the measured model is retrained on the closed leads. A change of the rules queues a
  * rescoring; an admin can ask for a training at any time.
  */
-export const SCORE_NIGHTLY_KIND = 'score';
-export const SCORE_RESCORE_KIND = 'score-rescore';
-export const SCORE_TRAIN_KIND = 'score-train';
-
-/** Rescores every record of the workspace after the rules changed, in the rules' own transaction. */
-export async function enqueueRescore(tx: Db, workspaceId: string, now: Date): Promise<void> {
-  await enqueue(tx, { workspaceId, id: `${SCORE_RESCORE_KIND}:${now.toISOString()}`, kind: SCORE_RESCORE_KIND, runAt: now });
-}
-
-/** Queues a training asked for by an admin; answers the job id so the caller can follow it. */
-export async function enqueueTraining(tx: Db, workspaceId: string, now: Date): Promise<string> {
-  const id = `${SCORE_TRAIN_KIND}:${now.toISOString()}`;
-  await enqueue(tx, { workspaceId, id, kind: SCORE_TRAIN_KIND, runAt: now });
-  return id;
-}
+export { enqueueRescore, enqueueTraining, SCORE_NIGHTLY_KIND, SCORE_RESCORE_KIND, SCORE_TRAIN_KIND } from './score-queue.js';
 
 registerSchedule({
   name: SCORE_NIGHTLY_KIND,

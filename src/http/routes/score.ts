@@ -6,7 +6,7 @@ import { findRow, write } from '../../db/repository.js';
 import { getLeadView, leadList } from '../../db/queries/leads.js';
 import { coefficientNames, loadModel, loadRules, loadScoreContext, measuredProbability, saveRules } from '../../db/queries/score.js';
 import { contact, type ScoreExplanation } from '../../db/schema.js';
-import { enqueueRescore, enqueueTraining } from '../../jobs/score.js';
+import { enqueueRescore, enqueueTraining } from '../../jobs/score-queue.js';
 import { assertVisible } from '../resource.js';
 import { newRouter, type Deps } from '../context.js';
 import { IdParam, problemResponses, TimestampOut, Uuid } from '../schemas.js';
