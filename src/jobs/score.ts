@@ -10,8 +10,6 @@ import { SCORE_NIGHTLY_KIND, SCORE_RESCORE_KIND, SCORE_TRAIN_KIND } from './scor
  * alone, and the measured model is retrained on the closed leads. A change of the rules queues a
  * rescoring; an admin can ask for a training at any time.
  */
-export { enqueueRescore, enqueueTraining, SCORE_NIGHTLY_KIND, SCORE_RESCORE_KIND, SCORE_TRAIN_KIND } from './score-queue.js';
-
 registerSchedule({
   name: SCORE_NIGHTLY_KIND,
   due(now, ws) {
