@@ -175,17 +175,21 @@ describe('weekly summary email', () => {
     // A GET (a link scanner, a preview) only asks.
     const page = await t.app.request(path);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('<form method="post">');
+    const asked = await page.text();
+    expect(asked).toContain('<form method="post">');
+    expect(asked).toMatch(/¿Dejar de recibir el resumen semanal de .+ en .+\?|Stop getting the weekly summary of .+ at .+\?/);
     expect(await send(u.marta)).toBe('sent');
 
     const forged = await t.app.request(`${path.slice(0, -2)}AA`, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(forged.status).toBe(404);
+    expect(await forged.text()).toContain('Este enlace no es válido.');
     expect(await send(u.marta)).toBe('sent');
 
     // What a mail client's one-click sends (RFC 8058 §3.2); a second click changes nothing.
     for (let i = 0; i < 2; i++) {
       const r = await t.app.request(path, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
       expect(r.status).toBe(200);
+      expect(await r.text()).toMatch(/ya no recibirás el resumen semanal|no longer get the weekly summary/);
     }
     expect(await send(u.marta)).toBe('opted_out');
     const audit = await db.query<{ action: string; changes: Record<string, unknown> }>(

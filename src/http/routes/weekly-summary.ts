@@ -5,6 +5,7 @@ import { write } from '../../db/repository.js';
 import { findSummaryRecipient, isWeeklySummaryOptedOut, setWeeklySummaryOptOut } from '../../db/queries/weekly-summary.js';
 import { digestLocale } from '../../domain/digest.js';
 import { escapeHtml } from '../../mail/templates/digest.js';
+import { t } from '../../mail/templates/messages.js';
 import { readUnsubscribeToken, UNSUBSCRIBE_PATH } from '../../mail/unsubscribe.js';
 import { newRouter, type AppEnv, type Deps } from '../context.js';
 import { problemResponses } from '../schemas.js';
@@ -42,27 +43,15 @@ export function weeklySummaryRoutes(deps: Deps) {
   return r;
 }
 
-const texts = {
-  es: {
-    title: 'Resumen semanal', confirm: '¿Dejar de recibir el resumen semanal de {workspace} en {email}?', button: 'Dejar de recibirlo',
-    done: 'Listo: ya no recibirás el resumen semanal en {email}. Puedes volver a activarlo en Ajustes.', invalid: 'Este enlace no es válido.',
-  },
-  en: {
-    title: 'Weekly summary', confirm: 'Stop getting the weekly summary of {workspace} at {email}?', button: 'Stop getting it',
-    done: 'Done: you will no longer get the weekly summary at {email}. You can turn it back on in Settings.', invalid: 'This link is not valid.',
-  },
-} as const;
-
 const noStore = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
 
 function page(locale: 'es' | 'en', body: string): string {
   return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(texts[locale].title)}</title></head>
+<title>${escapeHtml(t(locale, 'unsubscribe.title'))}</title></head>
 <body style="font-family: -apple-system, 'Segoe UI', Roboto, Arial, sans-serif; color: #1f2933; max-width: 480px; margin: 0 auto; padding: 24px 16px;">
-<h1 style="font-size: 20px;">${escapeHtml(texts[locale].title)}</h1>${body}</body></html>`;
+<h1 style="font-size: 20px;">${escapeHtml(t(locale, 'unsubscribe.title'))}</h1>${body}</body></html>`;
 }
 
-const fill = (s: string, v: Record<string, string>) => s.replace(/\{(\w+)\}/g, (m, k: string) => v[k] ?? m);
 
 /**
  * Public: the unsubscribe link of the weekly summary email. A GET only asks (link scanners and
@@ -80,18 +69,18 @@ export function weeklySummaryUnsubscribeRoutes(deps: Deps) {
 
   r.get(`${UNSUBSCRIBE_PATH}/:token`, async (c) => {
     const found = await lookup(c.req.param('token'));
-    if (!found) return c.html(page('es', `<p>${escapeHtml(texts.es.invalid)}</p>`), 404, noStore);
-    const t = texts[found.locale];
-    return c.html(page(found.locale, `<p>${escapeHtml(fill(t.confirm, { workspace: found.to.workspaceName, email: found.to.email }))}</p>
-<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit" style="font-size: 16px; padding: 8px 16px;">${escapeHtml(t.button)}</button></form>`), 200, noStore);
+    if (!found) return c.html(page('es', `<p>${escapeHtml(t('es', 'unsubscribe.invalid'))}</p>`), 404, noStore);
+    const { locale } = found;
+    return c.html(page(locale, `<p>${escapeHtml(t(locale, 'unsubscribe.confirm', { workspace: found.to.workspaceName, email: found.to.email }))}</p>
+<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit" style="font-size: 16px; padding: 8px 16px;">${escapeHtml(t(locale, 'unsubscribe.button'))}</button></form>`), 200, noStore);
   });
 
   r.post(`${UNSUBSCRIBE_PATH}/:token`, async (c) => {
     const found = await lookup(c.req.param('token'));
-    if (!found) return c.html(page('es', `<p>${escapeHtml(texts.es.invalid)}</p>`), 404, noStore);
+    if (!found) return c.html(page('es', `<p>${escapeHtml(t('es', 'unsubscribe.invalid'))}</p>`), 404, noStore);
     const { workspaceId, userId } = found.claims;
     await write(deps.database, (tx) => setWeeklySummaryOptOut(tx, { workspaceId, userId, actorId: userId, optedOut: true, via: 'email' }));
-    return c.html(page(found.locale, `<p>${escapeHtml(fill(texts[found.locale].done, { email: found.to.email }))}</p>`), 200, noStore);
+    return c.html(page(found.locale, `<p>${escapeHtml(t(found.locale, 'unsubscribe.done', { email: found.to.email }))}</p>`), 200, noStore);
   });
   return r;
 }
