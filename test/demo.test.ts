@@ -5,6 +5,8 @@ import { hashPassword } from '../src/auth/password.js';
 import { generateDataset, type GenerateResult } from '../src/db/queries/bulk.js';
 import { loadDashboard } from '../src/db/queries/metrics/dashboard.js';
 import { localDay, parsePeriod } from '../src/domain/metrics/period.js';
+import { derivedLifecycle } from '../src/db/queries/profile.js';
+import type { Lifecycle } from '../src/domain/profile.js';
 
 let t: TestApp;
 let demo: DemoResult;
@@ -111,12 +113,19 @@ describe('seguimiento demo', () => {
          ORDER BY e.at DESC LIMIT 1)`, ws)).toBe(0);
   });
 
-  it('marks as clients (or former clients) exactly the contacts who bought', async () => {
+  it('gives every contact the lifecycle the application derives from its purchases and open leads', async () => {
     const rows = await q<{ lifecycle: string; bought: boolean; n: number }>(
       `SELECT c.lifecycle, EXISTS (SELECT 1 FROM sale s WHERE s.workspace_id = c.workspace_id AND s.contact_id = c.id) AS bought, count(*)::int AS n
          FROM contact c WHERE c.workspace_id = $1 GROUP BY 1, 2`, [demo.workspaceId]);
-    for (const r of rows) expect(r.bought).toBe(r.lifecycle !== 'prospect');
-    expect(rows.find((r) => r.lifecycle === 'client')?.n).toBeGreaterThan(20);
+    for (const r of rows) expect(r.bought).toBe(r.lifecycle === 'client' || r.lifecycle === 'former');
+    for (const kind of ['prospect', 'potential', 'client']) expect(rows.find((r) => r.lifecycle === kind)?.n ?? 0, kind).toBeGreaterThan(20);
+    const contacts = await q<{ id: string; lifecycle: Lifecycle }>('SELECT id, lifecycle FROM contact WHERE workspace_id = $1 ORDER BY id', [demo.workspaceId]);
+    const mismatched: string[] = [];
+    for (const c of contacts) {
+      const derived = await derivedLifecycle(t.deps.database.db, demo.workspaceId, c.id, now);
+      if (derived !== c.lifecycle) mismatched.push(`${c.id}: ${c.lifecycle} ≠ ${derived}`);
+    }
+    expect(mismatched).toEqual([]);
     expect(await one(`SELECT count(*) FROM contact WHERE workspace_id = $1 AND do_not_contact`, [demo.workspaceId])).toBeGreaterThan(0);
   });
 

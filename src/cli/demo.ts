@@ -16,6 +16,7 @@ import { priceSale, type SaleLineInput } from '../domain/sale.js';
 import { statusOfStage, weightedAmount, type NextActionType } from '../domain/lead.js';
 import { defaultPipeline, type StageKind } from '../domain/pipeline.js';
 import { dayRange } from '../domain/today.js';
+import { deriveLifecycle, type Lifecycle } from '../domain/profile.js';
 import { defaultFollowUpDue, followUpWindowOf, type FollowUpWindow } from '../domain/follow-up.js';
 import { generateCommand } from './generate.js';
 
@@ -376,7 +377,7 @@ function buildDemo(rng: Rng, input: BuildInput) {
   });
 
   // Contacts -----------------------------------------------------------------------------------
-  const contacts: (Row & { id: string; companyId: string | null; ownerId: string; createdAt: Date; lifecycle: 'prospect' | 'client' | 'former'; lastActivityAt: Date | null; doNotContact: boolean })[] = [];
+  const contacts: (Row & { id: string; companyId: string | null; ownerId: string; createdAt: Date; lifecycle: Lifecycle; lastActivityAt: Date | null; doNotContact: boolean })[] = [];
   const usedEmails = new Set<string>();
   for (let i = 0; i < 300; i++) {
     const atCompany = i < 180;
@@ -414,6 +415,9 @@ function buildDemo(rng: Rng, input: BuildInput) {
   const complaints: Row[] = [];
   const complaintEvents: Row[] = [];
   const lastSaleOf = new Map<string, number>();
+  const purchasesOf = new Map<string, number>();
+  // What the lifecycle rule reads about open leads, per contact (see deriveLifecycle).
+  const openLeadOf = new Map<string, { pastFirstStage: boolean; maxProbability: number }>();
   let weightedPipeline = 0;
   const today = dayRange(now, input.timeZone);
   const at = (ms: number) => new Date(Math.min(ms, nowMs - 5 * 60 * 1000));
@@ -441,6 +445,7 @@ function buildDemo(rng: Rng, input: BuildInput) {
     sales.push({ ...ws, id, contactId: c.id, companyId: c.companyId, leadId, ownerId, soldAt, total: priced.total, currency, notes, createdAt: soldAt, updatedAt: soldAt });
     for (const l of priced.lines) saleLines.push({ ...ws, id: rng.uuid(), saleId: id, position: l.position, productId: l.productId ?? null, description: l.description ?? null, quantity: l.quantity, unitPrice: l.unitPrice, lineTotal: l.lineTotal });
     lastSaleOf.set(c.id, Math.max(lastSaleOf.get(c.id) ?? 0, soldAtMs));
+    purchasesOf.set(c.id, (purchasesOf.get(c.id) ?? 0) + 1);
     // The post-sale follow-up, due on the first day of the workspace's window (domain rule); done once
     // that moment has passed, usually with a satisfaction answer.
     const dueAt = defaultFollowUpDue(soldAt, input.followUpWindow);
@@ -538,7 +543,11 @@ function buildDemo(rng: Rng, input: BuildInput) {
     const probability = finalStage.kind === 'open' ? Math.max(5, Math.min(95, finalStage.probability + rng.int(-5, 10))) : finalStage.probability;
     let amount = quote.total;
     if (status === 'won' && closedMs !== null) amount = addSale(c, ownerId, closedMs, lines, id, null);
-    if (status === 'open') weightedPipeline += weightedAmount(amount, probability);
+    if (status === 'open') {
+      weightedPipeline += weightedAmount(amount, probability);
+      const facts = openLeadOf.get(c.id) ?? { pastFirstStage: false, maxProbability: 0 };
+      openLeadOf.set(c.id, { pastFirstStage: facts.pastFirstStage || finalStage.id !== cold!.id, maxProbability: Math.max(facts.maxProbability, probability) });
+    }
     const p0 = productRows[offer[0]!]!;
     const cancelledMs = status === 'cancelled' ? endMs : null;
     leads.push({
@@ -599,10 +608,14 @@ function buildDemo(rng: Rng, input: BuildInput) {
     if (resolvedMs !== null) event('status', resolvedMs, { fromStatus: 'in_progress', toStatus: 'resolved', resolution });
   }
 
-  // Lifecycle follows purchases: a client bought; a former client has not bought for 15 months.
+  // The lifecycle the application would derive from the same purchases and open leads.
   for (const c of contacts) {
     const last = lastSaleOf.get(c.id);
-    c.lifecycle = last === undefined ? 'prospect' : nowMs - last > 450 * DAY ? 'former' : 'client';
+    const open = openLeadOf.get(c.id);
+    c.lifecycle = deriveLifecycle({
+      purchases: purchasesOf.get(c.id) ?? 0, lastPurchaseAt: last === undefined ? null : new Date(last),
+      hasOpenLeadPastFirstStage: open?.pastFirstStage ?? false, maxOpenLeadProbability: open?.maxProbability ?? null,
+    }, now);
   }
 
   activities.sort((a, b) => ((a['createdAt'] as Date).getTime() - (b['createdAt'] as Date).getTime()));
