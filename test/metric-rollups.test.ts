@@ -262,6 +262,25 @@ async function expectRollupsEqualRaw() {
   expect(await firsts(`SELECT contact_id || '|' || company_id || '|' || first_sold_at::text AS k FROM sale_client_first WHERE workspace_id = $1`, [ws])).toEqual(await firsts(
     `SELECT coalesce(contact_id, $2) || '|' || CASE WHEN contact_id IS NULL THEN company_id ELSE $2 END || '|' || min(sold_at)::text AS k
        FROM sale WHERE workspace_id = $1 AND (contact_id IS NOT NULL OR company_id IS NOT NULL) GROUP BY coalesce(contact_id, $2), CASE WHEN contact_id IS NULL THEN company_id ELSE $2 END`, [ws, NIL]));
+  // Migration 0026: each sale with the local days of its client's previous and first sale.
+  const refs = `WITH s AS (
+       SELECT ${tzDay('sold_at')} AS day, total,
+              ${tzDay(`lag(sold_at) OVER (PARTITION BY coalesce(contact_id, $2), CASE WHEN contact_id IS NULL THEN company_id END ORDER BY sold_at, id)`)} AS prev_day,
+              ${tzDay(`min(sold_at) OVER (PARTITION BY coalesce(contact_id, $2), CASE WHEN contact_id IS NULL THEN company_id END)`)} AS first_day
+         FROM sale WHERE workspace_id = $1)`;
+  expect(await rollup('sale_client_ref_daily', ['ref', 'day', 'ref_month'], ['sales', 'amount'])).toEqual(await raw(
+    `${refs} SELECT ref, day, ref_month, count(*) AS sales, sum(total) AS amount
+       FROM (SELECT 'previous' AS ref, day, CASE WHEN prev_day IS NULL THEN '-infinity'::date ELSE date_trunc('month', prev_day)::date END AS ref_month, total FROM s
+             UNION ALL SELECT 'first', day, date_trunc('month', first_day)::date, total FROM s) x GROUP BY 1, 2, 3`,
+    ['ref', 'day', 'ref_month', 'sales', 'amount'], ['sales', 'amount']));
+  expect(await rollup('sale_client_ref_pair', ['ref', 'ref_day', 'day'], ['sales', 'amount'])).toEqual(await raw(
+    `${refs} SELECT ref, ref_day, day, count(*) AS sales, sum(total) AS amount
+       FROM (SELECT 'previous' AS ref, prev_day AS ref_day, day, total FROM s WHERE prev_day < day
+             UNION ALL SELECT 'first', first_day, day, total FROM s WHERE first_day < day) x GROUP BY 1, 2, 3`,
+    ['ref', 'ref_day', 'day', 'sales', 'amount'], ['sales', 'amount']));
+  expect(await rollup('sale_client_total', ['contact_id', 'company_id'], ['sales', 'amount'])).toEqual(await raw(
+    `SELECT coalesce(contact_id, $2) AS contact_id, CASE WHEN contact_id IS NULL THEN company_id ELSE $2 END AS company_id, count(*) AS sales, sum(total) AS amount
+       FROM sale WHERE workspace_id = $1 GROUP BY 1, 2`, ['contact_id', 'company_id', 'sales', 'amount'], ['sales', 'amount']));
   expect(await rollup('feedback_daily', ['day', 'user_id', 'nps', 'satisfaction'], ['answers'])).toEqual(await raw(
     `SELECT ${tzDay('answered_at')} AS day, coalesce(user_id, $2) AS user_id, coalesce(nps, -1) AS nps, coalesce(satisfaction, 0) AS satisfaction, count(*) AS answers
        FROM feedback WHERE workspace_id = $1 GROUP BY 1, 2, 3, 4`, ['day', 'user_id', 'nps', 'satisfaction', 'answers'], ['answers']));
@@ -371,6 +390,9 @@ describe('metric rollups', () => {
   it('are rebuilt from raw rows by the rebuild command, with an audit event', async () => {
     await db.query('UPDATE lead_daily SET leads = leads + 5 WHERE workspace_id = $1', [ws]);
     await db.query('DELETE FROM activity_daily WHERE workspace_id = $1', [ws]);
+    await db.query('UPDATE sale_client_ref_daily SET sales = sales + 1 WHERE workspace_id = $1', [ws]);
+    await db.query('DELETE FROM sale_client_ref_pair WHERE workspace_id = $1', [ws]);
+    await db.query('UPDATE sale_client_total SET amount = amount * 2 WHERE workspace_id = $1', [ws]);
     const [r] = await rebuildMetricRollups(db, ws);
     expect(r!.workspaceId).toBe(ws);
     await expectRollupsEqualRaw();

@@ -952,3 +952,31 @@ export const contactSaleStats = pgTable('contact_sale_stats', {
   revenue12m: numeric('revenue_12m', { precision: 16, scale: 2, mode: 'number' }).notNull(),
   computedAt: ts('computed_at').notNull().defaultNow(),
 }, (t) => [primaryKey({ columns: [t.workspaceId, t.contactId] })]);
+
+// Sales per (sale day, month or day of the client's previous / first sale), and all-time sales per
+// client: exact distinct-client sales figures without reading the period's sales (migration 0026).
+export const saleClientRefDaily = pgTable('sale_client_ref_daily', {
+  workspaceId: uuid('workspace_id').notNull(),
+  ref: text('ref', { enum: ['previous', 'first'] }).notNull(),
+  day: date('day', { mode: 'string' }).notNull(),
+  refMonth: date('ref_month', { mode: 'string' }).notNull(),
+  sales: integer('sales').notNull(),
+  amount: numeric('amount').notNull(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.ref, t.day, t.refMonth] })]);
+
+export const saleClientRefPair = pgTable('sale_client_ref_pair', {
+  workspaceId: uuid('workspace_id').notNull(),
+  ref: text('ref', { enum: ['previous', 'first'] }).notNull(),
+  refDay: date('ref_day', { mode: 'string' }).notNull(),
+  day: date('day', { mode: 'string' }).notNull(),
+  sales: integer('sales').notNull(),
+  amount: numeric('amount').notNull(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.ref, t.refDay, t.day] })]);
+
+export const saleClientTotal = pgTable('sale_client_total', {
+  workspaceId: uuid('workspace_id').notNull(),
+  contactId: uuid('contact_id').notNull(),
+  companyId: uuid('company_id').notNull(),
+  sales: integer('sales').notNull(),
+  amount: numeric('amount').notNull(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.contactId, t.companyId] })]);

@@ -393,6 +393,9 @@ export async function generateDataset(database: Database, opts: GenerateOptions)
       // The sale triggers' per-contact figures (migration 0023), where the schema has them.
       const [saleStats] = await conn.query<{ ok: boolean }>(`SELECT to_regprocedure('contact_sale_stats_refresh(uuid, uuid[])') IS NOT NULL AS ok`);
       if (saleStats?.ok) await conn.query('SELECT contact_sale_stats_refresh($1::uuid, NULL)', [ws]);
+      // The distinct-client sale rollups (migration 0026), where the schema has them.
+      const [saleClients] = await conn.query<{ ok: boolean }>(`SELECT to_regprocedure('sale_client_rollups_rebuild(uuid)') IS NOT NULL AS ok`);
+      if (saleClients?.ok) await conn.query('SELECT sale_client_rollups_rebuild($1::uuid)', [ws]);
       const rollupSeconds = (performance.now() - r0) / 1000;
       for (const t of triggers) {
         const mode = t.mode === 'A' ? 'ALWAYS ' : t.mode === 'R' ? 'REPLICA ' : '';

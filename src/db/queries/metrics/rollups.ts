@@ -30,6 +30,7 @@ export async function rebuildMetricRollups(database: Database, workspaceId?: str
     const t0 = performance.now();
     await database.transaction(async (tx) => {
       await tx.execute(sql`SELECT metric_rollups_rebuild(${id}::uuid)`);
+      await tx.execute(sql`SELECT sale_client_rollups_rebuild(${id}::uuid)`);
       await recordAudit(tx, { workspaceId: id, userId: null, entity: 'workspace', entityId: id, action: 'metrics_rebuild' });
     });
     out.push({ workspaceId: id, seconds: (performance.now() - t0) / 1000 });
