@@ -253,6 +253,45 @@ describe('other files and bad input', () => {
   });
 });
 
+describe('sensitive columns', () => {
+  it('are left out of the preview, the dry run and the rejects report of a role that may not see them', async () => {
+    expect((await admin.post('/api/v1/custom-fields', { entity: 'contact', key: 'hobbies', label: 'Aficiones', type: 'text', isSensitive: true })).status).toBe(201);
+    const ana = await addLoggedInUser(t, workspaceId, { name: 'Ana', email: 'ana@sensible.es', role: 'sales' });
+    const csv = ['Nombre;Correo;Fecha de nacimiento;Estado civil;Aficiones;Población',
+      'Eva;eva@sensible.es;15/03/1980;casada;pesca;Madrid', 'Rosa;rosa@sensible.es;31/02/1981;soltera;vela;Lugo',
+      'Luz;luz-sin-arroba;01/01/1990;viuda;golf;Soria'].join('\n');
+    const up = await upload(ana.c, 'sensible.csv', csv);
+    expect(up.status).toBe(201);
+    const preview = await ana.c.get(`/api/v1/imports/${up.body.id}/preview`);
+    expect(preview.status).toBe(200);
+    expect(preview.body.data.map((r: { cells: string[] }) => r.cells)).toEqual([
+      ['Eva', 'eva@sensible.es', '', '', '', 'Madrid'], ['Rosa', 'rosa@sensible.es', '', '', '', 'Lugo'], ['Luz', 'luz-sin-arroba', '', '', '', 'Soria']]);
+    expect(preview.body.data[0].values).toMatchObject({ firstName: 'Eva', city: 'Madrid' });
+    expect(preview.body.data[0].values).not.toHaveProperty('birthDate');
+    expect(preview.body.data[1].errors).toMatchObject([{ field: 'birthDate', code: 'invalid_date' }]);
+    expect(JSON.stringify(preview.body)).not.toMatch(/1980|1981|1990|casada|soltera|viuda|pesca|vela|golf/);
+    const dry = await ana.c.post(`/api/v1/imports/${up.body.id}/dry-run`);
+    expect(dry.body.rejects.map((r: { original: string[] }) => r.original)).toEqual([['Rosa', 'rosa@sensible.es', '', '', '', 'Lugo'], ['Luz', 'luz-sin-arroba', '', '', '', 'Soria']]);
+    expect(JSON.stringify(dry.body)).not.toMatch(/1981|1990|soltera|viuda|vela|golf/);
+
+    // She may not import birth dates: without them only Luz's email is wrong, and her row is reported without them.
+    expect((await ana.c.patch(`/api/v1/imports/${up.body.id}`, { mapping: ['firstName', 'email', null, null, null, 'city'] })).status).toBe(200);
+    expect((await ana.c.post(`/api/v1/imports/${up.body.id}/run`)).status).toBe(202);
+    expect(await settled(ana.c, up.body.id)).toMatchObject({ status: 'done', createdCount: 2, rejectedCount: 1 });
+    const report = await t.app.request(`/api/v1/imports/${up.body.id}/rejects.csv`, { headers: { cookie: ana.c.cookie } });
+    const lines = (await report.text()).replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(lines[1]).toMatch(/^4;.*;Luz;luz-sin-arroba;;;;Soria$/);
+
+    // The admin sees the file as it is.
+    const own = await upload(admin, 'sensible.csv', csv);
+    await admin.patch(`/api/v1/imports/${own.body.id}`, { mapping: ['firstName', 'email', 'birthDate', null, null, 'city'] });
+    const full = await admin.get(`/api/v1/imports/${own.body.id}/preview`);
+    expect(full.body.data[0].cells).toEqual(['Eva', 'eva@sensible.es', '15/03/1980', 'casada', 'pesca', 'Madrid']);
+    expect(full.body.data[0].values).toMatchObject({ birthDate: '1980-03-15' });
+    expect(full.body.data[1].errors[0].message).toContain('31/02/1981');
+  });
+});
+
 describe('an import on several app instances', () => {
   it('is uploaded through one instance and run by another one that reads the file from the database', async () => {
     // A second app on the same database, as another server would be: its own connections on

@@ -6,7 +6,7 @@ import { AppError, notFound } from '../../domain/errors.js';
 import { contactChanges, mergeDuplicates, type ImportRow, type UpsertKey } from '../../domain/import/row.js';
 import type { Database, Db } from '../client.js';
 import { insertRow, updateRow, type TenantTable } from '../repository.js';
-import { fileImport, importRow, source } from '../schema.js';
+import { customField, fileImport, importRow, source } from '../schema.js';
 import { defaultPipelineId, firstOpenStage, workspaceCurrency } from './leads.js';
 
 /**
@@ -56,6 +56,12 @@ export async function updateImport(tx: Db, actor: Actor, before: ImportRecordRow
 /** Progress and outcome fields written by the pipeline itself (not audited: they are counters). */
 export async function setImportState(d: Db, workspaceId: string, id: string, values: Partial<ImportRecordRow>): Promise<void> {
   await d.update(fileImport).set({ ...values, updatedAt: sql`now()` } as never).where(and(eq(fileImport.workspaceId, workspaceId), eq(fileImport.id, id)));
+}
+
+/** The contact custom fields flagged sensitive, by key and label (to recognise their columns in a file). */
+export async function sensitiveCustomFields(d: Db, workspaceId: string): Promise<{ key: string; label: string }[]> {
+  return d.select({ key: customField.key, label: customField.label }).from(customField)
+    .where(and(eq(customField.workspaceId, workspaceId), eq(customField.entity, 'contact'), eq(customField.isSensitive, true)));
 }
 
 /** The workspace's sources by accent- and case-folded name. */

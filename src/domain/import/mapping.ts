@@ -40,6 +40,9 @@ const synonyms: Record<ImportTarget, string[]> = {
 const byHeader = new Map<string, ImportTarget>();
 for (const t of importTargets) for (const s of synonyms[t]) byHeader.set(s, t);
 
+/** The target a header's name stands for, when it is a known synonym. */
+export const targetOfHeader = (header: string): ImportTarget | null => byHeader.get(compactHeader(header)) ?? null;
+
 /** A target per header when its name is a known synonym; each target is suggested once (first column wins). */
 export function suggestMapping(headers: readonly string[]): ImportMapping {
   const used = new Set<ImportTarget>();

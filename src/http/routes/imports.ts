@@ -2,14 +2,14 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { createRoute, z } from '@hono/zod-openapi';
 import { AppError, invalid } from '../../domain/errors.js';
-import { canSeeImport, canUndoImport } from '../../domain/import/access.js';
+import { canSeeImport, canUndoImport, redactRow, sensitiveColumns } from '../../domain/import/access.js';
 import { checkMapping, importTargets } from '../../domain/import/mapping.js';
 import { upsertKeys } from '../../domain/import/row.js';
 import { encodeCsvStream, type Cell } from '../../formats/csv.js';
-import { deleteImportFile, findImport, listImports, rejectsPage, rollbackImportInTx, updateImport, type ImportRecordRow } from '../../db/queries/imports.js';
+import { deleteImportFile, findImport, listImports, rejectsPage, rollbackImportInTx, sensitiveCustomFields, updateImport, type ImportRecordRow } from '../../db/queries/imports.js';
 import { write } from '../../db/repository.js';
 import { profileAccess } from '../../db/queries/profile.js';
-import { assertNoSensitiveMapping } from '../../domain/profile.js';
+import { assertNoSensitiveMapping, omitSensitive, sensitiveFieldPaths } from '../../domain/profile.js';
 import { drainJobs } from '../../jobs/worker.js';
 import { dryRunImport, previewImport, queueImport, uploadImport } from '../../jobs/import.js';
 import { expectedVersion } from '../resource.js';
@@ -59,6 +59,19 @@ export function importRoutes(deps: Deps) {
     const imp = await findImport(deps.database.db, workspaceId, id);
     canSeeImport(actor, imp.createdBy);
     return imp;
+  };
+  // What of the file this actor may not see (docs/profile.md): nothing for roles that see sensitive
+  // fields; otherwise the sensitive columns' cells, the values they became and the quoted values of
+  // their problems are left out of the preview, the dry run's rejects and the rejects report.
+  const redaction = async (actor: Parameters<typeof profileAccess>[1], imp: ImportRecordRow) => {
+    const access = await profileAccess(deps.database.db, actor);
+    if (access.canSeeSensitive) return null;
+    const hidden = sensitiveColumns(imp.headers, imp.mapping, await sensitiveCustomFields(deps.database.db, actor.workspaceId));
+    const fields = sensitiveFieldPaths(access.sensitiveCustomKeys);
+    return {
+      row: <R extends { cells: readonly string[]; errors: readonly { field: string; code: string; message: string }[] }>(r: R) => redactRow(r, hidden, fields),
+      values: <V extends Record<string, unknown>>(v: V) => omitSensitive(v, access.sensitiveCustomKeys),
+    };
   };
   // Runs the queue now instead of at the next scheduler tick, so an import starts when asked.
   const kick = () => { void drainJobs(deps).catch((e: unknown) => console.error('import: draining jobs failed', e)); };
@@ -130,10 +143,12 @@ export function importRoutes(deps: Deps) {
     const actor = c.get('actor');
     const imp = await visible(actor.workspaceId, c.req.valid('param').id, actor);
     const rows = await previewImport(deps, imp, c.req.valid('query').limit ?? 20);
-    const data = rows.map((x) => ({
-      rowNumber: x.rowNumber, cells: x.cells, ok: x.result.ok, errors: x.result.ok ? [] : x.result.errors,
-      values: x.result.ok ? { ...x.result.row.contact, companyName: x.result.row.companyName, lead: x.result.row.lead, externalId: x.result.row.externalId } : null,
-    }));
+    const redact = await redaction(actor, imp);
+    const data = rows.map((x) => {
+      const values = x.result.ok ? { ...x.result.row.contact, companyName: x.result.row.companyName, lead: x.result.row.lead, externalId: x.result.row.externalId } : null;
+      const row = { rowNumber: x.rowNumber, cells: x.cells, ok: x.result.ok, errors: x.result.ok ? [] : x.result.errors, values };
+      return redact ? { ...redact.row(row), values: values && redact.values(values) } : row;
+    });
     return c.json({ data } as never, 200);
   });
 
@@ -144,7 +159,15 @@ export function importRoutes(deps: Deps) {
   }), async (c) => {
     const actor = c.get('actor');
     const imp = await visible(actor.workspaceId, c.req.valid('param').id, actor);
-    return c.json(await dryRunImport(deps, imp) as never, 200);
+    const result = await dryRunImport(deps, imp);
+    const redact = await redaction(actor, imp);
+    if (redact) {
+      result.rejects = result.rejects.map((r) => {
+        const shown = redact.row({ cells: r.original, errors: r.reasons });
+        return { ...r, original: shown.cells, reasons: shown.errors };
+      });
+    }
+    return c.json(result as never, 200);
   });
 
   r.openapi(createRoute({
@@ -191,11 +214,13 @@ export function importRoutes(deps: Deps) {
       const col = imp.mapping.findIndex((t) => t === field || (field === 'lastName' && t === 'surnames') || (field === 'phone' && t === 'mobile'));
       return col >= 0 ? `${imp.headers[col]} (${field})` : field;
     };
+    const redact = await redaction(actor, imp);
     const rows = (async function* () {
       for (let after = 0; ;) {
         const page = await rejectsPage(deps.database.db, actor.workspaceId, imp.id, after, 500);
-        for (const rej of page) {
-          yield [rej.rowNumber, rej.reasons.map((x) => `${x.field === '(row)' ? '' : `${label(x.field)}: `}${x.message}`).join(' | '), ...rej.original] as Cell[];
+        for (const stored of page) {
+          const shown = redact ? redact.row({ cells: stored.original, errors: stored.reasons }) : { cells: stored.original, errors: stored.reasons };
+          yield [stored.rowNumber, shown.errors.map((x) => `${x.field === '(row)' ? '' : `${label(x.field)}: `}${x.message}`).join(' | '), ...shown.cells] as Cell[];
         }
         if (page.length < 500) return;
         after = page[page.length - 1]!.rowNumber;
