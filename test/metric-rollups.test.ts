@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '../src/db/client.js';
 import { rebuildMetricRollups, rollupsMatch } from '../src/db/queries/metrics/rollups.js';
 import { loadDashboard } from '../src/db/queries/metrics/dashboard.js';
+import { topClientsFromRollups } from '../src/db/queries/metrics/sale-clients.js';
 import type { MetricFilter } from '../src/db/queries/metrics/filter.js';
 import { parsePeriod } from '../src/domain/metrics/period.js';
 import { setupWorkspace, testApp, type TestApp } from './harness.js';
@@ -317,7 +318,8 @@ describe('metric rollups', () => {
 
   it('give every dashboard card the same numbers as the raw rows, with and without owner and source filters', async () => {
     const base: MetricFilter = { workspaceId: ws, period: parsePeriod('2025-12-01', '2026-06-30', 'Europe/Madrid'), unit: 'week', ownerIds: null, sourceId: null, now: new Date('2026-03-01T00:00:00Z') };
-    for (const f of [base, { ...base, unit: 'month' as const, ownerIds: [users[1]!] }, { ...base, sourceId: sources[0]! }, { ...base, period: parsePeriod('2026-02-10', '2026-02-10', 'Europe/Madrid') }]) {
+    for (const f of [base, { ...base, unit: 'month' as const, ownerIds: [users[1]!] }, { ...base, sourceId: sources[0]! }, { ...base, period: parsePeriod('2026-02-10', '2026-02-10', 'Europe/Madrid') },
+      { ...base, unit: 'quarter' as const, period: parsePeriod('2026-02-17', '2026-05-20', 'Europe/Madrid') }, { ...base, unit: 'month' as const, period: parsePeriod('2026-01-01', '2026-04-30', 'Europe/Madrid') }]) {
       const rolled = await loadDashboard(db, { ...f, rollups: true });
       expect(rolled.conversion.total.created).toBeGreaterThanOrEqual(0);
       expect(rolled).toEqual(await loadDashboard(db, { ...f, rollups: false }));
@@ -384,6 +386,25 @@ describe('metric rollups', () => {
     await expectRollupsEqualRaw();
     // A column they read, in the same statement as an unread one: followed.
     await db.query(`UPDATE lead SET score = 41, stage_id = $2 WHERE workspace_id = $1 AND id = $3`, [ws, open()[1]!.id, lead.id]);
+    await expectRollupsEqualRaw();
+  });
+
+  it('find the top clients among the largest all-time clients, taking more of them until no one else can enter', async () => {
+    // 15 big clients: all buy 100 000 + 10 i in March; the even ones also bought 5 000 before the period,
+    // so the 12 largest all-time clients miss two of the period's top ten while the 14 largest hold them all.
+    const big = Array.from({ length: 15 }, () => ({ ...newContact(), status: 'active' }));
+    await insert('contact', big);
+    contacts = await ids('contact');
+    await insert('sale', big.flatMap((c, i) => [
+      { workspace_id: ws, contact_id: c.id, sold_at: new Date('2026-03-15T10:00:00Z'), total: 100000 + 10 * i, currency: 'EUR' },
+      ...(i % 2 === 0 ? [{ workspace_id: ws, contact_id: c.id, sold_at: new Date('2025-06-01T10:00:00Z'), total: 5000, currency: 'EUR' }] : []),
+    ]));
+    const f: MetricFilter = { workspaceId: ws, period: parsePeriod('2026-01-01', '2026-06-30', 'America/Mexico_City'), unit: 'month', ownerIds: null, sourceId: null, now: new Date('2026-03-01T00:00:00Z') };
+    const raw = (await loadDashboard(db, { ...f, rollups: false })).portfolio.topClients;
+    expect(raw.map((r) => r.clientKey)).toEqual([14, 13, 12, 11, 10, 9, 8, 7, 6, 5].map((i) => `contact:${big[i]!.id}`));
+    expect(await topClientsFromRollups(db, f, [12])).toBeNull();
+    expect(await topClientsFromRollups(db, f, [12, 14])).toEqual(raw);
+    expect((await loadDashboard(db, { ...f, rollups: true })).portfolio).toEqual((await loadDashboard(db, { ...f, rollups: false })).portfolio);
     await expectRollupsEqualRaw();
   });
 

@@ -2,8 +2,9 @@ import type { Database } from '../../client.js';
 import { frequencyRow, type FrequencyRow, type SalesByClientType } from '../../../domain/metrics/sales.js';
 import { portfolioFromTotals, TOP_CLIENTS, type Portfolio, type TopClient } from '../../../domain/metrics/portfolio.js';
 import { ratio, round2 } from '../../../domain/metrics/period.js';
-import { baseWhere, bucketSql, num, Params, type MetricFilter } from './filter.js';
+import { baseWhere, bucketSql, num, Params, periodDays, type MetricFilter } from './filter.js';
 import { NONE_ID, useRollups } from './rollups.js';
+import { bucketRanges, periodSaleClientFigures, saleClientFigures, topClientsFromRollups } from './sale-clients.js';
 
 /** The client key of a sale, as in domain clientKeyOf: the contact, else the company. */
 const clientSql = (a: string) =>
@@ -14,7 +15,19 @@ const clientSql = (a: string) =>
  * "no sale of that client before the period", on the (workspace, contact|company, sold_at) indexes.
  */
 export async function salesByClientTypeSql(database: Database, f: MetricFilter): Promise<SalesByClientType> {
-  if (await useRollups(database, f)) return salesByClientTypeFast(database, f);
+  if (await useRollups(database, f)) {
+    if (!f.ownerIds) {
+      // The whole workspace: the 0026 rollups (src/db/queries/metrics/sale-clients.ts).
+      const x = await periodSaleClientFigures(database, f);
+      const newClients = { clients: x.newClients, count: x.newSales, amount: round2(x.newAmount) };
+      const existingClients = { clients: x.clients - x.newClients, count: x.orders - x.newSales, amount: round2(x.existingAmount) };
+      return {
+        newClients, existingClients, unattributed: { count: 0, amount: 0 },
+        newAmountShare: ratio(newClients.amount, round2(newClients.amount + existingClients.amount)),
+      };
+    }
+    return salesByClientTypeFast(database, f);
+  }
   const q = new Params();
   const where = baseWhere(f, q, { alias: 's', timeCol: 'sold_at', ownerCol: 'owner_id' });
   const from = q.p(f.period.from);
@@ -80,11 +93,18 @@ async function salesByClientTypeFast(database: Database, f: MetricFilter): Promi
 
 /** Orders and amount per buying client per period unit (docs/metrics.md#frequency-and-intensity). */
 export async function frequencySql(database: Database, f: MetricFilter): Promise<FrequencyRow[]> {
+  const rolled = await useRollups(database, f);
+  if (rolled && !f.ownerIds) {
+    const { fromDay, toDayExclusive } = periodDays(f);
+    const figures = await saleClientFigures(database, f.workspaceId, bucketRanges(fromDay, toDayExclusive, f.unit));
+    return [...figures].filter(([, x]) => x.orders > 0).map(([bucket, x]) => frequencyRow(bucket, x.orders, x.clients, x.amount))
+      .sort((a, b) => a.bucket.localeCompare(b.bucket));
+  }
   const q = new Params();
   const where = baseWhere(f, q, { alias: 's', timeCol: 'sold_at', ownerCol: 'owner_id' });
   const rows = await database.query<{ bucket: string; orders: number; clients: number; amount: string }>(
     `SELECT ${bucketSql('s.sold_at', f.unit, q.p(f.period.timeZone))} AS bucket, count(*)::int AS orders,
-            ${(await useRollups(database, f)) ? `(${distinctClientsSql('s')})::int` : `count(DISTINCT ${clientSql('s')})::int`} AS clients, sum(s.total) AS amount
+            ${rolled ? `(${distinctClientsSql('s')})::int` : `count(DISTINCT ${clientSql('s')})::int`} AS clients, sum(s.total) AS amount
        FROM sale s WHERE ${where} AND (s.contact_id IS NOT NULL OR s.company_id IS NOT NULL)
       GROUP BY 1`, q.values);
   return rows.map((r) => frequencyRow(r.bucket, num(r.orders), num(r.clients), num(r.amount))).sort((a, b) => a.bucket.localeCompare(b.bucket));
@@ -103,6 +123,7 @@ export async function portfolioSql(database: Database, f: MetricFilter): Promise
   // Fast: client/prospect counts from contact_lifecycle_summary, distinct clients and the top ten
   // grouped on the id columns instead of text keys (the raw path stays the reference the tests use).
   const fast = await useRollups(database, f);
+  if (fast && !f.ownerIds) return portfolioFromRollups(database, f, contactWhere, cq.values);
   const companyOnly = `(CASE WHEN s.contact_id IS NULL THEN s.company_id END)`;
   const clientKey = fast ? `CASE WHEN s.contact_id IS NOT NULL THEN 'contact:' || s.contact_id ELSE 'company:' || ${companyOnly} END` : clientSql('s');
   const [contacts, totals, top] = await Promise.all([
@@ -131,4 +152,42 @@ export async function portfolioSql(database: Database, f: MetricFilter): Promise
     clients: num(contacts[0]?.clients), prospects: num(contacts[0]?.prospects), buyingClients: num(t?.buying),
     salesCount: num(t?.count), salesAmount: num(t?.amount), attributedAmount: num(t?.attributed),
   }, named), topClients: named };
+}
+
+/**
+ * The whole workspace's portfolio from rollups only: contact counts (contact_lifecycle_summary), buying
+ * clients and totals (0026 reference rollups) and the top clients (threshold search over
+ * sale_client_total; the raw grouping when that search cannot decide).
+ */
+async function portfolioFromRollups(database: Database, f: MetricFilter, contactWhere: string, contactParams: unknown[]): Promise<Omit<Portfolio, 'topClients'> & { topClients: NamedTopClient[] }> {
+  const [contacts, totals, ranked] = await Promise.all([
+    database.query<{ clients: number; prospects: number }>(
+      `SELECT coalesce(sum(contacts) FILTER (WHERE lifecycle = 'client'), 0)::int AS clients, coalesce(sum(contacts) FILTER (WHERE lifecycle IN ('prospect', 'potential')), 0)::int AS prospects
+         FROM contact_lifecycle_summary WHERE ${contactWhere}`, contactParams),
+    periodSaleClientFigures(database, f),
+    topClientsFromRollups(database, f),
+  ]);
+  const named = ranked ? ranked.map((r) => ({ clientKey: r.clientKey, amount: round2(r.amount), count: num(r.count), name: r.name })) : await topClientsRaw(database, f);
+  return { ...portfolioFromTotals({
+    clients: num(contacts[0]?.clients), prospects: num(contacts[0]?.prospects), buyingClients: totals.clients,
+    salesCount: totals.orders, salesAmount: totals.amount, attributedAmount: totals.amount,
+  }, named), topClients: named };
+}
+
+/** The top clients grouped from the period's sales (id columns), with their names. */
+async function topClientsRaw(database: Database, f: MetricFilter): Promise<NamedTopClient[]> {
+  const tq = new Params();
+  const topWhere = baseWhere(f, tq, { alias: 's', timeCol: 'sold_at', ownerCol: 'owner_id' });
+  const companyOnly = `(CASE WHEN s.contact_id IS NULL THEN s.company_id END)`;
+  const clientKey = `CASE WHEN s.contact_id IS NOT NULL THEN 'contact:' || s.contact_id ELSE 'company:' || ${companyOnly} END`;
+  const top = await database.query<{ clientKey: string; amount: string; count: number; name: string | null }>(
+    `WITH t AS (
+       SELECT ${clientKey} AS client, sum(s.total) AS amount, count(*)::int AS count
+         FROM sale s WHERE ${topWhere} AND (s.contact_id IS NOT NULL OR s.company_id IS NOT NULL)
+        GROUP BY s.contact_id, ${companyOnly} ORDER BY 2 DESC, ${clientKey} COLLATE "C" LIMIT ${TOP_CLIENTS})
+     SELECT t.client AS "clientKey", t.amount, t.count,
+            CASE WHEN t.client LIKE 'contact:%' THEN (SELECT trim(concat_ws(' ', c.first_name, c.last_name, c.second_last_name)) FROM contact c WHERE c.workspace_id = ${tq.p(f.workspaceId)} AND c.id = substr(t.client, 9)::uuid)
+                 ELSE (SELECT co.name FROM company co WHERE co.workspace_id = ${tq.p(f.workspaceId)} AND co.id = substr(t.client, 9)::uuid) END AS name
+       FROM t ORDER BY t.amount DESC, t.client COLLATE "C"`, tq.values);
+  return top.map((r) => ({ clientKey: r.clientKey, amount: round2(num(r.amount)), count: num(r.count), name: r.name }));
 }
