@@ -39,6 +39,8 @@ const envSchema = z.object({
     .describe('Local hour (workspace time zone) at which each user gets the morning digest email'),
   TRUST_PROXY: z.enum(['true', 'false']).default('false')
     .describe('true behind a reverse proxy: the client address (web-form rate limits) is the right-most X-Forwarded-For hop that is not a private or loopback address; false uses the socket address and ignores the header'),
+  FUNNEL_RAW_MAX_LEADS: z.coerce.number().int().min(0).default(20_000)
+    .describe('While a pipeline\'s funnel rollups are rebuilt after its journey changed, pipelines with up to this many leads are fitted from the raw rows (seconds); larger ones answer that the model is being prepared'),
 });
 
 /**
@@ -76,6 +78,8 @@ export type Config = {
   digestHour: number;
   /** Whether X-Forwarded-For names the client (only behind a proxy that sets it; anyone can send it). */
   trustProxy: boolean;
+  /** Largest pipeline (leads) the funnel model reads raw while its rollups are rebuilt (docs/funnel.md#speed). */
+  funnelRawMaxLeads: number;
 };
 
 export class ConfigError extends Error {
@@ -115,6 +119,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     digestHour: e.DIGEST_HOUR,
     trustProxy: e.TRUST_PROXY === 'true',
+    funnelRawMaxLeads: e.FUNNEL_RAW_MAX_LEADS,
   };
 }
 

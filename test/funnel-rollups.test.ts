@@ -1,14 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../src/db/client.js';
-import { fitFunnel, funnelRollupsReady, journeyOf, pipelineStages, type FunnelFilter } from '../src/db/queries/funnel.js';
+import { fitFunnel, funnelRollupStatus, funnelRollupsReady, journeyOf, pipelineStages, type FunnelFilter } from '../src/db/queries/funnel.js';
 import type { JourneyStage, JourneyStep } from '../src/domain/funnel/journey.js';
 import { parsePeriod } from '../src/domain/metrics/period.js';
-import { setupWorkspace, testApp, type Client, type TestApp } from './harness.js';
+import { buildApp } from '../src/http/app.js';
+import { drainJobs } from '../src/jobs/worker.js';
+import '../src/jobs/funnel.js';
+import { Client, setupWorkspace, testApp, type TestApp } from './harness.js';
 
 // The funnel rollups (migration 0020) are kept by triggers on every write to leads, stage history,
 // activities, sales and answers. After a seeded mix of writes, single-row and multi-row, the fit read
-// from them must equal the fit read from the raw rows, and the tables must equal a rebuild.
+// from them must equal the fit read from the raw rows, and the tables must equal a rebuild. They
+// depend on the journey: storing it queues their rebuild (a job), and until it ran they never answer.
 
 let t: TestApp;
 let db: Database;
@@ -162,6 +166,12 @@ const filter = (extra: Partial<FunnelFilter> = {}): FunnelFilter => ({
 
 async function journey(): Promise<JourneyStep[]> { return journeyOf(db, ws, pipelineId); }
 
+const rollupJobs = () => db.query<{ id: string; status: string }>(`SELECT id, status FROM job WHERE workspace_id = $1 AND kind = 'funnel-rollups' ORDER BY id`, [ws]);
+const runJobs = () => drainJobs(t.deps, { now: () => NOW });
+/** The model as the API answers it for the filter() period, and as the raw rows give it (JSON, as sent). */
+const MODEL_URL = '/api/v1/funnel/model?from=2025-12-01&to=2026-08-31';
+const rawModel = async (steps: JourneyStep[]) => JSON.parse(JSON.stringify((await fitFunnel(db, filter(), steps, stages, 'raw')).model));
+
 async function expectRollupsEqualRaw(steps: JourneyStep[]) {
   for (const f of [filter(), filter({ ownerIds: [users[0]!, users[1]!] }), filter({ sourceId: sources[0]! }), filter({ period: parsePeriod('2026-02-10', '2026-05-20', 'Europe/Madrid') })]) {
     const viaRollups = await fitFunnel(db, f, steps, stages, 'rollups');
@@ -206,9 +216,54 @@ beforeAll(async () => {
 afterAll(async () => { await t.close(); });
 
 describe('funnel rollups', () => {
+  it('are rebuilt by a job that storing the journey queued; meanwhile a small pipeline is read raw, a large one is "being prepared", on every instance', async () => {
+    const steps = await journey();
+    await insert('lead', Array.from({ length: 30 }, newLead));
+    for (let i = 0; i < 20; i++) await randomWrite();
+    // beforeAll stored the default journey and added two steps: each queued the rebuild; none ran.
+    const queued = await rollupJobs();
+    expect(queued.length).toBeGreaterThan(0);
+    expect(queued.every((j) => j.status === 'queued')).toBe(true);
+    expect(await funnelRollupStatus(db, filter(), steps)).toBe('stale');
+    // A second app instance on the same database.
+    const other = { ...t, deps: { ...t.deps, config: { ...t.deps.config } } };
+    other.app = buildApp(other.deps);
+    const admin2 = Object.assign(new Client(other), { cookie: admin.cookie, csrf: admin.csrf });
+
+    // Small pipeline: the figures are current, read from the raw rows.
+    const small = await admin.get(MODEL_URL);
+    expect(small.status).toBe(200);
+    expect(small.body).toMatchObject({ status: 'ready', via: 'raw' });
+    expect(small.body.model).toEqual(await rawModel(steps));
+
+    // Large pipeline (the limit lowered below its leads): no figures, on either instance, never stale ones.
+    t.deps.config.funnelRawMaxLeads = 10;
+    other.deps.config.funnelRawMaxLeads = 10;
+    for (const c of [admin, admin2]) {
+      const m = await c.get(MODEL_URL);
+      expect(m.body).toMatchObject({ status: 'preparing', via: null, model: null });
+      const p = await c.get('/api/v1/funnel/projection?from=2025-12-01&to=2026-08-31&months=3&simulations=100');
+      expect(p.body).toMatchObject({ status: 'preparing', model: null, projection: null, sensitivity: [] });
+      expect((await c.get('/api/v1/funnel/plan?weeks=2')).body).toMatchObject({ status: 'preparing', steps: [], weeks: [] });
+    }
+    // The fits that found them stale queued one more rebuild between them, not one each.
+    expect((await rollupJobs()).length).toBe(queued.length + 1);
+
+    // The other instance's worker runs the jobs; both instances then answer from the rollups, equal to the raw rows.
+    await drainJobs(other.deps, { now: () => NOW });
+    expect((await rollupJobs()).every((j) => j.status === 'done')).toBe(true);
+    expect(await funnelRollupStatus(db, filter(), steps)).toBe('ready');
+    for (const c of [admin, admin2]) {
+      const m = await c.get(MODEL_URL);
+      expect(m.body).toMatchObject({ status: 'ready', via: 'rollups' });
+      expect(m.body.model).toEqual(await rawModel(steps));
+    }
+    t.deps.config.funnelRawMaxLeads = 20_000;
+  });
+
   it('give the same fit as the raw rows after a mix of writes on every table they follow, and equal a rebuild', async () => {
     const steps = await journey();
-    expect(await funnelRollupsReady(db, filter(), steps)).toBe(true); // built once for this journey
+    expect(await funnelRollupsReady(db, filter(), steps)).toBe(true); // rebuilt by the job for this journey
     // A first batch in few statements (a bulk load), then one write at a time.
     const batch = Array.from({ length: 50 }, newLead);
     await insert('lead', batch);
@@ -220,7 +275,8 @@ describe('funnel rollups', () => {
     const before = await snapshot();
     expect(before.length).toBeGreaterThan(20);
     await expectRollupsEqualRaw(steps);
-    await db.query('SELECT funnel_rollups_rebuild($1)', [ws]);
+    // As the job does it (no JIT: compiling each of the rebuild's statements takes seconds on PostgreSQL).
+    await db.query(`SELECT set_config('jit', 'off', true), funnel_rollups_rebuild($1)`, [ws]);
     expect(await snapshot()).toEqual(before);
     // Enough of each kind happened for the comparison to mean something.
     const fit = await fitFunnel(db, filter(), steps, stages);
@@ -230,14 +286,20 @@ describe('funnel rollups', () => {
     expect(fit.cycleDays.length).toBe(40);
   });
 
-  it('are rebuilt for a pipeline whose journey changed, before they answer', async () => {
+  it('stop answering when the journey is reordered, until the job it queued rebuilt them', async () => {
     const steps = await journey();
     const sale = steps.find((s) => s.kind === 'sale')!;
     const order = [sale, ...steps.filter((s) => s !== sale)].map((s) => s.id);
+    const before = (await rollupJobs()).length;
     expect((await admin.req('PUT', '/api/v1/funnel/journey/order', { pipelineId, stepIds: order })).status).toBe(200);
     const moved = await journey();
     expect(moved[0]!.kind).toBe('sale');
+    expect((await rollupJobs()).length).toBe(before + 1);
     for (let i = 0; i < 15; i++) await randomWrite();
+    expect(await funnelRollupStatus(db, filter(), moved)).toBe('stale');
+    await expect(fitFunnel(db, filter(), moved, stages, 'rollups')).rejects.toThrow(/not rebuilt yet/);
+    expect((await fitFunnel(db, filter(), moved, stages)).via).toBe('raw');
+    await runJobs();
     await expectRollupsEqualRaw(moved);
     const [state] = await db.query<{ fresh: boolean }>('SELECT signature = funnel_signature($1, $2) AS fresh FROM funnel_rollup_state WHERE workspace_id = $1 AND pipeline_id = $2', [ws, pipelineId]);
     expect(state!.fresh).toBe(true);

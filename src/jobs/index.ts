@@ -13,6 +13,7 @@ import './import.js';
 import './lifecycle.js';
 import './score.js';
 import './segment-stats.js';
+import './funnel.js';
 
 export { createScheduler, type Scheduler, type SchedulerOptions, type TickResult } from './scheduler.js';
 export { drainJobs } from './worker.js';

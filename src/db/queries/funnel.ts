@@ -8,6 +8,7 @@ import { localDay, round2, type MetricPeriod } from '../../domain/metrics/period
 import type { Database, Db } from '../client.js';
 import { insertRow, write } from '../repository.js';
 import { journeyStep } from '../schema.js';
+import { enqueueJob } from './jobs.js';
 import { funnelStages } from './metrics/leads.js';
 import { costPerLeadSql } from './metrics/cpl.js';
 import { bucketSql, num, Params } from './metrics/filter.js';
@@ -48,9 +49,10 @@ export async function journeyInTx(tx: Db, workspaceId: string, pipelineId: strin
 
 /**
  * The pipeline's journey; a pipeline without one gets the default built from its stages, written
- * (and audited) once: the lock makes two first readers agree on one journey.
+ * (and audited) once: the lock makes two first readers agree on one journey. Writing it queues the
+ * rebuild of the pipeline's funnel rollups (`now`: the clock of the request).
  */
-export async function ensureJourney(tx: Db, actor: Actor, pipelineId: string): Promise<JourneyStep[]> {
+export async function ensureJourney(tx: Db, actor: Actor, pipelineId: string, now: Date): Promise<JourneyStep[]> {
   await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('journey:' || ${pipelineId}))`);
   const existing = await journeyInTx(tx, actor.workspaceId, pipelineId);
   if (existing.length) return existing;
@@ -58,6 +60,7 @@ export async function ensureJourney(tx: Db, actor: Actor, pipelineId: string): P
     WHERE workspace_id = ${actor.workspaceId} AND pipeline_id = ${pipelineId} ORDER BY position`));
   if (stages.length === 0) throw notFound('pipeline');
   for (const s of defaultJourney(stages)) await insertRow(tx, journeyStep, actor, 'journeyStep', { ...s, pipelineId });
+  await enqueueFunnelRollups(tx, actor.workspaceId, pipelineId, now, 'edit');
   return journeyInTx(tx, actor.workspaceId, pipelineId);
 }
 
@@ -336,28 +339,83 @@ const NONE = '00000000-0000-0000-0000-000000000000';
 const journeySignature = (steps: readonly JourneyStep[]) => steps.map((s) => `${s.id}:${s.kind}:${s.stageId ?? ''}:${s.activityType ?? ''}`).join(',');
 
 /**
- * Whether the rollups can answer this fit: the live model (not a backtest's past), no product or
- * segment filter (the rollups do not know them), the stored journey and the workspace's zone. When
- * the journey or the stages changed since they were built, that pipeline's rollups are rebuilt first
- * (one session at a time; the others wait and find them fresh).
+ * Whether the rollups can answer this fit: `unsupported` when they never can (a backtest's past,
+ * a product or segment filter, steps other than the stored journey, another zone: the raw rows
+ * answer), `stale` when the pipeline's journey or stages changed since they were built (the job
+ * `funnel-rollups` rebuilds them; until then they must not answer), else `ready`. Read from
+ * Postgres alone, so every app instance gives the same answer.
  */
+export async function funnelRollupStatus(database: Database, f: FunnelFilter, steps: readonly JourneyStep[]): Promise<'ready' | 'stale' | 'unsupported'> {
+  if (!f.live || f.productId || f.segmentId || f.segmentSql) return 'unsupported';
+  const [r] = await database.query<{ current: string; built: string | null }>(
+    `SELECT funnel_signature($1, $2) AS current, (SELECT signature FROM funnel_rollup_state WHERE workspace_id = $1 AND pipeline_id = $2) AS built`, [f.workspaceId, f.pipelineId]);
+  const [journey, , zone] = r!.current.split('|');
+  if (journey !== journeySignature(steps) || zone !== f.period.timeZone) return 'unsupported';
+  return r!.built === r!.current ? 'ready' : 'stale';
+}
+
 export async function funnelRollupsReady(database: Database, f: FunnelFilter, steps: readonly JourneyStep[]): Promise<boolean> {
-  if (!f.live || f.productId || f.segmentId || f.segmentSql) return false;
-  const check = async (db: { query: Database['query'] }) => {
-    const [r] = await db.query<{ current: string; built: string | null }>(
-      `SELECT funnel_signature($1, $2) AS current, (SELECT signature FROM funnel_rollup_state WHERE workspace_id = $1 AND pipeline_id = $2) AS built`, [f.workspaceId, f.pipelineId]);
-    return r!;
-  };
-  const r = await check(database);
-  const [journey, , zone] = r.current.split('|');
-  if (journey !== journeySignature(steps) || zone !== f.period.timeZone) return false;
-  if (r.built === r.current) return true;
-  await write(database, async (tx) => {
-    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('funnel-rollups:' || ${f.pipelineId}))`);
-    const again = (await tx.execute(sql`SELECT funnel_signature(${f.workspaceId}, ${f.pipelineId}) = (SELECT signature FROM funnel_rollup_state WHERE workspace_id = ${f.workspaceId} AND pipeline_id = ${f.pipelineId}) AS fresh`)) as unknown as { rows: { fresh: boolean | null }[] };
-    if (!again.rows[0]?.fresh) await tx.execute(sql`SELECT funnel_rollups_rebuild(${f.workspaceId}, ${f.pipelineId})`);
+  return (await funnelRollupStatus(database, f, steps)) === 'ready';
+}
+
+/** The job kind that rebuilds one pipeline's funnel rollups (registered by src/jobs/funnel.ts). */
+export const FUNNEL_ROLLUPS_KIND = 'funnel-rollups';
+
+/**
+ * Whether the pipeline has at most `max` leads (config FUNNEL_RAW_MAX_LEADS, 20 000 by default): a
+ * fit whose rollups are being rebuilt then reads the raw rows (≈ 4 s at 20 000 leads on a loaded
+ * machine, docs/benchmarks.md); a larger one answers that the model is being prepared rather than
+ * keep a request for minutes. Stops counting past `max`.
+ */
+export async function pipelineHasFewLeads(database: Database, workspaceId: string, pipelineId: string, max: number): Promise<boolean> {
+  const [r] = await database.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM (SELECT 1 FROM lead WHERE workspace_id = $1 AND pipeline_id = $2 LIMIT $3) x', [workspaceId, pipelineId, max + 1]);
+  return num(r!.n) <= max;
+}
+
+/**
+ * Queues the rebuild of a pipeline's funnel rollups, in the caller's transaction. `cause: 'edit'`
+ * (the journey was stored: its id is the instant and the transaction's id, so every edit asks,
+ * once however many times its transaction asks); `cause: 'stale'`
+ * (a fit found them stale: its id is the journey wanted and the build it replaces, so however many
+ * requests and instances find the same stale state, one job exists — and a failed one is not
+ * retried by every request, but by an admin from the jobs view).
+ */
+export async function enqueueFunnelRollups(tx: Db, workspaceId: string, pipelineId: string, now: Date, cause: 'edit' | 'stale'): Promise<string> {
+  let key = now.toISOString();
+  if (cause === 'edit') {
+    const [r] = rowsOf<{ tx: string }>(await tx.execute(sql`SELECT txid_current()::text AS tx`));
+    key = `${key}:tx${r!.tx}`;
+  } else {
+    const [r] = rowsOf<{ sig: string; built: string | null }>(await tx.execute(sql`SELECT md5(funnel_signature(${workspaceId}, ${pipelineId})) AS sig,
+      (SELECT to_char(rebuilt_at AT TIME ZONE 'UTC', 'YYYYMMDD"T"HH24MISSUS') FROM funnel_rollup_state WHERE workspace_id = ${workspaceId} AND pipeline_id = ${pipelineId}) AS built`));
+    key = `${r!.sig}:${r!.built ?? 'none'}`;
+  }
+  const id = `${FUNNEL_ROLLUPS_KIND}:${pipelineId}:${key}`;
+  await enqueueJob(tx, { workspaceId, id, kind: FUNNEL_ROLLUPS_KIND, payload: { pipelineId }, runAt: now });
+  return id;
+}
+
+/**
+ * The job's work: rebuilds the pipeline's funnel rollups unless they are fresh (one session at a
+ * time per pipeline; a second job finds them fresh and does nothing). The state records the journey
+ * read BEFORE the rebuild: a journey stored while it ran leaves them stale, so they never answer for
+ * a journey they were not built for; the edit's own job rebuilds them again. True when it rebuilt.
+ */
+export async function rebuildFunnelRollups(database: Database, workspaceId: string, pipelineId: string): Promise<boolean> {
+  return write(database, async (tx) => {
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('funnel-rollups:' || ${pipelineId}))`);
+    const [r] = rowsOf<{ current: string; built: string | null }>(await tx.execute(sql`SELECT funnel_signature(${workspaceId}, ${pipelineId}) AS current,
+      (SELECT signature FROM funnel_rollup_state WHERE workspace_id = ${workspaceId} AND pipeline_id = ${pipelineId}) AS built`));
+    if (r!.built === r!.current) return false;
+    // Its statements run once: JIT compiling them never pays (funnel_rollups_rebuild turns nested
+    // loops off, which makes every plan look costly enough to compile, seconds per statement), and
+    // its hash aggregates over the pipeline's rows would spill past the default work_mem.
+    await tx.execute(sql`SELECT set_config('jit', 'off', true), set_config('work_mem', ${database.engine === 'pglite' ? '32MB' : '256MB'}, true)`);
+    await tx.execute(sql`SELECT funnel_rollups_rebuild(${workspaceId}, ${pipelineId})`);
+    await tx.execute(sql`UPDATE funnel_rollup_state SET signature = ${r!.current} WHERE workspace_id = ${workspaceId} AND pipeline_id = ${pipelineId}`);
+    return true;
   });
-  return true;
 }
 
 /** Turns either way's rows into the model's facts and the projection's inputs. */
@@ -452,7 +510,7 @@ export async function weeklyStepEvents(
  */
 export async function fitFunnel(database: Database, f: FunnelFilter, steps: readonly JourneyStep[], stages: readonly JourneyStage[], via?: 'raw' | 'rollups'): Promise<ProjectionInputs & { via: 'raw' | 'rollups' }> {
   const useRollups = via === 'raw' ? false : await funnelRollupsReady(database, f, steps);
-  if (via === 'rollups' && !useRollups) throw new Error('The funnel rollups cannot answer this fit (past cut-off, product or segment filter, another journey or zone).');
+  if (via === 'rollups' && !useRollups) throw new Error('The funnel rollups cannot answer this fit (past cut-off, product or segment filter, another journey or zone, or not rebuilt yet).');
   const rows = sortRows(useRollups ? await rollupFitRows(database, f) : await rawFitRows(database, f, steps, stages));
   return { ...(await assemble(database, f, steps, rows)), via: useRollups ? 'rollups' : 'raw' };
 }

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
 import { assertManagerOrAdmin, type Actor } from '../../domain/access.js';
-import { fieldError, notFound } from '../../domain/errors.js';
+import { AppError, fieldError, notFound } from '../../domain/errors.js';
 import { isValidTimeZone } from '../../domain/today.js';
 import { localDay, parsePeriod, type MetricPeriod } from '../../domain/metrics/period.js';
 import { metricOwners } from '../../domain/metrics/scope.js';
@@ -13,7 +13,9 @@ import { assertObjective, type ObjectiveMetric } from '../../domain/objective.js
 import type { ListSpec } from '../../db/list.js';
 import { findRow, insertRow, updateRow, write } from '../../db/repository.js';
 import { journeyStep, objective, scenario, stepCount } from '../../db/schema.js';
-import { ensureJourney, fitFunnel, journeyInTx, pipelineStages, weeklyStepEvents, type FunnelFilter } from '../../db/queries/funnel.js';
+import {
+  enqueueFunnelRollups, ensureJourney, fitFunnel, funnelRollupStatus, journeyInTx, pipelineHasFewLeads, pipelineStages, weeklyStepEvents, type FunnelFilter,
+} from '../../db/queries/funnel.js';
 import { defaultPipelineId } from '../../db/queries/metrics/leads.js';
 import { teamMemberIds } from '../../db/queries/metrics/filter.js';
 import { managedUserIds } from '../../db/queries/users.js';
@@ -108,7 +110,11 @@ const ModelOut = z.object({
   saleStep: Nullable, leadStep: Nullable, leadToSale: z.object({ trials: z.number(), successes: z.number() }),
 }).openapi('FunnelModel');
 const PeriodOut = z.object({ from: z.string(), to: z.string(), timeZone: z.string() });
-const ModelResponse = z.object({ pipelineId: Uuid, period: PeriodOut, model: ModelOut }).openapi('FunnelModelResponse');
+const StatusOut = z.enum(['ready', 'preparing']).openapi({
+  description: 'ready: the figures are current. preparing: the pipeline\'s journey changed and its model is being rebuilt in the background (minutes on a large workspace); no figures until it is done — ask again',
+});
+const ViaOut = z.enum(['rollups', 'raw']).nullable().openapi({ description: 'Where the figures were read: the rollups, or the raw rows (product or segment filter, or a small workspace whose rollups are being rebuilt); null while preparing' });
+const ModelResponse = z.object({ pipelineId: Uuid, period: PeriodOut, status: StatusOut, via: ViaOut, model: ModelOut.nullable() }).openapi('FunnelModelResponse');
 const RangeOut = z.object({ p10: z.number(), p50: z.number(), p90: z.number(), mean: z.number() }).openapi('Range');
 const ProjectionOut = z.object({
   months: z.array(z.object({ index: z.number(), month: z.string(), sales: RangeOut, revenue: RangeOut, cumulativeSales: RangeOut, cumulativeRevenue: RangeOut })),
@@ -121,12 +127,15 @@ const ProjectionOut = z.object({
   leadsPerMonth: z.number(), simulations: z.number(), seed: z.number(),
 }).openapi('FunnelProjection');
 const SensitivityOut = z.array(z.object({ stepId: Uuid, name: z.string(), rate: z.number(), revenueGain: z.number(), salesGain: z.number() })).openapi('FunnelSensitivity');
-const ProjectionResponse = z.object({ pipelineId: Uuid, period: PeriodOut, model: ModelOut, projection: ProjectionOut, sensitivity: SensitivityOut }).openapi('FunnelProjectionResponse');
+const ProjectionResponse = z.object({
+  pipelineId: Uuid, period: PeriodOut, status: StatusOut, via: ViaOut, model: ModelOut.nullable(), projection: ProjectionOut.nullable(), sensitivity: SensitivityOut,
+}).openapi('FunnelProjectionResponse');
 const WhatIfResponse = z.object({
-  pipelineId: Uuid, period: PeriodOut, model: ModelOut, baseline: ProjectionOut, scenario: ProjectionOut, sensitivity: SensitivityOut,
+  pipelineId: Uuid, period: PeriodOut, status: StatusOut, via: ViaOut, model: ModelOut.nullable(), baseline: ProjectionOut.nullable(), scenario: ProjectionOut.nullable(), sensitivity: SensitivityOut,
 }).openapi('FunnelWhatIf');
 const CompareIn = z.strictObject({ ids: z.array(Uuid).min(1).max(6), ...RunFields }).openapi('ScenarioCompareInput');
 const CompareOut = z.object({
+  status: StatusOut,
   scenarios: z.array(z.object({ id: Uuid, name: z.string(), months: z.number(), baseline: ProjectionOut, projection: ProjectionOut })),
 }).openapi('ScenarioComparison');
 const ToObjectivesIn = z.strictObject({
@@ -139,7 +148,7 @@ const PlanQuery = z.strictObject({
   weeks: z.coerce.number().int().min(1).max(26).optional().openapi({ description: 'Weeks to review, ending with the current one (default 4)' }),
 });
 const PlanOut = z.object({
-  pipelineId: Uuid, baselineWeeks: z.number(),
+  pipelineId: Uuid, status: StatusOut, via: ViaOut, baselineWeeks: z.number(),
   steps: z.array(z.object({ stepId: Uuid, name: z.string(), kind: z.enum(stepKinds), expectedPerWeek: z.number() })),
   weeks: z.array(z.object({
     week: z.string(),
@@ -151,7 +160,10 @@ const PlanOut = z.object({
 // Fitting
 
 type Filters = { pipelineId?: string | undefined; from?: string | undefined; to?: string | undefined; ownerId?: string | null | undefined; teamId?: string | null | undefined; sourceId?: string | null | undefined; productId?: string | null | undefined; segmentId?: string | null | undefined };
-type Fit = { pipelineId: string; period: MetricPeriod; fromDay: string; toDay: string; filter: FunnelFilter; steps: JourneyStep[]; stages: JourneyStage[]; model: FunnelModel; inputs: ProjectionInputs; now: Date };
+type FitBase = { pipelineId: string; period: MetricPeriod; fromDay: string; toDay: string; filter: FunnelFilter; steps: JourneyStep[]; stages: JourneyStage[]; now: Date };
+type Fit = FitBase & { status: 'ready'; via: 'rollups' | 'raw'; model: FunnelModel; inputs: ProjectionInputs };
+/** The pipeline's rollups are being rebuilt and it is too large to read raw: no figures yet. */
+type Preparing = FitBase & { status: 'preparing'; via: null; model: null };
 
 const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 const monthLabel = (today: string, i: number) => {
@@ -170,7 +182,7 @@ async function timeZoneOf(deps: Deps, workspaceId: string) {
  * their teams', admins all; docs/metrics.md), the journey is the pipeline's (the default one built
  * on first use), the baseline defaults to the year up to today.
  */
-async function fit(deps: Deps, actor: Actor, q: Filters): Promise<Fit> {
+async function fit(deps: Deps, actor: Actor, q: Filters): Promise<Fit | Preparing> {
   const timeZone = await timeZoneOf(deps, actor.workspaceId);
   const now = deps.now();
   const today = localDay(now, timeZone);
@@ -184,18 +196,30 @@ async function fit(deps: Deps, actor: Actor, q: Filters): Promise<Fit> {
   const managed = actor.role === 'manager' ? await managedUserIds(deps.database, actor) : [];
   const teamMembers = q.teamId ? await teamMemberIds(deps.database, actor.workspaceId, q.teamId) : null;
   const ownerIds = metricOwners(actor, { ownerId: q.ownerId ?? undefined, teamId: q.teamId ?? undefined }, { managed, teamMembers });
-  const steps = await write(deps.database, (tx) => ensureJourney(tx, actor, pipelineId));
+  const steps = await write(deps.database, (tx) => ensureJourney(tx, actor, pipelineId, now));
   // A segment the actor cannot see is a 404 (segmentId), like everywhere segments are used.
   const segmentSql = q.segmentId ? await loadSegmentFilter(deps.database, actor.workspaceId, q.segmentId, actor) : null;
   const filter: FunnelFilter = {
     workspaceId: actor.workspaceId, pipelineId, period, ownerIds, sourceId: q.sourceId ?? null, productId: q.productId ?? null,
     segmentId: q.segmentId ?? null, segmentSql, asOf: now, live: true,
   };
-  const inputs = await fitFunnel(deps.database, filter, steps, stages);
-  return { pipelineId, period, fromDay, toDay, filter, steps, stages, model: inputs.model, inputs, now };
+  const base = { pipelineId, period, fromDay, toDay, filter, steps, stages, now };
+  // Stale rollups never answer (docs/funnel.md#speed): their rebuild is queued (once, whoever asks),
+  // and meanwhile a small pipeline is read raw and a large one says it is being prepared.
+  const status = await funnelRollupStatus(deps.database, filter, steps);
+  if (status === 'stale') {
+    await write(deps.database, (tx) => enqueueFunnelRollups(tx, actor.workspaceId, pipelineId, now, 'stale'));
+    if (!(await pipelineHasFewLeads(deps.database, actor.workspaceId, pipelineId, deps.config.funnelRawMaxLeads))) return { ...base, status: 'preparing', via: null, model: null };
+  }
+  const inputs = await fitFunnel(deps.database, filter, steps, stages, status === 'ready' ? 'rollups' : 'raw');
+  return { ...base, status: 'ready', via: inputs.via, model: inputs.model, inputs };
 }
 
-const periodOut = (f: Fit) => ({ from: f.fromDay, to: f.toDay, timeZone: f.period.timeZone });
+/** The figures-free answer while the model is being prepared. */
+const preparingOut = (f: Preparing) => ({ pipelineId: f.pipelineId, period: periodOut(f), status: f.status, via: null, model: null });
+const modelPreparing = () => new AppError('conflict', 'The funnel model is being prepared after a change of the journey; try again in a minute.', [], { reason: 'model_preparing' });
+
+const periodOut = (f: FitBase) => ({ from: f.fromDay, to: f.toDay, timeZone: f.period.timeZone });
 
 function runProjection(f: Fit, levers: readonly Lever[], r: { months?: number | undefined; simulations?: number | undefined; seed?: number | undefined }) {
   const months = r.months ?? 6;
@@ -244,7 +268,8 @@ export function funnelRoutes(deps: Deps) {
     out: StepOut, createIn: StepIn, updateIn: StepPatch, canWrite: canShape,
     beforeCreate: async ({ tx, actor }, input) => {
       const pipelineId = input['pipelineId'] as string;
-      const existing = await ensureJourney(tx, actor, pipelineId);
+      const existing = await ensureJourney(tx, actor, pipelineId, deps.now());
+      await enqueueFunnelRollups(tx, actor.workspaceId, pipelineId, deps.now(), 'edit');
       const binding = assertBinding(input as StepBinding, await openStageIdsInTx(tx, actor.workspaceId, pipelineId), '');
       assertJourney([...existing, binding]);
       const position = Math.min((input['position'] as number | undefined) ?? existing.length + 1, existing.length + 1);
@@ -258,8 +283,14 @@ export function funnelRoutes(deps: Deps) {
       const merged = { ...before, ...patch } as StepBinding;
       const binding = 'kind' in patch || 'stageId' in patch || 'activityType' in patch
         ? assertBinding(merged, await openStageIdsInTx(tx, actor.workspaceId, pipelineId)) : null;
-      if (binding) assertJourney((await journeyInTx(tx, actor.workspaceId, pipelineId)).map((s) => (s.id === before['id'] ? binding : s)));
+      if (binding) {
+        assertJourney((await journeyInTx(tx, actor.workspaceId, pipelineId)).map((s) => (s.id === before['id'] ? binding : s)));
+        await enqueueFunnelRollups(tx, actor.workspaceId, pipelineId, deps.now(), 'edit');
+      }
       return { ...patch, ...(binding ?? {}) };
+    },
+    beforeDelete: async ({ tx, actor }, before) => {
+      await enqueueFunnelRollups(tx, actor.workspaceId, before['pipelineId'] as string, deps.now(), 'edit');
     },
   });
   r.route('/', steps);
@@ -272,7 +303,7 @@ export function funnelRoutes(deps: Deps) {
     const actor = c.get('actor');
     const pipelineId = c.req.valid('query').pipelineId ?? (await defaultPipelineId(deps.database, actor.workspaceId));
     if (!pipelineId) throw notFound('pipeline');
-    await write(deps.database, (tx) => ensureJourney(tx, actor, pipelineId));
+    await write(deps.database, (tx) => ensureJourney(tx, actor, pipelineId, deps.now()));
     const rows = await deps.database.db.select().from(journeyStep).where(sql`${journeyStep.workspaceId} = ${actor.workspaceId} AND ${journeyStep.pipelineId} = ${pipelineId}`).orderBy(journeyStep.position);
     return c.json({ pipelineId, steps: rows } as never, 200);
   });
@@ -294,6 +325,7 @@ export function funnelRoutes(deps: Deps) {
         const before = await findRow(tx, journeyStep, actor.workspaceId, id, 'journeyStep', true);
         out.push(before['position'] === i + 1 ? before : await updateRow(tx, journeyStep, actor, 'journeyStep', before, { position: i + 1 }, undefined, 'reorder'));
       }
+      await enqueueFunnelRollups(tx, actor.workspaceId, pipelineId, deps.now(), 'edit');
       return out;
     });
     return c.json({ pipelineId, steps: rows } as never, 200);
@@ -340,7 +372,8 @@ export function funnelRoutes(deps: Deps) {
     responses: { 200: { description: 'Model', content: { 'application/json': { schema: ModelResponse } } }, ...problemResponses },
   }), async (c) => {
     const f = await fit(deps, c.get('actor'), c.req.valid('query'));
-    return c.json({ pipelineId: f.pipelineId, period: periodOut(f), model: f.model } as never, 200);
+    if (f.status === 'preparing') return c.json(preparingOut(f) as never, 200);
+    return c.json({ pipelineId: f.pipelineId, period: periodOut(f), status: f.status, via: f.via, model: f.model } as never, 200);
   });
 
   r.openapi(createRoute({
@@ -350,8 +383,9 @@ export function funnelRoutes(deps: Deps) {
   }), async (c) => {
     const q = c.req.valid('query');
     const f = await fit(deps, c.get('actor'), q);
+    if (f.status === 'preparing') return c.json({ ...preparingOut(f), projection: null, sensitivity: [] } as never, 200);
     const projection = runProjection(f, [], q);
-    return c.json({ pipelineId: f.pipelineId, period: periodOut(f), model: f.model, projection, sensitivity: sensitivity(f.inputs, [], q.months ?? 6) } as never, 200);
+    return c.json({ pipelineId: f.pipelineId, period: periodOut(f), status: f.status, via: f.via, model: f.model, projection, sensitivity: sensitivity(f.inputs, [], q.months ?? 6) } as never, 200);
   });
 
   r.openapi(createRoute({
@@ -362,10 +396,11 @@ export function funnelRoutes(deps: Deps) {
     const body = c.req.valid('json');
     assertLevers(body.levers as Lever[], null);
     const f = await fit(deps, c.get('actor'), body);
+    if (f.status === 'preparing') return c.json({ ...preparingOut(f), baseline: null, scenario: null, sensitivity: [] } as never, 200);
     const levers = body.levers as Lever[];
     const scenarioRun = runProjection(f, levers, body);
     const baseline = runProjection(f, [], body);
-    return c.json({ pipelineId: f.pipelineId, period: periodOut(f), model: f.model, baseline, scenario: scenarioRun, sensitivity: sensitivity(f.inputs, levers, body.months ?? 6) } as never, 200);
+    return c.json({ pipelineId: f.pipelineId, period: periodOut(f), status: f.status, via: f.via, model: f.model, baseline, scenario: scenarioRun, sensitivity: sensitivity(f.inputs, levers, body.months ?? 6) } as never, 200);
   });
 
   const loadScenario = async (actor: Actor, id: string) => {
@@ -381,17 +416,19 @@ export function funnelRoutes(deps: Deps) {
   }), async (c) => {
     const actor = c.get('actor');
     const body = c.req.valid('json');
-    const fits = new Map<string, Fit>();
+    const fits = new Map<string, Fit | Preparing>();
     const out = [];
     for (const id of body.ids) {
       const s = await loadScenario(actor, id);
       const key = JSON.stringify(s.filters);
       const f = fits.get(key) ?? (await fit(deps, actor, s.filters));
       fits.set(key, f);
+      // Side by side only when every scenario's figures are current.
+      if (f.status === 'preparing') return c.json({ status: f.status, scenarios: [] } as never, 200);
       const run = { months: body.months ?? s.months, simulations: body.simulations, seed: body.seed };
       out.push({ id, name: s.row['name'] as string, months: run.months, baseline: runProjection(f, [], run), projection: runProjection(f, s.levers, run) });
     }
-    return c.json({ scenarios: out } as never, 200);
+    return c.json({ status: 'ready', scenarios: out } as never, 200);
   });
 
   r.openapi(createRoute({
@@ -405,6 +442,7 @@ export function funnelRoutes(deps: Deps) {
     const body = c.req.valid('json');
     const s = await loadScenario(actor, c.req.valid('param').id);
     const f = await fit(deps, actor, s.filters);
+    if (f.status === 'preparing') throw modelPreparing();
     const p = runProjection(f, s.levers, { months: s.months });
     const today = localDay(f.now, f.period.timeZone);
     const periodStart = body.periodStart ?? today;
@@ -448,6 +486,7 @@ export function funnelRoutes(deps: Deps) {
     const q = c.req.valid('query');
     const s = q.scenarioId ? await loadScenario(actor, q.scenarioId) : null;
     const f = await fit(deps, actor, s ? { ...s.filters, ownerId: q.ownerId ?? s.filters.ownerId, teamId: q.teamId ?? s.filters.teamId } : q);
+    if (f.status === 'preparing') return c.json({ pipelineId: f.pipelineId, status: f.status, via: null, baselineWeeks: 0, steps: [], weeks: [] } as never, 200);
     const weeksBack = q.weeks ?? 4;
     const today = localDay(f.now, f.period.timeZone);
     const weeks = weeksBetween(addDays(today, -7 * (weeksBack - 1)), today);
@@ -461,7 +500,7 @@ export function funnelRoutes(deps: Deps) {
       for (const [key, n] of events) if (key.endsWith(`|${st.id}`) && key.slice(0, 10) < weeks[0]!) sum += n;
       return { stepId: st.id, name: st.name, kind: st.kind, expectedPerWeek: Math.round((sum / baselineWeeks) * factors[i]! * 100) / 100 };
     });
-    return c.json({ pipelineId: f.pipelineId, baselineWeeks, steps: stepsOut, weeks: planVsActual(weeks, stepsOut, events) } as never, 200);
+    return c.json({ pipelineId: f.pipelineId, status: f.status, via: 'raw', baselineWeeks, steps: stepsOut, weeks: planVsActual(weeks, stepsOut, events) } as never, 200);
   });
 
   return r;

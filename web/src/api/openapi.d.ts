@@ -17907,6 +17907,16 @@ export interface components {
                 to: string;
                 timeZone: string;
             };
+            /**
+             * @description ready: the figures are current. preparing: the pipeline's journey changed and its model is being rebuilt in the background (minutes on a large workspace); no figures until it is done — ask again
+             * @enum {string}
+             */
+            status: "ready" | "preparing";
+            /**
+             * @description Where the figures were read: the rollups, or the raw rows (product or segment filter, or a small workspace whose rollups are being rebuilt); null while preparing
+             * @enum {string|null}
+             */
+            via: "rollups" | "raw" | null;
             model: components["schemas"]["FunnelModel"];
         };
         FunnelModel: {
@@ -17923,7 +17933,7 @@ export interface components {
                 trials: number;
                 successes: number;
             };
-        };
+        } | null;
         FunnelStepModel: {
             /** Format: uuid */
             stepId: string;
@@ -17951,6 +17961,16 @@ export interface components {
                 to: string;
                 timeZone: string;
             };
+            /**
+             * @description ready: the figures are current. preparing: the pipeline's journey changed and its model is being rebuilt in the background (minutes on a large workspace); no figures until it is done — ask again
+             * @enum {string}
+             */
+            status: "ready" | "preparing";
+            /**
+             * @description Where the figures were read: the rollups, or the raw rows (product or segment filter, or a small workspace whose rollups are being rebuilt); null while preparing
+             * @enum {string|null}
+             */
+            via: "rollups" | "raw" | null;
             model: components["schemas"]["FunnelModel"];
             projection: components["schemas"]["FunnelProjection"];
             sensitivity: components["schemas"]["FunnelSensitivity"];
@@ -17985,7 +18005,7 @@ export interface components {
             leadsPerMonth: number;
             simulations: number;
             seed: number;
-        };
+        } | null;
         Range: {
             p10: number;
             p50: number;
@@ -18008,6 +18028,16 @@ export interface components {
                 to: string;
                 timeZone: string;
             };
+            /**
+             * @description ready: the figures are current. preparing: the pipeline's journey changed and its model is being rebuilt in the background (minutes on a large workspace); no figures until it is done — ask again
+             * @enum {string}
+             */
+            status: "ready" | "preparing";
+            /**
+             * @description Where the figures were read: the rollups, or the raw rows (product or segment filter, or a small workspace whose rollups are being rebuilt); null while preparing
+             * @enum {string|null}
+             */
+            via: "rollups" | "raw" | null;
             model: components["schemas"]["FunnelModel"];
             baseline: components["schemas"]["FunnelProjection"];
             scenario: components["schemas"]["FunnelProjection"];
@@ -18053,6 +18083,11 @@ export interface components {
             levers: components["schemas"]["Lever"][];
         };
         ScenarioComparison: {
+            /**
+             * @description ready: the figures are current. preparing: the pipeline's journey changed and its model is being rebuilt in the background (minutes on a large workspace); no figures until it is done — ask again
+             * @enum {string}
+             */
+            status: "ready" | "preparing";
             scenarios: {
                 /** Format: uuid */
                 id: string;
@@ -18092,6 +18127,16 @@ export interface components {
         FunnelPlanVsActual: {
             /** Format: uuid */
             pipelineId: string;
+            /**
+             * @description ready: the figures are current. preparing: the pipeline's journey changed and its model is being rebuilt in the background (minutes on a large workspace); no figures until it is done — ask again
+             * @enum {string}
+             */
+            status: "ready" | "preparing";
+            /**
+             * @description Where the figures were read: the rollups, or the raw rows (product or segment filter, or a small workspace whose rollups are being rebuilt); null while preparing
+             * @enum {string|null}
+             */
+            via: "rollups" | "raw" | null;
             baselineWeeks: number;
             steps: {
                 /** Format: uuid */

@@ -13,6 +13,15 @@ import { palette } from './dashboard-charts.js';
 const stepKinds: StepKind[] = ['stage', 'activity', 'sale', 'repeat_sale', 'promoter', 'manual'];
 const activityTypes = ['call', 'email', 'meeting', 'visit', 'message', 'task'] as const;
 
+/** While the model is being prepared, pages ask again every few seconds (react-query refetchInterval). */
+export const pollWhilePreparing = (q: { state: { data?: { status?: string } | undefined } }) => (q.state.data?.status === 'preparing' ? 5000 : false);
+
+/** Said instead of figures while the pipeline's model is rebuilt after a journey change. */
+export function ModelPreparing() {
+  const { t } = useI18n();
+  return <p className="alert alert--info" role="status">{t('funnel.preparing')}</p>;
+}
+
 /** The period every funnel page fits on: the year up to today unless chosen. */
 export function useBaseline(timeZone: string) {
   const [to, setTo] = useState(() => zonedDate(timeZone));

@@ -21,10 +21,15 @@ export type Lever =
   | { kind: 'averageDeal'; amount: number }
   | { kind: 'cycleTime'; factor: number }
   | { kind: 'spend'; sourceId: string; amountPerMonth: number };
-export type WhatIf = { model: FunnelModel; baseline: Projection; scenario: Projection; sensitivity: Sensitivity };
+/**
+ * `preparing`: the journey changed and the model is being rebuilt in the background; the figures are
+ * null until it is done (docs/funnel.md#speed). Pages poll while preparing.
+ */
+export type ModelStatus = { status: 'ready' | 'preparing'; via: 'rollups' | 'raw' | null };
+export type WhatIf = ModelStatus & { model: FunnelModel | null; baseline: Projection | null; scenario: Projection | null; sensitivity: Sensitivity };
 export type Scenario = { id: string; name: string; pipelineId: string; levers: Lever[]; baselineFrom: string; baselineTo: string; months: number };
 export type PlanWeek = { week: string; steps: { stepId: string; expected: number; p10: number; p90: number; actual: number; flag: 'below' | 'above' | null }[] };
-export type Plan = { steps: { stepId: string; name: string; kind: StepKind; expectedPerWeek: number }[]; weeks: PlanWeek[] };
+export type Plan = ModelStatus & { steps: { stepId: string; name: string; kind: StepKind; expectedPerWeek: number }[]; weeks: PlanWeek[] };
 
 export const leverKinds = ['inflow', 'rate', 'averageDeal', 'cycleTime', 'spend'] as const;
 

@@ -4,8 +4,8 @@ import { api } from '../api/client.js';
 import { useI18n } from '../i18n/i18n.js';
 import { useMe } from '../session.js';
 import { ErrorState, Loading, SelectField } from '../components/ui.js';
-import { FunnelHeader, JourneyEditor, ModelTable, useBaseline } from '../components/funnel-parts.js';
-import type { FunnelModel, Projection } from '../lib/funnel-data.js';
+import { FunnelHeader, JourneyEditor, ModelPreparing, ModelTable, pollWhilePreparing, useBaseline } from '../components/funnel-parts.js';
+import type { FunnelModel, ModelStatus, Projection } from '../lib/funnel-data.js';
 import { shareText } from '../lib/funnel-data.js';
 
 /** /funnel: the journey map and the model measured on it, with the open pipeline valued both ways. */
@@ -17,13 +17,16 @@ export function FunnelPage() {
   const [segmentId, setSegmentId] = useState('');
   const segments = useQuery({ queryKey: ['segments', 'options'], queryFn: () => api.get<{ data: { id: string; name: string }[] }>('/segments'), retry: false });
   const query = { from: baseline.from, to: baseline.to, ...(segmentId ? { segmentId } : {}) };
-  const model = useQuery({ queryKey: ['funnel', 'model', query], queryFn: () => api.get<{ model: FunnelModel }>('/funnel/model', query) });
+  const model = useQuery({
+    queryKey: ['funnel', 'model', query], refetchInterval: pollWhilePreparing,
+    queryFn: () => api.get<ModelStatus & { model: FunnelModel | null }>('/funnel/model', query),
+  });
   const projection = useQuery({
-    queryKey: ['funnel', 'projection', query],
-    queryFn: () => api.get<{ projection: Projection; model: FunnelModel }>('/funnel/projection', { ...query, months: 6, simulations: 1000 }),
+    queryKey: ['funnel', 'projection', query], refetchInterval: pollWhilePreparing,
+    queryFn: () => api.get<ModelStatus & { projection: Projection | null; model: FunnelModel | null }>('/funnel/projection', { ...query, months: 6, simulations: 1000 }),
   });
   const canEdit = me.user.role !== 'sales';
-  const steps = model.data?.model.steps ?? [];
+  const steps = model.data?.model?.steps ?? [];
   return (
     <section className="page" aria-labelledby="funnel-title">
       <FunnelHeader title={t('funnel.title')} baseline={baseline}>
@@ -37,9 +40,10 @@ export function FunnelPage() {
       <JourneyEditor pipelineId={undefined} canEdit={canEdit} />
       <section aria-labelledby="model-title" className="card">
         <h2 id="model-title">{t('funnel.model')}</h2>
-        {model.isLoading ? <Loading /> : model.error ? <ErrorState error={model.error} onRetry={() => void model.refetch()} /> : model.data && <ModelTable model={model.data.model} />}
+        {model.isLoading ? <Loading /> : model.error ? <ErrorState error={model.error} onRetry={() => void model.refetch()} />
+          : model.data?.model ? <ModelTable model={model.data.model} /> : model.data && <ModelPreparing />}
       </section>
-      {projection.data && projection.data.projection.pipeline.length > 0 && (
+      {projection.data?.projection && projection.data.projection.pipeline.length > 0 && (
         <section aria-labelledby="pipeline-title" className="card">
           <h2 id="pipeline-title">{t('funnel.pipeline')}</h2>
           <div className="table-scroll">

@@ -4,7 +4,7 @@ import { api } from '../api/client.js';
 import type { Page } from '../api/types.js';
 import { useI18n } from '../i18n/i18n.js';
 import { ErrorState, Loading, SelectField } from '../components/ui.js';
-import { FunnelHeader } from '../components/funnel-parts.js';
+import { FunnelHeader, ModelPreparing, pollWhilePreparing } from '../components/funnel-parts.js';
 import type { Plan, Scenario } from '../lib/funnel-data.js';
 
 /** /funnel/review: the weekly meeting — per week and step, what was expected and what happened. */
@@ -12,7 +12,7 @@ export function FunnelReviewPage() {
   const { t, fmt } = useI18n();
   const [scenarioId, setScenarioId] = useState('');
   const scenarios = useQuery({ queryKey: ['funnel', 'scenarios'], queryFn: () => api.get<Page<Scenario>>('/funnel/scenarios', { limit: '100' }) });
-  const plan = useQuery({ queryKey: ['funnel', 'plan', scenarioId], queryFn: () => api.get<Plan>('/funnel/plan', { weeks: 6, scenarioId: scenarioId || undefined }) });
+  const plan = useQuery({ queryKey: ['funnel', 'plan', scenarioId], refetchInterval: pollWhilePreparing, queryFn: () => api.get<Plan>('/funnel/plan', { weeks: 6, scenarioId: scenarioId || undefined }) });
   return (
     <section className="page" aria-labelledby="funnel-title">
       <FunnelHeader title={t('funnel.review')}>
@@ -22,7 +22,7 @@ export function FunnelReviewPage() {
         </SelectField>
       </FunnelHeader>
       <p className="muted small">{t('funnel.review.hint')}</p>
-      {plan.isLoading ? <Loading /> : plan.error ? <ErrorState error={plan.error} onRetry={() => void plan.refetch()} /> : plan.data && (
+      {plan.isLoading ? <Loading /> : plan.error ? <ErrorState error={plan.error} onRetry={() => void plan.refetch()} /> : plan.data?.status === 'preparing' ? <ModelPreparing /> : plan.data && (
         <div className="table-scroll">
           <table className="table">
             <thead>

@@ -7,10 +7,10 @@ import { errorText, fieldErrorText, useI18n } from '../i18n/i18n.js';
 import { isApiError } from '../api/client.js';
 import { useMe } from '../session.js';
 import { FormAlert, SelectField, TextField } from '../components/ui.js';
-import { FunnelHeader, ScenarioChart, SensitivityTable, useBaseline } from '../components/funnel-parts.js';
-import { blankLever, leverKinds, type FunnelModel, type Lever, type Projection, type Scenario, type WhatIf } from '../lib/funnel-data.js';
+import { FunnelHeader, ModelPreparing, pollWhilePreparing, ScenarioChart, SensitivityTable, useBaseline } from '../components/funnel-parts.js';
+import { blankLever, leverKinds, type FunnelModel, type Lever, type ModelStatus, type Projection, type Scenario, type WhatIf } from '../lib/funnel-data.js';
 
-type Compared = { scenarios: { id: string; name: string; baseline: Projection; projection: Projection }[] };
+type Compared = { status: ModelStatus['status']; scenarios: { id: string; name: string; baseline: Projection; projection: Projection }[] };
 
 /** /funnel/scenarios: levers → baseline vs scenario with ranges, sensitivity, save, compare, objectives. */
 export function FunnelScenariosPage() {
@@ -21,8 +21,8 @@ export function FunnelScenariosPage() {
   const sources = useSources();
   const users = useUsers();
   const model = useQuery({
-    queryKey: ['funnel', 'model', baseline.from, baseline.to],
-    queryFn: () => api.get<{ pipelineId: string; model: FunnelModel }>('/funnel/model', { from: baseline.from, to: baseline.to }),
+    queryKey: ['funnel', 'model', baseline.from, baseline.to], refetchInterval: pollWhilePreparing,
+    queryFn: () => api.get<ModelStatus & { pipelineId: string; model: FunnelModel | null }>('/funnel/model', { from: baseline.from, to: baseline.to }),
   });
   const scenarios = useQuery({ queryKey: ['funnel', 'scenarios'], queryFn: () => api.get<Page<Scenario>>('/funnel/scenarios', { limit: '100' }) });
   const [levers, setLevers] = useState<Lever[]>([]);
@@ -31,7 +31,7 @@ export function FunnelScenariosPage() {
   const [selected, setSelected] = useState<string[]>([]);
   const [owner, setOwner] = useState(me.user.id);
   const [message, setMessage] = useState<string | null>(null);
-  const steps = (model.data?.model.steps ?? []).filter((s) => s.rate !== null);
+  const steps = (model.data?.model?.steps ?? []).filter((s) => s.rate !== null);
   const whatIf = useMutation({
     mutationFn: () => api.post<WhatIf>('/funnel/what-if', { from: baseline.from, to: baseline.to, months, simulations: 2000, levers }),
   });
@@ -88,7 +88,9 @@ export function FunnelScenariosPage() {
         <FormAlert message={whatIf.error ? errorText(t, whatIf.error) : null} />
       </form>
 
-      {whatIf.data && (
+      {model.data?.status === 'preparing' && <ModelPreparing />}
+      {whatIf.data?.status === 'preparing' && model.data?.status !== 'preparing' && <ModelPreparing />}
+      {whatIf.data?.baseline && whatIf.data.scenario && (
         <>
           <ScenarioChart baseline={whatIf.data.baseline} scenario={whatIf.data.scenario} />
           <SensitivityTable rows={whatIf.data.sensitivity} />
@@ -119,7 +121,7 @@ export function FunnelScenariosPage() {
                     <button type="button" className="button button--ghost" onClick={() => {
                       api.post<{ objectives: unknown[] }>(`/funnel/scenarios/${s.id}/objectives`, { userId: owner })
                         .then((r) => setMessage(t('funnel.objectivesCreated', { n: r.objectives.length })))
-                        .catch((err: unknown) => setMessage(errorText(t, err)));
+                        .catch((err: unknown) => setMessage(isApiError(err) && (err.problem as { reason?: string }).reason === 'model_preparing' ? t('funnel.preparing') : errorText(t, err)));
                     }}>{t('funnel.toObjectives')}</button>
                   )}
                 </li>
@@ -134,7 +136,8 @@ export function FunnelScenariosPage() {
           </>
         )}
         <p role="status">{message}</p>
-        {compare.data && (
+        {compare.data?.status === 'preparing' && <ModelPreparing />}
+        {compare.data && compare.data.scenarios.length > 0 && (
           <table className="table">
             <thead><tr><th scope="col">{t('funnel.scenarioName')}</th><th scope="col">{t('funnel.chart.baseline')}</th><th scope="col">{t('funnel.chart.scenario')}</th></tr></thead>
             <tbody>
