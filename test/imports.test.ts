@@ -253,6 +253,43 @@ describe('other files and bad input', () => {
   });
 });
 
+describe('duplicates by name and company', () => {
+  it('matches the same folded name in the same company, creates and offers for review a name only alike, and undoes both', async () => {
+    const co = await admin.post('/api/v1/companies', { name: 'Talleres Ébano' });
+    const mj = await admin.post('/api/v1/contacts', { firstName: 'María José', lastName: 'Núñez', secondLastName: 'Pérez', companyId: co.body.id });
+    const tomas = await admin.post('/api/v1/contacts', { firstName: 'Tomás', lastName: 'Ortega', secondLastName: 'Gil', email: 'tomas@ebano.es', companyId: co.body.id });
+    expect([mj.status, tomas.status]).toEqual([201, 201]);
+    const csv = ['Nombre;Apellidos;Correo;Empresa',
+      'MARIA JOSE;NUNEZ PEREZ;mj@ebano.es;TALLERES EBANO', // her, accents and case aside: her email is filled in
+      'Tomas;Ortega Gil;tomas.ortega@correo.es;talleres ébano', // his name, another email: alike, not him
+      'Tomás;Ortega;;Talleres Ebano'].join('\n'); // one surname fewer: alike
+    const up = await upload(admin, 'ebano.csv', csv);
+    expect(up.body.mapping).toEqual(['firstName', 'surnames', 'email', 'companyName']);
+    await admin.post(`/api/v1/imports/${up.body.id}/run`);
+    expect(await settled(admin, up.body.id)).toMatchObject({ status: 'done', createdCount: 2, updatedCount: 1, rejectedCount: 0 });
+    expect((await admin.get(`/api/v1/contacts/${mj.body.id}`)).body).toMatchObject({ email: 'mj@ebano.es', companyId: co.body.id });
+    const created = await db().select().from(contact).where(and(eq(contact.workspaceId, workspaceId), eq(contact.companyId, co.body.id)));
+    expect(created).toHaveLength(4);
+    expect(await db().select().from(company).where(and(eq(company.workspaceId, workspaceId), like(company.name, '%bano%')))).toHaveLength(1);
+    const review = await admin.get('/api/v1/duplicates?entity=contact');
+    const pairs = review.body.data.filter((p: { a: { id: string }; b: { id: string } }) => [p.a.id, p.b.id].includes(tomas.body.id));
+    expect(pairs).toHaveLength(2);
+    expect(pairs.map((p: { reasons: string[]; score: number }) => [p.reasons, p.score >= 40])).toEqual([[['name_company'], true], [['name_company'], true]]);
+
+    // A second run of the same file finds every row.
+    const again = await upload(admin, 'ebano.csv', csv);
+    await admin.post(`/api/v1/imports/${again.body.id}/run`);
+    expect(await settled(admin, again.body.id)).toMatchObject({ status: 'done', createdCount: 0, updatedCount: 0, unchangedCount: 3 });
+
+    expect((await admin.post(`/api/v1/imports/${up.body.id}/rollback`)).status).toBe(200);
+    expect((await admin.get(`/api/v1/contacts/${mj.body.id}`)).body.email).toBeNull();
+    const left = (await admin.get('/api/v1/duplicates?entity=contact')).body.data
+      .filter((p: { a: { id: string }; b: { id: string } }) => [p.a.id, p.b.id].includes(tomas.body.id));
+    expect(left).toEqual([]);
+    expect(await t.deps.database.query('SELECT 1 FROM duplicate_pair WHERE workspace_id = $1 AND (record_a_id = $2 OR record_b_id = $2)', [workspaceId, tomas.body.id])).toEqual([]);
+  });
+});
+
 describe('sensitive columns', () => {
   it('are left out of the preview, the dry run and the rejects report of a role that may not see them', async () => {
     expect((await admin.post('/api/v1/custom-fields', { entity: 'contact', key: 'hobbies', label: 'Aficiones', type: 'text', isSensitive: true })).status).toBe(201);

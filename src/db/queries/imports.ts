@@ -3,10 +3,12 @@ import { and, desc, eq, gt, sql } from 'drizzle-orm';
 import type { Actor } from '../../domain/access.js';
 import { diffRecord } from '../../domain/audit.js';
 import { AppError, notFound } from '../../domain/errors.js';
-import { contactChanges, mergeDuplicates, type ImportRow, type UpsertKey } from '../../domain/import/row.js';
+import { isLikelyDuplicate, scoreDuplicate } from '../../domain/duplicates.js';
+import { contactChanges, IMPORT_NAME_SIMILARITY, mergeDuplicates, type ImportRow, type UpsertKey } from '../../domain/import/row.js';
 import type { Database, Db } from '../client.js';
 import { insertRow, updateRow, type TenantTable } from '../repository.js';
 import { customField, fileImport, importRow, source } from '../schema.js';
+import { nameExpr } from './duplicates.js';
 import { defaultPipelineId, firstOpenStage, workspaceCurrency } from './leads.js';
 
 /**
@@ -169,6 +171,24 @@ async function recordTrail(tx: Db, ctx: BatchContext, entries: TrailEntry[]): Pr
     SELECT ${ctx.workspaceId}, ${ctx.userId}, entity, record_id, CASE action WHEN 'created' THEN 'create' ELSE 'update' END, changes FROM e`);
 }
 
+/**
+ * Offers each created row and the contact it is only alike (similar name, same company) on the
+ * duplicates review page, as the scan would: a pair with its score, never over a dismissed one.
+ */
+async function recordSimilar(tx: Db, ctx: BatchContext, pairs: { id: string; similarId: string; similarity: number }[]): Promise<void> {
+  const found = pairs.flatMap((p) => {
+    const d = scoreDuplicate('contact', { sameEmail: false, samePhone: false, nameSimilarity: p.similarity, sameCompany: true });
+    const [a, b] = p.id < p.similarId ? [p.id, p.similarId] : [p.similarId, p.id];
+    return isLikelyDuplicate(d) && a !== b ? [{ a, b, score: d.score, reasons: d.reasons }] : [];
+  });
+  if (!found.length) return;
+  await tx.execute(sql`
+    INSERT INTO duplicate_pair (workspace_id, entity, record_a_id, record_b_id, score, reasons)
+    SELECT ${ctx.workspaceId}, 'contact', x.a, x.b, x.score, ARRAY(SELECT jsonb_array_elements_text(x.reasons))
+      FROM jsonb_to_recordset(${json(found)}) AS x(a uuid, b uuid, score integer, reasons jsonb)
+    ON CONFLICT (workspace_id, entity, record_a_id, record_b_id) DO NOTHING`);
+}
+
 const meta = (ctx: BatchContext, rowNumber: number) => ({ _meta: { importId: ctx.importId, rowNumber } });
 /**
  * diffRecord(null, values) for a created row's flat values (strings, dates as text, nulls): the
@@ -180,28 +200,40 @@ const createdChanges = (values: AnyRow): AnyRow => {
   return changes;
 };
 
-/** Finds or creates the companies named in the batch (case-insensitive); answers folded name → id. */
+/**
+ * Finds or creates the companies named in the batch, accent- and case-insensitively as the capture
+ * policy does ("TALLERES EBANO" is "Talleres Ébano"); answers foldName(name) → id. The exact
+ * (lower-case) lookup is a hash join over the workspace's companies; only names it did not find fold
+ * every company's name (an index probe per name through the trigram index took ~4 ms each).
+ */
 async function resolveCompanies(tx: Db, ctx: BatchContext, rows: ImportRow[], trail: TrailEntry[]): Promise<Map<string, string>> {
   const firstRow = new Map<string, { name: string; row: number }>();
-  for (const r of rows) if (r.companyName && !firstRow.has(r.companyName.toLowerCase())) firstRow.set(r.companyName.toLowerCase(), { name: r.companyName, row: r.rowNumber });
+  for (const r of rows) if (r.companyName && !firstRow.has(foldName(r.companyName))) firstRow.set(foldName(r.companyName), { name: r.companyName, row: r.rowNumber });
   const byName = new Map<string, string>();
   if (!firstRow.size) return byName;
   const wanted = [...firstRow.values()].map((v) => ({ id: randomUUID(), name: v.name, row: v.row }));
-  const res = rowsOf<{ k: string; id: string; created: boolean }>(await tx.execute(sql`
-    WITH w AS (SELECT * FROM jsonb_to_recordset(${json(wanted)}) AS w(id uuid, name text, row integer)),
-    existing AS (
-      SELECT DISTINCT ON (lower(c.name)) lower(c.name) AS k, c.id FROM company c JOIN w ON lower(c.name) = lower(w.name)
-       WHERE c.workspace_id = ${ctx.workspaceId} ORDER BY lower(c.name), c.created_at
-    ), ins AS (
+  const res = rowsOf<{ name: string; id: string; created: boolean }>(await tx.execute(sql`
+    WITH w AS (SELECT w.*, f_search_text(w.name) AS k FROM jsonb_to_recordset(${json(wanted)}) AS w(id uuid, name text, row integer)),
+    exact AS (
+      SELECT DISTINCT ON (w.name) w.name, w.k, c.id FROM company c JOIN w ON lower(c.name) = lower(w.name)
+       WHERE c.workspace_id = ${ctx.workspaceId} ORDER BY w.name, c.created_at
+    ), folded AS (
+      SELECT DISTINCT ON (w.name) w.name, w.k, c.id
+        FROM (SELECT w.* FROM w WHERE w.name NOT IN (SELECT name FROM exact)) w
+        JOIN (SELECT c.id, c.created_at, f_search_text(c.name) AS k FROM company c WHERE c.workspace_id = ${ctx.workspaceId} OFFSET 0) c ON c.k = w.k
+       ORDER BY w.name, c.created_at
+    ), existing AS (SELECT * FROM exact UNION ALL SELECT * FROM folded),
+    ins AS (
       INSERT INTO company (workspace_id, id, name, owner_id)
-      SELECT ${ctx.workspaceId}, w.id, w.name, ${ctx.userId} FROM w WHERE lower(w.name) NOT IN (SELECT k FROM existing)
+      SELECT ${ctx.workspaceId}, w.id, w.name, ${ctx.userId} FROM w WHERE w.name NOT IN (SELECT name FROM existing)
       RETURNING id, name
     )
-    SELECT k, id, false AS created FROM existing UNION ALL SELECT lower(name), id, true FROM ins`));
+    SELECT name, id, false AS created FROM existing UNION ALL SELECT name, id, true FROM ins`));
   for (const r of res) {
-    byName.set(r.k, r.id);
+    const k = foldName(r.name);
+    byName.set(k, r.id);
     if (r.created) {
-      const w = firstRow.get(r.k)!;
+      const w = firstRow.get(k)!;
       trail.push({ entity: 'company', record_id: r.id, action: 'created', row_number: w.row, before: null, external_id: null, changes: { ...diffRecord(null, { name: w.name, ownerId: ctx.userId }), ...meta(ctx, w.row) } });
     }
   }
@@ -209,31 +241,47 @@ async function resolveCompanies(tx: Db, ctx: BatchContext, rows: ImportRow[], tr
 }
 
 type Match = { i: number; id: string; createdHere: boolean } & AnyRow;
+/** An existing contact whose name is like a row's, in the same company, that the row did not match. */
+export type SimilarContact = { i: number; similarId: string; similarity: number };
 
 /**
  * The existing contact of each row, one statement for the batch: by external id (through earlier
- * imports' records), email, phone digits (E.164 or national, as older records may hold them) or,
- * for a row with none of those, the same name and company. Which identifier wins follows the key.
- * Each lookup filters first and sorts the few matches after (OFFSET 0 keeps the planner from walking
- * a created_at index in order and filtering every contact for a row that has no match).
+ * imports' records), email, phone digits (E.164 or national, as older records may hold them), then
+ * by name and company. Which identifier wins follows the key. Each lookup filters first and sorts
+ * the few matches after (OFFSET 0 keeps the planner from walking a created_at index in order and
+ * filtering every contact for a row that has no match).
+ *
+ * Name and company (docs/imports.md): among the company's contacts with the same folded first
+ * surname (contact_company_surname_idx), the most similar name (trigram similarity of the accent- and
+ * case-folded names, as the duplicate check on create) of at least IMPORT_NAME_SIMILARITY. The row
+ * *is* that contact when the folded names are equal and neither email nor phone says otherwise;
+ * otherwise it is only alike: the row is created and the pair answered in `similar`, for the
+ * duplicates review. A row without a company matches a contact without one by the same name, and
+ * only when it has no email or phone.
  */
-async function matchContacts(tx: Db, ctx: BatchContext, rows: ImportRow[], companyIds: (string | null)[]): Promise<Map<number, Match>> {
+async function matchContacts(tx: Db, ctx: BatchContext, rows: ImportRow[], companyIds: (string | null)[]): Promise<{ matches: Map<number, Match>; similar: SimilarContact[] }> {
   const input = rows.map((r, i) => {
     const phone = r.contact.phone;
     const p1 = phone?.startsWith('+') ? phone.slice(1) : phone?.replace(/\D/g, '') ?? null;
     const p2 = phone && ctx.callingCode && phone.startsWith(`+${ctx.callingCode}`) ? phone.slice(ctx.callingCode.length + 1) : null;
     const named = !r.contact.email && !phone && !(ctx.upsertKey === 'externalId' && r.externalId);
+    const c = r.contact;
     return {
-      i, ext: ctx.upsertKey === 'externalId' ? r.externalId : null, email: r.contact.email, p1, p2,
-      fn: named ? r.contact.firstName.toLowerCase() : null, ln: named ? r.contact.lastName?.toLowerCase() ?? null : null,
+      i, ext: ctx.upsertKey === 'externalId' ? r.externalId : null, email: c.email, p1, p2,
+      fn: named ? c.firstName.toLowerCase() : null, ln: named ? c.lastName?.toLowerCase() ?? null : null,
       company_id: companyIds[i] ?? null,
+      // The same text as nameExpr.contact and the index's block key, folded by the database.
+      name: `${c.firstName} ${c.lastName ?? ''} ${c.secondLastName ?? ''}`, block: c.lastName || c.firstName,
     };
   });
   const phoneFirst = ctx.upsertKey === 'phone';
-  const res = rowsOf<Match>(await tx.execute(sql`
-    WITH x AS (SELECT * FROM jsonb_to_recordset(${json(input)}) AS x(i integer, ext text, email text, p1 text, p2 text, fn text, ln text, company_id uuid)),
+  const res = rowsOf<Match & { similarId: string | null; similarity: number | null }>(await tx.execute(sql`
+    WITH x AS (
+      SELECT x.*, f_search_text(x.name) AS folded, f_search_text(x.block) AS k
+        FROM jsonb_to_recordset(${json(input)}) AS x(i integer, ext text, email text, p1 text, p2 text, fn text, ln text, company_id uuid, name text, block text)),
     m AS (
-      SELECT x.i, coalesce(e.id, ${phoneFirst ? sql`ph.id, em.id` : sql`em.id, ph.id`}, nm.id) AS id FROM x
+      SELECT x.i, coalesce(e.id, ${phoneFirst ? sql`ph.id, em.id` : sql`em.id, ph.id`}, nm.id, CASE WHEN sm.same THEN sm.id END) AS id,
+             CASE WHEN NOT sm.same THEN sm.id END AS similar_id, sm.s AS similarity FROM x
       LEFT JOIN LATERAL (
         SELECT r.record_id AS id FROM import_record r
           JOIN contact c ON c.workspace_id = r.workspace_id AND c.id = r.record_id
@@ -250,17 +298,36 @@ async function matchContacts(tx: Db, ctx: BatchContext, rows: ImportRow[], compa
          ORDER BY f.created_at LIMIT 1) ph ON true
       LEFT JOIN LATERAL (
         SELECT f.id FROM (SELECT c.id, c.created_at FROM contact c
-          WHERE x.fn IS NOT NULL AND c.workspace_id = ${ctx.workspaceId} AND lower(c.first_name) = x.fn
-            AND lower(coalesce(c.last_name, '')) = coalesce(x.ln, '') AND c.company_id IS NOT DISTINCT FROM x.company_id OFFSET 0) f
+          WHERE x.fn IS NOT NULL AND x.company_id IS NULL AND c.workspace_id = ${ctx.workspaceId} AND lower(c.first_name) = x.fn
+            AND lower(coalesce(c.last_name, '')) = coalesce(x.ln, '') AND c.company_id IS NULL OFFSET 0) f
          ORDER BY f.created_at LIMIT 1) nm ON true
+      LEFT JOIN LATERAL (
+        SELECT f.id, f.s, f.same FROM (
+          SELECT c.id, c.created_at, similarity(${nameExpr.contact('c')}, x.folded) AS s,
+                 ${nameExpr.contact('c')} = x.folded
+                   AND (x.email IS NULL OR c.email IS NULL OR lower(c.email) = x.email)
+                   AND (x.p1 IS NULL OR c.phone IS NULL OR regexp_replace(c.phone, '\\D', '', 'g') IN (x.p1, coalesce(x.p2, x.p1))) AS same
+            FROM contact c
+           WHERE x.company_id IS NOT NULL AND e.id IS NULL AND em.id IS NULL AND ph.id IS NULL
+             AND c.workspace_id = ${ctx.workspaceId} AND c.company_id = x.company_id
+             AND f_search_text(coalesce(nullif(c.last_name, ''), c.first_name)) = x.k AND c.status = 'active' OFFSET 0) f
+         WHERE f.s >= ${IMPORT_NAME_SIMILARITY}
+         ORDER BY f.same DESC, f.s DESC, f.created_at LIMIT 1) sm ON true
     )
-    SELECT m.i, c.id, c.first_name AS "firstName", c.last_name AS "lastName", c.second_last_name AS "secondLastName",
-           c.job_title AS "jobTitle", c.email, c.phone, c.address, c.postal_code AS "postalCode", c.neighbourhood, c.city,
-           c.region, c.country, to_char(c.birth_date, 'YYYY-MM-DD') AS "birthDate", c.company_id AS "companyId",
+    SELECT m.i, m.similar_id AS "similarId", m.similarity, c.id, c.first_name AS "firstName", c.last_name AS "lastName",
+           c.second_last_name AS "secondLastName", c.job_title AS "jobTitle", c.email, c.phone, c.address, c.postal_code AS "postalCode",
+           c.neighbourhood, c.city, c.region, c.country, to_char(c.birth_date, 'YYYY-MM-DD') AS "birthDate", c.company_id AS "companyId",
            EXISTS (SELECT 1 FROM import_record r WHERE r.workspace_id = ${ctx.workspaceId} AND r.record_id = c.id
                     AND r.import_id = ${ctx.importId} AND r.action = 'created') AS "createdHere"
-      FROM m JOIN contact c ON c.workspace_id = ${ctx.workspaceId} AND c.id = m.id`));
-  return new Map(res.map((r) => [Number(r.i), r]));
+      FROM m LEFT JOIN contact c ON c.workspace_id = ${ctx.workspaceId} AND c.id = m.id
+     WHERE m.id IS NOT NULL OR m.similar_id IS NOT NULL`));
+  const matches = new Map<number, Match>();
+  const similar: SimilarContact[] = [];
+  for (const r of res) {
+    if (r.id) matches.set(Number(r.i), r);
+    else if (r.similarId) similar.push({ i: Number(r.i), similarId: r.similarId, similarity: Number(r.similarity) });
+  }
+  return { matches, similar };
 }
 
 const snake: Record<string, string> = {
@@ -294,8 +361,8 @@ export async function writeBatch(tx: Db, ctx: BatchContext, good: ImportRow[], r
   const { rows, duplicates: inBatch } = mergeDuplicates(good, ctx.upsertKey);
   const trail: TrailEntry[] = [];
   const companies = await resolveCompanies(tx, ctx, rows, trail);
-  const companyIds = rows.map((r) => (r.companyName ? companies.get(r.companyName.toLowerCase()) ?? null : null));
-  const matches = rows.length ? await matchContacts(tx, ctx, rows, companyIds) : new Map<number, Match>();
+  const companyIds = rows.map((r) => (r.companyName ? companies.get(foldName(r.companyName)) ?? null : null));
+  const { matches, similar } = rows.length ? await matchContacts(tx, ctx, rows, companyIds) : { matches: new Map<number, Match>(), similar: [] };
 
   const inserts: AnyRow[] = [];
   const updates: AnyRow[] = [];
@@ -375,6 +442,7 @@ export async function writeBatch(tx: Db, ctx: BatchContext, good: ImportRow[], r
   }
 
   await recordTrail(tx, ctx, trail);
+  await recordSimilar(tx, ctx, similar.map((x) => ({ ...x, id: contactIds[x.i]! })));
   if (rejects.length) {
     await tx.execute(sql`
       INSERT INTO import_row (workspace_id, import_id, row_number, original, reasons)
@@ -404,6 +472,11 @@ export async function rollbackImportInTx(tx: Db, actor: Actor, imp: ImportRecord
     DELETE FROM lead l USING ${trail} r WHERE l.workspace_id = ${ws} AND r.entity = 'lead' AND l.id = r.record_id RETURNING l.id`));
   const contacts = rowsOf<{ id: string }>(await tx.execute(sql`
     DELETE FROM contact c USING ${trail} r WHERE c.workspace_id = ${ws} AND r.entity = 'contact' AND c.id = r.record_id RETURNING c.id`));
+  // Pairs offered for review with a contact that no longer exists (no foreign key: see 0010).
+  await tx.execute(sql`
+    DELETE FROM duplicate_pair p WHERE p.workspace_id = ${ws} AND p.entity = 'contact'
+       AND (p.record_a_id IN (SELECT record_id FROM ${trail} r WHERE r.entity = 'contact')
+         OR p.record_b_id IN (SELECT record_id FROM ${trail} r WHERE r.entity = 'contact'))`);
   const companies = rowsOf<{ id: string }>(await tx.execute(sql`
     DELETE FROM company co USING ${trail} r WHERE co.workspace_id = ${ws} AND r.entity = 'company' AND co.id = r.record_id
        AND NOT EXISTS (SELECT 1 FROM contact c WHERE c.workspace_id = ${ws} AND c.company_id = co.id)

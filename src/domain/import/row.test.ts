@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { defaultCapturePolicy } from '../capture-policy.js';
 import type { ImportMapping } from './mapping.js';
-import { buildImportRow, contactChanges, mergeDuplicates, type ImportRow, type RowContext } from './row.js';
+import { isLikelyDuplicate, scoreDuplicate } from '../duplicates.js';
+import { buildImportRow, contactChanges, IMPORT_NAME_SIMILARITY, mergeDuplicates, type ImportRow, type RowContext } from './row.js';
 
 const mapping: ImportMapping = ['firstName', 'surnames', 'phone', 'email', 'birthDate', 'postalCode', 'companyName', 'source', 'amount'];
 const ctx: RowContext = { mapping, policy: defaultCapturePolicy('ES'), createLeads: true, sourceIdByName: (n) => (n.toLowerCase() === 'feria' ? 'src-1' : undefined) };
@@ -60,5 +61,14 @@ describe('duplicates inside a batch', () => {
     const imported = row(1, 'a@x.es', null, 'Cádiz').contact;
     expect(contactChanges({ firstName: 'Ana', email: 'a@x.es', phone: '+34600000001', city: 'Sevilla' }, imported, null)).toEqual({ city: 'Cádiz' });
     expect(contactChanges({ firstName: 'Ana', email: 'a@x.es', city: 'Cádiz', companyId: 'c1' }, imported, 'c1')).toBeNull();
+  });
+});
+
+describe('name and company in imports', () => {
+  it('sees a likely duplicate from its own similarity threshold on, as the duplicate check scores it', () => {
+    const at = (nameSimilarity: number) => scoreDuplicate('contact', { sameEmail: false, samePhone: false, nameSimilarity, sameCompany: true });
+    expect(isLikelyDuplicate(at(IMPORT_NAME_SIMILARITY))).toBe(true);
+    expect(at(IMPORT_NAME_SIMILARITY).reasons).toEqual(['name_company']);
+    expect(isLikelyDuplicate(at(IMPORT_NAME_SIMILARITY - 0.1))).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 import { applyCapturePolicy, splitSurnames, type CapturePolicy } from '../capture-policy.js';
+import { NAME_SIMILARITY_MIN } from '../duplicates.js';
 import type { FieldError } from '../errors.js';
 import type { ImportMapping, ImportTarget } from './mapping.js';
 import { checkPhoneText, parseCountry, parseDecimal, parseSpanishDate } from './values.js';
@@ -127,6 +128,13 @@ export function contactChanges(existing: Record<string, unknown>, imported: Impo
   if (companyId && companyId !== existing['companyId']) patch['companyId'] = companyId;
   return Object.keys(patch).length ? patch : null;
 }
+
+/**
+ * How alike (trigram similarity of the folded names) a row's name must be to that of a contact of the
+ * same company for the import to see a likely duplicate: the duplicate check's own threshold, at
+ * which scoreDuplicate already rates "name + company" a likely duplicate (row.test.ts checks it).
+ */
+export const IMPORT_NAME_SIMILARITY = NAME_SIMILARITY_MIN;
 
 const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 
