@@ -167,7 +167,8 @@ type FitRows = {
   cycle: DayBucket[];
   deal: { priced: number; amount: number; amountSq: number };
   inflow: { source: string; leads: number }[];
-  weekly: { w: number; leads: number }[];
+  /** Per whole week of the cohort: its leads, and those of them won and lost (by asOf). */
+  weekly: { w: number; leads: number; won: number; lost: number }[];
 };
 
 /** The local days the fit reads: the cohort [fromDay, toDay), whole weeks up to the cut-off, the cut-off's own day. */
@@ -256,9 +257,12 @@ async function rawFitRows(database: Database, f: FunnelFilter, steps: readonly J
     `SELECT coalesce(l.source_id::text, 'none') AS source, count(*)::int AS leads FROM lead l WHERE ${leadWhere(f, iq, { from: f.period.from, to: f.period.to })} GROUP BY 1`, iq.values);
   // Leads per whole 7-day window from the period's first day (a partial last week would read as a slump).
   const wq = new Params();
-  const weekly = fullWeeks < 1 ? [] : await database.query<{ w: number; leads: number }>(
-    `SELECT w, count(*)::int AS leads
-       FROM (SELECT (${localDate('l.created_at', wq)} - ${wq.p(fromDay)}::date) / 7 AS w FROM lead l WHERE ${leadWhere(f, wq, { from: f.period.from, to: f.period.to })}) x
+  const asOfW = wq.p(f.asOf);
+  const weekly = fullWeeks < 1 ? [] : await database.query<{ w: number; leads: number; won: number; lost: number }>(
+    `SELECT w, count(*)::int AS leads, (count(*) FILTER (WHERE outcome = 1))::int AS won, (count(*) FILTER (WHERE outcome = 2))::int AS lost
+       FROM (SELECT (${localDate('l.created_at', wq)} - ${wq.p(fromDay)}::date) / 7 AS w,
+                    CASE WHEN l.closed_at <= ${asOfW} THEN CASE l.status WHEN 'won' THEN 1 WHEN 'lost' THEN 2 END END AS outcome
+               FROM lead l WHERE ${leadWhere(f, wq, { from: f.period.from, to: f.period.to })}) x
       WHERE w < ${wq.p(fullWeeks)} GROUP BY 1`, wq.values);
 
   return {
@@ -269,7 +273,7 @@ async function rawFitRows(database: Database, f: FunnelFilter, steps: readonly J
     cycle: cycle.map((r) => ({ lo: num(r.lo), leads: num(r.leads), days: num(r.days) })),
     deal: cycle.reduce((d, r) => ({ priced: d.priced + num(r.priced), amount: d.amount + num(r.amount), amountSq: d.amountSq + num(r.amountSq) }), { priced: 0, amount: 0, amountSq: 0 }),
     inflow: inflow.map((r) => ({ source: r.source, leads: num(r.leads) })),
-    weekly: weekly.map((r) => ({ w: num(r.w), leads: num(r.leads) })),
+    weekly: weekly.map((r) => ({ w: num(r.w), leads: num(r.leads), won: num(r.won), lost: num(r.lost) })),
   };
 }
 
@@ -317,7 +321,7 @@ async function rollupFitRows(database: Database, f: FunnelFilter): Promise<FitRo
      SELECT 'inflow:' || CASE WHEN source_id = '${NONE}' THEN 'none' ELSE source_id::text END, 0, 0, sum(leads)::int, 0, 0, 0, 0
        FROM funnel_lead_daily${all} WHERE ${cohort} GROUP BY source_id
      UNION ALL
-     SELECT 'week', (day - ${from}) / 7, 0, sum(leads)::int, 0, 0, 0, 0
+     SELECT 'week', (day - ${from}) / 7, 0, sum(leads)::int, (sum(leads) FILTER (WHERE outcome = 1))::int, coalesce(sum(leads) FILTER (WHERE outcome = 2), 0), 0, 0
        FROM funnel_lead_daily${all} WHERE ${cohort} AND day < ${from} + ${q.p(fullWeeks * 7)}::int GROUP BY 2`, q.values);
   const of = (kind: string) => rows.filter((r) => r.kind === kind);
   const cycle = of('cycle');
@@ -329,7 +333,7 @@ async function rollupFitRows(database: Database, f: FunnelFilter): Promise<FitRo
     cycle: cycle.filter((r) => num(r.c) !== 0).map((r) => ({ lo: num(r.a), leads: num(r.c), days: num(r.h) })),
     deal: cycle.reduce((d, r) => ({ priced: d.priced + num(r.b), amount: d.amount + num(r.e), amountSq: d.amountSq + num(r.g) }), { priced: 0, amount: 0, amountSq: 0 }),
     inflow: rows.filter((r) => r.kind.startsWith('inflow:') && num(r.c) !== 0).map((r) => ({ source: r.kind.slice(7), leads: num(r.c) })),
-    weekly: of('week').map((r) => ({ w: num(r.a), leads: num(r.c) })),
+    weekly: of('week').map((r) => ({ w: num(r.a), leads: num(r.c), won: num(r.d), lost: num(r.e) })),
   };
 }
 
@@ -434,11 +438,12 @@ async function assemble(database: Database, f: FunnelFilter, steps: readonly Jou
     won: r.masks.reduce((s, m) => s + m.won, 0), wonAmount: r.masks.reduce((s, m) => s + m.wonAmount, 0), cost: cpl.total.cost,
   });
   const weeklyInflow = new Array<number>(fullWeeks).fill(0);
-  for (const w of r.weekly) if (w.w >= 0 && w.w < fullWeeks) weeklyInflow[w.w] = w.leads;
+  const weeklyOutcomes = Array.from({ length: fullWeeks }, () => ({ won: 0, lost: 0 }));
+  for (const w of r.weekly) if (w.w >= 0 && w.w < fullWeeks) { weeklyInflow[w.w] = w.leads; weeklyOutcomes[w.w] = { won: w.won, lost: w.lost }; }
   // Weeks before the first lead of the period are before the business (or its use of the CRM): they
   // are neither inflow to vary nor months to spread the inflow over.
   const firstWeek = weeklyInflow.findIndex((n) => n > 0);
-  if (firstWeek > 0) weeklyInflow.splice(0, firstWeek);
+  if (firstWeek > 0) { weeklyInflow.splice(0, firstWeek); weeklyOutcomes.splice(0, firstWeek); }
   const start = f.period.from.getTime() + Math.max(0, firstWeek) * 7 * 86_400_000;
   const months = Math.max(1, ((f.period.to < f.asOf ? f.period.to : f.asOf).getTime() - start) / 86_400_000 / 30.44);
   const quantiles = Array.from({ length: 40 }, (_, i) => (i + 0.5) / 40);
@@ -452,7 +457,7 @@ async function assemble(database: Database, f: FunnelFilter, steps: readonly Jou
     closedCells: r.history.map((c) => ({ step: c.step, ageBucket: c.bucket, won: c.won, lost: c.lost })),
     cycleDays: quantiles.map((x) => bucketQuantile(r.cycle, x)).filter((d): d is number => d !== null).map((d) => Math.round(d * 1e4) / 1e4),
     inflow: r.inflow.map((x) => ({ sourceId: x.source, leadsPerMonth: x.leads / months, cpl: costBySource.get(x.source) ?? null })),
-    weeklyInflow, dealCv2,
+    weeklyInflow, weeklyOutcomes, dealCv2,
   };
 }
 

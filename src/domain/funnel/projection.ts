@@ -30,7 +30,52 @@ export type ProjectionInputs = {
   weeklyInflow?: readonly number[];
   /** Won deals' amounts: variance ÷ mean² (squared coefficient of variation); absent or 0: every win is worth its cell's average. */
   dealCv2?: number;
+  /**
+   * The closed leads of each week's cohort of the history (same weeks as weeklyInflow): won and lost.
+   * How much the won share swings between cohorts beyond chance is the rates' drift (see rateDrift).
+   */
+  weeklyOutcomes?: readonly { won: number; lost: number }[];
 };
+
+/** Cohorts pooled into blocks of this many weeks to measure the rates' drift: a week holds too few closed leads. */
+const DRIFT_BLOCK_WEEKS = 4;
+
+/**
+ * Drift of the conversion rate between periods: the intra-class correlation ρ of a beta-binomial,
+ * by the method of moments over 4-week cohorts of closed leads. A cohort of n closed leads has
+ * Var(won) = n·p(1−p)·(1 + (n−1)·ρ): ρ = 0 when the cohorts' won shares differ by chance alone;
+ * otherwise the rate of the coming months is itself uncertain, by a variance ρ·p(1−p), however
+ * many leads measured the average — the seasons, campaigns and people that move the inflow move
+ * the rates too. 0 with fewer than 4 cohorts; capped at 0.2.
+ */
+export function rateDrift(weekly: readonly { won: number; lost: number }[]): number {
+  const blocks: { k: number; n: number }[] = [];
+  for (let i = 0; i < weekly.length; i += DRIFT_BLOCK_WEEKS) {
+    let k = 0, n = 0;
+    for (const w of weekly.slice(i, i + DRIFT_BLOCK_WEEKS)) { k += w.won; n += w.won + w.lost; }
+    if (n > 0) blocks.push({ k, n });
+  }
+  const j = blocks.length;
+  if (j < 4) return 0;
+  const total = blocks.reduce((a, b) => a + b.n, 0);
+  const p = blocks.reduce((a, b) => a + b.k, 0) / total;
+  if (!(p > 0 && p < 1)) return 0;
+  // Pearson's statistic, scaled for the rate estimated from the same blocks (j − 1 degrees of freedom).
+  const chi = blocks.reduce((a, b) => a + (b.k - b.n * p) ** 2, 0) / (p * (1 - p)) * (j / (j - 1));
+  const pairs = blocks.reduce((a, b) => a + b.n * (b.n - 1), 0);
+  if (!(pairs > 0)) return 0;
+  return Math.min(0.2, Math.max(0, (chi - total) / pairs));
+}
+
+/**
+ * A period's rate around a mean `p` with the drift ρ: Beta(p·(1/ρ − 1), (1 − p)·(1/ρ − 1)), whose
+ * variance is ρ·p(1−p). `p` itself without drift.
+ */
+function driftedRate(rng: Rng, p: number, rho: number): number {
+  if (!(rho > 0) || !(p > 0) || p >= 1) return p;
+  const n = 1 / rho - 1;
+  return rng.beta(p * n, (1 - p) * n);
+}
 
 /**
  * Over-dispersion of the inflow: the squared coefficient of variation of the weekly lead rate, beyond
@@ -47,6 +92,20 @@ export function inflowDispersion(weekly: readonly number[]): number {
   const variance = weekly.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1);
   // Capped: one freak week (a list imported at once) should widen the range, not make it meaningless.
   return Math.min(4, Math.max(0, (variance - mean) / (mean * mean)));
+}
+
+/**
+ * How uncertain the inflow's own mean is: the squared CV of the mean weekly count of `weekly`,
+ * (1/m + φ) ÷ n for n weeks of mean m and over-dispersion φ (inflowDispersion) — the Poisson
+ * noise of what was counted plus the swings beyond it, averaged over n weeks. A year of 13 leads a
+ * month knows its level to ±8 % at best; the projection draws the level once per run from a gamma
+ * with this CV², so every month of that run shares it. 0 without history.
+ */
+export function inflowLevelCv2(weekly: readonly number[]): number {
+  const n = weekly.length;
+  const mean = n ? weekly.reduce((a, b) => a + b, 0) / n : 0;
+  if (!(mean > 0)) return 0;
+  return (1 / mean + inflowDispersion(weekly)) / n;
 }
 
 export type Lever =
@@ -213,7 +272,8 @@ const cellDeal = (c: { leads: number; amount: number }, averageDeal: number | nu
  * Projects sales and revenue for the next `months` months (docs/funnel.md#projection): the open
  * pipeline, each cell valued by the rate measured for its step and age, plus new inflow converting
  * at the measured lead → sale share, timed by the measured cycle. `simulations` Monte Carlo runs
- * draw every rate from its posterior and every count from its binomial/Poisson: P10 / P50 / P90.
+ * draw every rate from its posterior, then its drift for the coming period (rateDrift), the inflow
+ * with its over-dispersion, every count from its binomial/Poisson: P10 / P50 / P90.
  * Same seed, same figures.
  */
 export function project(inputs: ProjectionInputs, levers: readonly Lever[], opts: { months: number; simulations: number; seed: number }): Projection {
@@ -237,6 +297,9 @@ export function project(inputs: ProjectionInputs, levers: readonly Lever[], opts
   const revenue = Array.from({ length: months }, () => new Float64Array(simulations));
   const rng = createRng(seed);
   const phi = inflowDispersion(inputs.weeklyInflow ?? []);
+  // Only new cohorts drift: the open pipeline's chances are measured per step and age, from leads like it.
+  const rho = rateDrift(inputs.weeklyOutcomes ?? []);
+  const levelCv2 = inflowLevelCv2(inputs.weeklyInflow ?? []);
   const cv2 = inputs.dealCv2 !== undefined && Number.isFinite(inputs.dealCv2) && inputs.dealCv2 > 0 ? Math.min(inputs.dealCv2, 25) : 0;
   // Per month of this simulation: the variance of its revenue from the deals' spread (see spread()).
   const dealVariance = new Float64Array(months);
@@ -248,10 +311,13 @@ export function project(inputs: ProjectionInputs, levers: readonly Lever[], opts
     }
     if (a.leadsPerMonth > 0 && lead.trials > 0) {
       const p = Math.min(1, rng.beta(lead.successes + 0.5, lead.trials - lead.successes + 0.5) * leadFactor);
+      // The inflow's level, as uncertain as the history that measured it (its gamma posterior).
+      const level = levelCv2 > 0 ? a.leadsPerMonth * rng.gamma(1 / levelCv2) * levelCv2 : a.leadsPerMonth;
       for (let created = 0; created < months; created++) {
-        // Gamma-Poisson (negative binomial): this month's rate is the measured one times a gamma of mean 1 and CV² phi.
-        const rate = phi > 0 ? a.leadsPerMonth * rng.gamma(1 / phi) * phi : a.leadsPerMonth;
-        spread(rng, rng.binomial(rng.poisson(rate), p), newShares[created]!, created, s, newDeal, cv2, sales, revenue, dealVariance);
+        // Gamma-Poisson (negative binomial): this month's rate is the level times a gamma of mean 1 and CV² phi.
+        const rate = phi > 0 ? level * rng.gamma(1 / phi) * phi : level;
+        // Beta-binomial: this month's cohort converts at its own rate around the run's.
+        spread(rng, rng.binomial(rng.poisson(rate), driftedRate(rng, p, rho)), newShares[created]!, created, s, newDeal, cv2, sales, revenue, dealVariance);
       }
     }
     // The month's revenue: a gamma with the mean and variance of its wins' deals (exact when the deals
