@@ -19,27 +19,13 @@ const textArray = (xs: string[]) => `{${xs.join(',')}}`;
 const uuidArray = (ids: string[]) => `{${ids.join(',')}}`;
 
 /**
- * The accent- and case-folded name compared for similarity. For companies exactly the expression of
- * the trigram index company_name_trgm_idx (0010_duplicates.sql): change both or neither, or the
- * queries stop using the index. Contacts have no index of their own on it (0027): see nameNear.
+ * The accent- and case-folded name compared for similarity. Exactly the expressions of the trigram
+ * indexes contact_name_trgm_idx and company_name_trgm_idx (0010_duplicates.sql): change both or
+ * neither, or the queries stop using the indexes.
  */
 export const nameExpr: Record<DuplicateEntity, (alias: string) => SQL> = {
   contact: (a) => sql.raw(`f_search_text(${a}.first_name || ' ' || coalesce(${a}.last_name, '') || ' ' || coalesce(${a}.second_last_name, ''))`),
   company: (a) => sql.raw(`f_search_text(${a}.name)`),
-};
-
-/**
- * Rows whose name is at least NAME_SIMILARITY_MIN alike `folded` (already f_search_text'ed), through
- * a trigram index. A contact's search_text (0001) starts with exactly nameExpr's words and goes on
- * with the email and phone, and contact_search_idx is the one trigram index on contact (0027 dropped
- * the names-only one, which cost every insert as much again). pg_trgm splits text into words and
- * takes trigrams per word, so the strict word similarity of a name to search_text — the best run of
- * whole words — is never below its similarity to nameExpr: `%>>` walks the index without missing a
- * candidate, and the similarity itself then decides.
- */
-const nameNear: Record<DuplicateEntity, (alias: string, folded: SQL) => SQL> = {
-  contact: (a, folded) => sql`${sql.raw(`${a}.search_text`)} %>> ${folded} AND similarity(${nameExpr.contact(a)}, ${folded}) >= ${NAME_SIMILARITY_MIN}`,
-  company: (a, folded) => sql`${nameExpr.company(a)} % ${folded}`,
 };
 /** The stored phone's digits, as indexed by contact_phone_digits_idx / company_phone_digits_idx. */
 const phoneDigits = (a: string) => sql.raw(`regexp_replace(${a}.phone, '\\D', '', 'g')`);
@@ -94,16 +80,15 @@ async function defaultCountryOf(tx: Db, workspaceId: string): Promise<string> {
 const NAME_CANDIDATES = 50;
 
 /**
- * Runs fn with pg_trgm's `%` and `%>>` thresholds at `threshold`, then puts the caller's back: the
- * operators only walk the trigram index with their threshold, and a lower one (0.3 by default) lets
- * common names match a large share of the table, which turns the index walk into a full scan.
+ * Runs fn with pg_trgm's `%` threshold at `threshold`, then puts the caller's back: the operator only
+ * walks the trigram index with its threshold, and a lower one (0.3 by default) lets common names
+ * match a large share of the table, which turns the index walk into a full scan.
  */
 async function withSimilarityThreshold<T>(tx: Db, threshold: number, fn: () => Promise<T>): Promise<T> {
-  const [prev] = rowsOf<{ v: string | null; w: string | null }>(await tx.execute(sql`
-    SELECT current_setting('pg_trgm.similarity_threshold', true) AS v, current_setting('pg_trgm.strict_word_similarity_threshold', true) AS w`));
-  await tx.execute(sql`SELECT set_config('pg_trgm.similarity_threshold', ${String(threshold)}, true), set_config('pg_trgm.strict_word_similarity_threshold', ${String(threshold)}, true)`);
+  const [prev] = rowsOf<{ v: string | null }>(await tx.execute(sql`SELECT current_setting('pg_trgm.similarity_threshold', true) AS v`));
+  await tx.execute(sql`SELECT set_config('pg_trgm.similarity_threshold', ${String(threshold)}, true)`);
   const out = await fn();
-  await tx.execute(sql`SELECT set_config('pg_trgm.similarity_threshold', ${prev?.v || '0.3'}, true), set_config('pg_trgm.strict_word_similarity_threshold', ${prev?.w || '0.5'}, true)`);
+  await tx.execute(sql`SELECT set_config('pg_trgm.similarity_threshold', ${prev?.v || '0.3'}, true)`);
   return out;
 }
 
@@ -163,7 +148,7 @@ export function candidatesSql(
         SELECT t.* FROM ${table} t WHERE t.workspace_id = ${workspaceId} AND t.phone IS NOT NULL
            AND ${phoneDigits('t')} = ANY(${textArray(phones)}::text[])
         UNION ALL
-        (SELECT t.* FROM ${table} t WHERE t.workspace_id = ${workspaceId} AND ${nameNear[entity]('t', sql`f_search_text(${nameParam}::text)`)}
+        (SELECT t.* FROM ${table} t WHERE t.workspace_id = ${workspaceId} AND ${n} % f_search_text(${nameParam}::text)
           ORDER BY similarity(${n}, f_search_text(${nameParam}::text)) DESC LIMIT ${NAME_CANDIDATES})
       ) c
      WHERE c.status = 'active' AND NOT (c.id = ANY(${uuidArray(excludeIds)}::uuid[]))

@@ -251,7 +251,7 @@ export type SimilarContact = { i: number; similarId: string; similarity: number 
  * the few matches after (OFFSET 0 keeps the planner from walking a created_at index in order and
  * filtering every contact for a row that has no match).
  *
- * Name and company (docs/imports.md): among the company's contacts with the same folded first
+ * Name and company: among the company's contacts with the same folded first
  * surname (contact_company_surname_idx), the most similar name (trigram similarity of the accent- and
  * case-folded names, as the duplicate check on create) of at least IMPORT_NAME_SIMILARITY. The row
  * *is* that contact when the folded names are equal and neither email nor phone says otherwise;
@@ -302,15 +302,17 @@ async function matchContacts(tx: Db, ctx: BatchContext, rows: ImportRow[], compa
             AND lower(coalesce(c.last_name, '')) = coalesce(x.ln, '') AND c.company_id IS NULL OFFSET 0) f
          ORDER BY f.created_at LIMIT 1) nm ON true
       LEFT JOIN LATERAL (
-        SELECT f.id, f.s, f.same FROM (
-          SELECT c.id, c.created_at, similarity(${nameExpr.contact('c')}, x.folded) AS s,
-                 ${nameExpr.contact('c')} = x.folded
-                   AND (x.email IS NULL OR c.email IS NULL OR lower(c.email) = x.email)
-                   AND (x.p1 IS NULL OR c.phone IS NULL OR regexp_replace(c.phone, '\\D', '', 'g') IN (x.p1, coalesce(x.p2, x.p1))) AS same
-            FROM contact c
-           WHERE x.company_id IS NOT NULL AND e.id IS NULL AND em.id IS NULL AND ph.id IS NULL
-             AND c.workspace_id = ${ctx.workspaceId} AND c.company_id = x.company_id
-             AND f_search_text(coalesce(nullif(c.last_name, ''), c.first_name)) = x.k AND c.status = 'active' OFFSET 0) f
+        SELECT f.id, f.s, f.same
+          FROM (SELECT g.id, g.created_at, similarity(g.n, x.folded) AS s,
+                       CASE WHEN g.n = x.folded
+                            THEN (x.email IS NULL OR g.email IS NULL OR lower(g.email) = x.email)
+                             AND (x.p1 IS NULL OR g.phone IS NULL OR regexp_replace(g.phone, '\\D', '', 'g') IN (x.p1, coalesce(x.p2, x.p1)))
+                            ELSE false END AS same FROM (
+                  SELECT c.id, c.created_at, c.email, c.phone, ${nameExpr.contact('c')} AS n FROM contact c
+                   WHERE x.company_id IS NOT NULL AND e.id IS NULL AND em.id IS NULL AND ph.id IS NULL
+                     AND c.workspace_id = ${ctx.workspaceId} AND c.company_id = x.company_id
+                     AND f_search_text(coalesce(nullif(c.last_name, ''), c.first_name)) = x.k AND c.status = 'active' OFFSET 0) g
+                OFFSET 0) f
          WHERE f.s >= ${IMPORT_NAME_SIMILARITY}
          ORDER BY f.same DESC, f.s DESC, f.created_at LIMIT 1) sm ON true
     )
