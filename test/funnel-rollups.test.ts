@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../src/db/client.js';
-import { fitFunnel, funnelRollupStatus, funnelRollupsReady, journeyOf, pipelineStages, type FunnelFilter } from '../src/db/queries/funnel.js';
+import { fitFunnel, funnelRollupStatus, funnelRollupsReady, journeyOf, pipelineStages, weeklyStepEvents, type FunnelFilter } from '../src/db/queries/funnel.js';
 import type { JourneyStage, JourneyStep } from '../src/domain/funnel/journey.js';
 import { parsePeriod } from '../src/domain/metrics/period.js';
 import { buildApp } from '../src/http/app.js';
@@ -178,13 +178,19 @@ async function expectRollupsEqualRaw(steps: JourneyStep[]) {
     const viaRaw = await fitFunnel(db, f, steps, stages, 'raw');
     expect(viaRollups.via).toBe('rollups');
     expect({ ...viaRollups, via: null }).toEqual({ ...viaRaw, via: null });
+    // Plan vs actual: leads reaching each step per local week, whenever they were created (0028).
+    const range = { from: new Date('2025-11-01T00:00:00Z'), to: NOW };
+    const weeklyRollups = Object.fromEntries([...(await weeklyStepEvents(db, f, steps, stages, range, 'rollups'))].sort());
+    const weeklyRaw = Object.fromEntries([...(await weeklyStepEvents(db, f, steps, stages, range, 'raw'))].sort());
+    expect(weeklyRollups).toEqual(weeklyRaw);
+    expect(Object.keys(weeklyRaw).length).toBeGreaterThan(10);
   }
 }
 
 /** Every rollup row (without all-zero ones), as sorted strings. */
 async function snapshot(): Promise<string[]> {
   const out: string[] = [];
-  for (const table of ['funnel_lead_daily', 'funnel_step_days', 'funnel_won_cycle', 'funnel_lead_daily_all', 'funnel_step_days_all', 'funnel_won_cycle_all']) {
+  for (const table of ['funnel_lead_daily', 'funnel_step_days', 'funnel_won_cycle', 'funnel_lead_daily_all', 'funnel_step_days_all', 'funnel_won_cycle_all', 'funnel_step_reached', 'funnel_step_reached_all']) {
     const rows = await db.query<Record<string, unknown>>(`SELECT * FROM ${table} WHERE workspace_id = $1 AND leads <> 0`, [ws]);
     out.push(...rows.map((r) => `${table}|${Object.entries(r).map(([k, v]) => (['days', 'amount', 'amount_sq', 'weighted'].includes(k) ? Number(v).toFixed(4) : String(v))).join('|')}`));
   }
@@ -244,7 +250,7 @@ describe('funnel rollups', () => {
       expect(m.body).toMatchObject({ status: 'preparing', via: null, model: null });
       const p = await c.get('/api/v1/funnel/projection?from=2025-12-01&to=2026-08-31&months=3&simulations=100');
       expect(p.body).toMatchObject({ status: 'preparing', model: null, projection: null, sensitivity: [] });
-      expect((await c.get('/api/v1/funnel/plan?weeks=2')).body).toMatchObject({ status: 'preparing', steps: [], weeks: [] });
+      expect((await c.get('/api/v1/funnel/plan?weeks=2')).body).toMatchObject({ status: 'preparing', via: null, steps: [], weeks: [] });
     }
     // The fits that found them stale queued one more rebuild between them, not one each.
     expect((await rollupJobs()).length).toBe(queued.length + 1);
@@ -257,6 +263,7 @@ describe('funnel rollups', () => {
       const m = await c.get(MODEL_URL);
       expect(m.body).toMatchObject({ status: 'ready', via: 'rollups' });
       expect(m.body.model).toEqual(await rawModel(steps));
+      expect((await c.get('/api/v1/funnel/plan?weeks=2')).body).toMatchObject({ status: 'ready', via: 'rollups' });
     }
     t.deps.config.funnelRawMaxLeads = 20_000;
   });

@@ -980,3 +980,22 @@ export const saleClientTotal = pgTable('sale_client_total', {
   sales: integer('sales').notNull(),
   amount: numeric('amount').notNull(),
 }, (t) => [primaryKey({ columns: [t.workspaceId, t.contactId, t.companyId] })]);
+
+// Plan vs actual (0028): leads reaching each journey step per local day of the reach.
+export const funnelStepReached = pgTable('funnel_step_reached', {
+  workspaceId: uuid('workspace_id').notNull(),
+  pipelineId: uuid('pipeline_id').notNull(),
+  day: date('day', { mode: 'string' }).notNull(),
+  ownerId: uuid('owner_id').notNull(),
+  sourceId: uuid('source_id').notNull(),
+  step: integer('step').notNull(),
+  leads: integer('leads').notNull(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.pipelineId, t.day, t.ownerId, t.sourceId, t.step] })]);
+
+export const funnelStepReachedAll = pgTable('funnel_step_reached_all', {
+  workspaceId: uuid('workspace_id').notNull(),
+  pipelineId: uuid('pipeline_id').notNull(),
+  day: date('day', { mode: 'string' }).notNull(),
+  step: integer('step').notNull(),
+  leads: integer('leads').notNull(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.pipelineId, t.day, t.step] })]);

@@ -473,31 +473,42 @@ function sortRows(r: FitRows): FitRows {
 }
 
 /**
- * Per step and local week, how many leads reached the step in [from, to) (their reach instant, not
- * their creation: the weekly review counts what happened that week), plus the manual steps' counts
- * spread over their days. Leads created up to 400 days before `from` are followed.
+ * Per step and local week, how many leads reached the step between `from` and the local day of `to`
+ * (their reach instant, not their creation: the weekly review counts what happened that week,
+ * whenever the lead was created), plus the manual steps' counts spread over their days. From
+ * funnel_step_reached (migration 0028) when the fit's rollups are fresh (`via`), else from the raw rows.
  */
 export async function weeklyStepEvents(
-  database: Database, f: FunnelFilter, steps: readonly JourneyStep[], stages: readonly JourneyStage[], range: { from: Date; to: Date },
+  database: Database, f: FunnelFilter, steps: readonly JourneyStep[], stages: readonly JourneyStage[], range: { from: Date; to: Date }, via: 'raw' | 'rollups' = 'raw',
 ): Promise<Map<string, number>> {
   const q = new Params();
   const n = steps.length;
   const out = new Map<string, number>();
   if (n === 0) return out;
-  const created = { from: new Date(range.from.getTime() - 400 * 86_400_000), to: range.to };
-  const cte = perLeadSql({ ...f, asOf: range.to < f.asOf ? range.to : f.asOf }, q, steps, stagePositions(stages), created);
-  const tz = q.p(f.period.timeZone);
-  const rows = await database.query<{ i: number; week: string; count: number }>(
-    `WITH ${cte}
-     SELECT i, ${bucketSql('ts[i]', 'week', tz)} AS week, count(*)::int AS count
-       FROM per_lead, generate_series(1, ${n}) AS i
-      WHERE ts[i] >= ${q.p(range.from)} AND ts[i] < ${q.p(range.to)}
-      GROUP BY 1, 2`, q.values);
-  for (const r of rows) out.set(`${r.week}|${steps[num(r.i) - 1]!.id}`, num(r.count));
+  const tz = f.period.timeZone;
+  const fromDay = localDay(range.from, tz);
+  const toDay = localDay(range.to, tz);
+  if (via === 'rollups') {
+    const all = !f.ownerIds && !f.sourceId ? '_all' : '';
+    const where = [`workspace_id = ${q.p(f.workspaceId)}`, `pipeline_id = ${q.p(f.pipelineId)}`, `day >= ${q.p(fromDay)}::date`, `day <= ${q.p(toDay)}::date`,
+      ...(f.ownerIds ? [`owner_id = ANY(${q.p(f.ownerIds)}::uuid[])`] : []), ...(f.sourceId ? [`source_id = ${q.p(f.sourceId)}`] : [])];
+    const rows = await database.query<{ i: number; week: string; count: number }>(
+      `SELECT step AS i, to_char(date_trunc('week', day), 'YYYY-MM-DD') AS week, sum(leads)::int AS count
+         FROM funnel_step_reached${all} WHERE ${where.join(' AND ')} GROUP BY 1, 2 HAVING sum(leads) <> 0`, q.values);
+    for (const r of rows) if (steps[num(r.i)]) out.set(`${r.week}|${steps[num(r.i)]!.id}`, num(r.count));
+  } else {
+    const cte = perLeadSql({ ...f, asOf: range.to < f.asOf ? range.to : f.asOf }, q, steps, stagePositions(stages), { from: new Date(0), to: range.to });
+    const tzp = q.p(tz);
+    const rows = await database.query<{ i: number; week: string; count: number }>(
+      `WITH ${cte}
+       SELECT i, ${bucketSql('ts[i]', 'week', tzp)} AS week, count(*)::int AS count
+         FROM per_lead, generate_series(1, ${n}) AS i
+        WHERE ts[i] >= ${q.p(range.from)} AND (ts[i] AT TIME ZONE ${tzp})::date <= ${q.p(toDay)}::date
+        GROUP BY 1, 2`, q.values);
+    for (const r of rows) out.set(`${r.week}|${steps[num(r.i) - 1]!.id}`, num(r.count));
+  }
   const manual = steps.filter((s) => !isRecordStep(s)).map((s) => s.id);
   if (manual.length) {
-    const fromDay = localDay(range.from, f.period.timeZone);
-    const toDay = localDay(range.to, f.period.timeZone);
     const counts = await database.query<{ stepId: string; week: string; count: string }>(
       `SELECT step_id AS "stepId", to_char(date_trunc('week', d), 'YYYY-MM-DD') AS week, sum(count::numeric / (period_end - period_start + 1)) AS count
          FROM step_count, generate_series(greatest(period_start, $3::date), least(period_end, $4::date - 1), interval '1 day') AS d

@@ -493,14 +493,15 @@ export function funnelRoutes(deps: Deps) {
     const baselineWeeks = 12;
     const tz = f.period.timeZone;
     const baselineFrom = parsePeriod(addDays(weeks[0]!, -7 * baselineWeeks), today, tz).from;
-    const events = await weeklyStepEvents(deps.database, f.filter, f.steps, f.stages, { from: baselineFrom, to: f.now });
+    // The rollups answer when the fit's did (fresh, and no product or segment filter).
+    const events = await weeklyStepEvents(deps.database, f.filter, f.steps, f.stages, { from: baselineFrom, to: f.now }, f.via);
     const factors = s ? stepVolumeFactors(f.inputs, s.levers) : f.steps.map(() => 1);
     const stepsOut = f.steps.map((st, i) => {
       let sum = 0;
       for (const [key, n] of events) if (key.endsWith(`|${st.id}`) && key.slice(0, 10) < weeks[0]!) sum += n;
       return { stepId: st.id, name: st.name, kind: st.kind, expectedPerWeek: Math.round((sum / baselineWeeks) * factors[i]! * 100) / 100 };
     });
-    return c.json({ pipelineId: f.pipelineId, status: f.status, via: 'raw', baselineWeeks, steps: stepsOut, weeks: planVsActual(weeks, stepsOut, events) } as never, 200);
+    return c.json({ pipelineId: f.pipelineId, status: f.status, via: f.via, baselineWeeks, steps: stepsOut, weeks: planVsActual(weeks, stepsOut, events) } as never, 200);
   });
 
   return r;
