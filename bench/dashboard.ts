@@ -9,7 +9,8 @@
  *   npx tsx bench/dashboard.ts --engine postgres --database-url postgres://…   (reuses a loaded dataset)
  *
  * The dashboard reads the daily rollups of migration 0014; `--raw-runs N` (default 3) also times it
- * over raw rows (the path before the rollups) on the same data. The generator loads with the rollup
+ * over raw rows (the path before the rollups) on the same data. Cases: admin, one salesperson, one
+ * team, one source; then each card alone, p50/p95 per case (`--per-card false` skips that). The generator loads with the rollup
  * triggers off and rebuilds the rollups once before its COMMIT (the rebuild time is in its output);
  * sales missing from a reused dataset are topped up with the triggers on.
  */
@@ -27,6 +28,7 @@ const perLead = Number(args['activities-per-lead'] ?? 5);
 const salesTarget = Number(args['sales'] ?? 300_000);
 const runs = Number(args['runs'] ?? 30);
 const rawRuns = Number(args['raw-runs'] ?? 3);
+const perCard = args['per-card'] !== 'false';
 
 const db = await startEngine(engine, { dataDir: args['data-dir'], databaseUrl: args['database-url'] });
 const database = db.database;
@@ -38,10 +40,10 @@ try {
   }
   await loadSales(database, ds.workspaceId, salesTarget);
   // The load upserts each rollup row many times in one transaction: VACUUM drops the dead versions.
-  await database.query('VACUUM (ANALYZE) lead_daily, lead_funnel_daily, lead_closed_daily, lead_open_summary, activity_daily, sale_daily, feedback_daily, lead_place_daily, lead_place_weekly, activity_weekly, contact_lifecycle_summary, sale_client_first');
+  await database.query('VACUUM (ANALYZE) lead_daily, lead_funnel_daily, lead_closed_daily, lead_open_summary, activity_daily, sale_daily, feedback_daily, lead_place_daily, lead_place_weekly, activity_weekly, contact_lifecycle_summary, sale_client_first, sale_client_ref_daily, sale_client_ref_pair, sale_client_total');
   const sizes = await database.query<{ t: string; n: number }>(
     `SELECT t, (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %I WHERE workspace_id = %L', t, $1::text), false, true, '')))[1]::text::int AS n
-       FROM unnest(ARRAY['lead_daily', 'lead_funnel_daily', 'lead_closed_daily', 'lead_open_summary', 'activity_daily', 'sale_daily', 'feedback_daily', 'lead_place_daily', 'lead_place_weekly', 'activity_weekly', 'contact_lifecycle_summary', 'sale_client_first']) t`, [ds.workspaceId]);
+       FROM unnest(ARRAY['lead_daily', 'lead_funnel_daily', 'lead_closed_daily', 'lead_open_summary', 'activity_daily', 'sale_daily', 'feedback_daily', 'lead_place_daily', 'lead_place_weekly', 'activity_weekly', 'contact_lifecycle_summary', 'sale_client_first', 'sale_client_ref_daily', 'sale_client_ref_pair', 'sale_client_total']) t`, [ds.workspaceId]);
   console.log(`rollup rows: ${sizes.map((r) => `${r.t} ${r.n}`).join(', ')}`);
   const counts = await database.query<{ leads: number; activities: number; sales: number }>(
     `SELECT (SELECT count(*)::int FROM lead WHERE workspace_id = $1) AS leads, (SELECT count(*)::int FROM activity WHERE workspace_id = $1) AS activities,
@@ -55,7 +57,12 @@ try {
   const base: MetricFilter = { workspaceId: ds.workspaceId, period: parsePeriod(from, to, tz), unit: 'month', ownerIds: null, sourceId: null, now };
   const salesRep = ds.users.find((u) => u.role === 'sales')!;
 
-  const scenarios: [string, MetricFilter][] = [['admin (whole workspace)', base], ['one salesperson', { ...base, ownerIds: [salesRep.id] }]];
+  // A manager's view (their team: ~10 of the 50 users) and an admin narrowing to one source.
+  const team = await database.query<{ id: string }>(
+    `SELECT id FROM app_user WHERE workspace_id = $1 AND team_id = (SELECT team_id FROM app_user WHERE workspace_id = $1 AND role = 'manager' ORDER BY email LIMIT 1)`, [ds.workspaceId]);
+  const [source] = await database.query<{ id: string }>('SELECT id FROM source WHERE workspace_id = $1 ORDER BY name LIMIT 1', [ds.workspaceId]);
+  const scenarios: [string, MetricFilter][] = [['admin (whole workspace)', base], ['one salesperson', { ...base, ownerIds: [salesRep.id] }],
+    [`one team (${team.length} users)`, { ...base, ownerIds: team.map((u) => u.id) }], ['one source (admin)', { ...base, sourceId: source?.id ?? null }]];
   for (const [name, f] of scenarios) {
     for (let i = 0; i < 3; i++) await loadDashboard(database, f); // warm-up
     const samples: number[] = [];
@@ -78,16 +85,20 @@ try {
     }
     console.log(formatSummary(`dashboard 12 months over raw rows, ${name}`, summarize(samples)));
   }
-  // Which cards cost most (sequential, admin): where to look next.
-  const per: string[] = [];
-  for (const m of metricNames) {
-    const q = metricQueries[m] as (d: Database, f: MetricFilter) => Promise<unknown>;
-    await q(database, base);
-    const samples: number[] = [];
-    for (let i = 0; i < Math.max(5, Math.floor(runs / 3)); i++) { const t0 = performance.now(); await q(database, base); samples.push(performance.now() - t0); }
-    per.push(`${m} ${ms(summarize(samples).p50)}`);
+  // Which cards cost most (one at a time, rollups resolved once as in loadDashboard): where to look next.
+  for (const [name, f] of perCard ? scenarios : []) {
+    const per: string[] = [];
+    const rolled = { ...f, rollups: true };
+    for (const m of metricNames) {
+      const q = metricQueries[m] as (d: Database, f: MetricFilter) => Promise<unknown>;
+      await q(database, rolled);
+      const samples: number[] = [];
+      for (let i = 0; i < Math.max(10, runs); i++) { const t0 = performance.now(); await q(database, rolled); samples.push(performance.now() - t0); }
+      const s = summarize(samples);
+      per.push(`${m} ${s.p50.toFixed(1)}/${s.p95.toFixed(1)}`);
+    }
+    console.log(`per card p50/p95 ms, ${name}: ${per.join(', ')}`);
   }
-  console.log(`per card p50 (admin): ${per.join(', ')}`);
 } finally {
   await db.stop();
 }

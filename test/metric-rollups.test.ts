@@ -59,6 +59,7 @@ function newLead() {
     expected_close_date: maybe('2026-0' + (1 + Math.floor(rnd() * 9)) + '-15', 0.7),
     contact_id: contacts.length ? maybe(pick(contacts), 0.7) : null, company_id: maybe(companyId, 0.5),
     product_ids: products.filter(() => rnd() < 0.4),
+    next_action_at: maybe(dateBetween('2026-02-20T00:00:00Z', '2026-03-10T00:00:00Z'), 0.8),
   };
 }
 
@@ -73,7 +74,7 @@ async function randomWrite(): Promise<void> {
   const leads = await ids('lead');
   const op = pick(['create', 'create', 'move', 'move', 'won', 'lost', 'reopen', 'cancel', 'delete', 'reassign', 'history-delete',
     'sale', 'sale-edit', 'sale-delete', 'activity', 'done', 'undone', 'activity-delete', 'feedback', 'feedback-edit',
-    'contact', 'contact-move', 'contact-edit', 'contact-delete', 'company-move', 'lead-place'] as const);
+    'contact', 'contact-move', 'contact-edit', 'contact-delete', 'company-move', 'lead-place', 'next-action'] as const);
   const someLead = leads.length ? pick(leads) : null;
   switch (op) {
     case 'create': {
@@ -184,6 +185,11 @@ async function randomWrite(): Promise<void> {
       if (someLead) await db.query('UPDATE lead SET product_ids = $3, contact_id = $4 WHERE workspace_id = $1 AND id = $2',
         [ws, someLead, products.filter(() => rnd() < 0.5), contacts.length ? maybe(pick(contacts), 0.7) : null]);
       return;
+    case 'next-action':
+      // Logging an interaction moves the next action of one lead, or a bulk edit of many.
+      await db.query('UPDATE lead SET next_action_at = $2 WHERE workspace_id = $1 AND id = ANY($3::uuid[])',
+        [ws, maybe(dateBetween('2026-02-25T00:00:00Z', '2026-03-05T00:00:00Z'), 0.9), leads.filter(() => rnd() < 0.15)]);
+      return;
     case 'feedback-edit': {
       const fb = await ids('feedback');
       if (fb.length) await db.query('UPDATE feedback SET nps = $3, answered_at = answered_at - interval \'2 days\' WHERE workspace_id = $1 AND id = $2', [ws, pick(fb), maybe(Math.floor(rnd() * 11), 0.7)]);
@@ -263,7 +269,19 @@ async function expectRollupsEqualRaw() {
   expect(await firsts(`SELECT contact_id || '|' || company_id || '|' || first_sold_at::text AS k FROM sale_client_first WHERE workspace_id = $1`, [ws])).toEqual(await firsts(
     `SELECT coalesce(contact_id, $2) || '|' || CASE WHEN contact_id IS NULL THEN company_id ELSE $2 END || '|' || min(sold_at)::text AS k
        FROM sale WHERE workspace_id = $1 AND (contact_id IS NOT NULL OR company_id IS NOT NULL) GROUP BY coalesce(contact_id, $2), CASE WHEN contact_id IS NULL THEN company_id ELSE $2 END`, [ws, NIL]));
-  // Migration 0026: each sale with the local days of its client's previous and first sale.
+  // Migration 0026: lead rollups per month, open leads per UTC day of their next action…
+  expect(await rollup('lead_monthly', ['month', 'owner_id', 'source_id', 'campaign_id'], ['leads', 'won'])).toEqual(await raw(
+    `SELECT date_trunc('month', ${tzDay('created_at')})::date AS month, coalesce(owner_id, $2) AS owner_id, coalesce(source_id, $2) AS source_id,
+            coalesce(campaign_id, $2) AS campaign_id, count(*) AS leads, count(*) FILTER (WHERE status = 'won') AS won
+       FROM lead WHERE workspace_id = $1 AND status <> 'cancelled' GROUP BY 1, 2, 3, 4`, ['month', 'owner_id', 'source_id', 'campaign_id', 'leads', 'won'], ['leads', 'won']));
+  expect(await rollup('lead_funnel_monthly', ['pipeline_id', 'month', 'owner_id', 'source_id', 'furthest_stage_id'], ['leads'])).toEqual(await raw(
+    `SELECT pipeline_id, date_trunc('month', day)::date AS month, owner_id, source_id, coalesce(furthest_stage_id, $2) AS furthest_stage_id, sum(leads) AS leads
+       FROM lead_funnel_daily WHERE workspace_id = $1 GROUP BY 1, 2, 3, 4, 5 HAVING sum(leads) <> 0`,
+    ['pipeline_id', 'month', 'owner_id', 'source_id', 'furthest_stage_id', 'leads'], ['leads'])); // lead_funnel_daily is checked against raw rows above
+  expect(await rollup('lead_next_action_daily', ['day', 'owner_id', 'source_id'], ['leads'])).toEqual(await raw(
+    `SELECT (next_action_at AT TIME ZONE 'UTC')::date AS day, coalesce(owner_id, $2) AS owner_id, coalesce(source_id, $2) AS source_id, count(*) AS leads
+       FROM lead WHERE workspace_id = $1 AND status = 'open' AND next_action_at IS NOT NULL GROUP BY 1, 2, 3`, ['day', 'owner_id', 'source_id', 'leads'], ['leads']));
+  // … and each sale with the local days of its client's previous and first sale.
   const refs = `WITH s AS (
        SELECT ${tzDay('sold_at')} AS day, total,
               ${tzDay(`lag(sold_at) OVER (PARTITION BY coalesce(contact_id, $2), CASE WHEN contact_id IS NULL THEN company_id END ORDER BY sold_at, id)`)} AS prev_day,
@@ -319,7 +337,8 @@ describe('metric rollups', () => {
   it('give every dashboard card the same numbers as the raw rows, with and without owner and source filters', async () => {
     const base: MetricFilter = { workspaceId: ws, period: parsePeriod('2025-12-01', '2026-06-30', 'Europe/Madrid'), unit: 'week', ownerIds: null, sourceId: null, now: new Date('2026-03-01T00:00:00Z') };
     for (const f of [base, { ...base, unit: 'month' as const, ownerIds: [users[1]!] }, { ...base, sourceId: sources[0]! }, { ...base, period: parsePeriod('2026-02-10', '2026-02-10', 'Europe/Madrid') },
-      { ...base, unit: 'quarter' as const, period: parsePeriod('2026-02-17', '2026-05-20', 'Europe/Madrid') }, { ...base, unit: 'month' as const, period: parsePeriod('2026-01-01', '2026-04-30', 'Europe/Madrid') }]) {
+      { ...base, unit: 'quarter' as const, period: parsePeriod('2026-02-17', '2026-05-20', 'Europe/Madrid') }, { ...base, unit: 'month' as const, period: parsePeriod('2026-01-01', '2026-04-30', 'Europe/Madrid'), now: new Date('2026-03-01T15:30:00Z') },
+      { ...base, unit: 'quarter' as const, period: parsePeriod('2025-12-15', '2026-05-31', 'Europe/Madrid'), sourceId: sources[1]!, now: new Date('2026-03-03T09:00:00Z') }]) {
       const rolled = await loadDashboard(db, { ...f, rollups: true });
       expect(rolled.conversion.total.created).toBeGreaterThanOrEqual(0);
       expect(rolled).toEqual(await loadDashboard(db, { ...f, rollups: false }));
@@ -414,6 +433,8 @@ describe('metric rollups', () => {
     await db.query('UPDATE sale_client_ref_daily SET sales = sales + 1 WHERE workspace_id = $1', [ws]);
     await db.query('DELETE FROM sale_client_ref_pair WHERE workspace_id = $1', [ws]);
     await db.query('UPDATE sale_client_total SET amount = amount * 2 WHERE workspace_id = $1', [ws]);
+    await db.query('DELETE FROM lead_next_action_daily WHERE workspace_id = $1', [ws]);
+    await db.query('UPDATE lead_monthly SET won = won + 1 WHERE workspace_id = $1', [ws]);
     const [r] = await rebuildMetricRollups(db, ws);
     expect(r!.workspaceId).toBe(ws);
     await expectRollupsEqualRaw();

@@ -981,6 +981,36 @@ export const saleClientTotal = pgTable('sale_client_total', {
   amount: numeric('amount').notNull(),
 }, (t) => [primaryKey({ columns: [t.workspaceId, t.contactId, t.companyId] })]);
 
+// lead_daily / lead_funnel_daily summed per month (kept by triggers on them) and open leads per UTC day
+// of their next action (migration 0026).
+export const leadMonthly = pgTable('lead_monthly', {
+  workspaceId: uuid('workspace_id').notNull(),
+  month: date('month', { mode: 'string' }).notNull(),
+  ownerId: uuid('owner_id').notNull(),
+  sourceId: uuid('source_id').notNull(),
+  campaignId: uuid('campaign_id').notNull(),
+  leads: integer('leads').notNull(),
+  won: integer('won').notNull(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.month, t.ownerId, t.sourceId, t.campaignId] })]);
+
+export const leadFunnelMonthly = pgTable('lead_funnel_monthly', {
+  workspaceId: uuid('workspace_id').notNull(),
+  pipelineId: uuid('pipeline_id').notNull(),
+  month: date('month', { mode: 'string' }).notNull(),
+  ownerId: uuid('owner_id').notNull(),
+  sourceId: uuid('source_id').notNull(),
+  furthestStageId: uuid('furthest_stage_id').notNull(),
+  leads: integer('leads').notNull(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.pipelineId, t.month, t.ownerId, t.sourceId, t.furthestStageId] })]);
+
+export const leadNextActionDaily = pgTable('lead_next_action_daily', {
+  workspaceId: uuid('workspace_id').notNull(),
+  day: date('day', { mode: 'string' }).notNull(),
+  ownerId: uuid('owner_id').notNull(),
+  sourceId: uuid('source_id').notNull(),
+  leads: integer('leads').notNull(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.day, t.ownerId, t.sourceId] })]);
+
 // Plan vs actual (0028): leads reaching each journey step per local day of the reach.
 export const funnelStepReached = pgTable('funnel_step_reached', {
   workspaceId: uuid('workspace_id').notNull(),

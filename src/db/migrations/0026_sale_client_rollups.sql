@@ -20,6 +20,15 @@
 -- sales is added, moved or removed, so the trigger subtracts the rows of the touched clients as they
 -- were before the statement and adds them as they are after (the stage-history pattern of 0014).
 -- Sales always have a client (CHECK sale_check: contact or company), so every sale is in these tables.
+--
+-- Also, for the other slow cards of the whole-workspace dashboard:
+--   lead_monthly, lead_funnel_monthly  lead_daily / lead_funnel_daily summed per month, kept by triggers on
+--                                      those daily tables (a period reads its whole months here and only
+--                                      its ragged ends per day: conversion, cost per lead, stage conversion);
+--   lead_next_action_daily             open leads per UTC day of their next action, owner and source: the
+--                                      overdue count is the days before today plus today's leads before now;
+--   sale_owner_period_idx              the sales of some salespeople in a period, index-only (a salesperson's
+--                                      or a team's distinct clients are still counted from their sales).
 
 CREATE TABLE sale_client_ref_daily (
   workspace_id uuid NOT NULL REFERENCES workspace (id) ON DELETE CASCADE,
@@ -128,7 +137,8 @@ BEGIN
     $q$SELECT s.workspace_id, coalesce(s.contact_id, '00000000-0000-0000-0000-000000000000') AS contact_id,
               CASE WHEN s.contact_id IS NULL THEN s.company_id ELSE '00000000-0000-0000-0000-000000000000' END AS company_id,
               s.sign AS sales, s.sign * s.total AS amount
-         FROM (%s) s WHERE s.contact_id IS NOT NULL OR s.company_id IS NOT NULL$q$, metric_changed_rows(TG_OP)));
+         FROM (%s) s WHERE (s.contact_id IS NOT NULL OR s.company_id IS NOT NULL)
+          AND EXISTS (SELECT 1 FROM workspace w WHERE w.id = s.workspace_id)$q$, metric_changed_rows(TG_OP)));
   RETURN NULL;
 END $$;
 
@@ -142,10 +152,141 @@ ALTER TABLE sale ENABLE ALWAYS TRIGGER metric_sale_client_rollups_insert;
 ALTER TABLE sale ENABLE ALWAYS TRIGGER metric_sale_client_rollups_update;
 ALTER TABLE sale ENABLE ALWAYS TRIGGER metric_sale_client_rollups_delete;
 
--- Recomputes one workspace's three tables from its sales (rebuild command, bulk loads, time-zone change).
--- Kept apart from metric_rollups_rebuild so that no migration has to redefine that one.
-CREATE OR REPLACE FUNCTION sale_client_rollups_rebuild(ws uuid) RETURNS void LANGUAGE plpgsql AS $$
+
+-- Lead rollups per month, summed from the daily ones by triggers on them (any writer of the daily tables,
+-- the rebuild included, keeps these too).
+CREATE TABLE lead_monthly (
+  workspace_id uuid NOT NULL REFERENCES workspace (id) ON DELETE CASCADE,
+  month        date NOT NULL,          -- first local day of the month
+  owner_id     uuid NOT NULL,
+  source_id    uuid NOT NULL,
+  campaign_id  uuid NOT NULL,
+  leads        integer NOT NULL,
+  won          integer NOT NULL,
+  PRIMARY KEY (workspace_id, month, owner_id, source_id, campaign_id)
+);
+
+CREATE TABLE lead_funnel_monthly (
+  workspace_id      uuid NOT NULL REFERENCES workspace (id) ON DELETE CASCADE,
+  pipeline_id       uuid NOT NULL,
+  month             date NOT NULL,
+  owner_id          uuid NOT NULL,
+  source_id         uuid NOT NULL,
+  furthest_stage_id uuid NOT NULL,
+  leads             integer NOT NULL,
+  PRIMARY KEY (workspace_id, pipeline_id, month, owner_id, source_id, furthest_stage_id)
+);
+
+-- Rows of a workspace being deleted are skipped (its rollups go with it; an upsert would break the FK).
+CREATE OR REPLACE FUNCTION metric_monthly_rollups() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE src text := metric_changed_rows(TG_OP);
 BEGIN
+  -- rollup guard (0025): skip a statement that changed nothing a rollup reads.
+  IF TG_LEVEL = 'STATEMENT' THEN
+    IF TG_OP = 'INSERT' THEN
+      IF NOT EXISTS (SELECT 1 FROM new_rows) THEN RETURN NULL; END IF;
+    ELSIF TG_OP = 'DELETE' THEN
+      IF NOT EXISTS (SELECT 1 FROM old_rows) THEN RETURN NULL; END IF;
+    ELSIF NOT EXISTS (SELECT to_jsonb(n) - rollup_unread_columns() FROM new_rows n
+                      EXCEPT ALL SELECT to_jsonb(o) - rollup_unread_columns() FROM old_rows o) THEN
+      RETURN NULL;
+    END IF;
+  END IF;
+  IF TG_TABLE_NAME = 'lead_daily' THEN
+    EXECUTE metric_rollup_upsert('lead_monthly', ARRAY['workspace_id', 'month', 'owner_id', 'source_id', 'campaign_id'], ARRAY['leads', 'won'], format(
+      $q$SELECT workspace_id, date_trunc('month', day::timestamp)::date AS month, owner_id, source_id, campaign_id, sign * leads AS leads, sign * won AS won
+         FROM (%s) d WHERE EXISTS (SELECT 1 FROM workspace w WHERE w.id = d.workspace_id)$q$, src));
+  ELSE
+    EXECUTE metric_rollup_upsert('lead_funnel_monthly', ARRAY['workspace_id', 'pipeline_id', 'month', 'owner_id', 'source_id', 'furthest_stage_id'], ARRAY['leads'], format(
+      $q$SELECT workspace_id, pipeline_id, date_trunc('month', day::timestamp)::date AS month, owner_id, source_id, furthest_stage_id, sign * leads AS leads
+         FROM (%s) d WHERE EXISTS (SELECT 1 FROM workspace w WHERE w.id = d.workspace_id)$q$, src));
+  END IF;
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER metric_monthly_rollups_insert AFTER INSERT ON lead_daily REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION metric_monthly_rollups();
+CREATE TRIGGER metric_monthly_rollups_update AFTER UPDATE ON lead_daily REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION metric_monthly_rollups();
+CREATE TRIGGER metric_monthly_rollups_delete AFTER DELETE ON lead_daily REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION metric_monthly_rollups();
+CREATE TRIGGER metric_monthly_rollups_insert AFTER INSERT ON lead_funnel_daily REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION metric_monthly_rollups();
+CREATE TRIGGER metric_monthly_rollups_update AFTER UPDATE ON lead_funnel_daily REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION metric_monthly_rollups();
+CREATE TRIGGER metric_monthly_rollups_delete AFTER DELETE ON lead_funnel_daily REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION metric_monthly_rollups();
+ALTER TABLE lead_daily ENABLE ALWAYS TRIGGER metric_monthly_rollups_insert;
+ALTER TABLE lead_daily ENABLE ALWAYS TRIGGER metric_monthly_rollups_update;
+ALTER TABLE lead_daily ENABLE ALWAYS TRIGGER metric_monthly_rollups_delete;
+ALTER TABLE lead_funnel_daily ENABLE ALWAYS TRIGGER metric_monthly_rollups_insert;
+ALTER TABLE lead_funnel_daily ENABLE ALWAYS TRIGGER metric_monthly_rollups_update;
+ALTER TABLE lead_funnel_daily ENABLE ALWAYS TRIGGER metric_monthly_rollups_delete;
+
+-- Open leads per UTC day of their next action (a snapshot: "overdue" is against now, not a period).
+CREATE TABLE lead_next_action_daily (
+  workspace_id uuid NOT NULL REFERENCES workspace (id) ON DELETE CASCADE,
+  day          date NOT NULL,          -- UTC day of next_action_at
+  owner_id     uuid NOT NULL,
+  source_id    uuid NOT NULL,
+  leads        integer NOT NULL,
+  PRIMARY KEY (workspace_id, day, owner_id, source_id)
+);
+
+CREATE OR REPLACE FUNCTION metric_lead_next_action_sql(src text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT metric_rollup_upsert('lead_next_action_daily', ARRAY['workspace_id', 'day', 'owner_id', 'source_id'], ARRAY['leads'], format(
+    $q$SELECT l.workspace_id, (l.next_action_at AT TIME ZONE 'UTC')::date AS day,
+              coalesce(l.owner_id, '00000000-0000-0000-0000-000000000000') AS owner_id,
+              coalesce(l.source_id, '00000000-0000-0000-0000-000000000000') AS source_id, l.sign AS leads
+         FROM (%s) l WHERE l.status = 'open' AND l.next_action_at IS NOT NULL
+          AND EXISTS (SELECT 1 FROM workspace w WHERE w.id = l.workspace_id)$q$, src))
+$$;
+
+-- next_action_at is one of rollup_unread_columns() (the other lead rollups skip a statement changing only
+-- it); this rollup reads it, so its guard compares the columns it reads instead.
+CREATE OR REPLACE FUNCTION metric_lead_next_action_rollups() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  -- rollup guard (0025), narrowed to the columns this rollup reads.
+  IF TG_LEVEL = 'STATEMENT' THEN
+    IF TG_OP = 'INSERT' THEN
+      IF NOT EXISTS (SELECT 1 FROM new_rows) THEN RETURN NULL; END IF;
+    ELSIF TG_OP = 'DELETE' THEN
+      IF NOT EXISTS (SELECT 1 FROM old_rows) THEN RETURN NULL; END IF;
+    ELSIF NOT EXISTS (SELECT n.workspace_id, n.id, n.status, n.next_action_at, n.owner_id, n.source_id FROM new_rows n
+                      EXCEPT ALL SELECT o.workspace_id, o.id, o.status, o.next_action_at, o.owner_id, o.source_id FROM old_rows o) THEN
+      RETURN NULL;
+    END IF;
+  END IF;
+  EXECUTE metric_lead_next_action_sql(metric_changed_rows(TG_OP));
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER metric_lead_next_action_insert AFTER INSERT ON lead REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION metric_lead_next_action_rollups();
+CREATE TRIGGER metric_lead_next_action_update AFTER UPDATE ON lead REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION metric_lead_next_action_rollups();
+CREATE TRIGGER metric_lead_next_action_delete AFTER DELETE ON lead REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION metric_lead_next_action_rollups();
+ALTER TABLE lead ENABLE ALWAYS TRIGGER metric_lead_next_action_insert;
+ALTER TABLE lead ENABLE ALWAYS TRIGGER metric_lead_next_action_update;
+ALTER TABLE lead ENABLE ALWAYS TRIGGER metric_lead_next_action_delete;
+
+CREATE INDEX sale_owner_period_idx ON sale (workspace_id, owner_id, sold_at) INCLUDE (contact_id, company_id, total);
+
+-- Recomputes one workspace's rollups of this migration (rebuild command, bulk loads, time-zone change).
+-- Kept apart from metric_rollups_rebuild so that no migration has to redefine that one.
+CREATE OR REPLACE FUNCTION dashboard_rollups_rebuild(ws uuid) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM lead_monthly WHERE workspace_id = ws;
+  DELETE FROM lead_funnel_monthly WHERE workspace_id = ws;
+  DELETE FROM lead_next_action_daily WHERE workspace_id = ws;
+  INSERT INTO lead_monthly (workspace_id, month, owner_id, source_id, campaign_id, leads, won)
+  SELECT workspace_id, date_trunc('month', day::timestamp)::date, owner_id, source_id, campaign_id, sum(leads), sum(won)
+    FROM lead_daily WHERE workspace_id = ws GROUP BY 1, 2, 3, 4, 5 HAVING sum(leads) <> 0 OR sum(won) <> 0;
+  INSERT INTO lead_funnel_monthly (workspace_id, pipeline_id, month, owner_id, source_id, furthest_stage_id, leads)
+  SELECT workspace_id, pipeline_id, date_trunc('month', day::timestamp)::date, owner_id, source_id, furthest_stage_id, sum(leads)
+    FROM lead_funnel_daily WHERE workspace_id = ws GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(leads) <> 0;
+  EXECUTE metric_lead_next_action_sql(format('SELECT *, 1 AS sign FROM lead WHERE workspace_id = %L', ws));
   DELETE FROM sale_client_ref_daily WHERE workspace_id = ws;
   DELETE FROM sale_client_ref_pair WHERE workspace_id = ws;
   DELETE FROM sale_client_total WHERE workspace_id = ws;
@@ -158,12 +299,15 @@ BEGIN
 END $$;
 
 -- Local days move with the time zone (its own trigger, beside metric_workspace_zone_changed of 0014).
-CREATE OR REPLACE FUNCTION sale_client_zone_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The name the generator calls (src/db/queries/bulk.ts, after its load with the triggers off).
+CREATE OR REPLACE FUNCTION sale_client_rollups_rebuild(ws uuid) RETURNS void LANGUAGE sql AS $$ SELECT dashboard_rollups_rebuild(ws) $$;
+
+CREATE OR REPLACE FUNCTION dashboard_rollups_zone_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM sale_client_rollups_rebuild(NEW.id);
+  PERFORM dashboard_rollups_rebuild(NEW.id);
   RETURN NULL;
 END $$;
-CREATE TRIGGER sale_client_zone_changed AFTER UPDATE OF time_zone ON workspace
-  FOR EACH ROW WHEN (OLD.time_zone IS DISTINCT FROM NEW.time_zone) EXECUTE FUNCTION sale_client_zone_changed();
+CREATE TRIGGER dashboard_rollups_zone_changed AFTER UPDATE OF time_zone ON workspace
+  FOR EACH ROW WHEN (OLD.time_zone IS DISTINCT FROM NEW.time_zone) EXECUTE FUNCTION dashboard_rollups_zone_changed();
 
-SELECT sale_client_rollups_rebuild(id) FROM workspace;
+SELECT dashboard_rollups_rebuild(id) FROM workspace;

@@ -11,10 +11,14 @@ export async function interactionsSql(database: Database, f: MetricFilter): Prom
     // activity_weekly for the whole weeks of the period, activity_daily for its ragged ends.
     const owners = f.ownerIds ? `user_id = ANY(${q.p(f.ownerIds)}::uuid[])` : undefined;
     const src = weeksWithEdgesSql(f, q, { weekly: 'activity_weekly', daily: 'activity_daily', cols: 'user_id, type, done', where: owners });
+    // Grouped on the key columns and already in the card's order (byte order is localeCompare's for
+    // uuids, 'none', type names and ISO days), so the sort below only confirms it: ~12 000 rows a year.
     const rows = await database.query<InteractionRow>(
-      `SELECT ${keyText('user_id')} AS "userId", type, to_char(week, 'YYYY-MM-DD') AS week, sum(done)::int AS count
-         FROM (${src}) r WHERE type <> 'note'
-        GROUP BY 1, 2, 3 HAVING sum(done) <> 0`, q.values);
+      `SELECT * FROM (
+         SELECT ${keyText('user_id')} AS "userId", type, to_char(week, 'YYYY-MM-DD') AS week, count
+           FROM (SELECT user_id, type, week, sum(done)::int AS count FROM (${src}) r WHERE type <> 'note'
+                  GROUP BY user_id, type, week HAVING sum(done) <> 0) g) o
+        ORDER BY "userId" COLLATE "C", type COLLATE "C", week COLLATE "C"`, q.values);
     return sortInteractions(rows);
   }
   const where = baseWhere(f, q, { timeCol: 'coalesce(occurred_at, done_at)', ownerCol: 'user_id' });

@@ -1,7 +1,7 @@
 import type { Database } from '../../client.js';
 import { cplRow, type Cpl, type CplRow } from '../../../domain/metrics/cpl.js';
 import { baseWhere, byKey, num, Params, periodDays, type MetricFilter } from './filter.js';
-import { keyText, NONE_ID, rollupWhere, useRollups } from './rollups.js';
+import { keyText, monthsWithEdgesSql, NONE_ID, rollupKeysWhere, useRollups } from './rollups.js';
 
 /**
  * Cost per lead (docs/metrics.md#cpl). Campaign costs are a workspace's marketing spend, so owner
@@ -24,14 +24,17 @@ export async function costPerLeadSql(database: Database, f: MetricFilter): Promi
                        FROM campaign WHERE workspace_id = ${ws}${src}) c0) c`, cq.values);
   const lq = new Params();
   const rolled = await useRollups(database, f);
-  const where = rolled ? rollupWhere(f, lq, { source: true }) : baseWhere(f, lq, { timeCol: 'created_at', ownerCol: 'owner_id', source: true });
+  const where = rolled
+    ? monthsWithEdgesSql(f, lq, { monthly: 'lead_monthly', daily: 'lead_daily', cols: 'source_id, campaign_id, leads, won', where: rollupKeysWhere(f, lq, { source: true }) })
+    : baseWhere(f, lq, { timeCol: 'created_at', ownerCol: 'owner_id', source: true });
   const leads = await database.query<{ source: string | null; campaign: string | null; g: number; leads: number; won: number }>(rolled
-    // lead_daily: the cohort per local creation day, owner, source and campaign.
-    ? `SELECT ${keyText('source_id')} AS source, CASE WHEN campaign_id <> '${NONE_ID}' THEN campaign_id::text END AS campaign,
-              GROUPING(${keyText('source_id')}, campaign_id) AS g, coalesce(sum(leads), 0)::int AS leads, coalesce(sum(won), 0)::int AS won
-         FROM lead_daily WHERE ${where}
-        GROUP BY GROUPING SETS ((), (${keyText('source_id')}), (campaign_id))
-       HAVING sum(leads) <> 0 OR GROUPING(${keyText('source_id')}, campaign_id) = 3`
+    // lead_monthly / lead_daily: the cohort per local creation month / day, owner, source and campaign,
+    // grouped on the key columns (their texts made for the few groups only).
+    ? `SELECT ${keyText('source_id')} AS source, CASE WHEN campaign_id <> '${NONE_ID}' THEN campaign_id::text END AS campaign, g, leads, won
+         FROM (SELECT source_id, campaign_id, GROUPING(source_id, campaign_id) AS g, coalesce(sum(leads), 0)::int AS leads, coalesce(sum(won), 0)::int AS won
+                 FROM (${where}) r
+                GROUP BY GROUPING SETS ((), (source_id), (campaign_id))
+               HAVING sum(leads) <> 0 OR GROUPING(source_id, campaign_id) = 3) x`
     : `SELECT coalesce(source_id::text, 'none') AS source, campaign_id::text AS campaign,
             GROUPING(coalesce(source_id::text, 'none'), campaign_id) AS g,
             count(*)::int AS leads, (count(*) FILTER (WHERE status = 'won'))::int AS won

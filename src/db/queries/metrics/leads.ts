@@ -6,7 +6,7 @@ import type { CountByUser } from '../../../domain/metrics/activity.js';
 import { compareWeekly, type WeeklyRow } from '../../../domain/metrics/weekly.js';
 import { round2 } from '../../../domain/metrics/period.js';
 import { baseWhere, bucketSql, byKey, num, Params, type MetricFilter } from './filter.js';
-import { dayBucketSql, keyText, rollupWhere, useRollups, weeksWithEdgesSql } from './rollups.js';
+import { dayBucketSql, keyText, monthsWithEdgesSql, NONE_ID, rollupKeysWhere, rollupWhere, useRollups, weeksWithEdgesSql } from './rollups.js';
 
 // Cancelled leads are withdrawn records, not outcomes: no lead metric counts them (docs/metrics.md).
 
@@ -45,14 +45,17 @@ export async function conversionAllSql(database: Database, f: MetricFilter): Pro
     return { total: total!, source: source!, owner: owner!, period: period! };
   }
   const q = new Params();
-  const where = rollupWhere(f, q, { source: true });
-  const src = keyText('source_id');
-  const own = keyText('owner_id');
-  const per = dayBucketSql(f.unit);
+  // Grouped on the key columns, their texts made for the few groups only. Months and quarters read
+  // lead_monthly for the period's whole months (lead_daily for its ragged ends); weeks, lead_daily.
+  const rowsSql = f.unit === 'week'
+    ? `SELECT date_trunc('week', day::timestamp)::date AS b, owner_id, source_id, leads, won FROM lead_daily WHERE ${rollupWhere(f, q, { source: true })}`
+    : `SELECT date_trunc('${f.unit}', month::timestamp)::date AS b, owner_id, source_id, leads, won
+         FROM (${monthsWithEdgesSql(f, q, { monthly: 'lead_monthly', daily: 'lead_daily', cols: 'owner_id, source_id, leads, won', where: rollupKeysWhere(f, q, { source: true }) })}) m`;
   const rows = await database.query<{ source: string; owner: string; period: string; g: number; created: number; won: number }>(
-    `SELECT ${src} AS source, ${own} AS owner, ${per} AS period, GROUPING(${src}, ${own}, ${per}) AS g, sum(leads)::int AS created, sum(won)::int AS won
-       FROM lead_daily WHERE ${where}
-      GROUP BY GROUPING SETS ((), (${src}), (${own}), (${per})) HAVING sum(leads) <> 0`, q.values);
+    `SELECT ${keyText('source_id')} AS source, ${keyText('owner_id')} AS owner, to_char(b, 'YYYY-MM-DD') AS period, g, created, won
+       FROM (SELECT source_id, owner_id, b, GROUPING(source_id, owner_id, b) AS g, sum(leads)::int AS created, sum(won)::int AS won
+               FROM (${rowsSql}) r
+              GROUP BY GROUPING SETS ((), (source_id), (owner_id), (b)) HAVING sum(leads) <> 0) x`, q.values);
   // GROUPING bits: 4 = source aggregated, 2 = owner aggregated, 1 = period aggregated.
   const pick = (g: number, key: (r: (typeof rows)[number]) => string) =>
     rows.filter((r) => num(r.g) === g).map((r) => conversionRow(key(r), num(r.created), num(r.won))).sort(byKey);
@@ -79,10 +82,11 @@ export async function stageConversionSql(database: Database, f: MetricFilter, pi
     // lead_funnel_daily counts the cohort by the furthest step each lead reached; a step is reached
     // by every lead whose furthest step is at or after it.
     const q = new Params();
-    const where = rollupWhere(f, q, { source: true });
+    // lead_funnel_monthly for the whole months of the period, lead_funnel_daily for its ragged ends.
+    const keys = [rollupKeysWhere(f, q, { source: true }), `pipeline_id = ${q.p(pipelineId)}`].filter(Boolean).join(' AND ');
+    const src = monthsWithEdgesSql(f, q, { monthly: 'lead_funnel_monthly', daily: 'lead_funnel_daily', cols: 'furthest_stage_id, leads', where: keys });
     const rows = await database.query<{ stageId: string; leads: number }>(
-      `SELECT furthest_stage_id::text AS "stageId", sum(leads)::int AS leads
-         FROM lead_funnel_daily WHERE ${where} AND pipeline_id = ${q.p(pipelineId)} GROUP BY 1`, q.values);
+      `SELECT furthest_stage_id::text AS "stageId", sum(leads)::int AS leads FROM (${src}) r GROUP BY furthest_stage_id`, q.values);
     const position = new Map(stages.map((s) => [s.id, s.position]));
     const steps = stages.filter((s) => s.kind !== 'lost');
     return stageStepsFromCounts(steps, (s) => rows.reduce((sum, r) => sum + ((position.get(r.stageId) ?? -Infinity) >= s.position ? num(r.leads) : 0), 0));
@@ -155,6 +159,23 @@ export async function winRateSql(database: Database, f: MetricFilter): Promise<W
 /** Open leads whose next action is past at `now`, per owner. */
 export async function overdueNextActionsSql(database: Database, f: MetricFilter): Promise<{ total: number; byOwner: CountByUser[] }> {
   const q = new Params();
+  if (await useRollups(database, f)) {
+    // lead_next_action_daily (UTC days of the next actions) for the days before today's, and today's
+    // open leads before now from lead_open_next_action_idx.
+    const dayStart = new Date(Date.UTC(f.now.getUTCFullYear(), f.now.getUTCMonth(), f.now.getUTCDate()));
+    const keys = rollupKeysWhere(f, q, { source: true });
+    const today = baseWhere(f, q, { ownerCol: 'owner_id', source: true });
+    const rows = await database.query<{ userId: string; count: number }>(
+      `SELECT ${keyText('owner_id')} AS "userId", sum(leads)::int AS count
+         FROM (SELECT owner_id, leads FROM lead_next_action_daily
+                WHERE workspace_id = ${q.p(f.workspaceId)} AND day < ${q.p(dayStart.toISOString().slice(0, 10))}::date${keys ? ` AND ${keys}` : ''}
+               UNION ALL
+               SELECT coalesce(owner_id, '${NONE_ID}'), 1 FROM lead
+                WHERE ${today} AND status = 'open' AND next_action_at >= ${q.p(dayStart)} AND next_action_at < ${q.p(f.now)}) r
+        GROUP BY owner_id HAVING sum(leads) <> 0`, q.values);
+    const byOwner = rows.map((r) => ({ userId: r.userId, count: num(r.count) })).sort((a, b) => a.userId.localeCompare(b.userId));
+    return { total: byOwner.reduce((s, r) => s + r.count, 0), byOwner };
+  }
   const where = baseWhere(f, q, { ownerCol: 'owner_id', source: true });
   const rows = await database.query<{ userId: string; count: number }>(
     `SELECT coalesce(owner_id::text, 'none') AS "userId", count(*)::int AS count

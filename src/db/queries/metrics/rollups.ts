@@ -30,7 +30,7 @@ export async function rebuildMetricRollups(database: Database, workspaceId?: str
     const t0 = performance.now();
     await database.transaction(async (tx) => {
       await tx.execute(sql`SELECT metric_rollups_rebuild(${id}::uuid)`);
-      await tx.execute(sql`SELECT sale_client_rollups_rebuild(${id}::uuid)`);
+      await tx.execute(sql`SELECT dashboard_rollups_rebuild(${id}::uuid)`);
       await recordAudit(tx, { workspaceId: id, userId: null, entity: 'workspace', entityId: id, action: 'metrics_rebuild' });
     });
     out.push({ workspaceId: id, seconds: (performance.now() - t0) / 1000 });
@@ -92,4 +92,47 @@ export function weeksWithEdgesSql(f: MetricFilter, q: Params, o: { weekly: strin
 export async function isZoneKnownToDatabase(database: Database, timeZone: string): Promise<boolean> {
   const rows = await database.query<{ ok: boolean }>('SELECT time_zone_is_known($1) AS ok', [timeZone]);
   return rows[0]?.ok === true;
+}
+
+const firstOfNextMonth = (day: string) => {
+  const y = Number(day.slice(0, 4));
+  const m = Number(day.slice(5, 7));
+  return m === 12 ? `${y + 1}-01-01` : `${day.slice(0, 4)}-${String(m + 1).padStart(2, '0')}-01`;
+};
+
+/** The period's whole local months and the days before the first and after the last of them. */
+export function monthSpans(fromDay: string, toDayExclusive: string): { months: [string, string] | null; edges: [string, string][] } {
+  const first = fromDay.endsWith('-01') ? fromDay : firstOfNextMonth(fromDay);
+  const last = `${toDayExclusive.slice(0, 7)}-01`;
+  if (first >= last) return { months: null, edges: fromDay < toDayExclusive ? [[fromDay, toDayExclusive]] : [] };
+  const edges: [string, string][] = [];
+  if (fromDay < first) edges.push([fromDay, first]);
+  if (last < toDayExclusive) edges.push([last, toDayExclusive]);
+  return { months: [first, last], edges };
+}
+
+/**
+ * Rows of a monthly rollup (migration 0026: the daily one summed per month) for the period's whole local
+ * months, plus rows of the daily rollup for its ragged ends; both expose `month` (a date, the 1st).
+ */
+export function monthsWithEdgesSql(f: MetricFilter, q: Params, o: { monthly: string; daily: string; cols: string; where?: string }): string {
+  const { fromDay, toDayExclusive } = periodDays(f);
+  const { months, edges } = monthSpans(fromDay, toDayExclusive);
+  const ws = q.p(f.workspaceId);
+  const extra = o.where ? ` AND ${o.where}` : '';
+  const parts: string[] = [];
+  if (months) parts.push(`SELECT month, ${o.cols} FROM ${o.monthly} WHERE workspace_id = ${ws} AND month >= ${q.p(months[0])}::date AND month < ${q.p(months[1])}::date${extra}`);
+  if (edges.length) {
+    const days = edges.map(([a, b]) => `(day >= ${q.p(a)}::date AND day < ${q.p(b)}::date)`).join(' OR ');
+    parts.push(`SELECT date_trunc('month', day::timestamp)::date AS month, ${o.cols} FROM ${o.daily} WHERE workspace_id = ${ws} AND (${days})${extra}`);
+  }
+  return parts.length ? parts.join(' UNION ALL ') : `SELECT NULL::date AS month, ${o.cols} FROM ${o.daily} WHERE false`;
+}
+
+/** Owner and source conditions of a rollup table without its day range, or null. */
+export function rollupKeysWhere(f: MetricFilter, q: Params, o: { ownerCol?: string; source?: boolean }): string | undefined {
+  const parts: string[] = [];
+  if (f.ownerIds) parts.push(`${o.ownerCol ?? 'owner_id'} = ANY(${q.p(f.ownerIds)}::uuid[])`);
+  if (o.source && f.sourceId) parts.push(`source_id = ${q.p(f.sourceId)}`);
+  return parts.length ? parts.join(' AND ') : undefined;
 }

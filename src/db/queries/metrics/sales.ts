@@ -59,32 +59,28 @@ const distinctClientsSql = (a: string) => `count(DISTINCT ${a}.contact_id) + cou
 const hasClientSql = (a: string) => `(${a}.contact_id IS NOT NULL OR ${a}.company_id IS NOT NULL)`;
 
 /**
- * The same from sale_client_first (each client's first-ever sale, kept by triggers): the period's new
- * clients are those whose first sale falls in it, and only their sales are looked up; existing is
- * everyone else who bought (all clients minus the new ones).
+ * The same for some salespeople (the 0026 rollups know only the whole workspace's distinct clients):
+ * one pass over their sales in the period (sale_owner_period_idx), each client's first-ever sale looked
+ * up in sale_client_first; new clients are those whose first sale is in the period.
  */
 async function salesByClientTypeFast(database: Database, f: MetricFilter): Promise<SalesByClientType> {
   const q = new Params();
   const where = baseWhere(f, q, { alias: 's', timeCol: 'sold_at', ownerCol: 'owner_id' });
-  const [all] = await database.query<{ clients: number; count: number; amount: string; noneCount: number; noneAmount: string }>(
+  const isNew = `n.first_sold_at >= ${q.p(f.period.from)}`;
+  const [r] = await database.query<{ clients: number; count: number; amount: string; noneCount: number; noneAmount: string; newClients: number; newCount: number; newAmount: string; existingAmount: string }>(
     `SELECT (${distinctClientsSql('s')})::int AS clients, (count(*) FILTER (WHERE ${hasClientSql('s')}))::int AS count,
             coalesce(sum(s.total) FILTER (WHERE ${hasClientSql('s')}), 0) AS amount,
-            (count(*) FILTER (WHERE NOT ${hasClientSql('s')}))::int AS "noneCount", coalesce(sum(s.total) FILTER (WHERE NOT ${hasClientSql('s')}), 0) AS "noneAmount"
-       FROM sale s WHERE ${where}`, q.values);
-  const nq = new Params();
-  const nWhere = baseWhere(f, nq, { alias: 's', timeCol: 'sold_at', ownerCol: 'owner_id' });
-  const firstIn = `n.workspace_id = ${nq.p(f.workspaceId)} AND n.first_sold_at >= ${nq.p(f.period.from)} AND n.first_sold_at < ${nq.p(f.period.to)}`;
-  const [fresh] = await database.query<{ clients: number; count: number; amount: string }>(
-    `SELECT (${distinctClientsSql('s')})::int AS clients, count(*)::int AS count, coalesce(sum(s.total), 0) AS amount
-       FROM (SELECT s.* FROM sale_client_first n JOIN sale s ON s.workspace_id = n.workspace_id AND s.contact_id = n.contact_id
-              WHERE ${firstIn} AND n.contact_id <> '${NONE_ID}'
-             UNION ALL
-             SELECT s.* FROM sale_client_first n JOIN sale s ON s.workspace_id = n.workspace_id AND s.contact_id IS NULL AND s.company_id = n.company_id
-              WHERE ${firstIn} AND n.contact_id = '${NONE_ID}') s
-      WHERE ${nWhere}`, nq.values);
-  const newClients = { clients: num(fresh?.clients), count: num(fresh?.count), amount: round2(num(fresh?.amount)) };
-  const existingClients = { clients: num(all?.clients) - newClients.clients, count: num(all?.count) - newClients.count, amount: round2(num(all?.amount) - num(fresh?.amount)) };
-  const none = { count: num(all?.noneCount), amount: round2(num(all?.noneAmount)) };
+            (count(*) FILTER (WHERE NOT ${hasClientSql('s')}))::int AS "noneCount", coalesce(sum(s.total) FILTER (WHERE NOT ${hasClientSql('s')}), 0) AS "noneAmount",
+            (count(DISTINCT s.contact_id) FILTER (WHERE ${isNew}) + count(DISTINCT s.company_id) FILTER (WHERE s.contact_id IS NULL AND ${isNew}))::int AS "newClients",
+            (count(*) FILTER (WHERE ${isNew}))::int AS "newCount", coalesce(sum(s.total) FILTER (WHERE ${isNew}), 0) AS "newAmount",
+            coalesce(sum(s.total) FILTER (WHERE ${hasClientSql('s')} AND NOT coalesce(${isNew}, false)), 0) AS "existingAmount"
+       FROM sale s
+       LEFT JOIN sale_client_first n ON n.workspace_id = s.workspace_id AND n.contact_id = coalesce(s.contact_id, '${NONE_ID}')
+        AND n.company_id = CASE WHEN s.contact_id IS NULL THEN s.company_id ELSE '${NONE_ID}' END
+      WHERE ${where}`, q.values);
+  const newClients = { clients: num(r?.newClients), count: num(r?.newCount), amount: round2(num(r?.newAmount)) };
+  const existingClients = { clients: num(r?.clients) - newClients.clients, count: num(r?.count) - newClients.count, amount: round2(num(r?.existingAmount)) };
+  const none = { count: num(r?.noneCount), amount: round2(num(r?.noneAmount)) };
   return {
     newClients, existingClients, unattributed: none,
     newAmountShare: ratio(newClients.amount, round2(newClients.amount + existingClients.amount + none.amount)),
