@@ -126,6 +126,8 @@ try {
   console.log(`upload (stored in the database in chunks + layout detection): ${uploadSecs.toFixed(1)} s`);
   console.log(`import: ${done.processedRows.toLocaleString('en')} rows in ${runSecs.toFixed(1)} s = ${Math.round(done.processedRows / runSecs).toLocaleString('en')} rows/s`);
   console.log(`  created ${done.createdCount}, updated ${done.updatedCount}, unchanged ${done.unchangedCount}, duplicates ${done.duplicateCount}, rejected ${done.rejectedCount}, leads ${done.leadsCreated}`);
+  const [pairs] = await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM duplicate_pair WHERE workspace_id = $1`, [ws]);
+  console.log(`  ${pairs!.n} created contacts only alike (name) an existing one of the same company, offered for the duplicates review`);
   console.log(`peak RSS ${mib(peakRss)} (before the run ${mib(baseRss)})`);
   if (perStatement) {
     console.log('time per statement of the batch writes (ms, calls):');
