@@ -6,7 +6,8 @@
  * held" activity step, and a 12-month projection of 10,000 Monte Carlo runs. Storing the journey
  * queues the job that rebuilds the pipeline's funnel rollups (src/jobs/funnel.ts); the bench marks
  * them stale, times what a request answers meanwhile, then the job's rebuild, on their own
- * (`--rebuild no` skips that on a dataset whose rollups are fresh).
+ * (`--rebuild no` skips that on a dataset whose rollups are fresh). Plan vs actual's weekly counts
+ * are timed from their rollup (migration 0028) and once from the raw rows.
  *
  *   npx tsx bench/funnel.ts --engine postgres [--leads 1000000] [--activities-per-lead 5] [--sales 0] [--runs 5] [--raw-runs 1] [--simulations 10000] [--rebuild yes|no]
  *   npx tsx bench/funnel.ts --engine pglite --data-dir /tmp/seg-bench [...]
@@ -16,7 +17,7 @@ import { sql } from 'drizzle-orm';
 import { argsOf, formatSummary, summarize } from './stats.js';
 import { existingDataset, loadDataset, startEngine } from './engine.js';
 import {
-  ensureJourney, fitFunnel, funnelRollupStatus, journeyOf, pipelineHasFewLeads, pipelineStages, rebuildFunnelRollups, type FunnelFilter,
+  ensureJourney, fitFunnel, funnelRollupStatus, journeyOf, pipelineHasFewLeads, pipelineStages, rebuildFunnelRollups, weeklyStepEvents, type FunnelFilter,
 } from '../src/db/queries/funnel.js';
 import { defaultPipelineId } from '../src/db/queries/metrics/leads.js';
 import { insertRow, write } from '../src/db/repository.js';
@@ -104,7 +105,19 @@ try {
   console.log(formatSummary(`fit from rollups (${last.via}), 12 months`, summarize(fits)));
   console.log(formatSummary(`projection, 12 months × ${simulations} simulations`, summarize(sims)));
   console.log(formatSummary('fit + projection', summarize(totals)));
+  // Plan vs actual's weekly counts: the 16 weeks it reads for a 4-week review (12 of baseline).
+  const range = { from: new Date(now.getTime() - 16 * 7 * 86_400_000), to: now };
+  const weekly: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const a = performance.now();
+    await weeklyStepEvents(database, filter, steps, stages, range, 'rollups');
+    weekly.push(performance.now() - a);
+  }
+  console.log(formatSummary('plan vs actual, weekly step counts from funnel_step_reached (16 weeks)', summarize(weekly)));
   if (rawRuns > 0) {
+    const a = performance.now();
+    await weeklyStepEvents(database, filter, steps, stages, range, 'raw');
+    console.log(formatSummary('plan vs actual, weekly step counts from the raw rows (16 weeks)', summarize([performance.now() - a])));
     const raws: number[] = [];
     for (let i = 0; i < rawRuns; i++) {
       const a = performance.now();

@@ -159,6 +159,8 @@ async function randomWrite(): Promise<void> {
 }
 
 const NOW = new Date('2027-06-01T10:00:00Z');
+// Dozens of writes, each through the rollup triggers, and fits both ways: seconds, more on a loaded machine.
+const HEAVY = 90_000;
 const filter = (extra: Partial<FunnelFilter> = {}): FunnelFilter => ({
   workspaceId: ws, pipelineId, period: parsePeriod('2025-12-01', '2026-08-31', 'Europe/Madrid'), ownerIds: null, sourceId: null, productId: null,
   asOf: NOW, live: true, ...extra,
@@ -266,7 +268,7 @@ describe('funnel rollups', () => {
       expect((await c.get('/api/v1/funnel/plan?weeks=2')).body).toMatchObject({ status: 'ready', via: 'rollups' });
     }
     t.deps.config.funnelRawMaxLeads = 20_000;
-  });
+  }, HEAVY);
 
   it('give the same fit as the raw rows after a mix of writes on every table they follow, and equal a rebuild', async () => {
     const steps = await journey();
@@ -291,7 +293,7 @@ describe('funnel rollups', () => {
     expect(fit.model.steps.map((s) => (s.entrants ?? 0) > 0)).toEqual([false, true, true, true, true, true, true, true]);
     expect(fit.openCells.length).toBeGreaterThan(0);
     expect(fit.cycleDays.length).toBe(40);
-  });
+  }, HEAVY);
 
   it('stop answering when the journey is reordered, until the job it queued rebuilt them', async () => {
     const steps = await journey();
@@ -310,7 +312,7 @@ describe('funnel rollups', () => {
     await expectRollupsEqualRaw(moved);
     const [state] = await db.query<{ fresh: boolean }>('SELECT signature = funnel_signature($1, $2) AS fresh FROM funnel_rollup_state WHERE workspace_id = $1 AND pipeline_id = $2', [ws, pipelineId]);
     expect(state!.fresh).toBe(true);
-  });
+  }, HEAVY);
 
   it('leave a backtest\'s past cut-off, a product filter and another journey to the raw rows', async () => {
     const steps = await journey();
