@@ -273,4 +273,23 @@ describe('seguimiento generate', () => {
     await q(`INSERT INTO sale (workspace_id, company_id, sold_at, total, currency) SELECT $1, id, now(), 10, 'EUR' FROM company WHERE workspace_id = $1 LIMIT 1`, ws);
     expect(await sales()).toBe(before + 1);
   });
+
+  it('rolls a load that fails half-way back whole: no row, every index and trigger as before, the connection as it was', async () => {
+    const settings = () => t.deps.database.session((c) => c.query(
+      `SELECT current_setting('session_replication_role') AS role, current_setting('synchronous_commit') AS sync,
+              current_setting('work_mem') AS "workMem", current_setting('jit') AS jit, current_setting('enable_mergejoin') AS merge`));
+    const settingsBefore = await settings();
+    const rows = () => Promise.all(['company', 'contact', 'lead', 'lead_stage_history', 'activity', 'team', 'lead_daily'].map((x) => one(`SELECT count(*) FROM ${x}`)));
+    const rowsBefore = await rows();
+    await expect(generateDataset(t.deps.database, {
+      leads: 200, activitiesPerLead: 2, users: 6, passwordHash: hash,
+      // Companies, contacts, leads and their history are in when the activities start.
+      onProgress: (p) => { if (p.table === 'activity') throw new Error('disk full'); },
+    })).rejects.toThrow('disk full');
+    expect(await rows()).toEqual(rowsBefore);
+    expect(await indexes()).toBe(indexesBefore);
+    expect(await triggerModes()).toEqual(triggersBefore);
+    expect(await settings()).toEqual(settingsBefore);
+    expect(settingsBefore[0]!['role']).toBe('origin');
+  });
 });

@@ -139,30 +139,30 @@ export async function generateDataset(database: Database, opts: GenerateOptions)
       opts.onProgress?.({ table, done, total, rowsSoFar, seconds: (performance.now() - started) / 1000 });
     const phases: GenerateResult['phases'] = [];
 
-    // Durability of each chunk is not needed while loading; foreign-key triggers are skipped when
-    // allowed (superuser) because every reference is computed from ids generated in this run.
-    await conn.exec('SET synchronous_commit = off');
-    let skippedForeignKeyChecks = false;
-    try {
-      await conn.exec('SET session_replication_role = replica');
-      skippedForeignKeyChecks = true;
-    } catch { /* not a superuser: keep the checks */ }
-    // Memory for index builds; PGlite's whole heap lives in WebAssembly memory, so it gets less.
-    await conn.exec(`SET maintenance_work_mem = '${database.engine === 'pglite' ? '128MB' : '512MB'}'`);
-    // The rollup rebuild aggregates millions of rows into hundreds of thousands of groups: with the
-    // default 4MB the hash aggregates spill to disk in batches.
-    await conn.exec(`SET work_mem = '${database.engine === 'pglite' ? '32MB' : '256MB'}'`);
-    // The funnel rebuild turns nested loops off, which adds a huge constant to every plan's cost and
-    // so makes each of its statements compile with JIT (inlining and optimisation): ~17 s per
-    // statement even when it writes no row. The load's statements run once; compiling them never pays.
-    await conn.exec('SET jit = off');
-
     // Building an index once over all rows is several times cheaper than growing it row by row, so
     // the secondary indexes of the bulk tables are dropped and rebuilt from their own definitions.
     // All of it is one transaction: if the load fails, the indexes come back with the rollback.
     const deferIndexes = opts.deferIndexes ?? true;
     await conn.exec('BEGIN');
     try {
+      // Settings for this transaction only (SET LOCAL): COMMIT or ROLLBACK hands the connection back to
+      // the pool (PGlite: the application's only connection) as it was, foreign-key checks included.
+      // Durability of the load is not needed until its COMMIT; foreign-key triggers are skipped when
+      // allowed (superuser) because every reference is computed from ids generated in this run.
+      await conn.exec('SET LOCAL synchronous_commit = off');
+      const [role] = await conn.query<{ superuser: boolean }>(`SELECT current_setting('is_superuser') = 'on' AS superuser`);
+      const skippedForeignKeyChecks = role?.superuser === true;
+      if (skippedForeignKeyChecks) await conn.exec('SET LOCAL session_replication_role = replica');
+      // Memory for index builds; PGlite's whole heap lives in WebAssembly memory, so it gets less.
+      await conn.exec(`SET LOCAL maintenance_work_mem = '${database.engine === 'pglite' ? '128MB' : '512MB'}'`);
+      // The rollup rebuild aggregates millions of rows into hundreds of thousands of groups: with the
+      // default 4MB the hash aggregates spill to disk in batches.
+      await conn.exec(`SET LOCAL work_mem = '${database.engine === 'pglite' ? '32MB' : '256MB'}'`);
+      // The funnel rebuild turns nested loops off, which adds a huge constant to every plan's cost and
+      // so makes each of its statements compile with JIT (inlining and optimisation): ~17 s per
+      // statement even when it writes no row. The load's statements run once; compiling never pays.
+      await conn.exec('SET LOCAL jit = off');
+
       let deferred: { name: string; def: string }[] = [];
       if (deferIndexes) {
         deferred = await conn.query<{ name: string; def: string }>(
@@ -308,7 +308,7 @@ export async function generateDataset(database: Database, opts: GenerateOptions)
       const closedAt = `t + interval '20 days'`;
       // The person sort keys are joined by residue: merging would sort each chunk by residue and so
       // insert the leads out of id order; hashing the 4 096 keys keeps the order of generate_series.
-      await conn.exec('SET enable_mergejoin = off');
+      await conn.exec('SET LOCAL enable_mergejoin = off');
       await inChunks('lead', leads, chunk, async (from, to) => {
         await run(
           `INSERT INTO lead (workspace_id, id, title, contact_id, company_id, pipeline_id, stage_id, score, probability, amount, currency,
@@ -338,7 +338,7 @@ export async function generateDataset(database: Database, opts: GenerateOptions)
         return to - from + 1;
       });
 
-      await conn.exec('RESET enable_mergejoin');
+      await conn.exec('SET LOCAL enable_mergejoin = on');
 
       // Each lead went through the open stages in order up to its own (won and lost leads up to one
       // of them), then to its closing stage on its close date: what moving it in the app would write.
@@ -425,7 +425,6 @@ export async function generateDataset(database: Database, opts: GenerateOptions)
       }
       await conn.exec('COMMIT');
       const loadSeconds = (performance.now() - started) / 1000;
-      await conn.exec('SET session_replication_role = origin').catch(() => undefined);
       const a0 = performance.now();
       // VACUUM as well as ANALYZE: it sets the hint bits and visibility map once, so the first
       // queries after a load do not pay for it (and index-only scans are possible).
