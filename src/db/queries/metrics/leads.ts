@@ -192,14 +192,16 @@ export async function weeklyNewLeadsSql(database: Database, f: MetricFilter): Pr
     // workspace reads lead_place_weekly for the whole weeks and the daily rows for the ragged ends.
     const src = f.sourceId ? `source_id = ${q.p(f.sourceId)}` : null;
     const cols = 'source_id, product_id, neighbourhood, city, leads';
+    // The weekly rows and the edges summed per week have one row per key: no grouping of the whole.
     const rowsSql = f.ownerIds
-      ? `SELECT date_trunc('week', day::timestamp)::date AS week, ${cols} FROM lead_place_daily WHERE ${rollupWhere(f, q, {})}${src ? ` AND ${src}` : ''}`
-      : weeksWithEdgesSql(f, q, { weekly: 'lead_place_weekly', daily: 'lead_place_daily', cols, where: src ?? undefined });
+      ? `SELECT date_trunc('week', day::timestamp)::date AS week, source_id, product_id, neighbourhood, city, sum(leads)::int AS leads
+           FROM lead_place_daily WHERE ${rollupWhere(f, q, {})}${src ? ` AND ${src}` : ''} GROUP BY 1, 2, 3, 4, 5`
+      : weeksWithEdgesSql(f, q, { weekly: 'lead_place_weekly', daily: 'lead_place_daily', cols, where: src ?? undefined, sumOf: 'leads' });
     const rows = await database.query<WeeklyRow>(
-      `SELECT to_char(week, 'YYYY-MM-DD') AS week, ${keyText('source_id')} AS "sourceId", ${keyText('product_id')} AS "productId", neighbourhood, city,
-              sum(leads)::int AS count
-         FROM (${rowsSql}) r GROUP BY week, source_id, product_id, neighbourhood, city HAVING sum(leads) <> 0`, q.values);
-    return rows.map((r) => ({ ...r, count: num(r.count) })).sort(compareWeekly);
+      `SELECT week::text AS week, source_id AS "sourceId", product_id AS "productId", neighbourhood, city, leads AS count
+         FROM (${rowsSql}) r WHERE leads <> 0`, q.values);
+    return rows.map((r) => ({ ...r, sourceId: r.sourceId === NONE_ID ? 'none' : r.sourceId, productId: r.productId === NONE_ID ? 'none' : r.productId, count: num(r.count) }))
+      .sort(compareWeekly);
   }
   const where = baseWhere(f, q, { alias: 'l', timeCol: 'created_at', ownerCol: 'owner_id', source: true });
   const rows = await database.query<WeeklyRow>(

@@ -74,7 +74,7 @@ export const dayBucketSql = (unit: string) => `to_char(date_trunc('${unit}', day
  * the days before the first and after the last whole week; both expose `week` (a date, the Monday).
  * `cols` is the select list shared by both (without week); `where` extra conditions on both.
  */
-export function weeksWithEdgesSql(f: MetricFilter, q: Params, o: { weekly: string; daily: string; cols: string; where?: string }): string {
+export function weeksWithEdgesSql(f: MetricFilter, q: Params, o: { weekly: string; daily: string; cols: string; where?: string; sumOf?: string }): string {
   const { fromDay, toDayExclusive } = periodDays(f);
   const { weeks, edges } = weekSpans(fromDay, toDayExclusive);
   const ws = q.p(f.workspaceId);
@@ -83,7 +83,13 @@ export function weeksWithEdgesSql(f: MetricFilter, q: Params, o: { weekly: strin
   if (weeks) parts.push(`SELECT week, ${o.cols} FROM ${o.weekly} WHERE workspace_id = ${ws} AND week >= ${q.p(weeks[0])}::date AND week < ${q.p(weeks[1])}::date${extra}`);
   if (edges.length) {
     const days = edges.map(([a, b]) => `(day >= ${q.p(a)}::date AND day < ${q.p(b)}::date)`).join(' OR ');
-    parts.push(`SELECT date_trunc('week', day::timestamp)::date AS week, ${o.cols} FROM ${o.daily} WHERE workspace_id = ${ws} AND (${days})${extra}`);
+    // sumOf (the last of cols): the edge days summed per week here, so that every row of the result has
+    // its own key (edge weeks are never whole weeks) and the caller need not group the weekly rows.
+    const keys = o.sumOf ? o.cols.split(',').map((c) => c.trim()).filter((c) => c !== o.sumOf).join(', ') : '';
+    parts.push(o.sumOf
+      ? `SELECT date_trunc('week', day::timestamp)::date AS week, ${keys}, sum(${o.sumOf})::int AS ${o.sumOf} FROM ${o.daily} WHERE workspace_id = ${ws} AND (${days})${extra}
+          GROUP BY 1, ${keys}`
+      : `SELECT date_trunc('week', day::timestamp)::date AS week, ${o.cols} FROM ${o.daily} WHERE workspace_id = ${ws} AND (${days})${extra}`);
   }
   return parts.length ? parts.join(' UNION ALL ') : `SELECT NULL::date AS week, ${o.cols} FROM ${o.daily} WHERE false`;
 }

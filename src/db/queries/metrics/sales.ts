@@ -75,8 +75,10 @@ async function salesByClientTypeFast(database: Database, f: MetricFilter): Promi
             (count(*) FILTER (WHERE ${isNew}))::int AS "newCount", coalesce(sum(s.total) FILTER (WHERE ${isNew}), 0) AS "newAmount",
             coalesce(sum(s.total) FILTER (WHERE ${hasClientSql('s')} AND NOT coalesce(${isNew}, false)), 0) AS "existingAmount"
        FROM sale s
-       LEFT JOIN sale_client_first n ON n.workspace_id = s.workspace_id AND n.contact_id = coalesce(s.contact_id, '${NONE_ID}')
-        AND n.company_id = CASE WHEN s.contact_id IS NULL THEN s.company_id ELSE '${NONE_ID}' END
+       -- One primary-key look-up per sale (a hash join would read every client of the workspace).
+       LEFT JOIN LATERAL (SELECT n.first_sold_at FROM sale_client_first n
+                           WHERE n.workspace_id = s.workspace_id AND n.contact_id = coalesce(s.contact_id, '${NONE_ID}')
+                             AND n.company_id = CASE WHEN s.contact_id IS NULL THEN s.company_id ELSE '${NONE_ID}' END LIMIT 1) n ON true
       WHERE ${where}`, q.values);
   const newClients = { clients: num(r?.newClients), count: num(r?.newCount), amount: round2(num(r?.newAmount)) };
   const existingClients = { clients: num(r?.clients) - newClients.clients, count: num(r?.count) - newClients.count, amount: round2(num(r?.existingAmount)) };
