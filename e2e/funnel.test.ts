@@ -64,3 +64,27 @@ describe('Funnel model', () => {
     await context.close();
   });
 });
+
+describe('Funnel model being prepared', () => {
+  it('says the model is being prepared instead of figures, then shows them by itself once ready', async () => {
+    const context = await newContext(browser, baseUrl, { width: 375, height: 800 });
+    const page = await context.newPage();
+    await loginThroughUi(page);
+    // As a large workspace answers while its rollups are rebuilt after a journey change (the API test
+    // covers when); the page must say so and ask again, then show the figures.
+    let preparing = true;
+    await page.route('**/api/v1/funnel/{model,projection}?**', async (route) => {
+      if (!preparing) return route.continue();
+      const body = { pipelineId: '00000000-0000-0000-0000-000000000000', period: { from: '2026-01-01', to: '2026-11-23', timeZone: 'Europe/Madrid' }, status: 'preparing', via: null, model: null, projection: null, sensitivity: [] };
+      return route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
+    });
+    await page.goto(`${baseUrl}/funnel`);
+    const message = page.getByRole('status').filter({ hasText: 'El modelo se está preparando' });
+    await message.waitFor();
+    expect(await page.getByText('prospectos en el periodo', { exact: false }).count()).toBe(0);
+    preparing = false;
+    await page.getByText('prospectos en el periodo', { exact: false }).first().waitFor({ timeout: 15_000 });
+    expect(await message.count()).toBe(0);
+    await context.close();
+  });
+});
