@@ -96,13 +96,14 @@ CREATE OR REPLACE FUNCTION metric_sale_ref_sql(rows_sql text) RETURNS text LANGU
 $$;
 
 -- Every sale of the clients of `keys` (workspace_id, contact_id, company_id in sale_client_first's form)
--- in the table `sales` (the live table, or its state before a statement).
+-- in the relation `sales` (sale, or a transition table), joined directly so that the sale indexes by
+-- contact and by company serve it (a join over a UNION of sale and old_rows read the whole table).
 CREATE OR REPLACE FUNCTION metric_sales_of_clients(sales text, keys text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
   SELECT format(
-    $q$SELECT s.* FROM (%1$s) s JOIN (SELECT DISTINCT * FROM (%2$s) k0) k
+    $q$SELECT s.* FROM %1$s s JOIN (SELECT DISTINCT * FROM (%2$s) k0) k
          ON s.workspace_id = k.workspace_id AND k.contact_id <> '00000000-0000-0000-0000-000000000000' AND s.contact_id = k.contact_id
        UNION ALL
-       SELECT s.* FROM (%1$s) s JOIN (SELECT DISTINCT * FROM (%2$s) k0) k
+       SELECT s.* FROM %1$s s JOIN (SELECT DISTINCT * FROM (%2$s) k0) k
          ON s.workspace_id = k.workspace_id AND k.contact_id = '00000000-0000-0000-0000-000000000000' AND s.contact_id IS NULL AND s.company_id = k.company_id$q$,
     sales, keys)
 $$;
@@ -125,14 +126,14 @@ BEGIN
   END IF;
   keys := metric_sale_client_keys(CASE TG_OP WHEN 'INSERT' THEN 'SELECT * FROM new_rows' WHEN 'DELETE' THEN 'SELECT * FROM old_rows'
                                               ELSE 'SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows' END);
-  -- The sale table as it was before the statement: without its new rows, with its old ones.
-  before_sales := CASE TG_OP
-    WHEN 'INSERT' THEN 'SELECT * FROM sale x WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE n.workspace_id = x.workspace_id AND n.id = x.id)'
-    WHEN 'DELETE' THEN 'SELECT * FROM sale UNION ALL SELECT * FROM old_rows'
-    ELSE 'SELECT * FROM sale x WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE n.workspace_id = x.workspace_id AND n.id = x.id) UNION ALL SELECT * FROM old_rows' END;
+  -- Their sales as they were before the statement: the live ones without its new rows, plus its old ones.
+  before_sales := CASE WHEN TG_OP = 'DELETE' THEN metric_sales_of_clients('sale', keys)
+    ELSE format('SELECT * FROM (%s) b WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE n.workspace_id = b.workspace_id AND n.id = b.id)',
+                metric_sales_of_clients('sale', keys)) END
+    || CASE WHEN TG_OP = 'INSERT' THEN '' ELSE ' UNION ALL ' || metric_sales_of_clients('old_rows', keys) END;
   EXECUTE metric_sale_ref_sql(
-    metric_sale_ref_rows(metric_sales_of_clients(before_sales, keys), -1) || ' UNION ALL ' ||
-    metric_sale_ref_rows(metric_sales_of_clients('SELECT * FROM sale', keys), 1));
+    metric_sale_ref_rows(before_sales, -1) || ' UNION ALL ' ||
+    metric_sale_ref_rows(metric_sales_of_clients('sale', keys), 1));
   EXECUTE metric_rollup_upsert('sale_client_total', ARRAY['workspace_id', 'contact_id', 'company_id'], ARRAY['sales', 'amount'], format(
     $q$SELECT s.workspace_id, coalesce(s.contact_id, '00000000-0000-0000-0000-000000000000') AS contact_id,
               CASE WHEN s.contact_id IS NULL THEN s.company_id ELSE '00000000-0000-0000-0000-000000000000' END AS company_id,

@@ -15,10 +15,13 @@ export async function interactionsSql(database: Database, f: MetricFilter): Prom
     // ~12 000 rows a year for 50 users: one per key already (no grouping), texts made here rather than
     // per row in SQL, and almost in the card's order (uuid order is that of their text; only the nil
     // uuid, 'none', moves), so the sort below has little left to do.
-    const rows = await database.query<{ userId: string; type: string; week: string; count: number }>(
-      `SELECT user_id AS "userId", type, week::text AS week, done AS count FROM (${src}) r WHERE done <> 0
-        ORDER BY user_id, type COLLATE "C", week`, q.values);
-    return sortInteractions(rows.map((r) => (r.userId === NONE_ID ? { ...r, userId: 'none' } : r)));
+    // One JSON value rather than 12 000 result rows: PGlite's client spends ~20 µs decoding each row.
+    const [r] = await database.query<{ rows: string | null }>(
+      `SELECT json_agg(json_build_array(user_id, type, week, done) ORDER BY user_id, type COLLATE "C", week)::text AS rows
+         FROM (${src}) r WHERE done <> 0`, q.values);
+    const rows = (JSON.parse(r?.rows ?? '[]') as [string, string, string, number][])
+      .map(([userId, type, week, count]) => ({ userId: userId === NONE_ID ? 'none' : userId, type, week, count }));
+    return sortInteractions(rows);
   }
   const where = baseWhere(f, q, { timeCol: 'coalesce(occurred_at, done_at)', ownerCol: 'user_id' });
   const rows = await database.query<InteractionRow>(

@@ -197,10 +197,12 @@ export async function weeklyNewLeadsSql(database: Database, f: MetricFilter): Pr
       ? `SELECT date_trunc('week', day::timestamp)::date AS week, source_id, product_id, neighbourhood, city, sum(leads)::int AS leads
            FROM lead_place_daily WHERE ${rollupWhere(f, q, {})}${src ? ` AND ${src}` : ''} GROUP BY 1, 2, 3, 4, 5`
       : weeksWithEdgesSql(f, q, { weekly: 'lead_place_weekly', daily: 'lead_place_daily', cols, where: src ?? undefined, sumOf: 'leads' });
-    const rows = await database.query<WeeklyRow>(
-      `SELECT week::text AS week, source_id AS "sourceId", product_id AS "productId", neighbourhood, city, leads AS count
-         FROM (${rowsSql}) r WHERE leads <> 0`, q.values);
-    return rows.map((r) => ({ ...r, sourceId: r.sourceId === NONE_ID ? 'none' : r.sourceId, productId: r.productId === NONE_ID ? 'none' : r.productId, count: num(r.count) }))
+    // One JSON value rather than thousands of result rows (PGlite decodes each row slowly).
+    const [r] = await database.query<{ rows: string | null }>(
+      `SELECT json_agg(json_build_array(week, source_id, product_id, neighbourhood, city, leads))::text AS rows FROM (${rowsSql}) r WHERE leads <> 0`, q.values);
+    const none = (id: string) => (id === NONE_ID ? 'none' : id);
+    return (JSON.parse(r?.rows ?? '[]') as [string, string, string, string, string, number][])
+      .map(([week, sourceId, productId, neighbourhood, city, count]) => ({ week, sourceId: none(sourceId), productId: none(productId), neighbourhood, city, count }))
       .sort(compareWeekly);
   }
   const where = baseWhere(f, q, { alias: 'l', timeCol: 'created_at', ownerCol: 'owner_id', source: true });
