@@ -200,11 +200,18 @@ const createdChanges = (values: AnyRow): AnyRow => {
   return changes;
 };
 
+// Company names a batch looks up accent-insensitively one by one (see resolveCompanies).
+const FOLDED_COMPANY_PROBES = 200;
+
 /**
  * Finds or creates the companies named in the batch, accent- and case-insensitively as the capture
  * policy does ("TALLERES EBANO" is "Talleres Ébano"); answers foldName(name) → id. The exact
- * (lower-case) lookup is a hash join over the workspace's companies; only names it did not find fold
- * every company's name (an index probe per name through the trigram index took ~4 ms each).
+ * (lower-case) lookup is a hash join over the workspace's companies. The names it misses are looked
+ * up folded through company_name_trgm_idx (equality), one probe each (0.1–4 ms, more for names made
+ * of common words); a batch that names more than FOLDED_COMPANY_PROBES new companies (a file of one
+ * contact per company) skips that step and creates them as written: folding every company of the
+ * workspace per batch instead grew with the table (quadratic over a large file). A B-tree on
+ * (workspace_id, f_search_text(name)) would make it one join; not in this migration.
  */
 async function resolveCompanies(tx: Db, ctx: BatchContext, rows: ImportRow[], trail: TrailEntry[]): Promise<Map<string, string>> {
   const firstRow = new Map<string, { name: string; row: number }>();
@@ -217,11 +224,12 @@ async function resolveCompanies(tx: Db, ctx: BatchContext, rows: ImportRow[], tr
     exact AS (
       SELECT DISTINCT ON (w.name) w.name, w.k, c.id FROM company c JOIN w ON lower(c.name) = lower(w.name)
        WHERE c.workspace_id = ${ctx.workspaceId} ORDER BY w.name, c.created_at
-    ), folded AS (
-      SELECT DISTINCT ON (w.name) w.name, w.k, c.id
-        FROM (SELECT w.* FROM w WHERE w.name NOT IN (SELECT name FROM exact)) w
-        JOIN (SELECT c.id, c.created_at, f_search_text(c.name) AS k FROM company c WHERE c.workspace_id = ${ctx.workspaceId} OFFSET 0) c ON c.k = w.k
-       ORDER BY w.name, c.created_at
+    ), missed AS (SELECT w.* FROM w WHERE w.name NOT IN (SELECT name FROM exact)),
+    folded AS (
+      SELECT w.name, w.k, f.id FROM missed w
+        JOIN LATERAL (SELECT c.id FROM company c WHERE c.workspace_id = ${ctx.workspaceId} AND f_search_text(c.name) = w.k
+                       ORDER BY c.created_at LIMIT 1) f ON true
+       WHERE (SELECT count(*) FROM missed) <= ${FOLDED_COMPANY_PROBES}
     ), existing AS (SELECT * FROM exact UNION ALL SELECT * FROM folded),
     ins AS (
       INSERT INTO company (workspace_id, id, name, owner_id)
