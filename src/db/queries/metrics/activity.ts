@@ -31,9 +31,12 @@ export async function interactionsSql(database: Database, f: MetricFilter): Prom
   return sortInteractions(rows);
 }
 
+// The domain's order (localeCompare). Its keys are uuids or 'none', lowercase type names and ISO days, on
+// which code-unit order is the same and ~10 times cheaper over the ~12 000 rows of a year.
+const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const sortInteractions = (rows: InteractionRow[]) =>
   rows.map((r) => ({ ...r, count: num(r.count) }))
-    .sort((a, b) => a.userId.localeCompare(b.userId) || a.type.localeCompare(b.type) || a.week.localeCompare(b.week));
+    .sort((a, b) => byCodeUnits(a.userId, b.userId) || byCodeUnits(a.type, b.type) || byCodeUnits(a.week, b.week));
 
 /** Planned activities due in the period, already due, not done by the end of their local due day. */
 export async function cadenceMissesSql(database: Database, f: MetricFilter): Promise<{ total: number; byUser: CountByUser[] }> {
