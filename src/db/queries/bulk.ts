@@ -103,7 +103,7 @@ const idSql = (prefix: string, kind: string, n: string) =>
  * The tables the loader writes whose user triggers it stands in for: the metric and funnel rollups
  * (rebuilt by metric_rollups_rebuild, which covers the contact and company ones too), the lead sort
  * keys (written by the INSERT) and the per-contact sale figures (refreshed at the end); and two daily
- * rollups whose triggers keep monthly sums (0026), which sale_client_rollups_rebuild recomputes from
+ * rollups whose triggers keep monthly sums (0026), which dashboard_rollups_rebuild recomputes from
  * them at the end anyway (following each insert of the rebuild cost ~1 s per 100 000 leads).
  */
 const triggerTables = ['company', 'contact', 'lead', 'lead_stage_history', 'activity', 'sale', 'feedback', 'lead_daily', 'lead_funnel_daily'];
@@ -418,8 +418,8 @@ export async function generateDataset(database: Database, opts: GenerateOptions)
       const [saleStats] = await conn.query<{ ok: boolean }>(`SELECT to_regprocedure('contact_sale_stats_refresh(uuid, uuid[])') IS NOT NULL AS ok`);
       if (saleStats?.ok) await conn.query('SELECT contact_sale_stats_refresh($1::uuid, NULL)', [ws]);
       // The distinct-client sale rollups (migration 0026), where the schema has them.
-      const [saleClients] = await conn.query<{ ok: boolean }>(`SELECT to_regprocedure('sale_client_rollups_rebuild(uuid)') IS NOT NULL AS ok`);
-      if (saleClients?.ok) await conn.query('SELECT sale_client_rollups_rebuild($1::uuid)', [ws]);
+      const [saleClients] = await conn.query<{ ok: boolean }>(`SELECT to_regprocedure('dashboard_rollups_rebuild(uuid)') IS NOT NULL AS ok`);
+      if (saleClients?.ok) await conn.query('SELECT dashboard_rollups_rebuild($1::uuid)', [ws]);
       const rollupSeconds = (performance.now() - r0) / 1000;
       for (const t of triggers) {
         const mode = t.mode === 'A' ? 'ALWAYS ' : t.mode === 'R' ? 'REPLICA ' : '';
