@@ -329,10 +329,14 @@ export function project(inputs: ProjectionInputs, levers: readonly Lever[], opts
   }
 
   const cumSales = new Float64Array(simulations), cumRevenue = new Float64Array(simulations);
+  const scratch = new Float64Array(simulations);
   const monthsOut: ProjectionMonth[] = [];
   for (let i = 0; i < months; i++) {
     for (let s = 0; s < simulations; s++) { cumSales[s]! += sales[i]![s]!; cumRevenue[s]! += revenue[i]![s]!; }
-    monthsOut.push({ index: i + 1, sales: rangeOf(sales[i]!), revenue: roundRange(rangeOf(revenue[i]!)), cumulativeSales: rangeOf(cumSales), cumulativeRevenue: roundRange(rangeOf(cumRevenue)) });
+    monthsOut.push({
+      index: i + 1, sales: rangeOf(sales[i]!, scratch), revenue: roundRange(rangeOf(revenue[i]!, scratch)),
+      cumulativeSales: rangeOf(cumSales, scratch), cumulativeRevenue: roundRange(rangeOf(cumRevenue, scratch)),
+    });
   }
   const last = monthsOut.at(-1)!;
   return {
