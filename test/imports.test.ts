@@ -9,6 +9,7 @@ import { openDatabase, type Database } from '../src/db/client.js';
 import { auditEvent, company, contact, importFileChunk, lead } from '../src/db/schema.js';
 import { findImport } from '../src/db/queries/imports.js';
 import { IMPORT_CHUNK_BYTES } from '../src/db/queries/imports.js';
+import { IMPORT_NAME_CANDIDATES } from '../src/domain/import/row.js';
 import { buildApp } from '../src/http/app.js';
 import type { Deps } from '../src/http/context.js';
 import { queueImport, runImport, storeUpload } from '../src/jobs/import.js';
@@ -287,6 +288,40 @@ describe('duplicates by name and company', () => {
       .filter((p: { a: { id: string }; b: { id: string } }) => [p.a.id, p.b.id].includes(tomas.body.id));
     expect(left).toEqual([]);
     expect(await t.deps.database.query('SELECT 1 FROM duplicate_pair WHERE workspace_id = $1 AND (record_a_id = $2 OR record_b_id = $2)', [workspaceId, tomas.body.id])).toEqual([]);
+  });
+});
+
+describe('name + company matching in a large account', () => {
+  it('finds the same name however many namesakes the company has and however old the contact is, and offers a name only alike', async () => {
+    const [co] = await db().insert(company).values({ workspaceId, name: 'Grupo Ortega', ownerId: adminId }).returning();
+    // The person first (the oldest), then more namesakes than the import compares, on both sides of her name.
+    await db().insert(contact).values({ workspaceId, firstName: 'Inés', lastName: 'Ortega', secondLastName: 'Gil', companyId: co!.id, ownerId: adminId });
+    await db().insert(contact).values(Array.from({ length: 2 * IMPORT_NAME_CANDIDATES + 6 }, (_, i) => ({
+      workspaceId, firstName: 'Inés', lastName: 'Ortega', secondLastName: `${i % 2 ? 'Zamora' : 'Abad'} ${String(i).padStart(2, '0')}`, companyId: co!.id, ownerId: adminId,
+    })));
+    const csv = ['Nombre;Apellidos;Empresa', 'Inés;Ortega Gil;Grupo Ortega', 'Inés;Ortega Gimeno;GRUPO ORTEGA'].join('\n');
+    const up = await upload(admin, 'ortega.csv', csv);
+    await admin.post(`/api/v1/imports/${up.body.id}/run`);
+    expect(await settled(admin, up.body.id)).toMatchObject({ status: 'done', createdCount: 1, unchangedCount: 1, rejectedCount: 0 });
+    const gimeno = await db().select().from(contact).where(and(eq(contact.workspaceId, workspaceId), eq(contact.secondLastName, 'Gimeno')));
+    expect(gimeno).toHaveLength(1);
+    const pairs = await t.deps.database.query<{ reasons: string[] }>(
+      'SELECT reasons FROM duplicate_pair WHERE workspace_id = $1 AND $2 IN (record_a_id, record_b_id)', [workspaceId, gimeno[0]!.id]);
+    expect(pairs).toEqual([{ reasons: ['name_company'] }]);
+  });
+
+  it('finds every company a batch names by its folded name, however many there are', async () => {
+    const n = 250;
+    await db().insert(company).values(Array.from({ length: n }, (_, i) => ({ workspaceId, name: `Compañía Ñandú ${i}`, ownerId: adminId })));
+    const csv = ['Nombre;Correo;Empresa', ...Array.from({ length: n }, (_, i) => `Persona;nandu${i}@ejemplo.es;COMPANIA NANDU ${i}`)].join('\n');
+    const up = await upload(admin, 'nandu.csv', csv);
+    await admin.post(`/api/v1/imports/${up.body.id}/run`);
+    expect(await settled(admin, up.body.id)).toMatchObject({ status: 'done', createdCount: n, rejectedCount: 0 });
+    expect(await db().select().from(company).where(and(eq(company.workspaceId, workspaceId), like(company.name, '%NANDU%')))).toEqual([]);
+    const [linked] = await t.deps.database.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM contact c JOIN company co ON co.workspace_id = c.workspace_id AND co.id = c.company_id
+        WHERE c.workspace_id = $1 AND c.email LIKE 'nandu%' AND co.name = 'Compañía Ñandú ' || substring(c.email FROM 'nandu(\\d+)@')`, [workspaceId]);
+    expect(linked!.n).toBe(n);
   });
 });
 

@@ -4,7 +4,7 @@ import type { Actor } from '../../domain/access.js';
 import { diffRecord } from '../../domain/audit.js';
 import { AppError, notFound } from '../../domain/errors.js';
 import { isLikelyDuplicate, scoreDuplicate } from '../../domain/duplicates.js';
-import { contactChanges, IMPORT_NAME_SIMILARITY, mergeDuplicates, type ImportRow, type UpsertKey } from '../../domain/import/row.js';
+import { contactChanges, IMPORT_NAME_CANDIDATES, IMPORT_NAME_SIMILARITY, mergeDuplicates, type ImportRow, type UpsertKey } from '../../domain/import/row.js';
 import type { Database, Db } from '../client.js';
 import { insertRow, updateRow, type TenantTable } from '../repository.js';
 import { customField, fileImport, importRow, source } from '../schema.js';
@@ -200,18 +200,11 @@ const createdChanges = (values: AnyRow): AnyRow => {
   return changes;
 };
 
-// Company names a batch looks up accent-insensitively one by one (see resolveCompanies).
-const FOLDED_COMPANY_PROBES = 200;
-
 /**
  * Finds or creates the companies named in the batch, accent- and case-insensitively as the capture
- * policy does ("TALLERES EBANO" is "Talleres Ébano"); answers foldName(name) → id. The exact
- * (lower-case) lookup is a hash join over the workspace's companies. The names it misses are looked
- * up folded through company_name_trgm_idx (equality), one probe each (0.1–4 ms, more for names made
- * of common words); a batch that names more than FOLDED_COMPANY_PROBES new companies (a file of one
- * contact per company) skips that step and creates them as written: folding every company of the
- * workspace per batch instead grew with the table (quadratic over a large file). A B-tree on
- * (workspace_id, f_search_text(name)) would make it one join; not in this migration.
+ * policy does ("TALLERES EBANO" is "Talleres Ébano"); answers foldName(name) → id. One join on the
+ * folded name (company_folded_name_idx, 0033); among several companies with that folded name the one
+ * written the same way wins, then the oldest. A name no company has is created as first written.
  */
 async function resolveCompanies(tx: Db, ctx: BatchContext, rows: ImportRow[], trail: TrailEntry[]): Promise<Map<string, string>> {
   const firstRow = new Map<string, { name: string; row: number }>();
@@ -221,17 +214,10 @@ async function resolveCompanies(tx: Db, ctx: BatchContext, rows: ImportRow[], tr
   const wanted = [...firstRow.values()].map((v) => ({ id: randomUUID(), name: v.name, row: v.row }));
   const res = rowsOf<{ name: string; id: string; created: boolean }>(await tx.execute(sql`
     WITH w AS (SELECT w.*, f_search_text(w.name) AS k FROM jsonb_to_recordset(${json(wanted)}) AS w(id uuid, name text, row integer)),
-    exact AS (
-      SELECT DISTINCT ON (w.name) w.name, w.k, c.id FROM company c JOIN w ON lower(c.name) = lower(w.name)
-       WHERE c.workspace_id = ${ctx.workspaceId} ORDER BY w.name, c.created_at
-    ), missed AS (SELECT w.* FROM w WHERE w.name NOT IN (SELECT name FROM exact)),
-    folded AS (
-      SELECT w.name, w.k, f.id FROM missed w
-        JOIN LATERAL (SELECT c.id FROM company c WHERE c.workspace_id = ${ctx.workspaceId} AND f_search_text(c.name) = w.k
-                       ORDER BY c.created_at LIMIT 1) f ON true
-       WHERE (SELECT count(*) FROM missed) <= ${FOLDED_COMPANY_PROBES}
-    ), existing AS (SELECT * FROM exact UNION ALL SELECT * FROM folded),
-    ins AS (
+    existing AS (
+      SELECT DISTINCT ON (w.name) w.name, c.id FROM w JOIN company c ON c.workspace_id = ${ctx.workspaceId} AND f_search_text(c.name) = w.k
+       ORDER BY w.name, c.name = w.name DESC, c.created_at
+    ), ins AS (
       INSERT INTO company (workspace_id, id, name, owner_id)
       SELECT ${ctx.workspaceId}, w.id, w.name, ${ctx.userId} FROM w WHERE w.name NOT IN (SELECT name FROM existing)
       RETURNING id, name
@@ -249,6 +235,8 @@ async function resolveCompanies(tx: Db, ctx: BatchContext, rows: ImportRow[], tr
 }
 
 type Match = { i: number; id: string; createdHere: boolean } & AnyRow;
+/** A contact's block for name + company matching: its folded first surname, or first name without one. */
+const blockKey = (a: string) => sql.raw(`f_search_text(coalesce(nullif(${a}.last_name, ''), ${a}.first_name))`);
 /** An existing contact whose name is like a row's, in the same company, that the row did not match. */
 export type SimilarContact = { i: number; similarId: string; similarity: number };
 
@@ -259,9 +247,11 @@ export type SimilarContact = { i: number; similarId: string; similarity: number 
  * the few matches after (OFFSET 0 keeps the planner from walking a created_at index in order and
  * filtering every contact for a row that has no match).
  *
- * Name and company: among the company's contacts with the same folded first
- * surname (contact_company_surname_idx), the most similar name (trigram similarity of the accent- and
- * case-folded names, as the duplicate check on create) of at least IMPORT_NAME_SIMILARITY. The row
+ * Name and company: among the company's contacts with the same folded first surname, the
+ * IMPORT_NAME_CANDIDATES whose folded names are nearest the row's (contact_company_name_idx, read from
+ * both sides of the row's name, so an equal name is always found and the cost per row is bounded),
+ * the most similar name (trigram similarity of the accent- and case-folded names, as the duplicate
+ * check on create) of at least IMPORT_NAME_SIMILARITY. The row
  * *is* that contact when the folded names are equal and neither email nor phone says otherwise;
  * otherwise it is only alike: the row is created and the pair answered in `similar`, for the
  * duplicates review. A row without a company matches a contact without one by the same name, and
@@ -283,8 +273,13 @@ async function matchContacts(tx: Db, ctx: BatchContext, rows: ImportRow[], compa
     };
   });
   const phoneFirst = ctx.upsertKey === 'phone';
+  const name = nameExpr.contact('c');
+  // The row's company and block (contact_company_name_idx's leading columns), for rows no key, email or phone found.
+  const sameBlock = sql`x.company_id IS NOT NULL AND e.id IS NULL AND em.id IS NULL AND ph.id IS NULL
+    AND c.workspace_id = ${ctx.workspaceId} AND c.company_id = x.company_id AND ${blockKey('c')} = x.k AND c.status = 'active'`;
+  // x is materialised: each row's names are folded once, not again in every lookup and comparison.
   const res = rowsOf<Match & { similarId: string | null; similarity: number | null }>(await tx.execute(sql`
-    WITH x AS (
+    WITH x AS MATERIALIZED (
       SELECT x.*, f_search_text(x.name) AS folded, f_search_text(x.block) AS k
         FROM jsonb_to_recordset(${json(input)}) AS x(i integer, ext text, email text, p1 text, p2 text, fn text, ln text, company_id uuid, name text, block text)),
     m AS (
@@ -306,8 +301,8 @@ async function matchContacts(tx: Db, ctx: BatchContext, rows: ImportRow[], compa
          ORDER BY f.created_at LIMIT 1) ph ON true
       LEFT JOIN LATERAL (
         SELECT f.id FROM (SELECT c.id, c.created_at FROM contact c
-          WHERE x.fn IS NOT NULL AND x.company_id IS NULL AND c.workspace_id = ${ctx.workspaceId} AND lower(c.first_name) = x.fn
-            AND lower(coalesce(c.last_name, '')) = coalesce(x.ln, '') AND c.company_id IS NULL OFFSET 0) f
+          WHERE x.fn IS NOT NULL AND x.company_id IS NULL AND c.workspace_id = ${ctx.workspaceId} AND c.company_id IS NULL
+            AND ${blockKey('c')} = x.k AND lower(c.first_name) = x.fn AND lower(coalesce(c.last_name, '')) = coalesce(x.ln, '') OFFSET 0) f
          ORDER BY f.created_at LIMIT 1) nm ON true
       LEFT JOIN LATERAL (
         SELECT f.id, f.s, f.same
@@ -316,10 +311,11 @@ async function matchContacts(tx: Db, ctx: BatchContext, rows: ImportRow[], compa
                             THEN (x.email IS NULL OR g.email IS NULL OR lower(g.email) = x.email)
                              AND (x.p1 IS NULL OR g.phone IS NULL OR regexp_replace(g.phone, '\\D', '', 'g') IN (x.p1, coalesce(x.p2, x.p1)))
                             ELSE false END AS same FROM (
-                  SELECT c.id, c.created_at, c.email, c.phone, ${nameExpr.contact('c')} AS n FROM contact c
-                   WHERE x.company_id IS NOT NULL AND e.id IS NULL AND em.id IS NULL AND ph.id IS NULL
-                     AND c.workspace_id = ${ctx.workspaceId} AND c.company_id = x.company_id
-                     AND f_search_text(coalesce(nullif(c.last_name, ''), c.first_name)) = x.k AND c.status = 'active' OFFSET 0) g
+                  (SELECT c.id, c.created_at, c.email, c.phone, ${name} AS n FROM contact c
+                    WHERE ${sameBlock} AND ${name} >= x.folded ORDER BY ${name} LIMIT ${IMPORT_NAME_CANDIDATES / 2})
+                  UNION ALL
+                  (SELECT c.id, c.created_at, c.email, c.phone, ${name} AS n FROM contact c
+                    WHERE ${sameBlock} AND ${name} < x.folded ORDER BY ${name} DESC LIMIT ${IMPORT_NAME_CANDIDATES / 2})) g
                 OFFSET 0) f
          WHERE f.s >= ${IMPORT_NAME_SIMILARITY}
          ORDER BY f.same DESC, f.s DESC, f.created_at LIMIT 1) sm ON true
@@ -327,8 +323,12 @@ async function matchContacts(tx: Db, ctx: BatchContext, rows: ImportRow[], compa
     SELECT m.i, m.similar_id AS "similarId", m.similarity, c.id, c.first_name AS "firstName", c.last_name AS "lastName",
            c.second_last_name AS "secondLastName", c.job_title AS "jobTitle", c.email, c.phone, c.address, c.postal_code AS "postalCode",
            c.neighbourhood, c.city, c.region, c.country, to_char(c.birth_date, 'YYYY-MM-DD') AS "birthDate", c.company_id AS "companyId",
-           EXISTS (SELECT 1 FROM import_record r WHERE r.workspace_id = ${ctx.workspaceId} AND r.record_id = c.id
-                    AND r.import_id = ${ctx.importId} AND r.action = 'created') AS "createdHere"
+           -- The matched contact's few import records (import_record_record_idx), then this import's among
+           -- them: as an EXISTS on all three the planner hashed, or filtered, every record this import had
+           -- created so far, in every batch (quadratic over a large file).
+           coalesce((SELECT bool_or(r.import_id = ${ctx.importId} AND r.action = 'created')
+                       FROM (SELECT r.import_id, r.action FROM import_record r
+                              WHERE r.workspace_id = ${ctx.workspaceId} AND r.record_id = c.id OFFSET 0) r), false) AS "createdHere"
       FROM m LEFT JOIN contact c ON c.workspace_id = ${ctx.workspaceId} AND c.id = m.id
      WHERE m.id IS NOT NULL OR m.similar_id IS NOT NULL`));
   const matches = new Map<number, Match>();
