@@ -5,8 +5,9 @@
  * (what a backtest or a product filter does) — with the pipeline's stored journey plus a "meeting
  * held" activity step, and a 12-month projection of 10,000 Monte Carlo runs. Storing the journey
  * queues the job that rebuilds the pipeline's funnel rollups (src/jobs/funnel.ts); the bench marks
- * them stale, times what a request answers meanwhile, then the job's rebuild, on their own
- * (`--rebuild no` skips that on a dataset whose rollups are fresh). Plan vs actual's weekly counts
+ * them stale, times what a request answers meanwhile, then the job's rebuild, each of its
+ * transactions (one per rollup table) on its own line (`--rebuild no` skips that on a dataset whose
+ * rollups are fresh). Plan vs actual's weekly counts
  * are timed from their rollup (migration 0028) and once from the raw rows.
  *
  *   npx tsx bench/funnel.ts --engine postgres [--leads 1000000] [--activities-per-lead 5] [--sales 0] [--runs 5] [--raw-runs 1] [--simulations 10000] [--rebuild yes|no]
@@ -77,16 +78,17 @@ try {
     const few = await pipelineHasFewLeads(database, ds.workspaceId, pipelineId, 20_000);
     console.log(`a request while the rebuild is pending: rollups ${status}, ${few ? 'small pipeline → read raw' : 'large pipeline → "being prepared"'} (deciding took ${(performance.now() - t).toFixed(1)} ms)`);
     const j = performance.now();
-    const rebuilt = await rebuildFunnelRollups(database, ds.workspaceId, pipelineId);
-    console.log(`job funnel-rollups (rebuilds the pipeline's funnel rollups, off the request): ${secs(j)}${rebuilt ? '' : ' (already fresh)'}`);
-    // Its share for plan vs actual's table (0028), rebuilt by the job through funnel_rollup_state's trigger.
-    const r = performance.now();
-    await write(database, async (tx) => {
-      // With the job's settings (src/db/queries/funnel.ts rebuildFunnelRollups).
-      await tx.execute(sql`SELECT set_config('jit', 'off', true), set_config('work_mem', ${engine === 'pglite' ? '32MB' : '256MB'}, true)`);
-      await tx.execute(sql`SELECT funnel_step_reached_rebuild(${ds!.workspaceId}, ${pipelineId})`);
+    // One transaction per table (src/db/queries/funnel.ts rebuildFunnelRollups): each timed, and how
+    // long a request waits for the connection between two of them (PGlite: the only one).
+    const parts: string[] = [];
+    const rebuilt = await rebuildFunnelRollups(database, ds.workspaceId, pipelineId, async (part, ms) => {
+      const w = performance.now();
+      await database.query('SELECT 1');
+      parts.push(`${part} ${(ms / 1000).toFixed(2)} s`);
+      console.log(`  ${part}: ${(ms / 1000).toFixed(2)} s (its own transaction); a request after it got the connection in ${(performance.now() - w).toFixed(1)} ms`);
     });
-    console.log(`  of which funnel_step_reached (plan vs actual), rebuilt alone: ${secs(r)}`);
+    console.log(`job funnel-rollups (rebuilds the pipeline's funnel rollups, off the request, one transaction per table): ${secs(j)}${rebuilt ? '' : ' (already fresh)'}`);
+    console.log(`  longest transaction: ${parts.length ? parts.reduce((a, b) => (Number(b.split(' ')[1]) > Number(a.split(' ')[1]) ? b : a)) : '—'}`);
   }
   const t0 = performance.now();
   const first = await fitFunnel(database, filter, steps, stages);

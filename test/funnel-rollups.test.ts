@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../src/db/client.js';
-import { fitFunnel, funnelRollupStatus, funnelRollupsReady, journeyOf, pipelineStages, weeklyStepEvents, type FunnelFilter } from '../src/db/queries/funnel.js';
+import {
+  FUNNEL_REBUILD_PARTS, fitFunnel, funnelRollupStatus, funnelRollupsReady, journeyOf, pipelineStages, rebuildFunnelRollups, weeklyStepEvents, type FunnelFilter,
+} from '../src/db/queries/funnel.js';
 import type { JourneyStage, JourneyStep } from '../src/domain/funnel/journey.js';
 import { parsePeriod } from '../src/domain/metrics/period.js';
 import { buildApp } from '../src/http/app.js';
@@ -312,6 +314,38 @@ describe('funnel rollups', () => {
     await expectRollupsEqualRaw(moved);
     const [state] = await db.query<{ fresh: boolean }>('SELECT signature = funnel_signature($1, $2) AS fresh FROM funnel_rollup_state WHERE workspace_id = $1 AND pipeline_id = $2', [ws, pipelineId]);
     expect(state!.fresh).toBe(true);
+  }, HEAVY);
+
+  it('are rebuilt one table per transaction: writes between two tables count once, the journey stored meanwhile leaves them stale, and they answer only once all are rebuilt', async () => {
+    const steps = await journey();
+    const stale = () => db.query(`UPDATE funnel_rollup_state SET signature = 'before an edit' WHERE workspace_id = $1 AND pipeline_id = $2`, [ws, pipelineId]);
+    await stale();
+    const parts: string[] = [];
+    // Writes between the transactions (on PGlite, one connection: they could not run inside one).
+    expect(await rebuildFunnelRollups(db, ws, pipelineId, async (part) => {
+      parts.push(part);
+      if (part === 'fresh') return;
+      expect(await funnelRollupStatus(db, filter(), steps)).toBe('stale');
+      for (let i = 0; i < 4; i++) await randomWrite();
+    })).toBe(true);
+    expect(parts).toEqual([...FUNNEL_REBUILD_PARTS, 'fresh']);
+    expect(await funnelRollupStatus(db, filter(), steps)).toBe('ready');
+    await expectRollupsEqualRaw(steps);
+    const kept = await snapshot();
+    await db.query(`SELECT set_config('jit', 'off', true), funnel_rollups_rebuild($1)`, [ws]);
+    expect(await snapshot()).toEqual(kept);
+
+    // The journey reordered while they are rebuilt (between two tables): not marked fresh, for the job the edit queued.
+    await stale();
+    const last = steps.at(-1)!;
+    expect(await rebuildFunnelRollups(db, ws, pipelineId, async (part) => {
+      if (part === 'funnel_step_days') await db.query('UPDATE journey_step SET position = -1 WHERE workspace_id = $1 AND id = $2', [ws, last.id]);
+    })).toBe(false);
+    expect(await funnelRollupStatus(db, filter(), await journey())).toBe('stale');
+    await db.query('UPDATE journey_step SET position = $3 WHERE workspace_id = $1 AND id = $2', [ws, last.id, last.position]);
+    expect(await rebuildFunnelRollups(db, ws, pipelineId)).toBe(true);
+    expect(await rebuildFunnelRollups(db, ws, pipelineId)).toBe(false);
+    await expectRollupsEqualRaw(steps);
   }, HEAVY);
 
   it('leave a backtest\'s past cut-off, a product filter and another journey to the raw rows', async () => {

@@ -400,26 +400,79 @@ export async function enqueueFunnelRollups(tx: Db, workspaceId: string, pipeline
   return id;
 }
 
+/** The parts of a pipeline's funnel rollups the job rebuilds one transaction each, in this order. */
+export const FUNNEL_REBUILD_PARTS = ['funnel_lead_daily', 'funnel_step_days', 'funnel_won_cycle', 'funnel_step_reached'] as const;
+export type FunnelRebuildPart = (typeof FUNNEL_REBUILD_PARTS)[number];
+
 /**
- * The job's work: rebuilds the pipeline's funnel rollups unless they are fresh (one session at a
- * time per pipeline; a second job finds them fresh and does nothing). The state records the journey
- * read BEFORE the rebuild: a journey stored while it ran leaves them stale, so they never answer for
- * a journey they were not built for; the edit's own job rebuilds them again. True when it rebuilt.
+ * The job's work: rebuilds the pipeline's funnel rollups unless they are fresh. True when it rebuilt.
+ *
+ * One short transaction per table (with its `_all` twin), then one that marks them fresh, instead of
+ * one transaction for all: on PGlite the job held the only connection for the whole rebuild (minutes
+ * at 100 000 leads) and every request waited; on PostgreSQL the writes whose triggers update a
+ * rollup row the rebuild had deleted waited as long. Between two parts other work gets the database.
+ * A part rebuilt from the rows as they are is exact from then on, because the triggers keep it
+ * (they follow the journey stored now, the one being built for): a write between two parts is in
+ * every part rebuilt after it and kept by the triggers in every part rebuilt before it. Until the
+ * last transaction the state still names another build, so the rollups never answer half-built
+ * (stale: "being prepared", or raw for a small pipeline, as before). The state records the journey
+ * read BEFORE the first part: a journey or stage change stored meanwhile leaves them stale, for the
+ * job that change queued. Two jobs for one pipeline may interleave: each part is a whole rebuild,
+ * so the result is the same. `afterPart` (tests, the benchmark) runs between the transactions.
  */
-export async function rebuildFunnelRollups(database: Database, workspaceId: string, pipelineId: string): Promise<boolean> {
-  return write(database, async (tx) => {
+export async function rebuildFunnelRollups(
+  database: Database, workspaceId: string, pipelineId: string,
+  afterPart?: (part: FunnelRebuildPart | 'fresh', ms: number) => Promise<void> | void,
+): Promise<boolean> {
+  const state = async (tx: Db) => (rowsOf<{ current: string; built: string | null }>(await tx.execute(sql`SELECT funnel_signature(${workspaceId}, ${pipelineId}) AS current,
+      (SELECT signature FROM funnel_rollup_state WHERE workspace_id = ${workspaceId} AND pipeline_id = ${pipelineId}) AS built`)))[0]!;
+  const wanted = await write(database, async (tx) => state(tx));
+  if (wanted.built === wanted.current) return false;
+  for (const part of FUNNEL_REBUILD_PARTS) {
+    const started = performance.now();
+    await write(database, async (tx) => {
+      // One part of a pipeline at a time: a second job waits here, then rebuilds it again (exact, wasted).
+      await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('funnel-rollups:' || ${pipelineId}))`);
+      // Each statement runs once: JIT compiling it never pays (nested loops off makes every plan look
+      // costly enough to compile, seconds per statement); its hash aggregates over the pipeline's rows
+      // would spill past the default work_mem; the CTEs have no statistics, so hash joins only
+      // (funnel_rollups_rebuild of 0020 does the same).
+      await tx.execute(sql`SELECT set_config('jit', 'off', true), set_config('work_mem', ${database.engine === 'pglite' ? '32MB' : '256MB'}, true),
+        set_config('enable_nestloop', 'off', true)`);
+      await rebuildPart(tx, workspaceId, pipelineId, part);
+    });
+    await afterPart?.(part, performance.now() - started);
+  }
+  const started = performance.now();
+  const rebuilt = await write(database, async (tx) => {
     await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('funnel-rollups:' || ${pipelineId}))`);
-    const [r] = rowsOf<{ current: string; built: string | null }>(await tx.execute(sql`SELECT funnel_signature(${workspaceId}, ${pipelineId}) AS current,
-      (SELECT signature FROM funnel_rollup_state WHERE workspace_id = ${workspaceId} AND pipeline_id = ${pipelineId}) AS built`));
-    if (r!.built === r!.current) return false;
-    // Its statements run once: JIT compiling them never pays (funnel_rollups_rebuild turns nested
-    // loops off, which makes every plan look costly enough to compile, seconds per statement), and
-    // its hash aggregates over the pipeline's rows would spill past the default work_mem.
-    await tx.execute(sql`SELECT set_config('jit', 'off', true), set_config('work_mem', ${database.engine === 'pglite' ? '32MB' : '256MB'}, true)`);
-    await tx.execute(sql`SELECT funnel_rollups_rebuild(${workspaceId}, ${pipelineId})`);
-    await tx.execute(sql`UPDATE funnel_rollup_state SET signature = ${r!.current} WHERE workspace_id = ${workspaceId} AND pipeline_id = ${pipelineId}`);
+    const now = await state(tx);
+    if (now.current !== wanted.current) return false;
+    await tx.execute(sql`UPDATE funnel_rollup_state SET signature = ${wanted.current}, rebuilt_at = now() WHERE workspace_id = ${workspaceId} AND pipeline_id = ${pipelineId}`);
     return true;
   });
+  await afterPart?.('fresh', performance.now() - started);
+  return rebuilt;
+}
+
+/** One table of the pipeline's funnel rollups and its `_all` twin, rebuilt from the raw rows by the migrations' own statements. */
+async function rebuildPart(tx: Db, workspaceId: string, pipelineId: string, part: FunnelRebuildPart): Promise<void> {
+  if (part === 'funnel_step_reached') {
+    const [has] = rowsOf<{ n: number }>(await tx.execute(sql`SELECT count(*)::int AS n FROM funnel_rollup_state WHERE workspace_id = ${workspaceId} AND pipeline_id = ${pipelineId}`));
+    // A pipeline's first build: inserting its state row rebuilds this table (its trigger, migration
+    // 0028), and the row, named after no journey, keeps the rollups stale until the last transaction.
+    if (!num(has!.n)) await tx.execute(sql`INSERT INTO funnel_rollup_state (workspace_id, pipeline_id, signature) VALUES (${workspaceId}, ${pipelineId}, '')`);
+    else await tx.execute(sql`SELECT funnel_step_reached_rebuild(${workspaceId}, ${pipelineId})`);
+    return;
+  }
+  await tx.execute(sql`DELETE FROM ${sql.raw(part)} WHERE workspace_id = ${workspaceId} AND pipeline_id = ${pipelineId}`);
+  await tx.execute(sql`DELETE FROM ${sql.raw(`${part}_all`)} WHERE workspace_id = ${workspaceId} AND pipeline_id = ${pipelineId}`);
+  const rows = rowsOf<{ q: string }>(await tx.execute(sql`SELECT ${sql.raw(`${part}_sql`)}(
+      format('SELECT *, 1 AS sign FROM lead WHERE workspace_id = %L AND pipeline_id = %L', ${workspaceId}::uuid, ${pipelineId}::uuid)
+      ${part === 'funnel_won_cycle' ? sql`` : sql`, format('SELECT * FROM lead_stage_history WHERE workspace_id = %L', ${workspaceId}::uuid),
+      format('SELECT * FROM activity WHERE workspace_id = %L', ${workspaceId}::uuid), format('SELECT * FROM sale WHERE workspace_id = %L', ${workspaceId}::uuid),
+      format('SELECT * FROM feedback WHERE workspace_id = %L', ${workspaceId}::uuid)`}) AS q`));
+  await tx.execute(sql.raw(rows[0]!.q));
 }
 
 /** Turns either way's rows into the model's facts and the projection's inputs. */
