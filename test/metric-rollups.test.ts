@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '../src/db/client.js';
 import { rebuildMetricRollups, rollupsMatch } from '../src/db/queries/metrics/rollups.js';
 import { loadDashboard } from '../src/db/queries/metrics/dashboard.js';
-import { topClientsFromRollups } from '../src/db/queries/metrics/sale-clients.js';
+import { ownersTopClients, ownersTopClientsGrouped, topClientsFromRollups } from '../src/db/queries/metrics/sale-clients.js';
 import type { MetricFilter } from '../src/db/queries/metrics/filter.js';
 import { parsePeriod } from '../src/domain/metrics/period.js';
 import { setupWorkspace, testApp, type TestApp } from './harness.js';
@@ -74,7 +74,7 @@ async function randomWrite(): Promise<void> {
   const leads = await ids('lead');
   const op = pick(['create', 'create', 'move', 'move', 'won', 'lost', 'reopen', 'cancel', 'delete', 'reassign', 'history-delete',
     'sale', 'sale-edit', 'sale-delete', 'activity', 'done', 'undone', 'activity-delete', 'feedback', 'feedback-edit',
-    'contact', 'contact-move', 'contact-edit', 'contact-delete', 'company-move', 'lead-place', 'next-action'] as const);
+    'contact', 'contact-move', 'contact-edit', 'contact-delete', 'company-move', 'lead-place', 'next-action', 'sale-one-owner', 'sale-one-owner'] as const);
   const someLead = leads.length ? pick(leads) : null;
   switch (op) {
     case 'create': {
@@ -121,6 +121,15 @@ async function randomWrite(): Promise<void> {
           owner_id: maybe(pick(users), 0.9), company_id: companyId, contact_id: contactId }; // a company too: deleting the contact must leave a client
       }));
       return;
+    case 'sale-one-owner': {
+      // A new client who buys only from one salesperson (0032 counts those by sums, shared ones distinct).
+      const c = { ...newContact(), owner_id: pick(users) };
+      await insert('contact', [c]);
+      contacts = await ids('contact');
+      await insert('sale', Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => ({ workspace_id: ws, sold_at: dateBetween('2025-11-01T00:00:00Z', '2026-06-01T00:00:00Z'),
+        total: Math.round(rnd() * 300000) / 100, currency: 'EUR', owner_id: c.owner_id, contact_id: c.id, company_id: companyId })));
+      return;
+    }
     case 'sale-edit': {
       const sales = await ids('sale');
       if (sales.length) await db.query(`UPDATE sale SET total = total + 10.05, sold_at = sold_at + interval '1 day', owner_id = $3, contact_id = coalesce($4, contact_id) WHERE workspace_id = $1 AND id = $2`,
@@ -300,6 +309,23 @@ async function expectRollupsEqualRaw() {
   expect(await rollup('sale_client_total', ['contact_id', 'company_id'], ['sales', 'amount'])).toEqual(await raw(
     `SELECT coalesce(contact_id, $2) AS contact_id, CASE WHEN contact_id IS NULL THEN company_id ELSE $2 END AS company_id, count(*) AS sales, sum(total) AS amount
        FROM sale WHERE workspace_id = $1 GROUP BY 1, 2`, ['contact_id', 'company_id', 'sales', 'amount'], ['sales', 'amount']));
+  // Migration 0032: each owned sale with its client's previous and first sale days and shared flag, and
+  // the all-time sales per owner and client.
+  const clientOf = `coalesce(contact_id, $2), CASE WHEN contact_id IS NULL THEN company_id ELSE $2 END`;
+  expect(await rollup('sale_client_ref', ['sale_id', 'owner_id', 'day', 'contact_id', 'company_id', 'prev_day', 'first_day', 'shared'], ['total'])).toEqual(await raw(
+    `SELECT * FROM (
+       SELECT id AS sale_id, owner_id, ${tzDay('sold_at')} AS day, coalesce(contact_id, $2) AS contact_id, CASE WHEN contact_id IS NULL THEN company_id ELSE $2 END AS company_id,
+              ${tzDay(`lag(sold_at) OVER (PARTITION BY ${clientOf} ORDER BY sold_at, id)`)} AS prev_day,
+              ${tzDay(`min(sold_at) OVER (PARTITION BY ${clientOf})`)} AS first_day,
+              (SELECT count(DISTINCT coalesce(o.owner_id, $2)) FROM sale o WHERE o.workspace_id = $1
+                  AND coalesce(o.contact_id, $2) = coalesce(s.contact_id, $2)
+                  AND CASE WHEN o.contact_id IS NULL THEN o.company_id ELSE $2 END = CASE WHEN s.contact_id IS NULL THEN s.company_id ELSE $2 END) > 1 AS shared,
+              total
+         FROM sale s WHERE workspace_id = $1) x
+      WHERE owner_id IS NOT NULL AND total <> 0`, ['sale_id', 'owner_id', 'day', 'contact_id', 'company_id', 'prev_day', 'first_day', 'shared', 'total'], ['total']));
+  expect(await rollup('sale_client_owner_total', ['contact_id', 'company_id', 'owner_id'], ['sales', 'amount'])).toEqual(await raw(
+    `SELECT coalesce(contact_id, $2) AS contact_id, CASE WHEN contact_id IS NULL THEN company_id ELSE $2 END AS company_id, owner_id, count(*) AS sales, sum(total) AS amount
+       FROM sale WHERE workspace_id = $1 AND owner_id IS NOT NULL GROUP BY 1, 2, 3`, ['contact_id', 'company_id', 'owner_id', 'sales', 'amount'], ['sales', 'amount']));
   expect(await rollup('feedback_daily', ['day', 'user_id', 'nps', 'satisfaction'], ['answers'])).toEqual(await raw(
     `SELECT ${tzDay('answered_at')} AS day, coalesce(user_id, $2) AS user_id, coalesce(nps, -1) AS nps, coalesce(satisfaction, 0) AS satisfaction, count(*) AS answers
        FROM feedback WHERE workspace_id = $1 GROUP BY 1, 2, 3, 4`, ['day', 'user_id', 'nps', 'satisfaction', 'answers'], ['answers']));
@@ -337,6 +363,9 @@ describe('metric rollups', () => {
   it('give every dashboard card the same numbers as the raw rows, with and without owner and source filters', async () => {
     const base: MetricFilter = { workspaceId: ws, period: parsePeriod('2025-12-01', '2026-06-30', 'Europe/Madrid'), unit: 'week', ownerIds: null, sourceId: null, now: new Date('2026-03-01T00:00:00Z') };
     for (const f of [base, { ...base, unit: 'month' as const, ownerIds: [users[1]!] }, { ...base, sourceId: sources[0]! }, { ...base, period: parsePeriod('2026-02-10', '2026-02-10', 'Europe/Madrid') },
+      // A team (several owners: shared clients counted once) per week, and a salesperson from a ragged day.
+      { ...base, ownerIds: [users[0]!, users[2]!] }, { ...base, unit: 'quarter' as const, period: parsePeriod('2026-01-20', '2026-05-11', 'Europe/Madrid'), ownerIds: [users[2]!] },
+      { ...base, unit: 'month' as const, period: parsePeriod('2026-02-17', '2026-04-30', 'Europe/Madrid'), ownerIds: users },
       { ...base, unit: 'quarter' as const, period: parsePeriod('2026-02-17', '2026-05-20', 'Europe/Madrid') }, { ...base, unit: 'month' as const, period: parsePeriod('2026-01-01', '2026-04-30', 'Europe/Madrid'), now: new Date('2026-03-01T15:30:00Z') },
       { ...base, unit: 'quarter' as const, period: parsePeriod('2025-12-15', '2026-05-31', 'Europe/Madrid'), sourceId: sources[1]!, now: new Date('2026-03-03T09:00:00Z') }]) {
       const rolled = await loadDashboard(db, { ...f, rollups: true });
@@ -427,6 +456,33 @@ describe('metric rollups', () => {
     await expectRollupsEqualRaw();
   });
 
+  it('find a team\'s top clients among each salesperson\'s largest all-time clients, and shared clients always', async () => {
+    // 12 clients of two salespeople, each buying 200 000 + 10 i in April; the even ones also bought 9 000
+    // before the period, so each one's 3 largest all-time clients do not hold the period's top ten…
+    const [a, b] = [users[1]!, users[2]!];
+    const mine = Array.from({ length: 12 }, (_, i) => ({ ...newContact(), status: 'active', owner_id: i < 6 ? a : b }));
+    await insert('contact', mine);
+    await insert('sale', mine.flatMap((c, i) => [
+      { workspace_id: ws, contact_id: c.id, owner_id: c.owner_id, sold_at: new Date('2026-04-15T10:00:00Z'), total: 200000 + 10 * i, currency: 'EUR' },
+      ...(i % 2 === 0 ? [{ workspace_id: ws, contact_id: c.id, owner_id: c.owner_id, sold_at: new Date('2025-05-01T10:00:00Z'), total: 9000, currency: 'EUR' }] : []),
+    ]));
+    // … and one client bought 150 000 from each of them: 300 000 for the team, the top, though neither
+    // salesperson's all-time amount with them is among their largest.
+    const shared = { ...newContact(), status: 'active' };
+    await insert('contact', [shared]);
+    await insert('sale', [a, b].map((owner) => ({ workspace_id: ws, contact_id: shared.id, owner_id: owner, sold_at: new Date('2026-04-20T10:00:00Z'), total: 150000, currency: 'EUR' })));
+    contacts = await ids('contact');
+    const f: MetricFilter = { workspaceId: ws, period: parsePeriod('2026-04-01', '2026-04-30', 'America/Mexico_City'), unit: 'month', ownerIds: [a, b], sourceId: null, now: new Date('2026-03-01T00:00:00Z') };
+    const team = { ...f, ownerIds: [a, b] };
+    const raw = (await loadDashboard(db, { ...f, rollups: false })).portfolio.topClients;
+    expect(raw[0]).toMatchObject({ clientKey: `contact:${shared.id}`, amount: 300000, count: 2 });
+    expect(await ownersTopClientsGrouped(db, team)).toEqual(raw);
+    expect(await ownersTopClients(db, team, [3])).toEqual(raw); // undecided at 3 each: the grouping answers
+    expect(await ownersTopClients(db, team, [7])).toEqual(raw);
+    expect((await loadDashboard(db, { ...f, rollups: true }))).toEqual(await loadDashboard(db, { ...f, rollups: false }));
+    await expectRollupsEqualRaw();
+  });
+
   it('are rebuilt from raw rows by the rebuild command, with an audit event', async () => {
     await db.query('UPDATE lead_daily SET leads = leads + 5 WHERE workspace_id = $1', [ws]);
     await db.query('DELETE FROM activity_daily WHERE workspace_id = $1', [ws]);
@@ -435,6 +491,8 @@ describe('metric rollups', () => {
     await db.query('UPDATE sale_client_total SET amount = amount * 2 WHERE workspace_id = $1', [ws]);
     await db.query('DELETE FROM lead_next_action_daily WHERE workspace_id = $1', [ws]);
     await db.query('UPDATE lead_monthly SET won = won + 1 WHERE workspace_id = $1', [ws]);
+    await db.query('UPDATE sale_client_ref SET shared = NOT shared, prev_day = NULL WHERE workspace_id = $1', [ws]);
+    await db.query('DELETE FROM sale_client_owner_total WHERE workspace_id = $1', [ws]);
     const [r] = await rebuildMetricRollups(db, ws);
     expect(r!.workspaceId).toBe(ws);
     await expectRollupsEqualRaw();

@@ -1029,3 +1029,27 @@ export const funnelStepReachedAll = pgTable('funnel_step_reached_all', {
   step: integer('step').notNull(),
   leads: integer('leads').notNull(),
 }, (t) => [primaryKey({ columns: [t.workspaceId, t.pipelineId, t.day, t.step] })]);
+
+// Each owned sale with its client's previous and first sale days and whether the client bought from more
+// than one owner (migration 0032): a salesperson's or a team's distinct-client figures by sums.
+export const saleClientRef = pgTable('sale_client_ref', {
+  workspaceId: uuid('workspace_id').notNull(),
+  saleId: uuid('sale_id').notNull(),
+  ownerId: uuid('owner_id').notNull(),
+  day: date('day', { mode: 'string' }).notNull(),
+  contactId: uuid('contact_id').notNull(),
+  companyId: uuid('company_id').notNull(),
+  prevDay: date('prev_day', { mode: 'string' }),
+  firstDay: date('first_day', { mode: 'string' }).notNull(),
+  shared: boolean('shared').notNull(),
+  total: numeric('total').notNull(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.saleId] })]);
+
+export const saleClientOwnerTotal = pgTable('sale_client_owner_total', {
+  workspaceId: uuid('workspace_id').notNull(),
+  contactId: uuid('contact_id').notNull(),
+  companyId: uuid('company_id').notNull(),
+  ownerId: uuid('owner_id').notNull(),
+  sales: integer('sales').notNull(),
+  amount: numeric('amount').notNull(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.contactId, t.companyId, t.ownerId] })]);

@@ -18,6 +18,11 @@ export type PipelineRow = { key: string; count: number; amount: number; weighted
 export type PipelineValue = { total: PipelineRow; byStage: PipelineRow[]; byOwner: PipelineRow[]; byCloseMonth: PipelineRow[] };
 export type WinRate = { won: number; lost: number; winRate: number | null; averageCycleDays: number | null };
 export type InteractionRow = { userId: string; type: string; week: string; count: number };
+/** The dashboard's interactions card; the full per user × type × week table is GET /metrics/interactions. */
+export type InteractionsSummary = {
+  total: number; byUser: { userId: string; count: number }[]; byType: { type: string; count: number }[];
+  byWeek: { week: string; userId: string; count: number }[];
+};
 export type CountByUser = { userId: string; count: number };
 export type WeeklyRow = { week: string; sourceId: string; productId: string; neighbourhood: string; city: string; count: number };
 
@@ -32,7 +37,7 @@ export type CardValues = {
   portfolio: Portfolio;
   pipeline: PipelineValue;
   winRate: WinRate;
-  interactions: InteractionRow[];
+  interactions: InteractionsSummary;
   overdueNextActions: { total: number; byOwner: CountByUser[] };
   cadenceMisses: { total: number; byUser: CountByUser[] };
   weeklyNewLeads: WeeklyRow[];
@@ -187,7 +192,7 @@ export function pivot<T>(items: readonly T[], rowOf: (x: T) => string, seriesOf:
 }
 
 /** Interactions per salesperson per week (all activity types added up). */
-export const activityByWeek = (rows: readonly InteractionRow[]) => pivot(rows, (r) => r.week, (r) => r.userId, (r) => r.count);
+export const activityByWeek = <R extends { week: string; userId: string; count: number }>(rows: readonly R[]) => pivot(rows, (r) => r.week, (r) => r.userId, (r) => r.count);
 
 /**
  * Weekly new leads by source, from the weekly statistics. Those count a lead once per product of

@@ -10,7 +10,7 @@ import { useMe } from '../session.js';
 import { zonedDate } from '../lib/format.js';
 import {
   activityByWeek, activityWeekLink, drillLink, forecastMonthLink, forecastData, formatDay, formatMonth, funnelData, latestFrequency, leadCohortLink, newLeadsBySource, orDash,
-  pivot, ratioText, sumOf, weeklyTable, withParam, type Dashboard, type SalesByClientType, type WeeklyRow,
+  pivot, ratioText, weeklyTable, withParam, type Dashboard, type SalesByClientType, type WeeklyRow,
 } from '../lib/dashboard-data.js';
 import { addDays, chartUnit, dashboardQuery, dashboardSearch, parseDashboardView, periodBuckets, periodInstants, periodRange, type DashboardView } from '../lib/dashboard-period.js';
 import { complaintCategoryKey } from '../components/record-related.js';
@@ -128,8 +128,8 @@ export function DashboardPage() {
         const port = c.portfolio.value;
         const pipe = c.pipeline.value;
         const win = c.winRate.value;
-        const interactionsTotal = sumOf(c.interactions.value, (r) => r.count);
-        const activity = activityByWeek(c.interactions.value);
+        const interactionsTotal = c.interactions.value.total;
+        const activity = activityByWeek(c.interactions.value.byWeek);
         const newLeads = newLeadsBySource(c.weeklyNewLeads.value);
         const weekly = weeklyTable(c.weeklyNewLeads.value);
         return (

@@ -1,5 +1,5 @@
 import type { Database } from '../../client.js';
-import { cadenceMissesSql, interactionsSql } from './activity.js';
+import { cadenceMissesSql, interactionsSql, interactionsSummarySql } from './activity.js';
 import { costPerLeadSql } from './cpl.js';
 import type { MetricFilter } from './filter.js';
 import { conversionAllSql, defaultPipelineId, overdueNextActionsSql, pipelineSql, stageConversionSql, weeklyNewLeadsSql, winRateSql } from './leads.js';
@@ -34,12 +34,19 @@ export const metricQueries = {
 export type MetricName = keyof typeof metricQueries;
 export const metricNames = Object.keys(metricQueries) as MetricName[];
 
-type Results = { [K in MetricName]: Awaited<ReturnType<(typeof metricQueries)[K]>> };
+/**
+ * What the dashboard shows where it differs from the metric's own answer: the interactions card carries
+ * totals and the weekly series per salesperson (its chart); the full per user × type × week table stays
+ * GET /metrics/interactions and its CSV/XLSX export (docs/metrics.md#activity).
+ */
+const dashboardCards = { ...metricQueries, interactions: interactionsSummarySql } as const;
+
+type Results = { [K in MetricName]: Awaited<ReturnType<(typeof dashboardCards)[K]>> };
 
 /** All cards of the dashboard at once. */
 export async function loadDashboard(d: Database, filter: MetricFilter): Promise<Results> {
-  // Whether the daily rollups answer is the same for every card: asked once.
-  const f = { ...filter, rollups: await useRollups(d, filter) };
-  const entries = await Promise.all(metricNames.map(async (name) => [name, await (metricQueries[name] as (d: Database, f: MetricFilter) => Promise<unknown>)(d, f)] as const));
+  // Whether the daily rollups answer is the same for every card: asked once; figures several cards share, once too.
+  const f = { ...filter, rollups: await useRollups(d, filter), memo: new Map<string, Promise<unknown>>() };
+  const entries = await Promise.all(metricNames.map(async (name) => [name, await (dashboardCards[name] as (d: Database, f: MetricFilter) => Promise<unknown>)(d, f)] as const));
   return Object.fromEntries(entries) as Results;
 }

@@ -22,7 +22,17 @@ export type MetricFilter = {
    * `(p, contactIdExpr)` → SQL boolean. Rollups know no segments, so such a filter reads raw rows.
    */
   segment?: SegmentSql | null;
+  /** Results several cards share, computed once per dashboard request (see `once`); never kept across requests. */
+  memo?: Map<string, Promise<unknown>>;
 };
+
+/** `fn()` once per filter's memo (one dashboard request): cards reading the same figures share one query. */
+export function once<T>(f: MetricFilter, key: string, fn: () => Promise<T>): Promise<T> {
+  if (!f.memo) return fn();
+  let p = f.memo.get(key) as Promise<T> | undefined;
+  if (!p) { p = fn(); f.memo.set(key, p); }
+  return p;
+}
 
 export type SegmentSql = (p: (v: unknown) => string, contactIdExpr: string) => string;
 

@@ -1,7 +1,7 @@
 import type { Database } from '../../client.js';
 import { bucketStart, type PeriodUnit } from '../../../domain/metrics/period.js';
 import { TOP_CLIENTS } from '../../../domain/metrics/portfolio.js';
-import { num, periodDays, type MetricFilter } from './filter.js';
+import { num, once, periodDays, type MetricFilter } from './filter.js';
 import { NONE_ID } from './rollups.js';
 
 /**
@@ -112,4 +112,114 @@ export async function topClientsFromRollups(database: Database, f: MetricFilter,
     if (r?.decided) return r.top.map((x) => ({ ...x, amount: num(x.amount) }));
   }
   return null;
+}
+
+export type OwnerSaleFigures = { period: SaleClientFigures; buckets: { bucket: string; orders: number; clients: number; amount: number }[] };
+
+/**
+ * The distinct-client sale figures of some salespeople (an owner filter), for the period and per period
+ * unit cut to it, from sale_client_ref (migration 0032): one index-only range scan of their sales with
+ * each client's previous and first sale days. A client who bought from one owner only is counted by sums
+ * (previous sale before the range: once; none: a new client); a client shared between owners is counted
+ * distinct from its own rows (sale_client_ref_shared_idx, usually none), so the sums need no sort.
+ * new vs existing, frequency and portfolio all read it: asked once per dashboard (`once`).
+ */
+export function ownersSaleFigures(database: Database, f: MetricFilter & { ownerIds: string[] }): Promise<OwnerSaleFigures> {
+  return once(f, 'ownersSaleFigures', async () => {
+    const { fromDay, toDayExclusive } = periodDays(f);
+    if (fromDay >= toDayExclusive) return { period: { orders: 0, amount: 0, clients: 0, newClients: 0, newSales: 0, newAmount: 0, existingAmount: 0 }, buckets: [] };
+    const rows = `SELECT date_trunc('${f.unit}', day::timestamp)::date AS b, * FROM sale_client_ref
+                   WHERE workspace_id = $1 AND owner_id = ANY($2::uuid[]) AND day >= $3::date AND day < $4::date`;
+    const distinct = (cond: string) => `count(DISTINCT contact_id) FILTER (WHERE contact_id <> '${NONE_ID}'${cond}) + count(DISTINCT company_id) FILTER (WHERE contact_id = '${NONE_ID}'${cond})`;
+    const out = await database.query<{ g: number; shared: boolean; bucket: string | null; orders: number; amount: string; bucketClients: number; clients: number; newClients: number; newSales: number; newAmount: string; existingAmount: string }>(
+      `SELECT GROUPING(b) AS g, false AS shared, to_char(b, 'YYYY-MM-DD') AS bucket, count(*)::int AS orders, coalesce(sum(total), 0) AS amount,
+              (count(*) FILTER (WHERE NOT shared AND (prev_day IS NULL OR prev_day < greatest(b, $3::date))))::int AS "bucketClients",
+              (count(*) FILTER (WHERE NOT shared AND (prev_day IS NULL OR prev_day < $3::date)))::int AS clients,
+              (count(*) FILTER (WHERE NOT shared AND prev_day IS NULL))::int AS "newClients",
+              (count(*) FILTER (WHERE first_day >= $3::date))::int AS "newSales",
+              coalesce(sum(total) FILTER (WHERE first_day >= $3::date), 0) AS "newAmount",
+              coalesce(sum(total) FILTER (WHERE first_day < $3::date), 0) AS "existingAmount"
+         FROM (${rows}) r GROUP BY GROUPING SETS ((), (b))
+       UNION ALL
+       SELECT GROUPING(b), true, to_char(b, 'YYYY-MM-DD'), 0, 0, (${distinct('')})::int, (${distinct('')})::int, (${distinct(' AND first_day >= $3::date')})::int, 0, 0, 0
+         FROM (${rows} AND shared) r GROUP BY GROUPING SETS ((), (b))`,
+      [f.workspaceId, f.ownerIds, fromDay, toDayExclusive]);
+    const total = out.find((r) => num(r.g) === 1 && !r.shared);
+    const sharedTotal = out.find((r) => num(r.g) === 1 && r.shared);
+    const sharedByBucket = new Map(out.filter((r) => num(r.g) === 0 && r.shared).map((r) => [r.bucket!, num(r.bucketClients)]));
+    return {
+      period: {
+        orders: num(total?.orders), amount: num(total?.amount), clients: num(total?.clients) + num(sharedTotal?.clients),
+        newClients: num(total?.newClients) + num(sharedTotal?.newClients), newSales: num(total?.newSales),
+        newAmount: num(total?.newAmount), existingAmount: num(total?.existingAmount),
+      },
+      buckets: out.filter((r) => num(r.g) === 0 && !r.shared)
+        .map((r) => ({ bucket: r.bucket!, orders: num(r.orders), clients: num(r.bucketClients) + (sharedByBucket.get(r.bucket!) ?? 0), amount: num(r.amount) })),
+    };
+  });
+}
+
+/**
+ * The period's top clients of some salespeople, exact, by the threshold search of topClientsFromRollups
+ * per owner: a client who only ever bought from one owner bought at most their all-time amount with that
+ * owner (sale_client_owner_total) in any period. Candidates are each owner's k largest all-time clients
+ * plus every shared client of theirs with sales in the period; once ten candidates have a period amount
+ * above the largest (k+1)-th all-time amount of any owner, no one else can enter the top. k grows
+ * 25 → 250 → 2 500; then the grouping of all their clients (ownersTopClientsGrouped) answers.
+ */
+export async function ownersTopClients(database: Database, f: MetricFilter & { ownerIds: string[] }, candidates: readonly number[] = [25, 250, 2_500]): Promise<RankedClient[]> {
+  const { fromDay, toDayExclusive } = periodDays(f);
+  if (fromDay >= toDayExclusive || !f.ownerIds.length) return [];
+  for (const k of candidates) {
+    const [r] = await database.query<{ decided: boolean; top: RankedClient[] }>(
+      `WITH c AS (
+         SELECT x.contact_id, x.company_id, x.amount, x.rn FROM unnest($2::uuid[]) o(id)
+          CROSS JOIN LATERAL (SELECT contact_id, company_id, amount, row_number() OVER (ORDER BY amount DESC) AS rn
+                                FROM sale_client_owner_total WHERE workspace_id = $1 AND owner_id = o.id ORDER BY amount DESC LIMIT $5::int + 1) x),
+       bound AS (SELECT max(amount) FILTER (WHERE rn > $5::int) AS b FROM c),
+       k AS (SELECT contact_id, company_id FROM c WHERE rn <= $5::int
+             UNION
+             SELECT contact_id, company_id FROM sale_client_ref
+              WHERE workspace_id = $1 AND owner_id = ANY($2::uuid[]) AND day >= $3::date AND day < $4::date AND shared),
+       t AS (
+         SELECT k.contact_id, k.company_id, s.amount, s.count
+           FROM k CROSS JOIN LATERAL (
+             SELECT sum(r.total) AS amount, count(*)::int AS count FROM sale_client_ref r
+              WHERE r.workspace_id = $1 AND r.contact_id = k.contact_id AND r.company_id = k.company_id
+                AND r.owner_id = ANY($2::uuid[]) AND r.day >= $3::date AND r.day < $4::date) s
+          WHERE s.count > 0
+          ORDER BY s.amount DESC, k.contact_id <> '${NONE_ID}', k.contact_id, k.company_id LIMIT ${TOP_CLIENTS})
+       SELECT ((SELECT b FROM bound) IS NULL
+               OR ((SELECT count(*) FROM t) = ${TOP_CLIENTS} AND (SELECT min(amount) FROM t) > (SELECT b FROM bound))) AS decided,
+              ${namedTopSql('t')} AS top`,
+      [f.workspaceId, f.ownerIds, fromDay, toDayExclusive, k]);
+    if (r?.decided) return r.top.map((x) => ({ ...x, amount: num(x.amount) }));
+  }
+  return ownersTopClientsGrouped(database, f);
+}
+
+/** The top clients as one JSON array with their names, from `t` (contact_id, company_id, amount, count). */
+const namedTopSql = (t: string) => `coalesce((SELECT json_agg(json_build_object(
+    'clientKey', CASE WHEN ${t}.contact_id <> '${NONE_ID}' THEN 'contact:' || ${t}.contact_id ELSE 'company:' || ${t}.company_id END,
+    'amount', ${t}.amount::text, 'count', ${t}.count,
+    'name', CASE WHEN ${t}.contact_id <> '${NONE_ID}'
+                 THEN (SELECT trim(concat_ws(' ', ct.first_name, ct.last_name, ct.second_last_name)) FROM contact ct WHERE ct.workspace_id = $1 AND ct.id = ${t}.contact_id)
+                 ELSE (SELECT co.name FROM company co WHERE co.workspace_id = $1 AND co.id = ${t}.company_id) END)
+    ORDER BY ${t}.amount DESC, ${t}.contact_id <> '${NONE_ID}', ${t}.contact_id, ${t}.company_id) FROM ${t}), '[]')`;
+
+/** The period's top clients of some salespeople, grouped on the id columns of all their rows of sale_client_ref. */
+export async function ownersTopClientsGrouped(database: Database, f: MetricFilter & { ownerIds: string[] }): Promise<RankedClient[]> {
+  const { fromDay, toDayExclusive } = periodDays(f);
+  if (fromDay >= toDayExclusive) return [];
+  // Ties by client key text ('company:…' before 'contact:…', then the uuid, whose order is its text's),
+  // without making that text for every client.
+  const [r] = await database.query<{ top: RankedClient[] }>(
+    `WITH t AS (
+       SELECT contact_id, company_id, sum(total) AS amount, count(*)::int AS count
+         FROM sale_client_ref WHERE workspace_id = $1 AND owner_id = ANY($2::uuid[]) AND day >= $3::date AND day < $4::date
+        GROUP BY contact_id, company_id
+        ORDER BY 3 DESC, contact_id <> '${NONE_ID}', contact_id, company_id LIMIT ${TOP_CLIENTS})
+     SELECT ${namedTopSql('t')} AS top`,
+    [f.workspaceId, f.ownerIds, fromDay, toDayExclusive]);
+  return (r?.top ?? []).map((x) => ({ ...x, amount: num(x.amount) }));
 }
