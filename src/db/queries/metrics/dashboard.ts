@@ -39,7 +39,7 @@ export const metricNames = Object.keys(metricQueries) as MetricName[];
  * totals and the weekly series per salesperson (its chart); the full per user × type × week table stays
  * GET /metrics/interactions and its CSV/XLSX export (docs/metrics.md#activity).
  */
-const dashboardCards = { ...metricQueries, interactions: interactionsSummarySql } as const;
+export const dashboardCards = { ...metricQueries, interactions: interactionsSummarySql } as const;
 
 type Results = { [K in MetricName]: Awaited<ReturnType<(typeof dashboardCards)[K]>> };
 

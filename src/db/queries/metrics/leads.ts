@@ -184,6 +184,15 @@ export async function overdueNextActionsSql(database: Database, f: MetricFilter)
   return { total: byOwner.reduce((s, r) => s + r.count, 0), byOwner };
 }
 
+// compareWeekly's order (localeCompare on every key) at a fraction of its cost over a year's ~3 300 rows:
+// weeks are ISO days and sources and products uuids or 'none', on which code-unit order is the same;
+// places are free text, compared by one collator (what localeCompare without arguments uses).
+const collator = new Intl.Collator();
+const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const compareWeeklyFast = (a: WeeklyRow, b: WeeklyRow) =>
+  byCodeUnits(a.week, b.week) || byCodeUnits(a.sourceId, b.sourceId) || byCodeUnits(a.productId, b.productId)
+  || collator.compare(a.neighbourhood, b.neighbourhood) || collator.compare(a.city, b.city);
+
 /** New leads per week × source × product × neighbourhood × city (docs/metrics.md#weekly-statistics). */
 export async function weeklyNewLeadsSql(database: Database, f: MetricFilter): Promise<WeeklyRow[]> {
   const q = new Params();
@@ -203,7 +212,7 @@ export async function weeklyNewLeadsSql(database: Database, f: MetricFilter): Pr
     const none = (id: string) => (id === NONE_ID ? 'none' : id);
     return (JSON.parse(r?.rows ?? '[]') as [string, string, string, string, string, number][])
       .map(([week, sourceId, productId, neighbourhood, city, count]) => ({ week, sourceId: none(sourceId), productId: none(productId), neighbourhood, city, count }))
-      .sort(compareWeekly);
+      .sort(compareWeeklyFast);
   }
   const where = baseWhere(f, q, { alias: 'l', timeCol: 'created_at', ownerCol: 'owner_id', source: true });
   const rows = await database.query<WeeklyRow>(
