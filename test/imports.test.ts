@@ -322,6 +322,9 @@ describe('name + company matching in a large account', () => {
       `SELECT count(*)::int AS n FROM contact c JOIN company co ON co.workspace_id = c.workspace_id AND co.id = c.company_id
         WHERE c.workspace_id = $1 AND c.email LIKE 'nandu%' AND co.name = 'Compañía Ñandú ' || substring(c.email FROM 'nandu(\\d+)@')`, [workspaceId]);
     expect(linked!.n).toBe(n);
+    // Created with time-ordered ids (UUID version 7), so a batch's inserts land together in the primary key.
+    const ids = await t.deps.database.query<{ id: string }>(`SELECT id FROM contact WHERE workspace_id = $1 AND email LIKE 'nandu%'`, [workspaceId]);
+    expect(ids.filter((r) => /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(r.id))).toHaveLength(n);
   });
 });
 
