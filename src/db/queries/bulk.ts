@@ -165,6 +165,13 @@ export async function generateDataset(database: Database, opts: GenerateOptions)
       // statement even when it writes no row. The load's statements run once; compiling never pays.
       await conn.exec('SET LOCAL jit = off');
 
+      // Whether a bulk table has statistics from before the load (reltuples is -1 until the first
+      // ANALYZE or VACUUM): see the ANALYZE before the rollup rebuild.
+      const [analysed] = await conn.query<{ stale: boolean }>(
+        `SELECT coalesce(bool_or(reltuples >= 0), false) AS stale FROM pg_class
+          WHERE oid = ANY (ARRAY['company', 'contact', 'lead', 'lead_stage_history', 'activity', 'sale']::regclass[])`);
+      const staleStatistics = analysed?.stale === true;
+
       let deferred: { name: string; def: string }[] = [];
       if (deferIndexes) {
         deferred = await conn.query<{ name: string; def: string }>(
@@ -311,59 +318,66 @@ export async function generateDataset(database: Database, opts: GenerateOptions)
       // The person sort keys are joined by residue: merging would sort each chunk by residue and so
       // insert the leads out of id order; hashing the 4 096 keys keeps the order of generate_series.
       await conn.exec('SET LOCAL enable_mergejoin = off');
-      await inChunks('lead', leads, chunk, async (from, to) => {
-        await run(
-          `INSERT INTO lead (workspace_id, id, title, contact_id, company_id, pipeline_id, stage_id, score, probability, amount, currency,
-                             source_id, owner_id, next_action_at, next_action_type, status, lost_reason, closed_at, created_at, updated_at,
-                             contact_sort, company_sort, owner_sort, source_sort, stage_sort)
-           SELECT $1, ${idSql(prefix, '1ead', 'g')}, ${pick(words.leadTitles, 'g')} || ' #' || g,
-                  ${idSql(prefix, 'c0a7', 'c')}, ${companyOf('c')}, $5, ($6::uuid[])[w], (g * 31) % 101, ($8::int[])[w],
-                  ((g * 7919) % 40000 + 500)::numeric, 'EUR', ($9::uuid[])[(1 + g % $10::int)::int], ${ownerOfLead('g')},
-                  CASE WHEN ($7::text[])[w] = 'open' AND g % 20 <> 0 THEN now() + ((g % 1440) - 240) * interval '1 hour' END,
-                  CASE WHEN ($7::text[])[w] = 'open' AND g % 20 <> 0 THEN (ARRAY['call','email','meeting','visit','message','task'])[(1 + g % 6)::int] END,
-                  ($7::text[])[w], CASE WHEN ($7::text[])[w] = 'lost' THEN 'Precio' END,
-                  CASE WHEN ($7::text[])[w] <> 'open' THEN ${closedAt} END, t, t,
-                  -- The sort keys the lead_fill_sort_keys trigger would copy, from the same formulas as
-                  -- the contact and company names and from the owners', sources' and stages' keys read once.
-                  ps.sort,
-                  CASE WHEN ${hasCompany('c')} THEN ($15::text[])[(1 + ${companyNumberOf('c')} % ${companyPeriod})::int] || ' ' || ${companyNumberOf('c')} ELSE '' END,
-                  ($11::text[])[(1 + g % ${owners.length})::int],
-                  coalesce(($12::text[])[(1 + g % $10::int)::int], ''),
-                  ($13::int[])[w]
-             FROM generate_series($3::bigint, $4::bigint) g,
-                  LATERAL (SELECT ${contactOfLead('g')} AS c, ${wheelSlot} AS w, ${createdAt} AS t) x
-                  -- A join, not a subscript: reaching element n of a text[] walks the n − 1 before it
-                  -- (~10 µs a lead for 4 096 keys), a hash probe does not.
-                  JOIN unnest($14::text[]) WITH ORDINALITY AS ps (sort, n) ON ps.n = 1 + x.c % ${personPeriod}`,
-          [ws, owners, from, to, pipelineId, wheelIds, wheelKinds, wheelProb, sources.map((s) => s.id), Math.max(1, sources.length),
-            ownerSorts, sources.map((s) => s.sort), wheel.map((s) => s.position), personSorts, companySorts]);
-        return to - from + 1;
-      });
-
-      await conn.exec('SET LOCAL enable_mergejoin = on');
-
       // Each lead went through the open stages in order up to its own (won and lost leads up to one
       // of them), then to its closing stage on its close date: what moving it in the app would write.
+      // The leads and their stage history are written by one statement: what both need of a lead (its
+      // number, id, owner, wheel slot, status, creation instant) is computed once into `src`, which
+      // both inserts read, instead of a second pass over generate_series rebuilding the lead's id and
+      // owner for each of its ~2.4 history rows.
       const openIds = open.map((s) => s.id);
       const wheelOpenIndex = wheel.map((s) => open.indexOf(s));
-      await inChunks('lead_stage_history', leads, chunk, async (from, to) => {
+      let historyRows = 0;
+      await inChunks('lead', leads, chunk, async (from, to) => {
         const [r] = await conn.query<{ n: number }>(
-          `WITH h AS (
-             INSERT INTO lead_stage_history (workspace_id, id, lead_id, from_stage_id, to_stage_id, user_id, changed_at)
-             SELECT $1, ${idSql(prefix, 'b157', `(g - 1) * ${open.length + 1} + j`)}, ${idSql(prefix, '1ead', 'g')},
-                    CASE WHEN j > 1 THEN ($6::uuid[])[j - 1] END,
-                    CASE WHEN j <= oi + 1 THEN ($6::uuid[])[j] ELSE ($5::uuid[])[w] END,
-                    ${ownerOfLead('g')},
-                    CASE WHEN j <= oi + 1 THEN t + (j - 1) * interval '20 days' / (oi + 2) ELSE ${closedAt} END
+          `WITH src AS MATERIALIZED (
+             SELECT g, ${idSql(prefix, '1ead', 'g')} AS id, x.c, x.w, x.t, ${ownerOfLead('g')} AS owner_id, ($7::text[])[x.w] AS status,
+                    ps.sort AS contact_sort
                FROM generate_series($3::bigint, $4::bigint) g,
-                    LATERAL (SELECT ${wheelSlot} AS w, ${createdAt} AS t) x,
-                    LATERAL (SELECT CASE WHEN ($7::int[])[w] >= 0 THEN ($7::int[])[w] ELSE (g % ${open.length})::int END AS oi) y,
-                    LATERAL generate_series(1, oi + 1 + CASE WHEN ($7::int[])[w] >= 0 THEN 0 ELSE 1 END) j
+                    LATERAL (SELECT ${contactOfLead('g')} AS c, ${wheelSlot} AS w, ${createdAt} AS t) x
+                    -- A join, not a subscript: reaching element n of a text[] walks the n − 1 before it
+                    -- (~10 µs a lead for 4 096 keys), a hash probe does not.
+                    JOIN unnest($14::text[]) WITH ORDINALITY AS ps (sort, n) ON ps.n = 1 + x.c % ${personPeriod}),
+           l AS (
+             INSERT INTO lead (workspace_id, id, title, contact_id, company_id, pipeline_id, stage_id, score, probability, amount, currency,
+                               source_id, owner_id, next_action_at, next_action_type, status, lost_reason, closed_at, created_at, updated_at,
+                               contact_sort, company_sort, owner_sort, source_sort, stage_sort)
+             SELECT $1, id, ${pick(words.leadTitles, 'g')} || ' #' || g,
+                    ${idSql(prefix, 'c0a7', 'c')}, ${companyOf('c')}, $5, ($6::uuid[])[w], (g * 31) % 101, ($8::int[])[w],
+                    ((g * 7919) % 40000 + 500)::numeric, 'EUR', ($9::uuid[])[(1 + g % $10::int)::int], owner_id,
+                    CASE WHEN status = 'open' AND g % 20 <> 0 THEN now() + ((g % 1440) - 240) * interval '1 hour' END,
+                    CASE WHEN status = 'open' AND g % 20 <> 0 THEN (ARRAY['call','email','meeting','visit','message','task'])[(1 + g % 6)::int] END,
+                    status, CASE WHEN status = 'lost' THEN 'Precio' END,
+                    CASE WHEN status <> 'open' THEN ${closedAt} END, t, t,
+                    -- The sort keys the lead_fill_sort_keys trigger would copy, from the same formulas as
+                    -- the contact and company names and from the owners', sources' and stages' keys read once.
+                    contact_sort,
+                    CASE WHEN ${hasCompany('c')} THEN ($15::text[])[(1 + ${companyNumberOf('c')} % ${companyPeriod})::int] || ' ' || ${companyNumberOf('c')} ELSE '' END,
+                    ($11::text[])[(1 + g % ${owners.length})::int],
+                    coalesce(($12::text[])[(1 + g % $10::int)::int], ''),
+                    ($13::int[])[w]
+               FROM src),
+           h AS (
+             INSERT INTO lead_stage_history (workspace_id, id, lead_id, from_stage_id, to_stage_id, user_id, changed_at)
+             SELECT $1, ${idSql(prefix, 'b157', `(g - 1) * ${open.length + 1} + j`)}, s.id,
+                    CASE WHEN j > 1 THEN ($16::uuid[])[j - 1] END,
+                    CASE WHEN j <= oi + 1 THEN ($16::uuid[])[j] ELSE ($6::uuid[])[w] END,
+                    s.owner_id,
+                    CASE WHEN j <= oi + 1 THEN t + (j - 1) * interval '20 days' / (oi + 2) ELSE ${closedAt} END
+               FROM src s,
+                    LATERAL (SELECT CASE WHEN ($17::int[])[w] >= 0 THEN ($17::int[])[w] ELSE (g % ${open.length})::int END AS oi) y,
+                    LATERAL generate_series(1, oi + 1 + CASE WHEN ($17::int[])[w] >= 0 THEN 0 ELSE 1 END) j
              RETURNING 1)
            SELECT count(*)::int AS n FROM h`,
-          [ws, owners, from, to, wheelIds, openIds, wheelOpenIndex]);
-        return r?.n ?? 0;
+          [ws, owners, from, to, pipelineId, wheelIds, wheelKinds, wheelProb, sources.map((s) => s.id), Math.max(1, sources.length),
+            ownerSorts, sources.map((s) => s.sort), wheel.map((s) => s.position), personSorts, companySorts, openIds, wheelOpenIndex]);
+        historyRows += r?.n ?? 0;
+        rowsSoFar += r?.n ?? 0;
+        return to - from + 1;
       });
+      phases.at(-1)!.table = 'lead + lead_stage_history';
+      phases.at(-1)!.rows += historyRows;
+
+      await conn.exec('SET LOCAL enable_mergejoin = on');
 
       if (perLead > 0) {
         const leadStep = Math.max(1, Math.floor((chunk * 4) / perLead));
@@ -413,6 +427,13 @@ export async function generateDataset(database: Database, opts: GenerateOptions)
       // The rollups from the raw rows, once (after the indexes: the furthest funnel step looks up each
       // lead's stage history), and the triggers back as they were.
       const r0 = performance.now();
+      // A table analysed before the load has statistics without this workspace, so the planner takes
+      // its millions of new rows for none and the rebuild nests loops over them (a second 100 000-lead
+      // load into the same server was still rebuilding after 26 minutes). ANALYZE counts this
+      // transaction's own rows, and is rolled back with it. Tables never analysed (a new database) are
+      // left so: their size-based estimates gave faster rebuild plans than statistics did (100 000
+      // leads under load 9–10: 22.9–27.4 s without, 30.4–34.4 s with).
+      if (staleStatistics) await conn.exec('ANALYZE company, contact, lead, lead_stage_history, activity, sale');
       await conn.query('SELECT metric_rollups_rebuild($1::uuid)', [ws]);
       // The sale triggers' per-contact figures (migration 0023), where the schema has them.
       const [saleStats] = await conn.query<{ ok: boolean }>(`SELECT to_regprocedure('contact_sale_stats_refresh(uuid, uuid[])') IS NOT NULL AS ok`);
@@ -437,7 +458,7 @@ export async function generateDataset(database: Database, opts: GenerateOptions)
         workspaceId: ws,
         users,
         stageIds: stages.map((s) => ({ id: s.id, name: s.name, kind: s.kind })),
-        counts: { teams, users: toCreate, companies, contacts, leads, stageHistory: phases.find((p) => p.table === 'lead_stage_history')?.rows ?? 0,
+        counts: { teams, users: toCreate, companies, contacts, leads, stageHistory: historyRows,
           activities: leads * perLead, sales: saleCount },
         rows: rowsSoFar,
         loadSeconds,

@@ -1,0 +1,13 @@
+-- One activity index fewer (docs/benchmarks.md "Bulk load: one statement per lead and its history,
+-- statistics before the rollups, one activity index fewer").
+--
+-- activity_lead_done_type_idx (0015) answered "a lead's done activities by type" for the funnel: the raw
+-- funnel's per-cohort activity read (src/db/queries/funnel.ts) and the funnel rollup triggers' read of the
+-- changed leads' activities (funnel_reach_sql, 0020; funnel_step_reached, 0028). activity_lead_idx (0001)
+-- leads with the same (workspace_id, lead_id) and a lead has a handful of activities, so the same plans
+-- read those rows through it and the heap instead of index-only. EXPLAIN (ANALYZE) at 100 000 leads /
+-- 500 000 activities, with and without: one changed lead 0.02 → 0.03 ms, a salesperson's cohort of a year
+-- (1 373 leads) 174 → 107–181 ms (load 7, noise), a month's cohort of the whole workspace reads every
+-- activity either way (sequential scan). At 1M leads it was 368 MB, ~5.5 s of a bulk load's index
+-- rebuild, and one more index entry for every activity written.
+DROP INDEX IF EXISTS activity_lead_done_type_idx;
