@@ -14,7 +14,7 @@
  */
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { argsOf, mib } from './stats.js';
 import { startEngine } from './engine.js';
@@ -111,6 +111,7 @@ try {
   const uploadSecs = (performance.now() - u0) / 1000;
   await database.transaction(async (tx) => updateImport(tx, actor, await findImport(tx, ws, imp.id, true), { createLeads: withLeads, upsertKey: 'email' }));
   const baseRss = process.memoryUsage().rss;
+  const loadAtStart = loadavg()[0]!.toFixed(1);
   const r0 = performance.now();
   let lastLog = 0;
   const done = await runImport(deps, ws, imp.id, admin.id, {
@@ -118,13 +119,14 @@ try {
     onProgress: (n) => {
       if (performance.now() - lastLog > 5000) {
         lastLog = performance.now();
-        process.stderr.write(`  ${n.toLocaleString('en')} rows, ${Math.round(n / ((performance.now() - r0) / 1000)).toLocaleString('en')} rows/s, rss ${mib(process.memoryUsage().rss)}\n`);
+        process.stderr.write(`  ${n.toLocaleString('en')} rows, ${Math.round(n / ((performance.now() - r0) / 1000)).toLocaleString('en')} rows/s, rss ${mib(process.memoryUsage().rss)}, load ${loadavg()[0]!.toFixed(1)}\n`);
       }
     },
   });
   const runSecs = (performance.now() - r0) / 1000;
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  console.log(`load average (1 min) ${loadAtStart} at the start of the import, ${loadavg()[0]!.toFixed(1)} at its end: on a shared machine, compare with the floor`);
   console.log(`engine ${database.engine}, batch ${batchSize}, leads ${withLeads ? 'on' : 'off'}, ${existing.toLocaleString('en')} contacts already there, ${companies.toLocaleString('en')} companies in the file`);
   console.log(`upload (stored in the database in chunks + layout detection): ${uploadSecs.toFixed(1)} s`);
   console.log(`import: ${done.processedRows.toLocaleString('en')} rows in ${runSecs.toFixed(1)} s = ${Math.round(done.processedRows / runSecs).toLocaleString('en')} rows/s`);
@@ -168,7 +170,7 @@ async function measureFloor(database: Database, workspaceId: string, userId: str
         SELECT $1, $2, 'contact', id, 'create', jsonb_build_object('firstName', jsonb_build_array(NULL, first_name), 'lastName', jsonb_build_array(NULL, last_name)) FROM ins`,
       [workspaceId, userId, n, imp!.id]);
       const secs = (performance.now() - t) / 1000;
-      console.log(`floor: ${n.toLocaleString('en')} contacts + audit events + import records in one INSERT … SELECT: ${secs.toFixed(2)} s = ${Math.round(n / secs).toLocaleString('en')} rows/s`);
+      console.log(`floor (load average ${loadavg()[0]!.toFixed(1)}): ${n.toLocaleString('en')} contacts + audit events + import records in one INSERT … SELECT: ${secs.toFixed(2)} s = ${Math.round(n / secs).toLocaleString('en')} rows/s`);
     } finally {
       await conn.query('ROLLBACK');
     }
