@@ -401,7 +401,7 @@ export async function enqueueFunnelRollups(tx: Db, workspaceId: string, pipeline
 }
 
 /** The parts of a pipeline's funnel rollups the job rebuilds one transaction each, in this order. */
-export const FUNNEL_REBUILD_PARTS = ['funnel_lead_daily', 'funnel_step_days', 'funnel_won_cycle', 'funnel_step_reached'] as const;
+export const FUNNEL_REBUILD_PARTS = ['funnel_lead_daily+funnel_step_days', 'funnel_won_cycle', 'funnel_step_reached'] as const;
 export type FunnelRebuildPart = (typeof FUNNEL_REBUILD_PARTS)[number];
 
 /**
@@ -435,7 +435,7 @@ export async function rebuildFunnelRollups(
   const wanted = await write(database, async (tx) => state(tx));
   if (wanted.built === wanted.current) return false;
   const dayRanges = await creationDayRanges(database, workspaceId, pipelineId, chunkLeads);
-  const work = FUNNEL_REBUILD_PARTS.flatMap((part): { part: FunnelRebuildPart; days: DayRange }[] => (part === 'funnel_lead_daily' || part === 'funnel_step_days'
+  const work = FUNNEL_REBUILD_PARTS.flatMap((part): { part: FunnelRebuildPart; days: DayRange }[] => (part === 'funnel_lead_daily+funnel_step_days'
     ? dayRanges.map((days) => ({ part, days })) : [{ part, days: { from: null, to: null } }]));
   for (const { part, days } of work) {
     const started = performance.now();
@@ -503,18 +503,47 @@ async function rebuildPart(tx: Db, workspaceId: string, pipelineId: string, part
     return;
   }
   const inDays = sql`(${days.from}::date IS NULL OR day >= ${days.from}::date) AND (${days.to}::date IS NULL OR day < ${days.to}::date)`;
-  await tx.execute(sql`DELETE FROM ${sql.raw(part)} WHERE workspace_id = ${workspaceId} AND pipeline_id = ${pipelineId} AND ${inDays}`);
-  await tx.execute(sql`DELETE FROM ${sql.raw(`${part}_all`)} WHERE workspace_id = ${workspaceId} AND pipeline_id = ${pipelineId} AND ${inDays}`);
+  const tables = part === 'funnel_won_cycle' ? ['funnel_won_cycle'] : ['funnel_lead_daily', 'funnel_step_days'];
+  for (const table of tables.flatMap((x) => [x, `${x}_all`])) {
+    await tx.execute(sql`DELETE FROM ${sql.raw(table)} WHERE workspace_id = ${workspaceId} AND pipeline_id = ${pipelineId} AND ${inDays}`);
+  }
   // The leads created on those days, in the zone the rollups bucket by (0020: metric_zone of the workspace's).
   const created = sql`(SELECT format(' AND (created_at AT TIME ZONE %L)::date', metric_zone(time_zone)) FROM workspace WHERE id = ${workspaceId})`;
-  const rows = rowsOf<{ q: string }>(await tx.execute(sql`SELECT ${sql.raw(`${part}_sql`)}(
-      format('SELECT *, 1 AS sign FROM lead WHERE workspace_id = %L AND pipeline_id = %L', ${workspaceId}::uuid, ${pipelineId}::uuid)
+  const leads = sql`format('SELECT *, 1 AS sign FROM lead WHERE workspace_id = %L AND pipeline_id = %L', ${workspaceId}::uuid, ${pipelineId}::uuid)
         || CASE WHEN ${days.from}::date IS NULL THEN '' ELSE ${created} || format(' >= %L', ${days.from}::date) END
-        || CASE WHEN ${days.to}::date IS NULL THEN '' ELSE ${created} || format(' < %L', ${days.to}::date) END
-      ${part === 'funnel_won_cycle' ? sql`` : sql`, format('SELECT * FROM lead_stage_history WHERE workspace_id = %L', ${workspaceId}::uuid),
+        || CASE WHEN ${days.to}::date IS NULL THEN '' ELSE ${created} || format(' < %L', ${days.to}::date) END`;
+  if (part === 'funnel_won_cycle') {
+    const [r] = rowsOf<{ q: string }>(await tx.execute(sql`SELECT funnel_won_cycle_sql(${leads}) AS q`));
+    await tx.execute(sql.raw(r!.q));
+    return;
+  }
+  const args = sql`${leads}, format('SELECT * FROM lead_stage_history WHERE workspace_id = %L', ${workspaceId}::uuid),
       format('SELECT * FROM activity WHERE workspace_id = %L', ${workspaceId}::uuid), format('SELECT * FROM sale WHERE workspace_id = %L', ${workspaceId}::uuid),
-      format('SELECT * FROM feedback WHERE workspace_id = %L', ${workspaceId}::uuid)`}) AS q`));
-  await tx.execute(sql.raw(rows[0]!.q));
+      format('SELECT * FROM feedback WHERE workspace_id = %L', ${workspaceId}::uuid)`;
+  const [r] = rowsOf<{ reach: string; daily: string; days: string }>(await tx.execute(sql`SELECT 'WITH ' || funnel_reach_sql(${args}) || ', ' AS reach,
+      funnel_lead_daily_sql(${args}) AS daily, funnel_step_days_sql(${args}) AS days`));
+  const merged = mergeOnReach(r!.reach, [r!.daily, r!.days]);
+  if (merged) await tx.execute(sql.raw(merged));
+  else for (const q of [r!.daily, r!.days]) await tx.execute(sql.raw(q));
+}
+
+/**
+ * Several of the migrations' rollup statements over the same leads (each `WITH <reach CTEs>,
+ * … funnel_rows …, funnel_fine AS (INSERT …) INSERT INTO <table>_all …`, 0020 funnel_upsert_both) as
+ * one statement whose reach CTEs (each lead's step instants, most of the cost) are computed once,
+ * each upsert a data-modifying CTE of its own. Null when a statement is not of that shape (a later
+ * migration changed them): the caller runs them one by one.
+ */
+export function mergeOnReach(reach: string, statements: readonly string[]): string | null {
+  const parts: string[] = [];
+  for (const [i, st] of statements.entries()) {
+    if (!st.startsWith(reach)) return null;
+    const tail = st.slice(reach.length).replace(/\bfunnel_rows\b/g, `funnel_rows_${i}`).replace(/\bfunnel_fine\b/g, `funnel_fine_${i}`);
+    const last = tail.lastIndexOf(') INSERT INTO ');
+    if (last < 0 || !/^\s*(\w+ AS MATERIALIZED \()/.test(tail)) return null;
+    parts.push(`${tail.slice(0, last + 1)}, funnel_all_${i} AS (${tail.slice(last + 2)})`);
+  }
+  return `${reach}${parts.join(',\n')}\nSELECT 1`;
 }
 
 /** Turns either way's rows into the model's facts and the projection's inputs. */
