@@ -1053,3 +1053,11 @@ export const saleClientOwnerTotal = pgTable('sale_client_owner_total', {
   sales: integer('sales').notNull(),
   amount: numeric('amount').notNull(),
 }, (t) => [primaryKey({ columns: [t.workspaceId, t.contactId, t.companyId, t.ownerId] })]);
+
+// While the funnel rollups job rebuilds funnel_step_reached range by range (migration 0034): the local
+// creation day before which the pipeline's leads are counted in it; its triggers leave the later ones alone.
+export const funnelRollupCursor = pgTable('funnel_rollup_cursor', {
+  workspaceId: uuid('workspace_id').notNull(),
+  pipelineId: uuid('pipeline_id').notNull(),
+  builtBefore: date('built_before', { mode: 'string' }).notNull(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.pipelineId] })]);

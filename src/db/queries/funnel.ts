@@ -435,7 +435,7 @@ export async function rebuildFunnelRollups(
   const wanted = await write(database, async (tx) => state(tx));
   if (wanted.built === wanted.current) return false;
   const dayRanges = await creationDayRanges(database, workspaceId, pipelineId, chunkLeads);
-  const work = FUNNEL_REBUILD_PARTS.flatMap((part): { part: FunnelRebuildPart; days: DayRange }[] => (part === 'funnel_lead_daily+funnel_step_days'
+  const work = FUNNEL_REBUILD_PARTS.flatMap((part): { part: FunnelRebuildPart; days: DayRange }[] => (part !== 'funnel_won_cycle'
     ? dayRanges.map((days) => ({ part, days })) : [{ part, days: { from: null, to: null } }]));
   for (const { part, days } of work) {
     const started = performance.now();
@@ -494,12 +494,34 @@ async function creationDayRanges(database: Database, workspaceId: string, pipeli
  * migrations' own statements; for the creation-day tables, only the rows of the days `days`.
  */
 async function rebuildPart(tx: Db, workspaceId: string, pipelineId: string, part: FunnelRebuildPart, days: DayRange): Promise<void> {
+  // The leads created on those days, in the zone the rollups bucket by (0020: metric_zone of the workspace's).
+  const created = sql`(SELECT format(' AND (created_at AT TIME ZONE %L)::date', metric_zone(time_zone)) FROM workspace WHERE id = ${workspaceId})`;
+  const leads = sql`format('SELECT *, 1 AS sign FROM lead WHERE workspace_id = %L AND pipeline_id = %L', ${workspaceId}::uuid, ${pipelineId}::uuid)
+        || CASE WHEN ${days.from}::date IS NULL THEN '' ELSE ${created} || format(' >= %L', ${days.from}::date) END
+        || CASE WHEN ${days.to}::date IS NULL THEN '' ELSE ${created} || format(' < %L', ${days.to}::date) END`;
+  const args = sql`${leads}, format('SELECT * FROM lead_stage_history WHERE workspace_id = %L', ${workspaceId}::uuid),
+      format('SELECT * FROM activity WHERE workspace_id = %L', ${workspaceId}::uuid), format('SELECT * FROM sale WHERE workspace_id = %L', ${workspaceId}::uuid),
+      format('SELECT * FROM feedback WHERE workspace_id = %L', ${workspaceId}::uuid)`;
+  const of = sql`workspace_id = ${workspaceId} AND pipeline_id = ${pipelineId}`;
   if (part === 'funnel_step_reached') {
-    const [has] = rowsOf<{ n: number }>(await tx.execute(sql`SELECT count(*)::int AS n FROM funnel_rollup_state WHERE workspace_id = ${workspaceId} AND pipeline_id = ${pipelineId}`));
-    // A pipeline's first build: inserting its state row rebuilds this table (its trigger, migration
-    // 0028), and the row, named after no journey, keeps the rollups stale until the last transaction.
-    if (!num(has!.n)) await tx.execute(sql`INSERT INTO funnel_rollup_state (workspace_id, pipeline_id, signature) VALUES (${workspaceId}, ${pipelineId}, '')`);
-    else await tx.execute(sql`SELECT funnel_step_reached_rebuild(${workspaceId}, ${pipelineId})`);
+    // Keyed by the day a step was reached, which ranges of leads share: funnel_rollup_cursor (0034)
+    // makes its triggers leave alone the leads of the ranges not counted yet.
+    if (days.from === null) {
+      await tx.execute(sql`INSERT INTO funnel_rollup_cursor (workspace_id, pipeline_id, built_before) VALUES (${workspaceId}, ${pipelineId}, '-infinity')
+        ON CONFLICT (workspace_id, pipeline_id) DO UPDATE SET built_before = excluded.built_before`);
+      // A pipeline's first build: its state row, named after no journey (the rollups stay stale until
+      // the last transaction); with that empty name its trigger (0028, 0034) leaves this table to us.
+      await tx.execute(sql`INSERT INTO funnel_rollup_state (workspace_id, pipeline_id, signature) VALUES (${workspaceId}, ${pipelineId}, '') ON CONFLICT DO NOTHING`);
+      await tx.execute(sql`DELETE FROM funnel_step_reached WHERE ${of}`);
+      await tx.execute(sql`DELETE FROM funnel_step_reached_all WHERE ${of}`);
+    }
+    // The range's leads are counted from now on, by its statement and by the triggers.
+    const moved = rowsOf(await tx.execute(sql`UPDATE funnel_rollup_cursor SET built_before = coalesce(${days.to}::date, 'infinity'::date) WHERE ${of} RETURNING 1`));
+    // No cursor: a whole rebuild of the table (funnel_step_reached_rebuild) ran meanwhile; it is exact already.
+    if (!moved.length) return;
+    const [r] = rowsOf<{ q: string }>(await tx.execute(sql`SELECT funnel_step_reached_sql(${args}) AS q`));
+    await tx.execute(sql.raw(r!.q));
+    if (days.to === null) await tx.execute(sql`DELETE FROM funnel_rollup_cursor WHERE ${of}`);
     return;
   }
   const inDays = sql`(${days.from}::date IS NULL OR day >= ${days.from}::date) AND (${days.to}::date IS NULL OR day < ${days.to}::date)`;
@@ -507,19 +529,11 @@ async function rebuildPart(tx: Db, workspaceId: string, pipelineId: string, part
   for (const table of tables.flatMap((x) => [x, `${x}_all`])) {
     await tx.execute(sql`DELETE FROM ${sql.raw(table)} WHERE workspace_id = ${workspaceId} AND pipeline_id = ${pipelineId} AND ${inDays}`);
   }
-  // The leads created on those days, in the zone the rollups bucket by (0020: metric_zone of the workspace's).
-  const created = sql`(SELECT format(' AND (created_at AT TIME ZONE %L)::date', metric_zone(time_zone)) FROM workspace WHERE id = ${workspaceId})`;
-  const leads = sql`format('SELECT *, 1 AS sign FROM lead WHERE workspace_id = %L AND pipeline_id = %L', ${workspaceId}::uuid, ${pipelineId}::uuid)
-        || CASE WHEN ${days.from}::date IS NULL THEN '' ELSE ${created} || format(' >= %L', ${days.from}::date) END
-        || CASE WHEN ${days.to}::date IS NULL THEN '' ELSE ${created} || format(' < %L', ${days.to}::date) END`;
   if (part === 'funnel_won_cycle') {
     const [r] = rowsOf<{ q: string }>(await tx.execute(sql`SELECT funnel_won_cycle_sql(${leads}) AS q`));
     await tx.execute(sql.raw(r!.q));
     return;
   }
-  const args = sql`${leads}, format('SELECT * FROM lead_stage_history WHERE workspace_id = %L', ${workspaceId}::uuid),
-      format('SELECT * FROM activity WHERE workspace_id = %L', ${workspaceId}::uuid), format('SELECT * FROM sale WHERE workspace_id = %L', ${workspaceId}::uuid),
-      format('SELECT * FROM feedback WHERE workspace_id = %L', ${workspaceId}::uuid)`;
   const [r] = rowsOf<{ reach: string; daily: string; days: string }>(await tx.execute(sql`SELECT 'WITH ' || funnel_reach_sql(${args}) || ', ' AS reach,
       funnel_lead_daily_sql(${args}) AS daily, funnel_step_days_sql(${args}) AS days`));
   const merged = mergeOnReach(r!.reach, [r!.daily, r!.days]);
