@@ -184,9 +184,9 @@ export async function overdueNextActionsSql(database: Database, f: MetricFilter)
   return { total: byOwner.reduce((s, r) => s + r.count, 0), byOwner };
 }
 
-// compareWeekly's order (localeCompare on every key) at a fraction of its cost over a year's ~3 300 rows:
-// weeks are ISO days and sources and products uuids or 'none', on which code-unit order is the same;
-// places are free text, compared by one collator (what localeCompare without arguments uses).
+// compareWeekly's order without localeCompare on the id keys: weeks are ISO days and sources and products
+// uuids or 'none', on which code-unit order is the same; places are free text, compared by one collator
+// (what localeCompare without arguments uses). Measured: a few ms of ~3 300 rows' sort, not the card's cost.
 const collator = new Intl.Collator();
 const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const compareWeeklyFast = (a: WeeklyRow, b: WeeklyRow) =>
