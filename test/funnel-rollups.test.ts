@@ -357,6 +357,19 @@ describe('funnel rollups', () => {
     expect(await rebuildFunnelRollups(db, ws, pipelineId)).toBe(true);
     expect(await rebuildFunnelRollups(db, ws, pipelineId)).toBe(false);
     await expectRollupsEqualRaw(steps);
+
+    // A whole rebuild (a zone or stage change) half-way through plan vs actual's ranges: the job stops, the whole rebuild's result stands.
+    await stale();
+    let whole = false;
+    expect(await rebuildFunnelRollups(db, ws, pipelineId, async (part) => {
+      if (part !== 'funnel_step_reached' || whole) return;
+      whole = true;
+      await db.query(`SELECT set_config('jit', 'off', true), funnel_rollups_rebuild($1)`, [ws]);
+      await randomWrite();
+    }, { chunkLeads: 40 })).toBe(false);
+    expect(whole).toBe(true);
+    expect(await funnelRollupStatus(db, filter(), steps)).toBe('ready');
+    await expectRollupsEqualRaw(steps);
   }, HEAVY);
 
   it('leave a backtest\'s past cut-off, a product filter and another journey to the raw rows', async () => {

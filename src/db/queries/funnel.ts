@@ -417,10 +417,11 @@ export type FunnelRebuildPart = (typeof FUNNEL_REBUILD_PARTS)[number];
  * last transaction the state still names another build, so the rollups never answer half-built
  * (stale: "being prepared", or raw for a small pipeline, as before). The state records the journey
  * read BEFORE the first part: a journey or stage change stored meanwhile leaves them stale, for the
- * job that change queued. Two jobs for one pipeline may interleave: each part is a whole rebuild,
- * so the result is the same. `afterPart` (tests, the benchmark) runs between the transactions.
- * On PGlite the two tables keyed by creation day are rebuilt `chunkLeads` leads' worth of days at a
- * time (creationDayRanges): a few seconds each instead of a minute at 100 000 leads. PostgreSQL does
+ * job that change queued. Two jobs for one pipeline may interleave: a part or range rebuilt twice
+ * is the same, and funnel_step_reached's ranges (0034: a cursor tells its triggers which leads are
+ * not counted yet) stop the job that finds the cursor moved by the other. `afterPart` (tests, the benchmark) runs between the transactions.
+ * On PGlite the tables are rebuilt `chunkLeads` leads' worth of creation days at a time
+ * (creationDayRanges; funnel_won_cycle, cheap, in one go): seconds each instead of minutes at 100 000 leads. PostgreSQL does
  * each in one go by default: each range reads the whole history and activities again (hash joins),
  * and there concurrent readers never wait for the job anyway.
  */
@@ -439,7 +440,7 @@ export async function rebuildFunnelRollups(
     ? dayRanges.map((days) => ({ part, days })) : [{ part, days: { from: null, to: null } }]));
   for (const { part, days } of work) {
     const started = performance.now();
-    await write(database, async (tx) => {
+    const going = await write(database, async (tx) => {
       // One part of a pipeline at a time: a second job waits here, then rebuilds it again (exact, wasted).
       await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('funnel-rollups:' || ${pipelineId}))`);
       // Each statement runs once: JIT compiling it never pays (nested loops off makes every plan look
@@ -448,9 +449,10 @@ export async function rebuildFunnelRollups(
       // (funnel_rollups_rebuild of 0020 does the same).
       await tx.execute(sql`SELECT set_config('jit', 'off', true), set_config('work_mem', ${database.engine === 'pglite' ? '32MB' : '256MB'}, true),
         set_config('enable_nestloop', 'off', true)`);
-      await rebuildPart(tx, workspaceId, pipelineId, part, days);
+      return rebuildPart(tx, workspaceId, pipelineId, part, days);
     });
     await afterPart?.(part, performance.now() - started);
+    if (!going) return false;
   }
   const started = performance.now();
   const rebuilt = await write(database, async (tx) => {
@@ -464,8 +466,8 @@ export async function rebuildFunnelRollups(
   return rebuilt;
 }
 
-/** Leads per transaction when the job rebuilds a PGlite database's per-creation-day rollups (a few seconds each at 100 000 leads). */
-export const FUNNEL_PGLITE_CHUNK_LEADS = 25_000;
+/** Leads per transaction when the job rebuilds a PGlite database's funnel rollups (10–45 s each at 25 000 leads under load: smaller). */
+export const FUNNEL_PGLITE_CHUNK_LEADS = 10_000;
 
 type DayRange = { from: string | null; to: string | null };
 
@@ -493,7 +495,7 @@ async function creationDayRanges(database: Database, workspaceId: string, pipeli
  * One table of the pipeline's funnel rollups and its `_all` twin, rebuilt from the raw rows by the
  * migrations' own statements; for the creation-day tables, only the rows of the days `days`.
  */
-async function rebuildPart(tx: Db, workspaceId: string, pipelineId: string, part: FunnelRebuildPart, days: DayRange): Promise<void> {
+async function rebuildPart(tx: Db, workspaceId: string, pipelineId: string, part: FunnelRebuildPart, days: DayRange): Promise<boolean> {
   // The leads created on those days, in the zone the rollups bucket by (0020: metric_zone of the workspace's).
   const created = sql`(SELECT format(' AND (created_at AT TIME ZONE %L)::date', metric_zone(time_zone)) FROM workspace WHERE id = ${workspaceId})`;
   const leads = sql`format('SELECT *, 1 AS sign FROM lead WHERE workspace_id = %L AND pipeline_id = %L', ${workspaceId}::uuid, ${pipelineId}::uuid)
@@ -515,14 +517,16 @@ async function rebuildPart(tx: Db, workspaceId: string, pipelineId: string, part
       await tx.execute(sql`DELETE FROM funnel_step_reached WHERE ${of}`);
       await tx.execute(sql`DELETE FROM funnel_step_reached_all WHERE ${of}`);
     }
-    // The range's leads are counted from now on, by its statement and by the triggers.
-    const moved = rowsOf(await tx.execute(sql`UPDATE funnel_rollup_cursor SET built_before = coalesce(${days.to}::date, 'infinity'::date) WHERE ${of} RETURNING 1`));
-    // No cursor: a whole rebuild of the table (funnel_step_reached_rebuild) ran meanwhile; it is exact already.
-    if (!moved.length) return;
+    // The range's leads are counted from now on, by its statement and by the triggers. The cursor
+    // elsewhere than where this job left it: another job restarted the table, or a whole rebuild
+    // (funnel_step_reached_rebuild) dropped it; that one finishes it, this one stops.
+    const moved = rowsOf(await tx.execute(sql`UPDATE funnel_rollup_cursor SET built_before = coalesce(${days.to}::date, 'infinity'::date)
+      WHERE ${of} AND built_before = coalesce(${days.from}::date, '-infinity'::date) RETURNING 1`));
+    if (!moved.length) return false;
     const [r] = rowsOf<{ q: string }>(await tx.execute(sql`SELECT funnel_step_reached_sql(${args}) AS q`));
     await tx.execute(sql.raw(r!.q));
     if (days.to === null) await tx.execute(sql`DELETE FROM funnel_rollup_cursor WHERE ${of}`);
-    return;
+    return true;
   }
   const inDays = sql`(${days.from}::date IS NULL OR day >= ${days.from}::date) AND (${days.to}::date IS NULL OR day < ${days.to}::date)`;
   const tables = part === 'funnel_won_cycle' ? ['funnel_won_cycle'] : ['funnel_lead_daily', 'funnel_step_days'];
@@ -532,13 +536,14 @@ async function rebuildPart(tx: Db, workspaceId: string, pipelineId: string, part
   if (part === 'funnel_won_cycle') {
     const [r] = rowsOf<{ q: string }>(await tx.execute(sql`SELECT funnel_won_cycle_sql(${leads}) AS q`));
     await tx.execute(sql.raw(r!.q));
-    return;
+    return true;
   }
   const [r] = rowsOf<{ reach: string; daily: string; days: string }>(await tx.execute(sql`SELECT 'WITH ' || funnel_reach_sql(${args}) || ', ' AS reach,
       funnel_lead_daily_sql(${args}) AS daily, funnel_step_days_sql(${args}) AS days`));
   const merged = mergeOnReach(r!.reach, [r!.daily, r!.days]);
   if (merged) await tx.execute(sql.raw(merged));
   else for (const q of [r!.daily, r!.days]) await tx.execute(sql.raw(q));
+  return true;
 }
 
 /**
