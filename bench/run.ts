@@ -41,7 +41,15 @@ async function main() {
       console.log(`reusing the loaded dataset: workspace ${found.workspaceId}, ${found.leads} leads`);
       data = found;
     } else {
-      data = { ...(await loadDataset(bench.database, leads, perLead, args['keep-indexes'] !== 'true', Number(args['sales'] ?? 0))), leads };
+      const loaded = await loadDataset(bench.database, leads, perLead, args['keep-indexes'] !== 'true', Number(args['sales'] ?? 0));
+      // Every build, per table, so that what an index costs a load can be read from one run.
+      const byTable = new Map<string, string[]>();
+      for (const i of loaded.indexTimings) {
+        const table = i.name.split('_')[0]!;
+        byTable.set(table, [...(byTable.get(table) ?? []), `${i.name} ${i.seconds.toFixed(1)}`]);
+      }
+      for (const [table, builds] of byTable) console.log(`      ${table}: ${builds.join(', ')}`);
+      data = { ...loaded, leads };
     }
     const sortKey = 'nextActionAt';
     const sales = data.users.filter((u) => u.role === 'sales');

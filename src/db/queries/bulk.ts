@@ -381,6 +381,11 @@ export async function generateDataset(database: Database, opts: GenerateOptions)
 
       if (perLead > 0) {
         const leadStep = Math.max(1, Math.floor((chunk * 4) / perLead));
+        // A lead's activities go back in time as j grows (a fixed step apart, within the same 13 000
+        // hours as before), so the rows arrive in activity_lead_idx's order (lead, newest first): its
+        // build then sorts input that is already sorted.
+        const actStep = Math.max(1, Math.min(997, Math.floor(12999 / perLead)));
+        const actSpan = 13000 - (perLead - 1) * actStep;
         await inChunks('activity', leads, leadStep, async (from, to) => {
           await run(
             `INSERT INTO activity (workspace_id, id, type, direction, subject, outcome, occurred_at, done_at, lead_id, contact_id, company_id, user_id, created_at, updated_at)
@@ -395,7 +400,7 @@ export async function generateDataset(database: Database, opts: GenerateOptions)
                                     ${ownerOfLead('g')} AS user_id, 1 AS first
                                FROM (SELECT ${contactOfLead('g')} AS c) y OFFSET 0) k,
                     LATERAL generate_series(k.first, ${perLead}) j,
-                    LATERAL (SELECT now() - ((g * 7 + j * 997) % 13000) * interval '1 hour' AS t) x`,
+                    LATERAL (SELECT now() - ((g * 7) % ${actSpan} + (j - 1) * ${actStep}) * interval '1 hour' AS t) x`,
             [ws, owners, from, to]);
           return (to - from + 1) * perLead;
         });
