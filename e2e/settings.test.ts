@@ -47,6 +47,10 @@ describe('settings as admin', () => {
     await page.getByRole('button', { name: `Bajar ${first!.name}` }).click();
     await expect.poll(async () => (await defaultStages()).map((s) => s.id).slice(0, 2)).toEqual([second!.id, first!.id]);
 
+    // The page must show the new order before the key is pressed: with the old order on screen the stage
+    // is still first there and Alt+↑ has nothing to do.
+    await expect.poll(() => page.locator('tbody tr').first().locator('input').first().getAttribute('id')).toBe(`stage-${second!.id}-name`);
+
     // Back up with Alt+↑ from the stage's own name field.
     const name = page.locator(`#stage-${first!.id}-name`);
     await name.focus();
