@@ -150,8 +150,6 @@ export function orDash<T>(v: T | null | undefined, show: (x: T) => string): stri
 /** 0–1 ratio → "35 %" through the locale's percent formatter (which takes 0–100). */
 export const ratioText = (percent: (n: number) => string, r: number | null | undefined) => orDash(r, (x) => percent(x * 100));
 
-export const sumOf = <T>(rows: readonly T[], f: (r: T) => number) => rows.reduce((a, r) => a + f(r), 0);
-
 /** Funnel steps in position order, each with its count and its rate from the previous step. */
 export function funnelData(steps: readonly StageStep[]): StageStep[] {
   return [...steps].sort((a, b) => a.position - b.position);
