@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { and, desc, eq, gt, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Actor } from '../../domain/access.js';
 import { diffRecord } from '../../domain/audit.js';
 import { AppError, notFound } from '../../domain/errors.js';
@@ -7,8 +7,10 @@ import { isLikelyDuplicate, scoreDuplicate } from '../../domain/duplicates.js';
 import { contactChanges, IMPORT_NAME_CANDIDATES, IMPORT_NAME_SIMILARITY, mergeDuplicates, type ImportRow, type UpsertKey } from '../../domain/import/row.js';
 import type { Database, Db } from '../client.js';
 import { insertRow, updateRow, type TenantTable } from '../repository.js';
-import { customField, fileImport, importRow, source } from '../schema.js';
+import { customField, derivedColumns, fileImport, importRow, lead, source } from '../schema.js';
 import { nameExpr } from './duplicates.js';
+import { rescoreMany } from './score.js';
+import { emitWebhookEventsForMany } from './webhooks.js';
 import { defaultPipelineId, firstOpenStage, workspaceCurrency } from './leads.js';
 
 /**
@@ -19,6 +21,8 @@ import { defaultPipelineId, firstOpenStage, workspaceCurrency } from './leads.js
  * statement.
  */
 type AnyRow = Record<string, unknown>;
+/** The columns the database derives, as a returned row names them (left out of webhook payloads, as insertRow does). */
+const derivedFields = [...derivedColumns].map((c) => c.replace(/_([a-z])/g, (_, x: string) => x.toUpperCase()));
 
 /**
  * A time-ordered UUID (version 7, RFC 9562: 48 bits of Unix milliseconds, then random bits) for the
@@ -438,6 +442,7 @@ export async function writeBatch(tx: Db, ctx: BatchContext, good: ImportRow[], r
   }
 
   let leads = 0;
+  const createdLeadIds: string[] = [];
   if (ctx.leadDefaults) {
     const d = ctx.leadDefaults;
     const wanted = rows.flatMap((r, i) => (r.lead ? [{ id: timeOrderedUuid(), row: r.rowNumber, contact_id: contactIds[i], company_id: companyIds[i], title: r.lead.title, amount: r.lead.amount, source_id: r.lead.sourceId, is_new: isNew[i] }] : []));
@@ -460,6 +465,7 @@ export async function writeBatch(tx: Db, ctx: BatchContext, good: ImportRow[], r
         SELECT x.id, x.row, x.title, x.amount, x.source_id AS "sourceId", x.contact_id AS "contactId" FROM x JOIN ins ON ins.id = x.id`));
       leads = created.length;
       for (const l of created) {
+        createdLeadIds.push(l.id);
         trail.push({ entity: 'lead', record_id: l.id, action: 'created', row_number: l.row, before: null, external_id: null,
           changes: { ...diffRecord(null, { title: l.title, amount: Number(l.amount), sourceId: l.sourceId, contactId: l.contactId, stageId: d.stageId, ownerId: ctx.userId }), ...meta(ctx, l.row) } });
       }
@@ -467,6 +473,16 @@ export async function writeBatch(tx: Db, ctx: BatchContext, good: ImportRow[], r
   }
 
   await recordTrail(tx, ctx, trail);
+  // What recordAudit does after each write of the API, once for the whole batch: scores, then the
+  // webhook events (their payload carries the score, as the API's do).
+  await rescoreMany(tx, ctx.workspaceId, { leads: createdLeadIds, contacts: [...inserts, ...updates].map((x) => x['id'] as string) }, new Date());
+  await emitWebhookEventsForMany(tx, ctx.workspaceId, createdLeadIds.length ? ['lead.created'] : [], async () => {
+    const rows = (await tx.select().from(lead).where(and(eq(lead.workspaceId, ctx.workspaceId), inArray(lead.id, createdLeadIds)))) as AnyRow[];
+    return rows.map((row) => {
+      for (const f of derivedFields) delete row[f];
+      return { entity: 'lead', action: 'create', entityId: row['id'] as string, after: row };
+    });
+  });
   await recordSimilar(tx, ctx, similar.map((x) => ({ ...x, id: contactIds[x.i]! })));
   if (rejects.length) {
     await tx.execute(sql`

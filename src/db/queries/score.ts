@@ -257,6 +257,27 @@ export async function rescoreForChange(tx: Db, a: AuditInput): Promise<void> {
 }
 
 /**
+ * rescoreForChange for a write that changes many rows at once (an import batch): the given leads,
+ * the given contacts and the open leads of those contacts (their snapshot reads the contact), in
+ * the caller's transaction, a few set-based statements whatever the number of rows. A workspace
+ * without rules costs one indexed read. Answers the new scores of the given leads and contacts.
+ */
+export async function rescoreMany(tx: Db, workspaceId: string, ids: { leads: readonly string[]; contacts: readonly string[] }, now: Date): Promise<Map<string, ScoreResult>> {
+  if (!ids.leads.length && !ids.contacts.length) return new Map();
+  const scoring = await loadScoring(tx, workspaceId);
+  if (!scoring.rules.length) return new Map();
+  const leads = new Set(ids.leads);
+  if (ids.contacts.length) {
+    const open = rowsOf<{ id: string }>(await tx.execute(sql`
+      SELECT l.id FROM lead l WHERE l.workspace_id = ${workspaceId} AND l.status = 'open' AND l.contact_id = ANY(${uuidArray(ids.contacts)}::uuid[])`));
+    for (const l of open) leads.add(l.id);
+  }
+  const out = await rescore(tx, workspaceId, 'lead', [...leads], scoring, now);
+  for (const [id, r] of await rescore(tx, workspaceId, 'contact', [...new Set(ids.contacts)], scoring, now)) out.set(id, r);
+  return out;
+}
+
+/**
  * Rescores every open lead and active contact of a workspace in keyset batches, each its own
  * transaction (short locks, progress kept if a batch fails): the nightly decay and the run after
  * the rules change. Returns how many records were looked at and how many changed.

@@ -63,6 +63,48 @@ export async function emitWebhookEvents(tx: Db, workspaceId: string, change: Aud
   }
 }
 
+export type ChangeOf = AuditedChange & { entityId: string };
+
+/**
+ * emitWebhookEvents for a write that changes many rows at once (an import batch): the same events
+ * and payloads, in two statements whatever the number of rows (deliveries, then their first jobs).
+ * `raised` are the events these changes can raise; when no active webhook wants any of them, the
+ * changes are never loaded, so a workspace without webhooks pays one indexed lookup per call.
+ */
+export async function emitWebhookEventsForMany(tx: Db, workspaceId: string, raised: readonly WebhookEvent[], changes: () => Promise<ChangeOf[]>): Promise<number> {
+  if (!raised.length) return 0;
+  const hooks = await tx.select({ id: webhook.id, events: webhook.events }).from(webhook)
+    .where(and(eq(webhook.workspaceId, workspaceId), eq(webhook.active, true), arrayOverlaps(webhook.events, [...raised])));
+  if (!hooks.length) return 0;
+  const now = new Date();
+  const rows: { id: string; webhook_id: string; event: string; event_id: string; payload: Record<string, unknown>; job_id: string; job_payload: Record<string, unknown> }[] = [];
+  for (const change of await changes()) {
+    const data: Record<string, unknown> = { id: change.entityId, ...change.after };
+    delete data['searchText'];
+    for (const event of eventsForChange(change)) {
+      const payload = { id: randomUUID(), event, occurredAt: now.toISOString(), workspaceId, data };
+      for (const h of hooks.filter((x) => x.events.includes(event))) {
+        const id = randomUUID();
+        rows.push({ id, webhook_id: h.id, event, event_id: payload.id, payload, job_id: deliveryJobId(id, 1), job_payload: { deliveryId: id, attempt: 1 } });
+      }
+    }
+  }
+  if (!rows.length) return 0;
+  await tx.execute(sql`
+    WITH x AS (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        AS x(id uuid, webhook_id uuid, event text, event_id uuid, payload jsonb, job_id text, job_payload jsonb)
+    ), d AS (
+      INSERT INTO webhook_delivery (workspace_id, id, webhook_id, event, event_id, payload, next_attempt_at)
+      SELECT ${workspaceId}, x.id, x.webhook_id, x.event, x.event_id, x.payload, ${now.toISOString()}::timestamptz FROM x
+      RETURNING id
+    )
+    INSERT INTO job (workspace_id, id, kind, payload, run_at, max_attempts)
+    SELECT ${workspaceId}, x.job_id, ${WEBHOOK_JOB}, x.job_payload, ${now.toISOString()}::timestamptz, 3 FROM x JOIN d ON d.id = x.id
+    ON CONFLICT (workspace_id, id) DO NOTHING`);
+  return rows.length;
+}
+
 async function insertDelivery(tx: Db, workspaceId: string, webhookId: string, event: string, payload: Record<string, unknown>, replayOf: string | null, now: Date): Promise<DeliveryInfo> {
   const [row] = await tx.insert(webhookDelivery).values({
     workspaceId, webhookId, event, eventId: payload['id'] as string, payload, replayOf, nextAttemptAt: now,
