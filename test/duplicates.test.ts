@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { derivedReferences, findDuplicateCandidates, forgetMergeSnapshots, mergeReferences, type ContactValues, type CompanyValues } from '../src/db/queries/duplicates.js';
+import {
+  derivedReferences, findDuplicateCandidates, forgetMergeSnapshots, mergeReferences, scanDuplicatePairs, type ContactValues, type CompanyValues,
+} from '../src/db/queries/duplicates.js';
 import { auditEvent } from '../src/db/schema.js';
 import { runDuplicatesJob } from '../src/jobs/duplicates.js';
 import { addLoggedInUser, Client, setupWorkspace, testApp, type TestApp } from './harness.js';
@@ -336,4 +338,46 @@ it('forgets the snapshot of a merge when one of its records is erased, so no cop
   const list = await admin.get('/api/v1/duplicates/merges?entity=contact');
   expect(list.body.data.find((x: { id: string }) => x.id === m.body.id)).toMatchObject({ canUndo: false, merged: {} });
   expect((await admin.post(`/api/v1/duplicates/merges/${m.body.id}/undo`)).status).toBe(409);
+});
+
+describe('workspace scan at scale', () => {
+  // A workspace of its own: these records would crowd the review lists the tests above count.
+  let ws: string;
+  const people = async (rows: [string, string, string | null][]) => {
+    const ids: string[] = [];
+    for (const [first, last, second] of rows) {
+      const [r] = await t.deps.database.query<{ id: string }>(
+        'INSERT INTO contact (workspace_id, first_name, last_name, second_last_name) VALUES ($1, $2, $3, $4) RETURNING id', [ws, first, last, second]);
+      ids.push(r!.id);
+    }
+    return ids;
+  };
+  const scannedPairs = async () => {
+    await t.deps.database.transaction((tx) => scanDuplicatePairs(tx, ws, 'contact'));
+    return t.deps.database.query<{ a: string; b: string; reasons: string[] }>(
+      'SELECT record_a_id AS a, record_b_id AS b, reasons FROM duplicate_pair WHERE workspace_id = $1 AND entity = $2', [ws, 'contact']);
+  };
+  beforeAll(async () => {
+    [{ id: ws }] = await t.deps.database.query<{ id: string }>(`INSERT INTO workspace (name) VALUES ('Escaneo') RETURNING id`) as [{ id: string }];
+  });
+
+  it('finds a typo in the first surname through the first name and second surname, and leaves namesakes with another second surname apart', async () => {
+    const [typo, right, other] = await people([['Remedios', 'Gallardo', 'Esteban'], ['Remedios', 'Galardo', 'Esteban'], ['Remedios', 'Gallardo', 'Pons']]);
+    const pairs = await scannedPairs();
+    const has = (x: string, y: string) => pairs.some((p) => [p.a, p.b].sort().join() === [x, y].sort().join());
+    expect(has(typo!, right!)).toBe(true);
+    // 0.6 alike: two different people for a name alone.
+    expect(has(typo!, other!)).toBe(false);
+  });
+
+  it('keeps at most 20 name-only partners per record when one name is shared by many', async () => {
+    const same = await people(Array.from({ length: 26 }, () => ['Josefa', 'Llorente', 'Bravo'] as [string, string, string]));
+    const pairs = (await scannedPairs()).filter((p) => same.includes(p.a) && same.includes(p.b));
+    const partners = new Map<string, number>();
+    for (const p of pairs) partners.set(p.a, (partners.get(p.a) ?? 0) + 1);
+    expect(Math.max(...partners.values())).toBe(20);
+    // 26 · 25 / 2 = 325 without the bound; the first records lose 5, 4, 3, 2 and 1 partners.
+    expect(pairs.length).toBe(325 - 15);
+    expect(pairs.every((p) => p.reasons.join() === 'name')).toBe(true);
+  });
 });

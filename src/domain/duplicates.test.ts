@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  assertCanMerge, callingCodeOf, canUndoMerge, isLikelyDuplicate, mergeValues, orderedPair, phoneDigitVariants, scoreDuplicate,
+  assertCanMerge, callingCodeOf, canUndoMerge, isLikelyDuplicate, mergeValues, NAME_SIMILARITY_MIN, nameSimilarityFloor, orderedPair,
+  phoneDigitVariants, scoreDuplicate,
 } from './duplicates.js';
 
 const none = { sameEmail: false, samePhone: false, nameSimilarity: 0, sameCompany: false };
@@ -108,4 +109,20 @@ describe('assertCanMerge', () => {
 it('knows the calling code of a country and answers null for an unknown one', () => {
   expect(callingCodeOf('ES')).toBe('34');
   expect(callingCodeOf('ZZ')).toBeNull();
+});
+
+describe('nameSimilarityFloor', () => {
+  it('is the least similarity whose name alone reaches the duplicate score, checked against scoreDuplicate', () => {
+    for (const [entity, sameCompany] of [['contact', false], ['contact', true], ['company', false]] as const) {
+      const floor = nameSimilarityFloor(entity, sameCompany);
+      const at = (s: number) => isLikelyDuplicate(scoreDuplicate(entity, { sameEmail: false, samePhone: false, nameSimilarity: s, sameCompany }));
+      expect(at(floor + 0.001)).toBe(true);
+      expect(at(floor - 0.01)).toBe(false);
+    }
+  });
+
+  it('asks a person\'s name alone to be far more alike than one inside the same company', () => {
+    expect(nameSimilarityFloor('contact', false)).toBeGreaterThan(0.75);
+    expect(nameSimilarityFloor('contact', true)).toBe(NAME_SIMILARITY_MIN);
+  });
 });

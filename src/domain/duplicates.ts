@@ -58,6 +58,20 @@ export function scoreDuplicate(entity: DuplicateEntity, s: MatchSignals): Duplic
 
 export const isLikelyDuplicate = (d: DuplicateScore) => d.score >= MIN_DUPLICATE_SCORE;
 
+/**
+ * The least name similarity at which a name, with no email or phone in common, can make a pair
+ * likely: inside one company (contacts) or alone. A workspace scan compares only names at least
+ * this alike, so it never carries pairs scoreDuplicate would drop ("José García López" and "José
+ * García Pérez" are 0.6 alike: a weak pair for people, not a duplicate).
+ */
+export function nameSimilarityFloor(entity: DuplicateEntity, sameCompany: boolean): number {
+  const w = weights[entity];
+  const weight = entity === 'contact' && sameCompany ? w.nameCompany : w.name;
+  // The smallest s with round(100 · weight · s) ≥ MIN_DUPLICATE_SCORE, a hair under so float rounding
+  // never filters out a pair the score keeps; never under the name threshold.
+  return Math.max(NAME_SIMILARITY_MIN, (MIN_DUPLICATE_SCORE - 0.5) / (100 * weight) - 1e-6);
+}
+
 /** The lowercased, trimmed email, or null when empty. */
 export function normaliseEmail(raw: string | null | undefined): string | null {
   const e = raw?.trim().toLowerCase();

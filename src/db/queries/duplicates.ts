@@ -2,7 +2,7 @@ import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../../domain/access.js';
 import {
   assertCanMerge, callingCodeOf, canUndoMerge, COMPANY_SIMILARITY_MIN, isLikelyDuplicate, MERGE_UNDO_DAYS, mergeableFields,
-  mergeUndoDeadline, mergeValues, NAME_SIMILARITY_MIN, normaliseEmail, orderedPair, phoneDigitVariants, scoreDuplicate,
+  mergeUndoDeadline, mergeValues, NAME_SIMILARITY_MIN, nameSimilarityFloor, normaliseEmail, orderedPair, phoneDigitVariants, scoreDuplicate,
   type DuplicateEntity, type DuplicateReason, type FieldChoice,
 } from '../../domain/duplicates.js';
 import { AppError, fieldError, invalid, notFound } from '../../domain/errors.js';
@@ -167,47 +167,69 @@ const signalsOf = (r: Omit<SignalRow, 'id' | 'record'>) => ({
 // Review: candidate pairs of the whole workspace.
 
 export type ScanResult = { pairs: number };
+/** Candidate pairs scored and stored per round trip of a scan. */
+const SCAN_PAGE = 5000;
 
 /**
  * Finds every likely duplicate pair among the workspace's active contacts or companies and stores
  * them in duplicate_pair with their score, in the caller's transaction. A pair already there gets
  * its new score; a dismissed pair stays dismissed; an open pair no longer alike is removed. Email and
- * phone are index joins; names are compared within blocks (blockKey), so the cost grows with the
+ * phone are index joins; names are compared within blocks (blockKeys), so the cost grows with the
  * pairs found and the block sizes rather than with the square of the records.
  */
 export async function scanDuplicatePairs(tx: Db, workspaceId: string, entity: DuplicateEntity): Promise<ScanResult> {
   const country = await defaultCountryOf(tx, workspaceId);
   const cc = callingCodeOf(country) ?? '';
-  const rows = rowsOf<SignalRow & { a: string; b: string }>(await tx.execute(scanPairsSql(workspaceId, entity, cc)));
-  const found = rows.map((r) => ({ a: r.a, b: r.b, ...scoreDuplicate(entity, signalsOf(r)) })).filter(isLikelyDuplicate);
-  if (found.length) {
-    // Arrays travel as literals: drizzle would expand a JS array into a parameter list.
-    const reasons = `{${found.map((f) => `"${f.reasons.join(',')}"`).join(',')}}`;
-    await tx.execute(sql`
-      INSERT INTO duplicate_pair (workspace_id, entity, record_a_id, record_b_id, score, reasons, detected_at)
-      SELECT ${workspaceId}, ${entity}, x.a, x.b, x.s, string_to_array(x.r, ','), now()
-        FROM unnest(${uuidArray(found.map((f) => f.a))}::uuid[], ${uuidArray(found.map((f) => f.b))}::uuid[],
-                    ${`{${found.map((f) => f.score).join(',')}}`}::int[], ${reasons}::text[]) AS x(a, b, s, r)
-      ON CONFLICT (workspace_id, entity, record_a_id, record_b_id)
-      DO UPDATE SET score = EXCLUDED.score, reasons = EXCLUDED.reasons, detected_at = EXCLUDED.detected_at`);
+  // Through a cursor, a page at a time: a large workspace can hold more pairs than one process should keep.
+  await tx.execute(sql`DECLARE duplicate_scan NO SCROLL CURSOR FOR ${scanPairsSql(workspaceId, entity, cc)}`);
+  let pairs = 0;
+  for (;;) {
+    const rows = rowsOf<SignalRow & { a: string; b: string }>(await tx.execute(sql`FETCH ${sql.raw(String(SCAN_PAGE))} FROM duplicate_scan`));
+    const found = rows.map((r) => ({ a: r.a, b: r.b, ...scoreDuplicate(entity, signalsOf(r)) })).filter(isLikelyDuplicate);
+    pairs += found.length;
+    if (found.length) {
+      // Arrays travel as literals: drizzle would expand a JS array into a parameter list.
+      const reasons = `{${found.map((f) => `"${f.reasons.join(',')}"`).join(',')}}`;
+      await tx.execute(sql`
+        INSERT INTO duplicate_pair (workspace_id, entity, record_a_id, record_b_id, score, reasons, detected_at)
+        SELECT ${workspaceId}, ${entity}, x.a, x.b, x.s, string_to_array(x.r, ','), now()
+          FROM unnest(${uuidArray(found.map((f) => f.a))}::uuid[], ${uuidArray(found.map((f) => f.b))}::uuid[],
+                      ${`{${found.map((f) => f.score).join(',')}}`}::int[], ${reasons}::text[]) AS x(a, b, s, r)
+        ON CONFLICT (workspace_id, entity, record_a_id, record_b_id)
+        DO UPDATE SET score = EXCLUDED.score, reasons = EXCLUDED.reasons, detected_at = EXCLUDED.detected_at`);
+    }
+    if (rows.length < SCAN_PAGE) break;
   }
+  await tx.execute(sql`CLOSE duplicate_scan`);
   // now() is the transaction's start: every pair written above has exactly it.
   await tx.execute(sql`
     DELETE FROM duplicate_pair WHERE workspace_id = ${workspaceId} AND entity = ${entity} AND dismissed_at IS NULL AND detected_at < now()`);
-  return { pairs: found.length };
+  return { pairs };
 }
 
 /**
- * Names are compared within blocks, not all against all: contacts with the same folded surname and
- * first initial ("garcia j"), companies with the same first word. A trigram self-join through the
- * index rechecks hundreds of rows per record on common names; blocking folds each name once and
- * compares only plausible pairs. It misses a typo in the surname's block key, which the check on
- * create (findDuplicateCandidates, trigram index) still catches.
+ * Names are compared within blocks, not all against all, and only as far as a name can make a pair
+ * likely (nameSimilarityFloor): contacts of the same company at the name threshold; a name alone
+ * only when nearly identical. Blocks, each a pass of its own so a typo in one key is caught by
+ * another: contacts by first surname + first-name initial + second-surname initial ("garcia jl"),
+ * by first name + second surname + first-surname initial ("jose lopez g", a typo inside the first
+ * surname), and by company;
+ * companies by their name's first word. A typo in every key at once escapes the scan; the check on
+ * create (findDuplicateCandidates, trigram index) still catches it.
  */
-const blockKey: Record<DuplicateEntity, (alias: string) => SQL> = {
-  contact: (a) => sql.raw(`f_search_text(coalesce(nullif(${a}.last_name, ''), ${a}.first_name)) || ' ' || left(f_search_text(${a}.first_name), 1)`),
-  company: (a) => sql.raw(`split_part(f_search_text(${a}.name), ' ', 1)`),
+const blockKeys: Record<DuplicateEntity, (alias: string) => SQL> = {
+  contact: (a) => sql.raw(`f_search_text(coalesce(nullif(${a}.last_name, ''), ${a}.first_name)) || ' ' || left(f_search_text(${a}.first_name), 1)
+         || left(f_search_text(coalesce(${a}.second_last_name, '')), 1) AS k1,
+       CASE WHEN nullif(${a}.second_last_name, '') IS NOT NULL
+            THEN f_search_text(${a}.first_name) || ' ' || f_search_text(${a}.second_last_name) || ' ' || left(f_search_text(${a}.last_name), 1) END AS k2,
+       ${a}.company_id AS co`),
+  company: (a) => sql.raw(`split_part(f_search_text(${a}.name), ' ', 1) AS k1, NULL::text AS k2, NULL::uuid AS co`),
 };
+/**
+ * At most this many name-only partners per record, the most alike first: a name shared by hundreds of
+ * records ("José García López") would otherwise give hundreds² pairs nobody can review.
+ */
+const NAME_PARTNERS_MAX = 20;
 
 /** The statement behind scanDuplicatePairs (exported for bench/duplicates.ts to EXPLAIN). `cc` is the workspace country's calling code. */
 export function scanPairsSql(workspaceId: string, entity: DuplicateEntity, cc: string): SQL {
@@ -217,10 +239,22 @@ export function scanPairsSql(workspaceId: string, entity: DuplicateEntity, cc: s
   const dA = phoneDigits('a');
   const dB = phoneDigits('b');
   const sameCompany = entity === 'contact' ? sql`a.company_id = b.company_id` : sql`false`;
+  const alone = nameSimilarityFloor(entity, false);
+  const inCompany = nameSimilarityFloor(entity, true);
   return sql`
     WITH names AS MATERIALIZED (
-      SELECT t.id, ${nameExpr[entity]('t')} AS n, ${blockKey[entity]('t')} AS k FROM ${table} t
+      SELECT t.id, ${nameExpr[entity]('t')} AS n, ${blockKeys[entity]('t')} FROM ${table} t
        WHERE t.workspace_id = ${workspaceId} AND t.status = 'active'
+    ),
+    name_pairs AS (
+      SELECT a.id AS a, b.id AS b, similarity(a.n, b.n) AS s FROM names a JOIN names b ON b.k1 = a.k1 AND b.id > a.id
+       WHERE similarity(a.n, b.n) >= ${alone}
+      UNION
+      SELECT a.id, b.id, similarity(a.n, b.n) FROM names a JOIN names b ON b.k2 = a.k2 AND b.id > a.id
+       WHERE similarity(a.n, b.n) >= ${alone}
+      UNION
+      SELECT a.id, b.id, similarity(a.n, b.n) FROM names a JOIN names b ON b.co = a.co AND b.id > a.id
+       WHERE similarity(a.n, b.n) >= ${inCompany}
     ),
     pairs AS (
       SELECT a.id AS a, b.id AS b FROM ${table} a
@@ -236,8 +270,8 @@ export function scanPairsSql(workspaceId: string, entity: DuplicateEntity, cc: s
         JOIN ${table} b ON b.workspace_id = a.workspace_id AND b.phone IS NOT NULL AND ${dB} = ${cc}::text || ${dA} AND b.status = 'active'
        WHERE a.workspace_id = ${workspaceId} AND a.phone IS NOT NULL AND a.status = 'active' AND length(${dA}) >= 6 AND ${cc}::text <> ''
       UNION
-      SELECT a.id, b.id FROM names a JOIN names b ON b.k = a.k AND b.id > a.id
-       WHERE similarity(a.n, b.n) >= ${NAME_SIMILARITY_MIN}
+      SELECT x.a, x.b FROM (SELECT p.a, p.b, row_number() OVER (PARTITION BY p.a ORDER BY p.s DESC, p.b) AS rank FROM name_pairs p) x
+       WHERE x.rank <= ${NAME_PARTNERS_MAX}
     )
     SELECT p.a, p.b,
            coalesce(lower(a.email) = lower(b.email), false) AS "sameEmail",
