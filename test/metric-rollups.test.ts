@@ -4,6 +4,7 @@ import type { Database } from '../src/db/client.js';
 import { rebuildMetricRollups, rollupsMatch } from '../src/db/queries/metrics/rollups.js';
 import { loadDashboard } from '../src/db/queries/metrics/dashboard.js';
 import { ownersTopClients, ownersTopClientsGrouped, topClientsFromRollups } from '../src/db/queries/metrics/sale-clients.js';
+import { frequencySql, portfolioSql, salesByClientTypeSql } from '../src/db/queries/metrics/sales.js';
 import type { MetricFilter } from '../src/db/queries/metrics/filter.js';
 import { parsePeriod } from '../src/domain/metrics/period.js';
 import { setupWorkspace, testApp, type TestApp } from './harness.js';
@@ -323,6 +324,20 @@ async function expectRollupsEqualRaw() {
               total
          FROM sale s WHERE workspace_id = $1) x
       WHERE owner_id IS NOT NULL AND total <> 0`, ['sale_id', 'owner_id', 'day', 'contact_id', 'company_id', 'prev_day', 'first_day', 'shared', 'total'], ['total']));
+  // Migration 0036: the non-shared rows above summed per owner, month and month of the previous / first sale.
+  const refMonth = (day: string) => `date_trunc('month', ${day}::timestamp)::date`;
+  expect(await rollup('sale_client_owner_monthly', ['owner_id', 'month', 'ref', 'ref_month'], ['sales', 'amount'])).toEqual(await raw(
+    `WITH x AS (
+       SELECT owner_id, ${tzDay('sold_at')} AS day, total,
+              ${tzDay(`lag(sold_at) OVER (PARTITION BY ${clientOf} ORDER BY sold_at, id)`)} AS prev_day,
+              ${tzDay(`min(sold_at) OVER (PARTITION BY ${clientOf})`)} AS first_day,
+              (SELECT count(DISTINCT coalesce(o.owner_id, $2)) FROM sale o WHERE o.workspace_id = $1
+                  AND coalesce(o.contact_id, $2) = coalesce(s.contact_id, $2)
+                  AND CASE WHEN o.contact_id IS NULL THEN o.company_id ELSE $2 END = CASE WHEN s.contact_id IS NULL THEN s.company_id ELSE $2 END) AS owners
+         FROM sale s WHERE workspace_id = $1)
+     SELECT owner_id, ${refMonth('day')} AS month, r.ref, r.ref_month, count(*) AS sales, sum(total) AS amount
+       FROM x CROSS JOIN LATERAL (VALUES ('previous', coalesce(${refMonth('prev_day')}, '-infinity'::date)), ('first', ${refMonth('first_day')})) r (ref, ref_month)
+      WHERE owner_id IS NOT NULL AND owners = 1 GROUP BY 1, 2, 3, 4`, ['owner_id', 'month', 'ref', 'ref_month', 'sales', 'amount'], ['sales', 'amount']));
   expect(await rollup('sale_client_owner_total', ['contact_id', 'company_id', 'owner_id'], ['sales', 'amount'])).toEqual(await raw(
     `SELECT coalesce(contact_id, $2) AS contact_id, CASE WHEN contact_id IS NULL THEN company_id ELSE $2 END AS company_id, owner_id, count(*) AS sales, sum(total) AS amount
        FROM sale WHERE workspace_id = $1 AND owner_id IS NOT NULL GROUP BY 1, 2, 3`, ['contact_id', 'company_id', 'owner_id', 'sales', 'amount'], ['sales', 'amount']));
@@ -367,7 +382,11 @@ describe('metric rollups', () => {
       { ...base, ownerIds: [users[0]!, users[2]!] }, { ...base, unit: 'quarter' as const, period: parsePeriod('2026-01-20', '2026-05-11', 'Europe/Madrid'), ownerIds: [users[2]!] },
       { ...base, unit: 'month' as const, period: parsePeriod('2026-02-17', '2026-04-30', 'Europe/Madrid'), ownerIds: users },
       { ...base, unit: 'quarter' as const, period: parsePeriod('2026-02-17', '2026-05-20', 'Europe/Madrid') }, { ...base, unit: 'month' as const, period: parsePeriod('2026-01-01', '2026-04-30', 'Europe/Madrid'), now: new Date('2026-03-01T15:30:00Z') },
-      { ...base, unit: 'quarter' as const, period: parsePeriod('2025-12-15', '2026-05-31', 'Europe/Madrid'), sourceId: sources[1]!, now: new Date('2026-03-03T09:00:00Z') }]) {
+      { ...base, unit: 'quarter' as const, period: parsePeriod('2025-12-15', '2026-05-31', 'Europe/Madrid'), sourceId: sources[1]!, now: new Date('2026-03-03T09:00:00Z') },
+      // Teams over whole months (0036's monthly sums) with ragged ends, from a month's first day and from inside one.
+      { ...base, unit: 'month' as const, period: parsePeriod('2025-11-18', '2026-05-09', 'Europe/Madrid'), ownerIds: [users[0]!, users[1]!, users[2]!] },
+      { ...base, unit: 'quarter' as const, period: parsePeriod('2026-02-03', '2026-06-30', 'Europe/Madrid'), ownerIds: [users[1]!, users[2]!] },
+      { ...base, unit: 'quarter' as const, period: parsePeriod('2026-01-01', '2026-03-15', 'Europe/Madrid'), ownerIds: users }]) {
       const rolled = await loadDashboard(db, { ...f, rollups: true });
       expect(rolled.conversion.total.created).toBeGreaterThanOrEqual(0);
       expect(rolled).toEqual(await loadDashboard(db, { ...f, rollups: false }));
@@ -483,6 +502,45 @@ describe('metric rollups', () => {
     await expectRollupsEqualRaw();
   });
 
+  it('count a team\'s clients from its monthly sums as from its sales, through new, re-owned, deleted and moved sales', async () => {
+    const [a, b] = [users[1]!, users[2]!];
+    const c = { ...newContact(), status: 'active', owner_id: a };
+    await insert('contact', [c]);
+    const sale = (owner: string, day: string, total: number) =>
+      ({ id: randomUUID(), workspace_id: ws, contact_id: c.id, owner_id: owner, sold_at: new Date(`${day}T10:00:00Z`), total, currency: 'EUR' });
+    // The period starts on 10 February: `later`'s previous sale (4 February) is in its first month but
+    // before it, the case the monthly sums cannot tell and sale_client_ref answers.
+    const first = sale(a, '2026-01-05', 100);
+    const inFirstMonth = sale(a, '2026-02-04', 200);
+    const later = sale(a, '2026-03-20', 300);
+    await insert('sale', [first, inFirstMonth, later]);
+    // Forced rollups answer in the workspace's zone (rollupsMatch would refuse another one).
+    const [{ zone }] = await db.query<{ zone: string }>('SELECT time_zone AS zone FROM workspace WHERE id = $1', [ws]) as [{ zone: string }];
+    const team: MetricFilter = { workspaceId: ws, period: parsePeriod('2026-02-10', '2026-05-31', zone), unit: 'month', ownerIds: [a, b], sourceId: null, now: new Date('2026-03-01T00:00:00Z') };
+    const filters = [team, { ...team, unit: 'quarter' as const }, { ...team, period: parsePeriod('2026-01-01', '2026-04-30', zone) }];
+    const cards = async (f: MetricFilter) => ({
+      salesByClientType: await salesByClientTypeSql(db, f), frequency: await frequencySql(db, f), portfolio: await portfolioSql(db, f) });
+    const expectSameAsRaw = async () => {
+      for (const f of filters) expect(await cards({ ...f, rollups: true })).toEqual(await cards({ ...f, rollups: false }));
+    };
+    const monthly = await db.query<{ sales: number }>(
+      `SELECT sales FROM sale_client_owner_monthly WHERE workspace_id = $1 AND owner_id = $2 AND month = '2026-03-01' AND ref = 'previous' AND ref_month = '2026-02-01'`, [ws, a]);
+    expect(monthly.map((r) => r.sales)).toEqual([1]);
+    await expectSameAsRaw();
+    // A new sale from another salesperson makes the client shared: counted once, apart from the sums.
+    const other = sale(b, '2026-04-02', 50);
+    await insert('sale', [other]);
+    await expectSameAsRaw();
+    await db.query('UPDATE sale SET owner_id = $3 WHERE workspace_id = $1 AND id = $2', [ws, other.id, a]);
+    await expectSameAsRaw();
+    await db.query('DELETE FROM sale WHERE workspace_id = $1 AND id = $2', [ws, inFirstMonth.id]);
+    await expectSameAsRaw();
+    // The client's first sale moves into the period: they become a new client of it.
+    await db.query(`UPDATE sale SET sold_at = '2026-02-12T10:00:00Z' WHERE workspace_id = $1 AND id = $2`, [ws, first.id]);
+    await expectSameAsRaw();
+    await expectRollupsEqualRaw();
+  });
+
   it('are rebuilt from raw rows by the rebuild command, with an audit event', async () => {
     await db.query('UPDATE lead_daily SET leads = leads + 5 WHERE workspace_id = $1', [ws]);
     await db.query('DELETE FROM activity_daily WHERE workspace_id = $1', [ws]);
@@ -493,6 +551,7 @@ describe('metric rollups', () => {
     await db.query('UPDATE lead_monthly SET won = won + 1 WHERE workspace_id = $1', [ws]);
     await db.query('UPDATE sale_client_ref SET shared = NOT shared, prev_day = NULL WHERE workspace_id = $1', [ws]);
     await db.query('DELETE FROM sale_client_owner_total WHERE workspace_id = $1', [ws]);
+    await db.query('UPDATE sale_client_owner_monthly SET sales = sales + 3 WHERE workspace_id = $1', [ws]);
     const [r] = await rebuildMetricRollups(db, ws);
     expect(r!.workspaceId).toBe(ws);
     await expectRollupsEqualRaw();

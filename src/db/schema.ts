@@ -1061,3 +1061,15 @@ export const funnelRollupCursor = pgTable('funnel_rollup_cursor', {
   pipelineId: uuid('pipeline_id').notNull(),
   builtBefore: date('built_before', { mode: 'string' }).notNull(),
 }, (t) => [primaryKey({ columns: [t.workspaceId, t.pipelineId] })]);
+
+// Non-shared sale_client_ref rows summed per owner, month of the sale and month of the client's previous /
+// first sale (migration 0036): a team's distinct-client sale figures from a few hundred rows.
+export const saleClientOwnerMonthly = pgTable('sale_client_owner_monthly', {
+  workspaceId: uuid('workspace_id').notNull(),
+  ownerId: uuid('owner_id').notNull(),
+  month: date('month', { mode: 'string' }).notNull(),
+  ref: text('ref', { enum: ['previous', 'first'] }).notNull(),
+  refMonth: date('ref_month', { mode: 'string' }).notNull(),
+  sales: integer('sales').notNull(),
+  amount: numeric('amount').notNull(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.ownerId, t.month, t.ref, t.refMonth] })]);

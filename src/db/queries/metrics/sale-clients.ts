@@ -116,23 +116,41 @@ export async function topClientsFromRollups(database: Database, f: MetricFilter,
 
 export type OwnerSaleFigures = { period: SaleClientFigures; buckets: { bucket: string; orders: number; clients: number; amount: number }[] };
 
+const monthOf = (day: string) => `${day.slice(0, 7)}-01`;
+const nextMonth = (day: string) => monthOf(addDays(monthOf(day), 31));
+
 /**
  * The distinct-client sale figures of some salespeople (an owner filter), for the period and per period
- * unit cut to it, from sale_client_ref (migration 0032): one index-only range scan of their sales with
- * each client's previous and first sale days. A client who bought from one owner only is counted by sums
- * (previous sale before the range: once; none: a new client); a client shared between owners is counted
- * distinct from its own rows (sale_client_ref_shared_idx, usually none), so the sums need no sort.
+ * unit cut to it. Each owned sale has one row of sale_client_ref (0032) with its client's previous and
+ * first sale days: a client who bought from one owner only (not shared) is counted by sums (previous
+ * sale before the range: once; none: a new client); a client shared between owners is counted distinct
+ * from its own rows (sale_client_ref_shared_idx, usually none).
+ *
+ * The sums of the period's whole months come from sale_client_owner_monthly (0036: per owner, month and
+ * month of the previous / first sale), so a team reads a few hundred rows, not its sales: for a range
+ * starting on day a of month A, a reference before a is one in a month before A, or one in A before a
+ * (those few are counted from sale_client_ref by their reference day, and taken off the new-client
+ * sales). The ragged ends (before the first whole month, after the last) and the shared clients read
+ * sale_client_ref. Weeks do not fit in months: with unit week every row is read as before.
  * new vs existing, frequency and portfolio all read it: asked once per dashboard (`once`).
  */
 export function ownersSaleFigures(database: Database, f: MetricFilter & { ownerIds: string[] }): Promise<OwnerSaleFigures> {
   return once(f, 'ownersSaleFigures', async () => {
     const { fromDay, toDayExclusive } = periodDays(f);
     if (fromDay >= toDayExclusive) return { period: { orders: 0, amount: 0, clients: 0, newClients: 0, newSales: 0, newAmount: 0, existingAmount: 0 }, buckets: [] };
-    const rows = `SELECT date_trunc('${f.unit}', day::timestamp)::date AS b, * FROM sale_client_ref
-                   WHERE workspace_id = $1 AND owner_id = ANY($2::uuid[]) AND day >= $3::date AND day < $4::date`;
+    // Whole months [wholeFrom, wholeTo) from the monthly sums; none: both at the period's end.
+    const fromMonth = monthOf(fromDay);
+    const firstWhole = fromDay === fromMonth ? fromDay : nextMonth(fromDay);
+    const lastMonth = monthOf(toDayExclusive);
+    const whole = f.unit !== 'week' && firstWhole < lastMonth;
+    const [wholeFrom, wholeTo] = whole ? [firstWhole, lastMonth] : [toDayExclusive, toDayExclusive];
+    const ref = (cond: string) => `SELECT date_trunc('${f.unit}', day::timestamp)::date AS b, * FROM sale_client_ref
+                   WHERE workspace_id = $1 AND owner_id = ANY($2::uuid[]) AND ${cond}`;
+    const rows = `${ref('day >= $3::date AND day < $5::date')} UNION ALL ${ref('day >= $6::date AND day < $4::date')}
+                  UNION ALL ${ref('day >= $5::date AND day < $6::date AND shared')}`;
     const distinct = (cond: string) => `count(DISTINCT contact_id) FILTER (WHERE contact_id <> '${NONE_ID}'${cond}) + count(DISTINCT company_id) FILTER (WHERE contact_id = '${NONE_ID}'${cond})`;
-    const out = await database.query<{ g: number; shared: boolean; bucket: string | null; orders: number; amount: string; bucketClients: number; clients: number; newClients: number; newSales: number; newAmount: string; existingAmount: string }>(
-      `SELECT GROUPING(b) AS g, false AS shared, to_char(b, 'YYYY-MM-DD') AS bucket, count(*)::int AS orders, coalesce(sum(total), 0) AS amount,
+    const out = await database.query<{ part: string; g: number; bucket: string | null; orders: number; amount: string; bucketClients: number; clients: number; newClients: number; newSales: number; newAmount: string; existingAmount: string }>(
+      `SELECT 'raw' AS part, GROUPING(b) AS g, to_char(b, 'YYYY-MM-DD') AS bucket, count(*)::int AS orders, coalesce(sum(total), 0) AS amount,
               (count(*) FILTER (WHERE NOT shared AND (prev_day IS NULL OR prev_day < greatest(b, $3::date))))::int AS "bucketClients",
               (count(*) FILTER (WHERE NOT shared AND (prev_day IS NULL OR prev_day < $3::date)))::int AS clients,
               (count(*) FILTER (WHERE NOT shared AND prev_day IS NULL))::int AS "newClients",
@@ -141,21 +159,48 @@ export function ownersSaleFigures(database: Database, f: MetricFilter & { ownerI
               coalesce(sum(total) FILTER (WHERE first_day < $3::date), 0) AS "existingAmount"
          FROM (${rows}) r GROUP BY GROUPING SETS ((), (b))
        UNION ALL
-       SELECT GROUPING(b), true, to_char(b, 'YYYY-MM-DD'), 0, 0, (${distinct('')})::int, (${distinct('')})::int, (${distinct(' AND first_day >= $3::date')})::int, 0, 0, 0
-         FROM (${rows} AND shared) r GROUP BY GROUPING SETS ((), (b))`,
-      [f.workspaceId, f.ownerIds, fromDay, toDayExclusive]);
-    const total = out.find((r) => num(r.g) === 1 && !r.shared);
-    const sharedTotal = out.find((r) => num(r.g) === 1 && r.shared);
-    const sharedByBucket = new Map(out.filter((r) => num(r.g) === 0 && r.shared).map((r) => [r.bucket!, num(r.bucketClients)]));
-    return {
-      period: {
-        orders: num(total?.orders), amount: num(total?.amount), clients: num(total?.clients) + num(sharedTotal?.clients),
-        newClients: num(total?.newClients) + num(sharedTotal?.newClients), newSales: num(total?.newSales),
-        newAmount: num(total?.newAmount), existingAmount: num(total?.existingAmount),
-      },
-      buckets: out.filter((r) => num(r.g) === 0 && !r.shared)
-        .map((r) => ({ bucket: r.bucket!, orders: num(r.orders), clients: num(r.bucketClients) + (sharedByBucket.get(r.bucket!) ?? 0), amount: num(r.amount) })),
-    };
+       SELECT 'shared', GROUPING(b), to_char(b, 'YYYY-MM-DD'), 0, 0, (${distinct('')})::int, (${distinct('')})::int, (${distinct(' AND first_day >= $3::date')})::int, 0, 0, 0
+         FROM (${ref('day >= $3::date AND day < $4::date AND shared')}) r GROUP BY GROUPING SETS ((), (b))
+       UNION ALL
+       SELECT 'monthly', GROUPING(b), to_char(b, 'YYYY-MM-DD'), coalesce(sum(sales) FILTER (WHERE ref = 'previous'), 0)::int,
+              coalesce(sum(amount) FILTER (WHERE ref = 'previous'), 0),
+              coalesce(sum(sales) FILTER (WHERE ref = 'previous' AND ref_month < CASE WHEN b >= $3::date THEN b ELSE $7::date END), 0)::int,
+              coalesce(sum(sales) FILTER (WHERE ref = 'previous' AND ref_month < $7::date), 0)::int,
+              coalesce(sum(sales) FILTER (WHERE ref = 'previous' AND ref_month = '-infinity'), 0)::int,
+              coalesce(sum(sales) FILTER (WHERE ref = 'first' AND ref_month >= $7::date), 0)::int,
+              coalesce(sum(amount) FILTER (WHERE ref = 'first' AND ref_month >= $7::date), 0),
+              coalesce(sum(amount) FILTER (WHERE ref = 'first' AND ref_month < $7::date), 0)
+         FROM (SELECT date_trunc('${f.unit}', month::timestamp)::date AS b, * FROM sale_client_owner_monthly
+                WHERE workspace_id = $1 AND owner_id = ANY($2::uuid[]) AND month >= $5::date AND month < $6::date) m
+        GROUP BY GROUPING SETS ((), (b))
+       UNION ALL
+       SELECT 'previous in the first month', GROUPING(b), to_char(b, 'YYYY-MM-DD'), 0, 0,
+              (count(*) FILTER (WHERE b < $3::date))::int, count(*)::int, 0, 0, 0, 0
+         FROM (SELECT date_trunc('${f.unit}', day::timestamp)::date AS b FROM sale_client_ref
+                WHERE workspace_id = $1 AND owner_id = ANY($2::uuid[]) AND NOT shared AND prev_day >= $7::date AND prev_day < $3::date
+                  AND day >= $5::date AND day < $6::date) r
+        GROUP BY GROUPING SETS ((), (b))
+       UNION ALL
+       SELECT 'first in the first month', 1, NULL, 0, 0, 0, 0, 0, -count(*)::int, -coalesce(sum(total), 0), coalesce(sum(total), 0)
+         FROM sale_client_ref
+        WHERE workspace_id = $1 AND owner_id = ANY($2::uuid[]) AND NOT shared AND first_day >= $7::date AND first_day < $3::date
+          AND day >= $5::date AND day < $6::date`,
+      [f.workspaceId, f.ownerIds, fromDay, toDayExclusive, wholeFrom, wholeTo, fromMonth]);
+    const period = { orders: 0, amount: 0, clients: 0, newClients: 0, newSales: 0, newAmount: 0, existingAmount: 0 };
+    const buckets = new Map<string, { bucket: string; orders: number; clients: number; amount: number }>();
+    for (const r of out) {
+      if (num(r.g) === 1) {
+        period.orders += num(r.orders); period.amount += num(r.amount); period.clients += num(r.clients);
+        period.newClients += num(r.newClients); period.newSales += num(r.newSales);
+        period.newAmount += num(r.newAmount); period.existingAmount += num(r.existingAmount);
+      } else {
+        const b = buckets.get(r.bucket!) ?? { bucket: r.bucket!, orders: 0, clients: 0, amount: 0 };
+        b.orders += num(r.orders); b.clients += num(r.bucketClients); b.amount += num(r.amount);
+        buckets.set(r.bucket!, b);
+      }
+    }
+    // A monthly row whose sales all went (deleted or moved) stays at zero: no bucket of its own.
+    return { period, buckets: [...buckets.values()].filter((b) => b.orders !== 0) };
   });
 }
 
