@@ -20,9 +20,15 @@ const { database } = bench;
 const first = ['José', 'María', 'Lucía', 'Javier', 'Carmen', 'Antonio', 'Ana', 'Manuel', 'Isabel', 'Francisco', 'Pilar', 'David', 'Rocío', 'Álvaro', 'Nuria', 'Íñigo'];
 const last = ['García', 'Fernández', 'González', 'Rodríguez', 'López', 'Martínez', 'Sánchez', 'Pérez', 'Gómez', 'Martín', 'Jiménez', 'Ruiz',
   'Hernández', 'Díaz', 'Moreno', 'Muñoz', 'Álvarez', 'Romero', 'Alonso', 'Gutiérrez', 'Navarro', 'Torres', 'Domínguez', 'Vázquez', 'Ramos'];
+// mulberry32: consecutive draws of a plain LCG are correlated, so "copy?" followed by "copy of whom?"
+// picked the same few originals again and again (clusters of hundreds of copies, not 3 % spread out).
 let seed = 42;
-// The high bits: an LCG's low bits repeat with a short period and would correlate the names.
-const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) % 2147483648; return Math.floor(seed / 65536) % n; };
+const rnd = (n: number) => {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+  return Math.floor((((x ^ (x >>> 14)) >>> 0) / 4294967296) * n);
+};
 const strip = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '');
 
 const [ws] = await database.query<{ id: string }>(`INSERT INTO workspace (name) VALUES ('Bench duplicados') RETURNING id`);

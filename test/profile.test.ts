@@ -202,6 +202,23 @@ describe('sensitive fields', () => {
     await admin.patch('/api/v1/workspace', { settings: { profile: { sensitiveRoles: ['admin', 'manager'] } } });
   });
 
+  it('are left out of the change history of a manager who may not see them, and shown to an admin', async () => {
+    await admin.patch('/api/v1/workspace', { settings: { profile: { sensitiveRoles: ['sales'] } } });
+    expect((await admin.patch(`/api/v1/contacts/${id}`, { occupation: 'Jueza', customFields: { income: 6000 } })).status).toBe(200);
+    const history = async (c: Client) => (await c.get(`/api/v1/audit-events?entity=contact&entityId=${id}`)).body.data as { action: string; changes: Record<string, unknown> }[];
+    const theirs = await history(manager.c);
+    const created = theirs.find((e) => e.action === 'create')!;
+    expect(created.changes).toHaveProperty('firstName');
+    for (const f of ['birthDate', 'maritalStatus', 'occupation']) expect(created.changes).not.toHaveProperty(f);
+    expect(created.changes['customFields']).toEqual([null, { shoe_size: 38 }]);
+    expect(JSON.stringify(theirs)).not.toMatch(/Notaria|Jueza|5000|6000|1975/);
+    // The edit that touched only sensitive fields is still listed: who and when are not sensitive.
+    expect(theirs[0]).toMatchObject({ action: 'update', changes: {} });
+    const admins = await history(admin);
+    expect(admins[0]!.changes).toMatchObject({ occupation: ['Notaria', 'Jueza'], customFields: [{ income: 5000, shoe_size: 39 }, { income: 6000, shoe_size: 39 }] });
+    await admin.patch('/api/v1/workspace', { settings: { profile: { sensitiveRoles: ['admin', 'manager'] } } });
+  });
+
   it('cannot be required, and only contact fields can be sensitive', async () => {
     const r = await admin.post('/api/v1/custom-fields', { entity: 'contact', key: 'religion', label: 'R', type: 'text', isSensitive: true, isRequired: true });
     expect(r.status).toBe(422);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ageAt, ageOn, assertNoSensitiveMapping, assertNoSensitiveWrite, assertSensitiveOptional, canSeeSensitive, deriveLifecycle, effectiveLifecycle,
-  formerCutoff, lifecycleSettingsOf, noLifecycleFacts, omitSensitive, replyStats, sensitiveRolesOf,
+  formerCutoff, lifecycleSettingsOf, noLifecycleFacts, omitSensitive, omitSensitiveChanges, replyStats, sensitiveRolesOf,
 } from './profile.js';
 import { AppError } from './errors.js';
 import { defaultCapturePolicy, validateCapturePolicy } from './capture-policy.js';
@@ -107,6 +107,22 @@ describe('sensitive fields', () => {
     const policy = defaultCapturePolicy();
     policy.required.contact = ['firstName', 'birthDate'];
     expect(validateCapturePolicy(policy)).toEqual([expect.objectContaining({ field: 'required.contact.1', code: 'sensitive_required' })]);
+  });
+});
+
+describe('omitSensitiveChanges', () => {
+  it('leaves out sensitive values of a contact change, in custom fields and a rollback snapshot too, and nothing of other entities', () => {
+    const changes = {
+      firstName: ['Ana', 'Ana María'], birthDate: ['1980-01-01', '1981-01-01'],
+      customFields: [{ income: 1, size: 2 }, { income: 3, size: 2 }],
+      _meta: { importId: 'x', restored: { occupation: 'Notaria', jobTitle: 'Jefa', customFields: { income: 1, size: 2 } } },
+    };
+    expect(omitSensitiveChanges('contact', changes, ['income'])).toEqual({
+      firstName: ['Ana', 'Ana María'],
+      _meta: { importId: 'x', restored: { jobTitle: 'Jefa', customFields: { size: 2 } } },
+    });
+    expect(omitSensitiveChanges('contact', { customFields: [null, { income: 1, size: 2 }] }, ['income'])).toEqual({ customFields: [null, { size: 2 }] });
+    expect(omitSensitiveChanges('lead', { birthDate: [1, 2] }, ['income'])).toEqual({ birthDate: [1, 2] });
   });
 });
 

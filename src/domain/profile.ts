@@ -148,6 +148,30 @@ export function omitSensitive<T extends Record<string, unknown>>(row: T, sensiti
   return out as T;
 }
 
+/**
+ * An audit event's changes as the actor may read them: for a contact, the sensitive fields' before and
+ * after values left out, in the custom fields too, and in the snapshot an import rollback keeps. A
+ * change that touched only sensitive fields keeps its event (who and when are not sensitive) with
+ * nothing in it.
+ */
+export function omitSensitiveChanges(entity: string, changes: Record<string, unknown>, sensitiveCustomKeys: readonly string[]): Record<string, unknown> {
+  if (entity !== 'contact') return changes;
+  const out = omitSensitive(changes, []);
+  const cf = out['customFields'];
+  if (Array.isArray(cf) && sensitiveCustomKeys.length) {
+    const strip = (v: unknown) => (v && typeof v === 'object' ? omitSensitive({ customFields: v }, sensitiveCustomKeys)['customFields'] : v);
+    const [before, after] = cf.map(strip);
+    if (JSON.stringify(before) === JSON.stringify(after)) delete out['customFields'];
+    else out['customFields'] = [before, after];
+  }
+  const meta = out['_meta'];
+  if (meta && typeof meta === 'object' && 'restored' in meta) {
+    const restored = (meta as Record<string, unknown>)['restored'];
+    out['_meta'] = { ...meta, restored: restored && typeof restored === 'object' ? omitSensitive(restored as Record<string, unknown>, sensitiveCustomKeys) : restored };
+  }
+  return out;
+}
+
 /** Refuses a write that touches a sensitive field the actor may not see, naming every such field (403). */
 export function assertNoSensitiveWrite(input: Record<string, unknown>, sensitiveCustomKeys: readonly string[]): void {
   const fields: FieldError[] = [];

@@ -1,7 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { listAuditEvents } from '../../db/queries/audit-events.js';
+import { profileAccess } from '../../db/queries/profile.js';
 import { assertManagerOrAdmin } from '../../domain/access.js';
 import { fieldError } from '../../domain/errors.js';
+import { omitSensitiveChanges } from '../../domain/profile.js';
 import { newRouter, type Deps } from '../context.js';
 import { problemResponses, Timestamp, TimestampOut, Uuid } from '../schemas.js';
 
@@ -42,6 +44,11 @@ export function auditRoutes(deps: Deps) {
     const limit = rawLimit === undefined ? 50 : Number(rawLimit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw fieldError('limit', 'out_of_range', 'limit must be an integer from 1 to 500.');
     const page = await listAuditEvents(deps.database, actor.workspaceId, filter, cursor ? decodeCursor(cursor) : null, limit);
+    // A manager the workspace keeps from sensitive fields must not read them in their history either.
+    const access = await profileAccess(deps.database.db, actor);
+    if (!access.canSeeSensitive) {
+      for (const e of page.data) e.changes = omitSensitiveChanges(e.entity, e.changes, access.sensitiveCustomKeys);
+    }
     const last = page.data.at(-1);
     return c.json({ data: page.data, nextCursor: page.more && last ? encodeCursor(last.id) : null } as never, 200);
   });
