@@ -5,7 +5,7 @@
  * set-based duplicate matching against existing contacts, batches with checkpoints) and prints the
  * rows per second of the run and the process's peak RSS.
  *
- *   npx tsx bench/import.ts --rows 1000000 [--engine postgres] [--existing 10000] [--companies 5000] [--leads] [--batch-size 2000] [--statements]
+ *   npx tsx bench/import.ts --rows 1000000 [--engine postgres] [--existing 10000] [--companies 5000] [--leads] [--batch-size 2000] [--statements] [--explain]
  *   npx tsx bench/import.ts --rows 100000 --database-url postgres://…   (reuses a server)
  *
  * Before the import it measures the floor the schema sets: a bare INSERT … SELECT of 20 000
@@ -16,6 +16,7 @@ import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } fr
 import { once } from 'node:events';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import { argsOf, mib } from './stats.js';
 import { startEngine } from './engine.js';
 import { loadConfig } from '../src/config.js';
@@ -34,8 +35,13 @@ const withLeads = args['leads'] === 'true';
 // Companies named in the file: with the default, a company at 1M rows has 200 contacts among only
 // 36 names (the generated names repeat), so most new rows have a namesake in their company.
 const companies = Number(args['companies'] ?? 5000);
-const perStatement = args['statements'] === 'true';
-const statementTimes = new Map<string, { n: number; ms: number }>();
+const perStatement = args['statements'] === 'true' || args['explain'] === 'true';
+/** `--explain`: EXPLAIN (ANALYZE, BUFFERS) of one batch's match and contact insert in the second and in the last tenth of the file. */
+const explainMatch = args['explain'] === 'true';
+const explained = new Set<string>();
+const statementTimes = new Map<string, { n: number; ms: number; tenths: number[] }>();
+/** Which tenth of the file the batch being written belongs to, to see whether a statement grows with what was imported before it. */
+let tenth = 0;
 
 const names = ['María', 'José', 'Ana', 'Luis', 'Carmen', 'Jorge', 'Lucía', 'Pablo', 'Elena', 'Raúl', 'Nuria', 'Óscar'];
 const surnames = ['García', 'López', 'Martínez', 'Sánchez', 'Pérez', 'Gómez', 'Núñez', 'de la Fuente', 'Ruiz', 'Díaz', 'Muñoz', 'Álvarez'];
@@ -117,6 +123,7 @@ try {
   const done = await runImport(deps, ws, imp.id, admin.id, {
     batchSize,
     onProgress: (n) => {
+      tenth = Math.min(9, Math.floor((n * 10) / rows));
       if (performance.now() - lastLog > 5000) {
         lastLog = performance.now();
         process.stderr.write(`  ${n.toLocaleString('en')} rows, ${Math.round(n / ((performance.now() - r0) / 1000)).toLocaleString('en')} rows/s, rss ${mib(process.memoryUsage().rss)}, load ${loadavg()[0]!.toFixed(1)}\n`);
@@ -135,8 +142,11 @@ try {
   console.log(`  ${pairs!.n} created contacts only alike (name) an existing one of the same company, offered for the duplicates review`);
   console.log(`peak RSS ${mib(peakRss)} (before the run ${mib(baseRss)})`);
   if (perStatement) {
-    console.log('time per statement of the batch writes (ms, calls):');
-    for (const [text, v] of [...statementTimes].sort((a, b) => b[1].ms - a[1].ms)) console.log(`  ${v.ms.toFixed(0).padStart(7)} ${String(v.n).padStart(6)}  ${text}`);
+    console.log('time per statement of the batch writes (ms, calls, then ms per tenth of the file: growth with what was imported before):');
+    for (const [text, v] of [...statementTimes].sort((a, b) => b[1].ms - a[1].ms)) {
+      console.log(`  ${v.ms.toFixed(0).padStart(7)} ${String(v.n).padStart(6)}  ${text}`);
+      if (v.ms > 1000) console.log(`${' '.repeat(17)}[${v.tenths.map((x) => x.toFixed(0)).join(' ')}]`);
+    }
   }
 } finally {
   await db.stop();
@@ -178,21 +188,37 @@ async function measureFloor(database: Database, workspaceId: string, userId: str
 }
 
 
+function firstWords(query: unknown): string {
+  const chunks = (query as { queryChunks?: { value?: string[] }[] }).queryChunks ?? [];
+  return chunks.map((c) => c.value?.join('') ?? '').join('').replace(/\s+/g, ' ').trim().slice(0, 80);
+}
+
 /** Wraps every transaction's execute to add up the time of each statement (by its first words). */
 function timeStatements(database: Database): void {
   const transaction = database.transaction.bind(database);
   database.transaction = (fn) => transaction((tx) => {
     const execute = tx.execute.bind(tx);
     tx.execute = (async (query: Parameters<typeof execute>[0]) => {
+      const words = firstWords(query);
+      const kind = words.startsWith('WITH x AS MATERIALIZED') ? 'match' : words.startsWith('INSERT INTO contact') ? 'contact insert' : null;
+      if (explainMatch && kind && (tenth === 1 || tenth === 9) && !explained.has(`${kind}:${tenth}`)) {
+        explained.add(`${kind}:${tenth}`);
+        // The insert is explained in a savepoint rolled back, then run for real: its plan shows the
+        // buffers its index maintenance hit and read, and each trigger's time.
+        if (kind === 'contact insert') await execute(sql`SAVEPOINT bench_explain`);
+        const plan = (await execute(sql`EXPLAIN (ANALYZE, BUFFERS) ${query}`)) as unknown as { rows: Record<string, string>[] };
+        if (kind === 'contact insert') await execute(sql`ROLLBACK TO SAVEPOINT bench_explain`);
+        console.log(`EXPLAIN of the ${kind} in tenth ${tenth + 1} of the file:\n${plan.rows.map((r) => Object.values(r)[0]).join('\n')}`);
+      }
       const t = performance.now();
       try {
         return await execute(query);
       } finally {
-        const chunks = (query as unknown as { queryChunks?: { value?: string[] }[] }).queryChunks ?? [];
-        const text = chunks.map((c) => c.value?.join('') ?? '').join('').replace(/\s+/g, ' ').trim().slice(0, 80);
-        const st = statementTimes.get(text) ?? { n: 0, ms: 0 };
+        const text = firstWords(query);
+        const st = statementTimes.get(text) ?? { n: 0, ms: 0, tenths: Array(10).fill(0) as number[] };
         st.n++;
         st.ms += performance.now() - t;
+        st.tenths[tenth]! += performance.now() - t;
         statementTimes.set(text, st);
       }
     }) as typeof execute;

@@ -138,4 +138,19 @@ describe('records created by an import', () => {
     await drainJobs(t.deps);
     expect(received.length).toBe(before);
   });
+
+  it('get time-ordered ids (UUID version 7), so a later import\'s records sort after an earlier one\'s', async () => {
+    const earlier = await Promise.all(['maria@ferias.es', 'jose@ferias.es', 'ana@ferias.es'].map(leadOf));
+    await importCsv(['Nombre;Apellidos;Correo;C.P.;Origen;Importe', 'Rocío;Vidal;rocio@ferias.es;28010;Feria;50']);
+    const later = await leadOf('rocio@ferias.es');
+    const v7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    for (const r of [...earlier, later]) {
+      expect(r.contact.id).toMatch(v7);
+      expect(r.lead.id).toMatch(v7);
+    }
+    for (const r of earlier) {
+      expect(later.contact.id > r.contact.id).toBe(true);
+      expect(later.lead.id > r.lead.id).toBe(true);
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Actor } from '../../domain/access.js';
 import { diffRecord } from '../../domain/audit.js';
@@ -31,12 +31,11 @@ const derivedFields = [...derivedColumns].map((c) => c.replace(/_([a-z])/g, (_, 
  * right-hand pages instead of one random page per row across the whole index.
  */
 export function timeOrderedUuid(now = Date.now()): string {
-  const b = randomBytes(16);
-  b.writeUIntBE(now, 0, 6);
-  b[6] = (b[6]! & 0x0f) | 0x70;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = b.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  // The random bits come from randomUUID (a version 4 id, drawn from Node's pooled entropy): a
+  // randomBytes(16) call per id showed as ~2 % of the import's CPU profile.
+  const r = randomUUID();
+  const ms = now.toString(16).padStart(12, '0');
+  return `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7${r.slice(15)}`;
 }
 // tx.execute answers { rows } on both drivers; its declared type differs per driver.
 const rowsOf = <T>(res: unknown) => (res as { rows: T[] }).rows;
@@ -198,13 +197,15 @@ async function recordSimilar(tx: Db, ctx: BatchContext, pairs: { id: string; sim
   const found = pairs.flatMap((p) => {
     const d = scoreDuplicate('contact', { sameEmail: false, samePhone: false, nameSimilarity: p.similarity, sameCompany: true });
     const [a, b] = p.id < p.similarId ? [p.id, p.similarId] : [p.similarId, p.id];
-    return isLikelyDuplicate(d) && a !== b ? [{ a, b, score: d.score, reasons: d.reasons }] : [];
+    return isLikelyDuplicate(d) && a !== b ? [{ id: timeOrderedUuid(), a, b, score: d.score, reasons: d.reasons }] : [];
   });
   if (!found.length) return;
+  // Time-ordered ids, as for the records: the primary key and the review index (score, id) take a
+  // batch's pairs on their right-hand pages instead of one random page per pair.
   await tx.execute(sql`
-    INSERT INTO duplicate_pair (workspace_id, entity, record_a_id, record_b_id, score, reasons)
-    SELECT ${ctx.workspaceId}, 'contact', x.a, x.b, x.score, ARRAY(SELECT jsonb_array_elements_text(x.reasons))
-      FROM jsonb_to_recordset(${json(found)}) AS x(a uuid, b uuid, score integer, reasons jsonb)
+    INSERT INTO duplicate_pair (workspace_id, id, entity, record_a_id, record_b_id, score, reasons)
+    SELECT ${ctx.workspaceId}, x.id, 'contact', x.a, x.b, x.score, ARRAY(SELECT jsonb_array_elements_text(x.reasons))
+      FROM jsonb_to_recordset(${json(found)}) AS x(id uuid, a uuid, b uuid, score integer, reasons jsonb)
     ON CONFLICT (workspace_id, entity, record_a_id, record_b_id) DO NOTHING`);
 }
 
