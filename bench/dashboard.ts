@@ -40,10 +40,10 @@ try {
   }
   await loadSales(database, ds.workspaceId, salesTarget);
   // The load upserts each rollup row many times in one transaction: VACUUM drops the dead versions.
-  await database.query('VACUUM (ANALYZE) lead_daily, lead_funnel_daily, lead_closed_daily, lead_open_summary, activity_daily, sale_daily, feedback_daily, lead_place_daily, lead_place_weekly, activity_weekly, contact_lifecycle_summary, sale_client_first, sale_client_ref_daily, sale_client_ref_pair, sale_client_total, lead_monthly, lead_funnel_monthly, lead_next_action_daily, sale_client_ref, sale_client_owner_total');
+  await database.query('VACUUM (ANALYZE) lead_daily, lead_funnel_daily, lead_closed_daily, lead_open_summary, activity_daily, sale_daily, feedback_daily, lead_place_daily, lead_place_weekly, activity_weekly, contact_lifecycle_summary, sale_client_first, sale_client_ref_daily, sale_client_ref_pair, sale_client_total, lead_monthly, lead_funnel_monthly, lead_next_action_daily, sale_client_ref, sale_client_owner_total, sale_client_owner_monthly');
   const sizes = await database.query<{ t: string; n: number }>(
     `SELECT t, (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %I WHERE workspace_id = %L', t, $1::text), false, true, '')))[1]::text::int AS n
-       FROM unnest(ARRAY['lead_daily', 'lead_funnel_daily', 'lead_closed_daily', 'lead_open_summary', 'activity_daily', 'sale_daily', 'feedback_daily', 'lead_place_daily', 'lead_place_weekly', 'activity_weekly', 'contact_lifecycle_summary', 'sale_client_first', 'sale_client_ref_daily', 'sale_client_ref_pair', 'sale_client_total', 'lead_monthly', 'lead_funnel_monthly', 'lead_next_action_daily', 'sale_client_ref', 'sale_client_owner_total']) t`, [ds.workspaceId]);
+       FROM unnest(ARRAY['lead_daily', 'lead_funnel_daily', 'lead_closed_daily', 'lead_open_summary', 'activity_daily', 'sale_daily', 'feedback_daily', 'lead_place_daily', 'lead_place_weekly', 'activity_weekly', 'contact_lifecycle_summary', 'sale_client_first', 'sale_client_ref_daily', 'sale_client_ref_pair', 'sale_client_total', 'lead_monthly', 'lead_funnel_monthly', 'lead_next_action_daily', 'sale_client_ref', 'sale_client_owner_total', 'sale_client_owner_monthly']) t`, [ds.workspaceId]);
   console.log(`rollup rows: ${sizes.map((r) => `${r.t} ${r.n}`).join(', ')}`);
   const counts = await database.query<{ leads: number; activities: number; sales: number }>(
     `SELECT (SELECT count(*)::int FROM lead WHERE workspace_id = $1) AS leads, (SELECT count(*)::int FROM activity WHERE workspace_id = $1) AS activities,

@@ -513,11 +513,14 @@ describe('metric rollups', () => {
     const first = sale(a, '2026-01-05', 100);
     const inFirstMonth = sale(a, '2026-02-04', 200);
     const later = sale(a, '2026-03-20', 300);
-    await insert('sale', [first, inFirstMonth, later]);
+    // After the end of the period of 10 February – 24 March, in its last month: taken off that month's sums.
+    const afterEnd = sale(a, '2026-03-28', 400);
+    await insert('sale', [first, inFirstMonth, later, afterEnd]);
     // Forced rollups answer in the workspace's zone (rollupsMatch would refuse another one).
     const [{ zone }] = await db.query<{ zone: string }>('SELECT time_zone AS zone FROM workspace WHERE id = $1', [ws]) as [{ zone: string }];
     const team: MetricFilter = { workspaceId: ws, period: parsePeriod('2026-02-10', '2026-05-31', zone), unit: 'month', ownerIds: [a, b], sourceId: null, now: new Date('2026-03-01T00:00:00Z') };
-    const filters = [team, { ...team, unit: 'quarter' as const }, { ...team, period: parsePeriod('2026-01-01', '2026-04-30', zone) }];
+    const filters = [team, { ...team, unit: 'quarter' as const }, { ...team, period: parsePeriod('2026-01-01', '2026-04-30', zone) },
+      { ...team, period: parsePeriod('2026-02-10', '2026-03-24', zone) }, { ...team, unit: 'quarter' as const, period: parsePeriod('2026-01-01', '2026-03-27', zone) }];
     const cards = async (f: MetricFilter) => ({
       salesByClientType: await salesByClientTypeSql(db, f), frequency: await frequencySql(db, f), portfolio: await portfolioSql(db, f) });
     const expectSameAsRaw = async () => {

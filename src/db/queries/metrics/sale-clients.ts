@@ -131,32 +131,44 @@ const nextMonth = (day: string) => monthOf(addDays(monthOf(day), 31));
  * starting on day a of month A, a reference before a is one in a month before A, or one in A before a
  * (those few are counted from sale_client_ref by their reference day, and taken off the new-client
  * sales). The ragged ends (before the first whole month, after the last) and the shared clients read
- * sale_client_ref. Weeks do not fit in months: with unit week every row is read as before.
+ * sale_client_ref; a last month mostly inside the period is summed whole, minus its rows after the
+ * period (none for a period ending today). Weeks do not fit in months: with unit week every row is read
+ * as before.
  * new vs existing, frequency and portfolio all read it: asked once per dashboard (`once`).
  */
 export function ownersSaleFigures(database: Database, f: MetricFilter & { ownerIds: string[] }): Promise<OwnerSaleFigures> {
   return once(f, 'ownersSaleFigures', async () => {
     const { fromDay, toDayExclusive } = periodDays(f);
     if (fromDay >= toDayExclusive) return { period: { orders: 0, amount: 0, clients: 0, newClients: 0, newSales: 0, newAmount: 0, existingAmount: 0 }, buckets: [] };
-    // Whole months [wholeFrom, wholeTo) from the monthly sums; none: both at the period's end.
+    // Whole months [wholeFrom, wholeTo) from the monthly sums; none: both at the period's end. The last,
+    // partial month is summed too when that is less to read: minus its days from the period's end on
+    // (none for a period ending today), rather than plus its days before it.
     const fromMonth = monthOf(fromDay);
     const firstWhole = fromDay === fromMonth ? fromDay : nextMonth(fromDay);
     const lastMonth = monthOf(toDayExclusive);
-    const whole = f.unit !== 'week' && firstWhole < lastMonth;
-    const [wholeFrom, wholeTo] = whole ? [firstWhole, lastMonth] : [toDayExclusive, toDayExclusive];
-    const ref = (cond: string) => `SELECT date_trunc('${f.unit}', day::timestamp)::date AS b, * FROM sale_client_ref
+    const lastMonthEnd = toDayExclusive === lastMonth ? lastMonth : nextMonth(lastMonth);
+    const dayCount = (x: string, y: string) => (Date.parse(y) - Date.parse(x)) / 86_400_000;
+    const subtractTail = lastMonthEnd !== lastMonth && dayCount(toDayExclusive, lastMonthEnd) < dayCount(lastMonth, toDayExclusive);
+    const wholeEnd = subtractTail ? lastMonthEnd : lastMonth;
+    const whole = f.unit !== 'week' && firstWhole < wholeEnd;
+    const [wholeFrom, wholeTo] = whole ? [firstWhole, wholeEnd] : [toDayExclusive, toDayExclusive];
+    const tailFrom = whole && !subtractTail ? lastMonth : toDayExclusive;
+    const ref = (cond: string, sign = 1) => `SELECT date_trunc('${f.unit}', day::timestamp)::date AS b, ${sign} AS sign, * FROM sale_client_ref
                    WHERE workspace_id = $1 AND owner_id = ANY($2::uuid[]) AND ${cond}`;
-    const rows = `${ref('day >= $3::date AND day < $5::date')} UNION ALL ${ref('day >= $6::date AND day < $4::date')}
-                  UNION ALL ${ref('day >= $5::date AND day < $6::date AND shared')}`;
+    // Head and tail days, the shared clients' rows of the whole months, and (sign −1) the non-shared
+    // rows of the last month's days after the period, which its monthly sums hold.
+    const rows = `${ref('day >= $3::date AND day < $5::date')} UNION ALL ${ref('day >= $8::date AND day < $4::date')}
+                  UNION ALL ${ref('day >= $5::date AND day < least($6::date, $4::date) AND shared')}
+                  UNION ALL ${ref('day >= $4::date AND day < $9::date AND NOT shared', -1)}`;
     const distinct = (cond: string) => `count(DISTINCT contact_id) FILTER (WHERE contact_id <> '${NONE_ID}'${cond}) + count(DISTINCT company_id) FILTER (WHERE contact_id = '${NONE_ID}'${cond})`;
     const out = await database.query<{ part: string; g: number; bucket: string | null; orders: number; amount: string; bucketClients: number; clients: number; newClients: number; newSales: number; newAmount: string; existingAmount: string }>(
-      `SELECT 'raw' AS part, GROUPING(b) AS g, to_char(b, 'YYYY-MM-DD') AS bucket, count(*)::int AS orders, coalesce(sum(total), 0) AS amount,
-              (count(*) FILTER (WHERE NOT shared AND (prev_day IS NULL OR prev_day < greatest(b, $3::date))))::int AS "bucketClients",
-              (count(*) FILTER (WHERE NOT shared AND (prev_day IS NULL OR prev_day < $3::date)))::int AS clients,
-              (count(*) FILTER (WHERE NOT shared AND prev_day IS NULL))::int AS "newClients",
-              (count(*) FILTER (WHERE first_day >= $3::date))::int AS "newSales",
-              coalesce(sum(total) FILTER (WHERE first_day >= $3::date), 0) AS "newAmount",
-              coalesce(sum(total) FILTER (WHERE first_day < $3::date), 0) AS "existingAmount"
+      `SELECT 'raw' AS part, GROUPING(b) AS g, to_char(b, 'YYYY-MM-DD') AS bucket, sum(sign)::int AS orders, coalesce(sum(sign * total), 0) AS amount,
+              coalesce(sum(sign) FILTER (WHERE NOT shared AND (prev_day IS NULL OR prev_day < greatest(b, $3::date))), 0)::int AS "bucketClients",
+              coalesce(sum(sign) FILTER (WHERE NOT shared AND (prev_day IS NULL OR prev_day < $3::date)), 0)::int AS clients,
+              coalesce(sum(sign) FILTER (WHERE NOT shared AND prev_day IS NULL), 0)::int AS "newClients",
+              coalesce(sum(sign) FILTER (WHERE first_day >= $3::date), 0)::int AS "newSales",
+              coalesce(sum(sign * total) FILTER (WHERE first_day >= $3::date), 0) AS "newAmount",
+              coalesce(sum(sign * total) FILTER (WHERE first_day < $3::date), 0) AS "existingAmount"
          FROM (${rows}) r GROUP BY GROUPING SETS ((), (b))
        UNION ALL
        SELECT 'shared', GROUPING(b), to_char(b, 'YYYY-MM-DD'), 0, 0, (${distinct('')})::int, (${distinct('')})::int, (${distinct(' AND first_day >= $3::date')})::int, 0, 0, 0
@@ -185,7 +197,7 @@ export function ownersSaleFigures(database: Database, f: MetricFilter & { ownerI
          FROM sale_client_ref
         WHERE workspace_id = $1 AND owner_id = ANY($2::uuid[]) AND NOT shared AND first_day >= $7::date AND first_day < $3::date
           AND day >= $5::date AND day < $6::date`,
-      [f.workspaceId, f.ownerIds, fromDay, toDayExclusive, wholeFrom, wholeTo, fromMonth]);
+      [f.workspaceId, f.ownerIds, fromDay, toDayExclusive, wholeFrom, wholeTo, fromMonth, tailFrom, whole && subtractTail ? wholeTo : toDayExclusive]);
     const period = { orders: 0, amount: 0, clients: 0, newClients: 0, newSales: 0, newAmount: 0, existingAmount: 0 };
     const buckets = new Map<string, { bucket: string; orders: number; clients: number; amount: number }>();
     for (const r of out) {
