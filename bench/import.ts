@@ -5,7 +5,7 @@
  * set-based duplicate matching against existing contacts, batches with checkpoints) and prints the
  * rows per second of the run and the process's peak RSS.
  *
- *   npx tsx bench/import.ts --rows 1000000 [--engine postgres] [--existing 10000] [--companies 5000] [--leads] [--batch-size 2000] [--statements] [--explain]
+ *   npx tsx bench/import.ts --rows 1000000 [--engine postgres] [--existing 10000] [--companies 5000] [--leads] [--effects] [--batch-size 2000] [--statements] [--explain]
  *   npx tsx bench/import.ts --rows 100000 --database-url postgres://…   (reuses a server)
  *
  * Before the import it measures the floor the schema sets: a bare INSERT … SELECT of 20 000
@@ -31,7 +31,10 @@ const args = argsOf(process.argv.slice(2));
 const rows = Number(args['rows'] ?? 1_000_000);
 const existing = Number(args['existing'] ?? 10_000);
 const batchSize = Number(args['batch-size'] ?? 2000);
-const withLeads = args['leads'] === 'true';
+// `--effects`: score rules and a webhook on lead.created, so each batch also scores what it wrote and
+// queues the events (the deliveries are only queued: no worker runs during the bench). Implies --leads.
+const withEffects = args['effects'] === 'true';
+const withLeads = args['leads'] === 'true' || withEffects;
 // Companies named in the file: with the default, a company at 1M rows has 200 contacts among only
 // 36 names (the generated names repeat), so most new rows have a namesake in their company.
 const companies = Number(args['companies'] ?? 5000);
@@ -97,7 +100,14 @@ try {
     admin: { name: 'Bench', email: `bench-${Date.now()}@example.es`, passwordHash: 'x' },
   }, { onlyIfFirst: false });
   const ws = workspace.id;
-  await database.query(`INSERT INTO source (workspace_id, name, kind) VALUES ($1, 'Feria', 'fair')`, [ws]);
+  const [feria] = await database.query<{ id: string }>(`INSERT INTO source (workspace_id, name, kind) VALUES ($1, 'Feria', 'fair') RETURNING id`, [ws]);
+  if (withEffects) {
+    await database.query(`INSERT INTO score_rule (workspace_id, position, label, weight, condition) VALUES
+      ($1, 0, 'feria', 30, jsonb_build_object('type', 'source', 'sourceIds', jsonb_build_array($2::text))),
+      ($1, 1, 'Madrid', 10, '{"type": "postalCode", "prefixes": ["28"]}'),
+      ($1, 2, 'sin contacto', -10, '{"type": "noContact", "days": 30}')`, [ws, feria!.id]);
+    await database.query(`INSERT INTO webhook (workspace_id, name, url, events, secret) VALUES ($1, 'ERP', 'http://127.0.0.1:9/', '{lead.created}', 'whsec_bench')`, [ws]);
+  }
   // Contacts already in the workspace, half of them with the phone as typed before normalisation.
   await database.query(`
     INSERT INTO contact (workspace_id, first_name, last_name, email, phone)
@@ -134,7 +144,7 @@ try {
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   console.log(`load average (1 min) ${loadAtStart} at the start of the import, ${loadavg()[0]!.toFixed(1)} at its end: on a shared machine, compare with the floor`);
-  console.log(`engine ${database.engine}, batch ${batchSize}, leads ${withLeads ? 'on' : 'off'}, ${existing.toLocaleString('en')} contacts already there, ${companies.toLocaleString('en')} companies in the file`);
+  console.log(`engine ${database.engine}, batch ${batchSize}, leads ${withLeads ? 'on' : 'off'}, score rules + webhook ${withEffects ? 'on' : 'off'}, ${existing.toLocaleString('en')} contacts already there, ${companies.toLocaleString('en')} companies in the file`);
   console.log(`upload (stored in the database in chunks + layout detection): ${uploadSecs.toFixed(1)} s`);
   console.log(`import: ${done.processedRows.toLocaleString('en')} rows in ${runSecs.toFixed(1)} s = ${Math.round(done.processedRows / runSecs).toLocaleString('en')} rows/s`);
   console.log(`  created ${done.createdCount}, updated ${done.updatedCount}, unchanged ${done.unchangedCount}, duplicates ${done.duplicateCount}, rejected ${done.rejectedCount}, leads ${done.leadsCreated}`);
