@@ -53,7 +53,10 @@ export type Dataset = Pick<GenerateResult, 'workspaceId' | 'users' | 'stageIds'>
 export async function existingDataset(database: Database): Promise<Dataset | null> {
   const ws = await database.query<{ id: string; leads: number }>(
     `SELECT w.id, (SELECT count(*)::int FROM lead l WHERE l.workspace_id = w.id) AS leads
-       FROM workspace w WHERE w.name LIKE 'Benchmark %' ORDER BY w.created_at DESC LIMIT 1`);
+       FROM workspace w WHERE w.name LIKE 'Benchmark %'
+        -- not a load still in progress, or one a crash left half-done (src/db/queries/bulk.ts)
+        AND NOT EXISTS (SELECT 1 FROM app_setting a WHERE a.key = 'bulk_load:' || w.id)
+      ORDER BY w.created_at DESC LIMIT 1`);
   const w = ws[0];
   if (!w || w.leads === 0) return null;
   const users = await database.query<Dataset['users'][number]>('SELECT id, email, role FROM app_user WHERE workspace_id = $1 ORDER BY email', [w.id]);
@@ -63,9 +66,9 @@ export async function existingDataset(database: Database): Promise<Dataset | nul
   return { workspaceId: w.id, users, stageIds, leads: w.leads };
 }
 
-export async function loadDataset(database: Database, leads: number, activitiesPerLead: number, deferIndexes = true, sales = 0): Promise<GenerateResult> {
+export async function loadDataset(database: Database, leads: number, activitiesPerLead: number, deferIndexes = true, sales = 0, overlap = true): Promise<GenerateResult> {
   const r = await generateDataset(database, {
-    leads, activitiesPerLead, deferIndexes, sales, passwordHash: await hashPassword(GENERATED_PASSWORD), onProgress: progressPrinter(),
+    leads, activitiesPerLead, deferIndexes, sales, overlap, passwordHash: await hashPassword(GENERATED_PASSWORD), onProgress: progressPrinter(),
   });
   console.log(`load: ${r.rows} rows in ${r.loadSeconds.toFixed(1)} s = ${r.rowsPerSecond} rows/s (FK checks ${r.skippedForeignKeyChecks ? 'skipped' : 'on'}; ${r.rebuiltIndexes} indexes rebuilt in ${r.indexSeconds.toFixed(1)} s, included); VACUUM ANALYZE ${r.analyzeSeconds.toFixed(1)} s`);
   const slow = [...r.indexTimings].sort((a, b) => b.seconds - a.seconds).slice(0, 8);

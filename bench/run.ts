@@ -1,5 +1,5 @@
 /**
- * Storage benchmark: `npm run bench -- --engine postgres|pglite --leads 1000000 [--sales N]`.
+ * Storage benchmark: `npm run bench -- --engine postgres|pglite --leads 1000000 [--sales N] [--overlap false]`.
  * Starts its own database (a throwaway PostgreSQL server, or PGlite in a temp folder; --database-url
  * or --data-dir DIR reuse one, and a dataset already loaded there), migrates,
  * loads the synthetic dataset and times the hot queries. Prints figures; it is never a test.
@@ -41,7 +41,7 @@ async function main() {
       console.log(`reusing the loaded dataset: workspace ${found.workspaceId}, ${found.leads} leads`);
       data = found;
     } else {
-      const loaded = await loadDataset(bench.database, leads, perLead, args['keep-indexes'] !== 'true', Number(args['sales'] ?? 0));
+      const loaded = await loadDataset(bench.database, leads, perLead, args['keep-indexes'] !== 'true', Number(args['sales'] ?? 0), args['overlap'] !== 'false');
       // Every build, per table, so that what an index costs a load can be read from one run.
       const byTable = new Map<string, string[]>();
       for (const i of loaded.indexTimings) {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, setupWorkspace, testApp, type TestApp } from './harness.js';
 import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_WORKSPACE_NAME, loadDemo, type DemoResult } from '../src/cli/demo.js';
 import { hashPassword } from '../src/auth/password.js';
-import { generateDataset, type GenerateResult } from '../src/db/queries/bulk.js';
+import { finishPendingLoads, generateDataset, type GenerateResult } from '../src/db/queries/bulk.js';
 import { loadDashboard } from '../src/db/queries/metrics/dashboard.js';
 import { localDay, parsePeriod } from '../src/domain/metrics/period.js';
 import { derivedLifecycle } from '../src/db/queries/profile.js';
@@ -205,6 +205,10 @@ describe('seguimiento generate', () => {
   it('loads a consistent synthetic dataset and leaves every index in place', async () => {
     expect(r.rebuiltIndexes).toBeGreaterThan(10);
     expect(await indexes()).toBe(indexesBefore);
+    // PostgreSQL commits the rows, then rebuilds the rollups and the indexes at once; the load is
+    // marked as pending until both are done.
+    expect(r.overlapped).toBe(t.deps.database.engine === 'postgres');
+    expect(await one(`SELECT count(*) FROM app_setting WHERE key LIKE 'bulk_load:%'`)).toBe(0);
     expect(await one('SELECT count(*) FROM lead WHERE workspace_id = $1', ws)).toBe(300);
     expect(await one('SELECT count(*) FROM activity WHERE workspace_id = $1', ws)).toBe(900);
     expect(await one('SELECT count(*) FROM contact WHERE workspace_id = $1', ws)).toBe(60);
@@ -286,6 +290,47 @@ describe('seguimiento generate', () => {
     const before = await sales();
     await q(`INSERT INTO sale (workspace_id, company_id, sold_at, total, currency) SELECT $1, id, now(), 10, 'EUR' FROM company WHERE workspace_id = $1 LIMIT 1`, ws);
     expect(await sales()).toBe(before + 1);
+  });
+
+  it('finishes a load a crash left after committing its rows: its indexes, rollups and triggers come back', async () => {
+    // What a crash between the commit of the rows and the end of the load leaves behind.
+    const [index] = await q<{ name: string; def: string }>(
+      `SELECT indexname AS name, indexdef AS def FROM pg_indexes WHERE tablename = 'activity' AND indexname = 'activity_lead_idx'`);
+    expect(index).toBeDefined();
+    const [trigger] = await q<{ table: string; name: string; mode: string }>(
+      `SELECT c.relname AS "table", g.tgname AS name, g.tgenabled::text AS mode FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
+        WHERE NOT g.tgisinternal AND c.relname = 'activity' AND g.tgenabled = 'A' ORDER BY 2 LIMIT 1`);
+    expect(trigger).toBeDefined();
+    const done = () => one(`SELECT coalesce(sum(done), 0) FROM activity_daily WHERE workspace_id = $1`, ws);
+    const doneBefore = await done();
+    expect(doneBefore).toBe(await one('SELECT count(*) FROM activity WHERE workspace_id = $1 AND done_at IS NOT NULL', ws));
+    await q(`DROP INDEX ${index!.name}`);
+    await q(`ALTER TABLE activity DISABLE TRIGGER ${trigger!.name}`);
+    await q('DELETE FROM activity_daily WHERE workspace_id = $1', ws);
+    await q('INSERT INTO app_setting (key, value) VALUES ($1, $2)', [`bulk_load:${ws[0]}`, JSON.stringify({ indexes: [index], triggers: [trigger] })]);
+    expect(await indexes()).toBe(indexesBefore - 1);
+
+    expect(await finishPendingLoads(t.deps.database)).toEqual(ws);
+    expect(await indexes()).toBe(indexesBefore);
+    expect(await triggerModes()).toEqual(triggersBefore);
+    expect(await done()).toBe(doneBefore);
+    expect(await one(`SELECT count(*) FROM app_setting WHERE key LIKE 'bulk_load:%'`)).toBe(0);
+    expect(await finishPendingLoads(t.deps.database)).toEqual([]);
+  });
+
+  it('leaves every index and trigger as before when a load fails while its indexes are being rebuilt', async () => {
+    const rows = () => one('SELECT count(*) FROM lead');
+    const rowsBefore = await rows();
+    await expect(generateDataset(t.deps.database, {
+      leads: 100, activitiesPerLead: 1, users: 4, passwordHash: hash,
+      onProgress: (p) => { if (p.table === 'indexes' && p.done === 3) throw new Error('out of memory'); },
+    })).rejects.toThrow('out of memory');
+    expect(await indexes()).toBe(indexesBefore);
+    expect(await triggerModes()).toEqual(triggersBefore);
+    expect(await one(`SELECT count(*) FROM app_setting WHERE key LIKE 'bulk_load:%'`)).toBe(0);
+    // PostgreSQL had committed the rows before the indexes (and finished the load after the failure);
+    // PGlite's load is one transaction, rolled back.
+    expect(await rows()).toBe(rowsBefore + (t.deps.database.engine === 'postgres' ? 100 : 0));
   });
 
   it('rolls a load that fails half-way back whole: no row, every index and trigger as before, the connection as it was', async () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { getTableColumns, getTableName, sql, type Table } from 'drizzle-orm';
-import type { Database, Db } from '../client.js';
+import type { Connection, Database, Db } from '../client.js';
 import { createWorkspace } from './workspaces.js';
 import { recordAudit } from '../audit.js';
 
@@ -52,6 +52,11 @@ export type GenerateOptions = {
   deferIndexes?: boolean;
   /** Rows per INSERT statement. */
   chunk?: number;
+  /**
+   * PostgreSQL, deferred indexes: commit the rows, then rebuild the rollups on one connection while
+   * another builds the indexes (default true). false: the whole load in one transaction, as on PGlite.
+   */
+  overlap?: boolean;
   onProgress?: (p: GenerateProgress) => void;
 };
 
@@ -78,6 +83,8 @@ export type GenerateResult = {
   /** Part of loadSeconds spent rebuilding the deferred indexes. */
   indexSeconds: number;
   indexTimings: { name: string; seconds: number }[];
+  /** Whether the rollup rebuild and the index builds ran at the same time (their seconds overlap). */
+  overlapped: boolean;
 };
 
 const spanishWords = {
@@ -107,6 +114,130 @@ const idSql = (prefix: string, kind: string, n: string) =>
  * them at the end anyway (following each insert of the rebuild cost ~1 s per 100 000 leads).
  */
 const triggerTables = ['company', 'contact', 'lead', 'lead_stage_history', 'activity', 'sale', 'feedback', 'lead_daily', 'lead_funnel_daily'];
+
+/** Held by a load for its whole run on PostgreSQL: one load at a time per database. */
+const LOAD_LOCK = 7_420_315_001;
+
+/** app_setting key of a load whose rows are committed but whose indexes, rollups or triggers are not done. */
+const pendingKey = (workspaceId: string) => `bulk_load:${workspaceId}`;
+
+/** What a load turned off, to turn it back on: the dropped indexes' definitions, the disabled triggers' modes. */
+type PendingLoad = { indexes: { name: string; def: string }[]; triggers: { table: string; name: string; mode: string }[] };
+
+async function restoreTriggers(conn: Connection, triggers: PendingLoad['triggers']): Promise<void> {
+  for (const t of triggers) {
+    const mode = t.mode === 'A' ? 'ALWAYS ' : t.mode === 'R' ? 'REPLICA ' : '';
+    await conn.exec(`ALTER TABLE ${t.table} ENABLE ${mode}TRIGGER ${t.name}`);
+  }
+}
+
+/** The rollups of one workspace from its raw rows, on a connection inside a transaction. */
+async function rebuildRollups(conn: Connection, ws: string): Promise<void> {
+  await conn.query('SELECT metric_rollups_rebuild($1::uuid)', [ws]);
+  // The sale triggers' per-contact figures (migration 0023), where the schema has them.
+  const [saleStats] = await conn.query<{ ok: boolean }>(`SELECT to_regprocedure('contact_sale_stats_refresh(uuid, uuid[])') IS NOT NULL AS ok`);
+  if (saleStats?.ok) await conn.query('SELECT contact_sale_stats_refresh($1::uuid, NULL)', [ws]);
+  // The distinct-client sale rollups (migration 0026), where the schema has them.
+  const [saleClients] = await conn.query<{ ok: boolean }>(`SELECT to_regprocedure('dashboard_rollups_rebuild(uuid)') IS NOT NULL AS ok`);
+  if (saleClients?.ok) await conn.query('SELECT dashboard_rollups_rebuild($1::uuid)', [ws]);
+}
+
+/**
+ * PostgreSQL, rows committed: the rollup rebuild on `conn` (its own transaction) while a second
+ * connection builds the deferred indexes, then `conn` helps with those left. Largest tables first, so
+ * that the two connections end close together. Each index is built in its own transaction: after a
+ * crash the pending load's marker says which may be missing.
+ */
+async function overlapRollupsAndIndexes(database: Database, conn: Connection, ws: string, deferred: PendingLoad['indexes'],
+  skipForeignKeyChecks: boolean, built: (name: string, seconds: number) => void): Promise<{ rollupSeconds: number }> {
+  const sizes = await conn.query<{ table: string; bytes: number }>(
+    `SELECT relname AS "table", pg_relation_size(oid)::float8 AS bytes FROM pg_class
+      WHERE oid = ANY (ARRAY['company', 'contact', 'lead', 'lead_stage_history', 'activity', 'sale']::regclass[])`);
+  const bytesOf = new Map(sizes.map((x) => [x.table, x.bytes]));
+  const tableOf = (def: string) => /\bON (?:ONLY )?(?:public\.)?(\w+)/.exec(def)?.[1] ?? '';
+  const queue = [...deferred].sort((a, b) => (bytesOf.get(tableOf(b.def)) ?? 0) - (bytesOf.get(tableOf(a.def)) ?? 0));
+  let failed: unknown;
+  const builder = async (c: Connection) => {
+    await c.exec(`SET maintenance_work_mem = '512MB'`);
+    try {
+      for (let d = queue.shift(); d && failed === undefined; d = queue.shift()) {
+        const t = performance.now();
+        await c.exec(d.def);
+        built(d.name, (performance.now() - t) / 1000);
+      }
+    } catch (e) {
+      failed ??= e;
+      throw e;
+    } finally {
+      await c.exec('RESET maintenance_work_mem').catch(() => undefined);
+    }
+  };
+  const rollups = async () => {
+    const r0 = performance.now();
+    await conn.exec('BEGIN');
+    try {
+      await conn.exec(`SET LOCAL synchronous_commit = off; SET LOCAL jit = off; SET LOCAL work_mem = '256MB'`);
+      // As in the load's transaction: the rollup tables' foreign keys unchecked where allowed (their
+      // rows are aggregates of rows whose references hold).
+      if (skipForeignKeyChecks) await conn.exec('SET LOCAL session_replication_role = replica');
+      await rebuildRollups(conn, ws);
+      await conn.exec('COMMIT');
+    } catch (e) {
+      await conn.exec('ROLLBACK').catch(() => undefined);
+      failed ??= e;
+      throw e;
+    }
+    const rollupSeconds = (performance.now() - r0) / 1000;
+    await builder(conn);
+    return rollupSeconds;
+  };
+  const [second, first] = await Promise.allSettled([database.session(builder), rollups()]);
+  if (second.status === 'rejected') throw second.reason;
+  if (first.status === 'rejected') throw first.reason;
+  return { rollupSeconds: first.value };
+}
+
+/**
+ * Completes the loads a crash (or a failure after their rows were committed) left half-done: their
+ * missing indexes, their workspace's rollups, their triggers as they were. Runs at the start of every
+ * load; `conn` holds the load lock on PostgreSQL, so no load is running.
+ */
+async function finishPendingLoadsOn(conn: Connection): Promise<string[]> {
+  const pending = await conn.query<{ key: string; value: string }>(`SELECT key, value FROM app_setting WHERE key LIKE 'bulk_load:%' ORDER BY key`);
+  for (const p of pending) {
+    const ws = p.key.slice('bulk_load:'.length);
+    const state = JSON.parse(p.value) as PendingLoad;
+    await conn.exec('BEGIN');
+    try {
+      await conn.exec(`SET LOCAL jit = off; SET LOCAL work_mem = '256MB'; SET LOCAL maintenance_work_mem = '512MB'`);
+      for (const d of state.indexes) await conn.exec(d.def.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX IF NOT EXISTS '));
+      const [exists] = await conn.query<{ ok: boolean }>('SELECT EXISTS (SELECT 1 FROM workspace WHERE id = $1) AS ok', [ws]);
+      if (exists?.ok) {
+        await conn.exec('ANALYZE company, contact, lead, lead_stage_history, activity, sale');
+        await rebuildRollups(conn, ws);
+      }
+      await restoreTriggers(conn, state.triggers);
+      await conn.query('DELETE FROM app_setting WHERE key = $1', [p.key]);
+      await conn.exec('COMMIT');
+    } catch (e) {
+      await conn.exec('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
+  }
+  return pending.map((p) => p.key.slice('bulk_load:'.length));
+}
+
+/** finishPendingLoadsOn on a connection of its own, under the load lock. Returns the workspaces finished. */
+export async function finishPendingLoads(database: Database): Promise<string[]> {
+  return database.session(async (conn) => {
+    if (database.engine === 'postgres') await conn.query('SELECT pg_advisory_lock($1)', [LOAD_LOCK]);
+    try {
+      return await finishPendingLoadsOn(conn);
+    } finally {
+      if (database.engine === 'postgres') await conn.query('SELECT pg_advisory_unlock($1)', [LOAD_LOCK]).catch(() => undefined);
+    }
+  });
+}
 
 /**
  * Loads a large synthetic dataset (companies, contacts, users, leads with their stage history,
@@ -143,10 +274,17 @@ export async function generateDataset(database: Database, opts: GenerateOptions)
 
     // Building an index once over all rows is several times cheaper than growing it row by row, so
     // the secondary indexes of the bulk tables are dropped and rebuilt from their own definitions.
-    // All of it is one transaction: if the load fails, the indexes come back with the rollback.
+    // The rows are written in one transaction: if that fails, the indexes come back with the rollback.
+    // What follows the rows (indexes, rollups) is in the same transaction on PGlite (one connection)
+    // and after a commit on PostgreSQL (two connections: see overlapRollupsAndIndexes).
     const deferIndexes = opts.deferIndexes ?? true;
-    await conn.exec('BEGIN');
+    // One load at a time per database (the indexes and triggers it turns off are the whole table's),
+    // after finishing any a crash left half-done.
+    let committed = false;
     try {
+      if (database.engine === 'postgres') await conn.query('SELECT pg_advisory_lock($1)', [LOAD_LOCK]);
+      await finishPendingLoadsOn(conn);
+      await conn.exec('BEGIN');
       // Settings for this transaction only (SET LOCAL): COMMIT or ROLLBACK hands the connection back to
       // the pool (PGlite: the application's only connection) as it was, foreign-key checks included.
       // Durability of the load is not needed until its COMMIT; foreign-key triggers are skipped when
@@ -419,39 +557,59 @@ export async function generateDataset(database: Database, opts: GenerateOptions)
       });
 
 
-      const i0 = performance.now();
       const indexTimings: { name: string; seconds: number }[] = [];
-      for (const [n, d] of deferred.entries()) {
-        const t = performance.now();
-        await conn.exec(d.def);
-        indexTimings.push({ name: d.name, seconds: (performance.now() - t) / 1000 });
-        progress('indexes', n + 1, deferred.length);
-      }
-      const indexSeconds = (performance.now() - i0) / 1000;
-
-      // The rollups from the raw rows, once (after the indexes: the furthest funnel step looks up each
-      // lead's stage history), and the triggers back as they were.
-      const r0 = performance.now();
+      let indexSeconds = 0;
+      let rollupSeconds = 0;
+      let overlapped = false;
       // A table analysed before the load has statistics without this workspace, so the planner takes
       // its millions of new rows for none and the rebuild nests loops over them (a second 100 000-lead
       // load into the same server was still rebuilding after 26 minutes). ANALYZE counts this
       // transaction's own rows, and is rolled back with it. Tables never analysed (a new database) are
       // left so: their size-based estimates gave faster rebuild plans than statistics did (100 000
       // leads under load 9–10: 22.9–27.4 s without, 30.4–34.4 s with).
-      if (staleStatistics) await conn.exec('ANALYZE company, contact, lead, lead_stage_history, activity, sale');
-      await conn.query('SELECT metric_rollups_rebuild($1::uuid)', [ws]);
-      // The sale triggers' per-contact figures (migration 0023), where the schema has them.
-      const [saleStats] = await conn.query<{ ok: boolean }>(`SELECT to_regprocedure('contact_sale_stats_refresh(uuid, uuid[])') IS NOT NULL AS ok`);
-      if (saleStats?.ok) await conn.query('SELECT contact_sale_stats_refresh($1::uuid, NULL)', [ws]);
-      // The distinct-client sale rollups (migration 0026), where the schema has them.
-      const [saleClients] = await conn.query<{ ok: boolean }>(`SELECT to_regprocedure('dashboard_rollups_rebuild(uuid)') IS NOT NULL AS ok`);
-      if (saleClients?.ok) await conn.query('SELECT dashboard_rollups_rebuild($1::uuid)', [ws]);
-      const rollupSeconds = (performance.now() - r0) / 1000;
-      for (const t of triggers) {
-        const mode = t.mode === 'A' ? 'ALWAYS ' : t.mode === 'R' ? 'REPLICA ' : '';
-        await conn.exec(`ALTER TABLE ${t.table} ENABLE ${mode}TRIGGER ${t.name}`);
+      const analyseIfStale = async (c: Connection) => {
+        if (staleStatistics) await c.exec('ANALYZE company, contact, lead, lead_stage_history, activity, sale');
+      };
+      if (deferred.length && database.engine === 'postgres' && (opts.overlap ?? true)) {
+        // Two cores: the rows are committed, marked as a pending load (pendingKey), and the rollup
+        // rebuild (one core: PostgreSQL plans no INSERT … SELECT in parallel) runs on this connection
+        // while a second one builds the indexes; this one takes the indexes left when its rollups are
+        // done. The rebuild reads whole tables by hash joins and aggregates, so it needs none of the
+        // indexes. Until the marker is deleted the workspace is a load in progress, not a dataset:
+        // finishPendingLoads (run by the next load) completes one a crash left.
+        await conn.query('INSERT INTO app_setting (key, value) VALUES ($1, $2)',
+          [pendingKey(ws), JSON.stringify({ indexes: deferred, triggers } satisfies PendingLoad)]);
+        await conn.exec('COMMIT');
+        committed = true;
+        await analyseIfStale(conn);
+        const i0 = performance.now();
+        const r = await overlapRollupsAndIndexes(database, conn, ws, deferred, skippedForeignKeyChecks, (name, seconds) => {
+          indexTimings.push({ name, seconds });
+          progress('indexes', indexTimings.length, deferred.length);
+        });
+        indexSeconds = (performance.now() - i0) / 1000;
+        rollupSeconds = r.rollupSeconds;
+        overlapped = true;
+        await conn.exec('BEGIN');
+        await restoreTriggers(conn, triggers);
+        await conn.query('DELETE FROM app_setting WHERE key = $1', [pendingKey(ws)]);
+        await conn.exec('COMMIT');
+      } else {
+        const i0 = performance.now();
+        for (const [n, d] of deferred.entries()) {
+          const t = performance.now();
+          await conn.exec(d.def);
+          indexTimings.push({ name: d.name, seconds: (performance.now() - t) / 1000 });
+          progress('indexes', n + 1, deferred.length);
+        }
+        indexSeconds = (performance.now() - i0) / 1000;
+        const r0 = performance.now();
+        await analyseIfStale(conn);
+        await rebuildRollups(conn, ws);
+        rollupSeconds = (performance.now() - r0) / 1000;
+        await restoreTriggers(conn, triggers);
+        await conn.exec('COMMIT');
       }
-      await conn.exec('COMMIT');
       const loadSeconds = (performance.now() - started) / 1000;
       const a0 = performance.now();
       // VACUUM as well as ANALYZE: it sets the hint bits and visibility map once, so the first
@@ -474,11 +632,20 @@ export async function generateDataset(database: Database, opts: GenerateOptions)
         skippedForeignKeyChecks,
         rebuiltIndexes: deferred.length,
         indexSeconds,
+        overlapped,
         indexTimings,
       };
     } catch (e) {
-      await conn.exec('ROLLBACK').catch(() => undefined);
+      if (!committed) await conn.exec('ROLLBACK').catch(() => undefined);
+      else {
+        // The rows are in and marked as a pending load: finish it now if possible (the next load
+        // tries again otherwise), so that no index or trigger stays off because of this one.
+        await conn.exec('ROLLBACK').catch(() => undefined);
+        await finishPendingLoadsOn(conn).catch(() => undefined);
+      }
       throw e;
+    } finally {
+      if (database.engine === 'postgres') await conn.query('SELECT pg_advisory_unlock($1)', [LOAD_LOCK]).catch(() => undefined);
     }
   });
   // One auditEvent for the whole load: a trace that the data is synthetic, not millions of rows of noise.
