@@ -4,8 +4,8 @@ import type { Pipeline, PipelineRow, WinRate } from '../../../domain/metrics/por
 import { winRateFromCounts } from '../../../domain/metrics/portfolio.js';
 import type { CountByUser } from '../../../domain/metrics/activity.js';
 import { compareWeekly, type WeeklyRow } from '../../../domain/metrics/weekly.js';
-import { round2 } from '../../../domain/metrics/period.js';
-import { baseWhere, bucketSql, byKey, num, Params, type MetricFilter } from './filter.js';
+import { bucketStart, round2 } from '../../../domain/metrics/period.js';
+import { baseWhere, bucketSql, byKey, num, Params, periodDays, type MetricFilter } from './filter.js';
 import { dayBucketSql, keyText, monthsWithEdgesSql, NONE_ID, rollupKeysWhere, rollupWhere, useRollups, weeksWithEdgesSql } from './rollups.js';
 
 // Cancelled leads are withdrawn records, not outcomes: no lead metric counts them (docs/metrics.md).
@@ -193,25 +193,52 @@ const compareWeeklyFast = (a: WeeklyRow, b: WeeklyRow) =>
   byCodeUnits(a.week, b.week) || byCodeUnits(a.sourceId, b.sourceId) || byCodeUnits(a.productId, b.productId)
   || collator.compare(a.neighbourhood, b.neighbourhood) || collator.compare(a.city, b.city);
 
+/**
+ * An owner filter's weekly rows come from lead_place_daily, about one row per lead (a team at 1M: ~36 000
+ * rows for 12 months into ~3 300 groups): the grouping is the card's cost. Weeks never span two ranges
+ * cut on Mondays, so a long period is grouped in this many ranges at once (separate statements the pool
+ * runs side by side) and their rows are simply put together.
+ */
+const OWNER_WEEKLY_RANGES = 3;
+
+/** The period's local days cut on Mondays into at most `n` ranges of 8 whole weeks or more (the first and last cut to the period). */
+export function weekRanges(fromDay: string, toDayExclusive: string, n: number): [string, string][] {
+  const mondays: string[] = [];
+  for (let d = bucketStart(fromDay, 'week'); d < toDayExclusive; d = addDays(d, 7)) if (d > fromDay) mondays.push(d);
+  const per = Math.max(8, Math.ceil((mondays.length + 1) / n));
+  const cuts = [fromDay, ...mondays.filter((_, i) => (i + 1) % per === 0), toDayExclusive];
+  return cuts.slice(1).map((to, i) => [cuts[i]!, to] as [string, string]).filter(([a, b]) => a < b);
+}
+
+const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+
 /** New leads per week × source × product × neighbourhood × city (docs/metrics.md#weekly-statistics). */
 export async function weeklyNewLeadsSql(database: Database, f: MetricFilter): Promise<WeeklyRow[]> {
   const q = new Params();
   if (await useRollups(database, f)) {
-    // lead_place_daily has the owner (a salesperson or a team reads only their rows); the whole
-    // workspace reads lead_place_weekly for the whole weeks and the daily rows for the ragged ends.
+    const none = (id: string) => (id === NONE_ID ? 'none' : id);
+    // One JSON value rather than thousands of result rows (PGlite decodes each row slowly).
+    const read = async (rowsSql: string, params: unknown[]) => {
+      const [r] = await database.query<{ rows: string | null }>(
+        `SELECT json_agg(json_build_array(week, source_id, product_id, neighbourhood, city, leads))::text AS rows FROM (${rowsSql}) r WHERE leads <> 0`, params);
+      return (JSON.parse(r?.rows ?? '[]') as [string, string, string, string, string, number][])
+        .map(([week, sourceId, productId, neighbourhood, city, count]) => ({ week, sourceId: none(sourceId), productId: none(productId), neighbourhood, city, count }));
+    };
+    if (f.ownerIds) {
+      // lead_place_daily has the owner: a salesperson or a team reads only their rows.
+      const { fromDay, toDayExclusive } = periodDays(f);
+      const parts = await Promise.all(weekRanges(fromDay, toDayExclusive, OWNER_WEEKLY_RANGES).map(([a, b]) => read(
+        `SELECT date_trunc('week', day::timestamp)::date AS week, source_id, product_id, neighbourhood, city, sum(leads)::int AS leads
+           FROM lead_place_daily WHERE workspace_id = $1 AND owner_id = ANY($2::uuid[]) AND day >= $3::date AND day < $4::date
+                ${f.sourceId ? 'AND source_id = $5' : ''}
+          GROUP BY 1, 2, 3, 4, 5`, [f.workspaceId, f.ownerIds, a, b, ...(f.sourceId ? [f.sourceId] : [])])));
+      return parts.flat().sort(compareWeeklyFast);
+    }
+    // The whole workspace reads lead_place_weekly for the whole weeks and the daily rows for the ragged
+    // ends; the weekly rows and the edges summed per week have one row per key: no grouping of the whole.
     const src = f.sourceId ? `source_id = ${q.p(f.sourceId)}` : null;
     const cols = 'source_id, product_id, neighbourhood, city, leads';
-    // The weekly rows and the edges summed per week have one row per key: no grouping of the whole.
-    const rowsSql = f.ownerIds
-      ? `SELECT date_trunc('week', day::timestamp)::date AS week, source_id, product_id, neighbourhood, city, sum(leads)::int AS leads
-           FROM lead_place_daily WHERE ${rollupWhere(f, q, {})}${src ? ` AND ${src}` : ''} GROUP BY 1, 2, 3, 4, 5`
-      : weeksWithEdgesSql(f, q, { weekly: 'lead_place_weekly', daily: 'lead_place_daily', cols, where: src ?? undefined, sumOf: 'leads' });
-    // One JSON value rather than thousands of result rows (PGlite decodes each row slowly).
-    const [r] = await database.query<{ rows: string | null }>(
-      `SELECT json_agg(json_build_array(week, source_id, product_id, neighbourhood, city, leads))::text AS rows FROM (${rowsSql}) r WHERE leads <> 0`, q.values);
-    const none = (id: string) => (id === NONE_ID ? 'none' : id);
-    return (JSON.parse(r?.rows ?? '[]') as [string, string, string, string, string, number][])
-      .map(([week, sourceId, productId, neighbourhood, city, count]) => ({ week, sourceId: none(sourceId), productId: none(productId), neighbourhood, city, count }))
+    return (await read(weeksWithEdgesSql(f, q, { weekly: 'lead_place_weekly', daily: 'lead_place_daily', cols, where: src ?? undefined, sumOf: 'leads' }), q.values))
       .sort(compareWeeklyFast);
   }
   const where = baseWhere(f, q, { alias: 'l', timeCol: 'created_at', ownerCol: 'owner_id', source: true });
