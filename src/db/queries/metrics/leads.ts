@@ -197,7 +197,7 @@ const compareWeeklyFast = (a: WeeklyRow, b: WeeklyRow) =>
  * An owner filter's weekly rows come from lead_place_daily, about one row per lead (a team at 1M: ~36 000
  * rows for 12 months into ~3 300 groups): the grouping is the card's cost. Weeks never span two ranges
  * cut on Mondays, so a long period is grouped in this many ranges at once (separate statements the pool
- * runs side by side) and their rows are simply put together.
+ * runs side by side) and their rows are simply put together. PGlite runs one statement at a time: one range.
  */
 const OWNER_WEEKLY_RANGES = 3;
 
@@ -227,7 +227,7 @@ export async function weeklyNewLeadsSql(database: Database, f: MetricFilter): Pr
     if (f.ownerIds) {
       // lead_place_daily has the owner: a salesperson or a team reads only their rows.
       const { fromDay, toDayExclusive } = periodDays(f);
-      const parts = await Promise.all(weekRanges(fromDay, toDayExclusive, OWNER_WEEKLY_RANGES).map(([a, b]) => read(
+      const parts = await Promise.all(weekRanges(fromDay, toDayExclusive, database.engine === 'postgres' ? OWNER_WEEKLY_RANGES : 1).map(([a, b]) => read(
         `SELECT date_trunc('week', day::timestamp)::date AS week, source_id, product_id, neighbourhood, city, sum(leads)::int AS leads
            FROM lead_place_daily WHERE workspace_id = $1 AND owner_id = ANY($2::uuid[]) AND day >= $3::date AND day < $4::date
                 ${f.sourceId ? 'AND source_id = $5' : ''}
