@@ -9,7 +9,8 @@ import type { Database, Db } from '../client.js';
 import { insertRow, updateRow, type TenantTable } from '../repository.js';
 import { customField, derivedColumns, fileImport, importRow, lead, source } from '../schema.js';
 import { nameExpr } from './duplicates.js';
-import { rescoreMany } from './score.js';
+import { rescoreMany, scoresOfPending } from './score.js';
+import type { ScoreResult } from '../../domain/score.js';
 import { emitWebhookEventsForMany } from './webhooks.js';
 import { defaultPipelineId, firstOpenStage, workspaceCurrency } from './leads.js';
 
@@ -209,6 +210,15 @@ async function recordSimilar(tx: Db, ctx: BatchContext, pairs: { id: string; sim
     ON CONFLICT (workspace_id, entity, record_a_id, record_b_id) DO NOTHING`);
 }
 
+/**
+ * The columns of a record about to be inserted that its score snapshot reads and the import does not
+ * set: what the table's defaults will give it (no custom fields, no activity yet, created now).
+ */
+const pendingDefaults = sql`'{}'::jsonb AS custom_fields, NULL::timestamptz AS last_activity_at, now() AS created_at,
+  0 AS score, NULL::jsonb AS score_explanation`;
+const withScore = (row: AnyRow, r: ScoreResult | undefined) => {
+  if (r) Object.assign(row, { score: r.score, score_explanation: { lines: r.lines, warnings: r.warnings } });
+};
 const meta = (ctx: BatchContext, rowNumber: number) => ({ _meta: { importId: ctx.importId, rowNumber } });
 /**
  * diffRecord(null, values) for a created row's flat values (strings, dates as text, nulls): the
@@ -426,13 +436,20 @@ export async function writeBatch(tx: Db, ctx: BatchContext, good: ImportRow[], r
     trail.push({ entity: 'contact', record_id: m.id, action: 'updated', row_number: r.rowNumber, before: toSnake(before), external_id: ext, changes: { ...diffRecord(before, patch), ...meta(ctx, r.rowNumber) } });
   });
 
+  // Created records are inserted with their score (as rescore would compute it right after), not
+  // scored by an UPDATE after the insert: that UPDATE ran every rollup trigger of the table again.
+  const scoredAt = new Date();
   if (inserts.length) {
+    const scores = await scoresOfPending(tx, ctx.workspaceId, 'contact', inserts.map((x) => x['id'] as string), sql`(
+      SELECT x.id, ${ctx.workspaceId}::uuid AS workspace_id, x.company_id, x.postal_code, ${pendingDefaults}
+        FROM jsonb_to_recordset(${json(inserts)}) AS x(id uuid, ${contactColumns}))`, scoredAt);
+    for (const x of inserts) withScore(x, scores.get(x['id'] as string));
     await tx.execute(sql`
       INSERT INTO contact (workspace_id, id, first_name, last_name, second_last_name, job_title, email, phone, address,
-                           postal_code, neighbourhood, city, region, country, birth_date, company_id, owner_id)
+                           postal_code, neighbourhood, city, region, country, birth_date, company_id, owner_id${scores.size ? sql`, score, score_explanation` : sql``})
       SELECT ${ctx.workspaceId}, x.id, x.first_name, x.last_name, x.second_last_name, x.job_title, x.email, x.phone, x.address,
-             x.postal_code, x.neighbourhood, x.city, x.region, x.country, x.birth_date, x.company_id, ${ctx.userId}
-        FROM jsonb_to_recordset(${json(inserts)}) AS x(id uuid, ${contactColumns})`);
+             x.postal_code, x.neighbourhood, x.city, x.region, x.country, x.birth_date, x.company_id, ${ctx.userId}${scores.size ? sql`, x.score, x.score_explanation` : sql``}
+        FROM jsonb_to_recordset(${json(inserts)}) AS x(id uuid, ${contactColumns}, score integer, score_explanation jsonb)`);
   }
   if (updates.length) {
     const set = Object.values(snake).map((col) => `${col} = coalesce(x.${col}, c.${col})`).join(', ');
@@ -448,14 +465,18 @@ export async function writeBatch(tx: Db, ctx: BatchContext, good: ImportRow[], r
     const d = ctx.leadDefaults;
     const wanted = rows.flatMap((r, i) => (r.lead ? [{ id: timeOrderedUuid(), row: r.rowNumber, contact_id: contactIds[i], company_id: companyIds[i], title: r.lead.title, amount: r.lead.amount, source_id: r.lead.sourceId, is_new: isNew[i] }] : []));
     if (wanted.length) {
+      const scores = await scoresOfPending(tx, ctx.workspaceId, 'lead', wanted.map((x) => x.id), sql`(
+        SELECT x.id, ${ctx.workspaceId}::uuid AS workspace_id, x.contact_id, x.company_id, x.source_id, '{}'::uuid[] AS product_ids, ${pendingDefaults}
+          FROM jsonb_to_recordset(${json(wanted)}) AS x(id uuid, contact_id uuid, company_id uuid, source_id uuid))`, scoredAt);
+      for (const x of wanted) withScore(x, scores.get(x.id));
       // One open lead per imported contact: a re-import does not open a second one.
       const created = rowsOf<{ id: string; row: number; title: string; amount: number; sourceId: string | null; contactId: string }>(await tx.execute(sql`
-        WITH x AS (SELECT * FROM jsonb_to_recordset(${json(wanted)}) AS x(id uuid, row integer, contact_id uuid, company_id uuid, title text, amount numeric, source_id uuid, is_new boolean)),
+        WITH x AS (SELECT * FROM jsonb_to_recordset(${json(wanted)}) AS x(id uuid, row integer, contact_id uuid, company_id uuid, title text, amount numeric, source_id uuid, is_new boolean, score integer, score_explanation jsonb)),
         ins AS (
           INSERT INTO lead (workspace_id, id, title, contact_id, company_id, pipeline_id, stage_id, probability, amount, currency,
-                            source_id, owner_id, next_action_at, next_action_type)
+                            source_id, owner_id, next_action_at, next_action_type${scores.size ? sql`, score, score_explanation` : sql``})
           SELECT ${ctx.workspaceId}, x.id, x.title, x.contact_id, x.company_id, ${d.pipelineId}, ${d.stageId}, ${d.probability}, x.amount, ${d.currency},
-                 x.source_id, ${ctx.userId}, ${ctx.now.toISOString()}::timestamptz, 'call'
+                 x.source_id, ${ctx.userId}, ${ctx.now.toISOString()}::timestamptz, 'call'${scores.size ? sql`, x.score, x.score_explanation` : sql``}
             FROM x
            WHERE x.is_new OR NOT EXISTS (SELECT 1 FROM lead l WHERE l.workspace_id = ${ctx.workspaceId} AND l.contact_id = x.contact_id AND l.status = 'open')
           RETURNING id
@@ -474,9 +495,10 @@ export async function writeBatch(tx: Db, ctx: BatchContext, good: ImportRow[], r
   }
 
   await recordTrail(tx, ctx, trail);
-  // What recordAudit does after each write of the API, once for the whole batch: scores, then the
-  // webhook events (their payload carries the score, as the API's do).
-  await rescoreMany(tx, ctx.workspaceId, { leads: createdLeadIds, contacts: [...inserts, ...updates].map((x) => x['id'] as string) }, new Date());
+  // What recordAudit does after each write of the API, once for the whole batch: the scores of the
+  // contacts the batch changed and of their open leads (created records were inserted scored), then
+  // the webhook events (their payload carries the score, as the API's do).
+  await rescoreMany(tx, ctx.workspaceId, { leads: [], contacts: updates.map((x) => x['id'] as string) }, scoredAt);
   await emitWebhookEventsForMany(tx, ctx.workspaceId, createdLeadIds.length ? ['lead.created'] : [], async () => {
     const rows = (await tx.select().from(lead).where(and(eq(lead.workspaceId, ctx.workspaceId), inArray(lead.id, createdLeadIds)))) as AnyRow[];
     return rows.map((row) => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../../domain/access.js';
 import type { ActivityType } from '../../domain/activity.js';
 import {
@@ -116,16 +116,22 @@ const uuidArray = (ids: readonly string[]) => `{${ids.join(',')}}`;
  * A lead's interactions are those logged on it or on its contact; its purchases, its contact's
  * (or, without a contact, its company's).
  */
-export async function loadSnapshots(tx: Db, workspaceId: string, entity: ScoreEntity, ids: readonly string[], rules: readonly ScoreRule[], now: Date): Promise<Map<string, StoredSnapshot>> {
+export async function loadSnapshots(
+  tx: Db, workspaceId: string, entity: ScoreEntity, ids: readonly string[], rules: readonly ScoreRule[], now: Date,
+  /** Rows about to be inserted, with the table's columns the snapshot reads, read instead of the table. */
+  pending?: SQL,
+): Promise<Map<string, StoredSnapshot>> {
   const out = new Map<string, StoredSnapshot>();
   if (!ids.length) return out;
   const arr = uuidArray(ids);
+  const leads = pending ?? sql`lead`;
+  const contacts = pending ?? sql`contact`;
   const rows = rowsOf<SnapshotRow>(await tx.execute(entity === 'lead' ? sql`
     SELECT l.id, co.sector, co.employees, coalesce(c.postal_code, co.postal_code) AS postal_code, l.source_id,
            to_jsonb(l.product_ids) AS product_ids, l.custom_fields AS lead_cf, c.custom_fields AS contact_cf, co.custom_fields AS company_cf,
            (extract(epoch FROM coalesce(l.last_activity_at, l.created_at)) * 1000)::float8 AS last_contact_ms,
            l.score AS cur_score, l.score_explanation AS cur_expl
-      FROM lead l
+      FROM ${leads} l
       LEFT JOIN contact c ON c.workspace_id = l.workspace_id AND c.id = l.contact_id
       LEFT JOIN company co ON co.workspace_id = l.workspace_id AND co.id = coalesce(l.company_id, c.company_id)
      WHERE l.workspace_id = ${workspaceId} AND l.id = ANY(${arr}::uuid[])` : sql`
@@ -133,7 +139,7 @@ export async function loadSnapshots(tx: Db, workspaceId: string, entity: ScoreEn
            NULL::jsonb AS product_ids, NULL::jsonb AS lead_cf, c.custom_fields AS contact_cf, co.custom_fields AS company_cf,
            (extract(epoch FROM coalesce(c.last_activity_at, c.created_at)) * 1000)::float8 AS last_contact_ms,
            c.score AS cur_score, c.score_explanation AS cur_expl
-      FROM contact c
+      FROM ${contacts} c
       LEFT JOIN company co ON co.workspace_id = c.workspace_id AND co.id = c.company_id
      WHERE c.workspace_id = ${workspaceId} AND c.id = ANY(${arr}::uuid[])`));
   for (const r of rows) {
@@ -152,11 +158,11 @@ export async function loadSnapshots(tx: Db, workspaceId: string, entity: ScoreEn
     const done = sql`a.done_at IS NOT NULL AND a.type <> 'note' AND coalesce(a.occurred_at, a.due_at) >= ${since}`;
     const acts = rowsOf<{ rid: string; aid: string; type: ActivityType; direction: 'inbound' | 'outbound' | null; at_ms: number }>(await tx.execute(entity === 'lead' ? sql`
       SELECT l.id AS rid, a.id AS aid, a.type, a.direction, (extract(epoch FROM coalesce(a.occurred_at, a.due_at)) * 1000)::float8 AS at_ms
-        FROM lead l JOIN activity a ON a.workspace_id = l.workspace_id AND a.lead_id = l.id
+        FROM ${leads} l JOIN activity a ON a.workspace_id = l.workspace_id AND a.lead_id = l.id
        WHERE l.workspace_id = ${workspaceId} AND l.id = ANY(${arr}::uuid[]) AND ${done}
       UNION
       SELECT l.id, a.id, a.type, a.direction, (extract(epoch FROM coalesce(a.occurred_at, a.due_at)) * 1000)::float8
-        FROM lead l JOIN activity a ON a.workspace_id = l.workspace_id AND a.contact_id = l.contact_id
+        FROM ${leads} l JOIN activity a ON a.workspace_id = l.workspace_id AND a.contact_id = l.contact_id
        WHERE l.workspace_id = ${workspaceId} AND l.id = ANY(${arr}::uuid[]) AND ${done}` : sql`
       SELECT a.contact_id AS rid, a.id AS aid, a.type, a.direction, (extract(epoch FROM coalesce(a.occurred_at, a.due_at)) * 1000)::float8 AS at_ms
         FROM activity a WHERE a.workspace_id = ${workspaceId} AND a.contact_id = ANY(${arr}::uuid[]) AND ${done}`));
@@ -166,11 +172,11 @@ export async function loadSnapshots(tx: Db, workspaceId: string, entity: ScoreEn
     const since = new Date(now.getTime() - w.purchases * DAY_MS);
     const sales = rowsOf<{ rid: string; at_ms: number }>(await tx.execute(entity === 'lead' ? sql`
       SELECT l.id AS rid, (extract(epoch FROM s.sold_at) * 1000)::float8 AS at_ms
-        FROM lead l JOIN sale s ON s.workspace_id = l.workspace_id AND s.contact_id = l.contact_id
+        FROM ${leads} l JOIN sale s ON s.workspace_id = l.workspace_id AND s.contact_id = l.contact_id
        WHERE l.workspace_id = ${workspaceId} AND l.id = ANY(${arr}::uuid[]) AND s.sold_at >= ${since}
       UNION ALL -- two branches, each on its index (sale_contact_idx, sale_company_idx), rather than one OR that uses neither
       SELECT l.id, (extract(epoch FROM s.sold_at) * 1000)::float8
-        FROM lead l JOIN sale s ON s.workspace_id = l.workspace_id AND s.company_id = l.company_id
+        FROM ${leads} l JOIN sale s ON s.workspace_id = l.workspace_id AND s.company_id = l.company_id
        WHERE l.workspace_id = ${workspaceId} AND l.id = ANY(${arr}::uuid[]) AND l.contact_id IS NULL AND s.sold_at >= ${since}` : sql`
       SELECT s.contact_id AS rid, (extract(epoch FROM s.sold_at) * 1000)::float8 AS at_ms
         FROM sale s WHERE s.workspace_id = ${workspaceId} AND s.contact_id = ANY(${arr}::uuid[]) AND s.sold_at >= ${since}`));
@@ -254,6 +260,23 @@ export async function rescoreForChange(tx: Db, a: AuditInput): Promise<void> {
     a.after['score'] = own.score;
     a.after['scoreExplanation'] = { lines: own.lines, warnings: own.warnings };
   }
+}
+
+/**
+ * The scores of records about to be inserted, so the insert writes them (an import batch): the same
+ * snapshots and rules as rescore, read from `pending` (a relation with the columns of the entity's
+ * table that loadSnapshots reads) instead of the table. Empty when the workspace has no rules, and
+ * then the inserted rows keep the default score, as they would with rescore.
+ */
+export async function scoresOfPending(tx: Db, workspaceId: string, entity: ScoreEntity, ids: readonly string[], pending: SQL, now: Date): Promise<Map<string, ScoreResult>> {
+  const results = new Map<string, ScoreResult>();
+  if (!ids.length) return results;
+  const scoring = await loadScoring(tx, workspaceId);
+  if (!scoring.rules.length) return results;
+  for (const [id, snap] of await loadSnapshots(tx, workspaceId, entity, ids, scoring.rules, now, pending)) {
+    results.set(id, computeScore(scoring.rules, scoring.ctx, snap, now));
+  }
+  return results;
 }
 
 /**
