@@ -31,7 +31,9 @@ const rules = [
   { label: 'viene de feria', weight: 30, condition: { type: 'source', sourceIds: [] as string[] } },
   { label: 'zona Madrid', weight: 10, condition: { type: 'postalCode', prefixes: ['28'] } },
   { label: 'sin contacto en 30 días', weight: -10, condition: { type: 'noContact', days: 30 } },
+  { label: 'respondió en 7 días', weight: 15, condition: { type: 'replied', days: 7 } },
 ];
+const inHours = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
 
 async function importCsv(lines: string[]): Promise<string> {
   const res = await t.app.request('/api/v1/imports?fileName=ferias.csv', {
@@ -137,6 +139,20 @@ describe('records created by an import', () => {
     expect(jose.contact.score).toBe(10);
     await drainJobs(t.deps);
     expect(received.length).toBe(before);
+  });
+
+  it('score a lead imported for an existing contact from that contact\'s interactions, as the API scores it', async () => {
+    const c = await admin.post('/api/v1/contacts', { firstName: 'Pilar', lastName: 'Soto', email: 'pilar@ferias.es', postalCode: '41001' });
+    expect(c.status).toBe(201);
+    const reply = await admin.post('/api/v1/activities', { type: 'email', direction: 'inbound', subject: 'Re: catálogo', contactId: c.body.id, occurredAt: inHours(-48) });
+    expect(reply.status).toBe(201);
+    await importCsv(['Nombre;Apellidos;Correo;C.P.;Origen;Importe', 'Pilar;Soto;pilar@ferias.es;41001;Feria;10']);
+    const imported = await leadOf('pilar@ferias.es');
+    expect(imported.lead.score).toBe(45);
+    const api = await admin.post('/api/v1/leads', { title: 'Por API', contactId: c.body.id, sourceId: feriaId, nextActionAt: inHours(24), nextActionType: 'call' });
+    expect(api.status).toBe(201);
+    expect(api.body.score).toBe(45);
+    expect(imported.lead.scoreExplanation).toEqual(api.body.scoreExplanation);
   });
 
   it('get time-ordered ids (UUID version 7), so a later import\'s records sort after an earlier one\'s', async () => {
