@@ -9,7 +9,7 @@ import type { Database, Db } from '../client.js';
 import { insertRow, updateRow, type TenantTable } from '../repository.js';
 import { customField, derivedColumns, fileImport, importRow, lead, source } from '../schema.js';
 import { nameExpr } from './duplicates.js';
-import { rescoreMany, scoresOfPending } from './score.js';
+import { loadScoring, rescoreMany, scoresOfPending } from './score.js';
 import type { ScoreResult } from '../../domain/score.js';
 import { emitWebhookEventsForMany } from './webhooks.js';
 import { defaultPipelineId, firstOpenStage, workspaceCurrency } from './leads.js';
@@ -439,10 +439,12 @@ export async function writeBatch(tx: Db, ctx: BatchContext, good: ImportRow[], r
   // Created records are inserted with their score (as rescore would compute it right after), not
   // scored by an UPDATE after the insert: that UPDATE ran every rollup trigger of the table again.
   const scoredAt = new Date();
+  // Read once per batch: a workspace without rules pays this one indexed read.
+  const scoring = await loadScoring(tx, ctx.workspaceId);
   if (inserts.length) {
     const scores = await scoresOfPending(tx, ctx.workspaceId, 'contact', inserts.map((x) => x['id'] as string), sql`(
       SELECT x.id, ${ctx.workspaceId}::uuid AS workspace_id, x.company_id, x.postal_code, ${pendingDefaults}
-        FROM jsonb_to_recordset(${json(inserts)}) AS x(id uuid, ${contactColumns}))`, scoredAt);
+        FROM jsonb_to_recordset(${json(inserts)}) AS x(id uuid, ${contactColumns}))`, scoring, scoredAt);
     for (const x of inserts) withScore(x, scores.get(x['id'] as string));
     await tx.execute(sql`
       INSERT INTO contact (workspace_id, id, first_name, last_name, second_last_name, job_title, email, phone, address,
@@ -467,7 +469,7 @@ export async function writeBatch(tx: Db, ctx: BatchContext, good: ImportRow[], r
     if (wanted.length) {
       const scores = await scoresOfPending(tx, ctx.workspaceId, 'lead', wanted.map((x) => x.id), sql`(
         SELECT x.id, ${ctx.workspaceId}::uuid AS workspace_id, x.contact_id, x.company_id, x.source_id, '{}'::uuid[] AS product_ids, ${pendingDefaults}
-          FROM jsonb_to_recordset(${json(wanted)}) AS x(id uuid, contact_id uuid, company_id uuid, source_id uuid))`, scoredAt);
+          FROM jsonb_to_recordset(${json(wanted)}) AS x(id uuid, contact_id uuid, company_id uuid, source_id uuid))`, scoring, scoredAt);
       for (const x of wanted) withScore(x, scores.get(x.id));
       // One open lead per imported contact: a re-import does not open a second one.
       const created = rowsOf<{ id: string; row: number; title: string; amount: number; sourceId: string | null; contactId: string }>(await tx.execute(sql`
@@ -498,7 +500,7 @@ export async function writeBatch(tx: Db, ctx: BatchContext, good: ImportRow[], r
   // What recordAudit does after each write of the API, once for the whole batch: the scores of the
   // contacts the batch changed and of their open leads (created records were inserted scored), then
   // the webhook events (their payload carries the score, as the API's do).
-  await rescoreMany(tx, ctx.workspaceId, { leads: [], contacts: updates.map((x) => x['id'] as string) }, scoredAt);
+  await rescoreMany(tx, ctx.workspaceId, { leads: [], contacts: updates.map((x) => x['id'] as string) }, scoring, scoredAt);
   await emitWebhookEventsForMany(tx, ctx.workspaceId, createdLeadIds.length ? ['lead.created'] : [], async () => {
     const rows = (await tx.select().from(lead).where(and(eq(lead.workspaceId, ctx.workspaceId), inArray(lead.id, createdLeadIds)))) as AnyRow[];
     return rows.map((row) => {

@@ -268,11 +268,9 @@ export async function rescoreForChange(tx: Db, a: AuditInput): Promise<void> {
  * table that loadSnapshots reads) instead of the table. Empty when the workspace has no rules, and
  * then the inserted rows keep the default score, as they would with rescore.
  */
-export async function scoresOfPending(tx: Db, workspaceId: string, entity: ScoreEntity, ids: readonly string[], pending: SQL, now: Date): Promise<Map<string, ScoreResult>> {
+export async function scoresOfPending(tx: Db, workspaceId: string, entity: ScoreEntity, ids: readonly string[], pending: SQL, scoring: Scoring, now: Date): Promise<Map<string, ScoreResult>> {
   const results = new Map<string, ScoreResult>();
-  if (!ids.length) return results;
-  const scoring = await loadScoring(tx, workspaceId);
-  if (!scoring.rules.length) return results;
+  if (!ids.length || !scoring.rules.length) return results;
   for (const [id, snap] of await loadSnapshots(tx, workspaceId, entity, ids, scoring.rules, now, pending)) {
     results.set(id, computeScore(scoring.rules, scoring.ctx, snap, now));
   }
@@ -282,13 +280,11 @@ export async function scoresOfPending(tx: Db, workspaceId: string, entity: Score
 /**
  * rescoreForChange for a write that changes many rows at once (an import batch): the given leads,
  * the given contacts and the open leads of those contacts (their snapshot reads the contact), in
- * the caller's transaction, a few set-based statements whatever the number of rows. A workspace
- * without rules costs one indexed read. Answers the new scores of the given leads and contacts.
+ * the caller's transaction, a few set-based statements whatever the number of rows, with the rules
+ * the caller loaded once for its whole write (loadScoring). Answers the new scores of the given leads and contacts.
  */
-export async function rescoreMany(tx: Db, workspaceId: string, ids: { leads: readonly string[]; contacts: readonly string[] }, now: Date): Promise<Map<string, ScoreResult>> {
-  if (!ids.leads.length && !ids.contacts.length) return new Map();
-  const scoring = await loadScoring(tx, workspaceId);
-  if (!scoring.rules.length) return new Map();
+export async function rescoreMany(tx: Db, workspaceId: string, ids: { leads: readonly string[]; contacts: readonly string[] }, scoring: Scoring, now: Date): Promise<Map<string, ScoreResult>> {
+  if ((!ids.leads.length && !ids.contacts.length) || !scoring.rules.length) return new Map();
   const leads = new Set(ids.leads);
   if (ids.contacts.length) {
     const open = rowsOf<{ id: string }>(await tx.execute(sql`
