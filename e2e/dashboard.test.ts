@@ -81,6 +81,15 @@ describe('Dashboard', () => {
     expect(csv).toContain('/api/v1/metrics/conversion?');
     expect(csv).toContain(`sourceId=${source.id}`);
     expect(csv).toContain('format=csv');
+
+    // The weekly statistics table comes only when it is opened, each row a link to its leads.
+    const weekly = page.getByRole('region', { name: /^Estadística semanal/ });
+    expect(await weekly.getByRole('table').count()).toBe(0);
+    await weekly.getByText('Ver la tabla').click();
+    await weekly.getByRole('table').waitFor(slow);
+    await weekly.getByText(/^Filas \d+ de \d+\.$/).waitFor();
+    expect(await weekly.getByRole('row').count()).toBeGreaterThan(1);
+    expect(await weekly.getByRole('table').getByRole('link').first().getAttribute('href')).toContain(source.id);
     await context.close();
 
     // A salesperson sees their own numbers only, with no team or owner pickers and no objective editor.

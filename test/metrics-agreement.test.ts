@@ -8,9 +8,9 @@ import { clientKeyOf, frequencyAndIntensity, salesByClientType, type SaleFact } 
 import { complaints, nps, type ComplaintFact, type FeedbackFact } from '../src/domain/metrics/satisfaction.js';
 import { pipeline, portfolio, winRate, type ContactFact } from '../src/domain/metrics/portfolio.js';
 import { cadenceMisses, interactions, overdueNextActions, type ActivityFact } from '../src/domain/metrics/activity.js';
-import { weeklyNewLeads, type NewLeadFact } from '../src/domain/metrics/weekly.js';
+import { weeklyBySource, weeklyNewLeads, type NewLeadFact } from '../src/domain/metrics/weekly.js';
 import type { MetricFilter } from '../src/db/queries/metrics/filter.js';
-import { conversionSql, defaultPipelineId, overdueNextActionsSql, pipelineSql, stageConversionSql, weeklyNewLeadsSql, winRateSql } from '../src/db/queries/metrics/leads.js';
+import { conversionSql, defaultPipelineId, overdueNextActionsSql, pipelineSql, stageConversionSql, weeklyNewLeadsBySourceSql, weeklyNewLeadsSql, winRateSql } from '../src/db/queries/metrics/leads.js';
 import { costPerLeadSql } from '../src/db/queries/metrics/cpl.js';
 import { frequencySql, portfolioSql, salesByClientTypeSql } from '../src/db/queries/metrics/sales.js';
 import { complaintsSql, npsSql } from '../src/db/queries/metrics/post-sale.js';
@@ -227,6 +227,10 @@ describe.each(cases)('metrics over $name', (c) => {
   it('agree on the weekly new-lead statistics', async () => {
     const rows: NewLeadFact[] = leadsF();
     expect(await weeklyNewLeadsSql(db, f)).toEqual(weeklyNewLeads(rows, c.period));
+    // The dashboard's card, from the rollups and from raw rows.
+    for (const rollups of [true, false]) {
+      expect(await weeklyNewLeadsBySourceSql(db, { ...f, rollups }), `rollups ${rollups}`).toEqual({ byWeek: weeklyBySource(weeklyNewLeads(rows, c.period)) });
+    }
   });
 });
 

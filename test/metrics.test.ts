@@ -211,7 +211,7 @@ describe('segment filter', () => {
     expect(cards.winRate.value).toMatchObject({ won: 1, lost: 0 });
     expect(cards.portfolio.value).toMatchObject({ salesCount: 1, salesAmount: 500, buyingClients: 1 });
     expect(cards.salesByClientType.value.newClients).toEqual({ clients: 1, count: 1, amount: 500 });
-    expect(cards.weeklyNewLeads.value).toEqual([expect.objectContaining({ count: 1 })]);
+    expect(cards.weeklyNewLeads.value.byWeek).toEqual([expect.objectContaining({ count: 1 })]);
     expect(cards.pipeline.value.total.count).toBe(0);
 
     const missing = await admin.get(`/api/v1/dashboard?${Q}&segmentId=00000000-0000-4000-8000-000000000000`);

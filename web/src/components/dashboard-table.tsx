@@ -1,6 +1,8 @@
-import { useId, type ReactNode } from 'react';
+import { useId, useState, type ReactNode } from 'react';
+import { useQuery, type QueryKey } from '@tanstack/react-query';
 import type { Query } from '../api/client.js';
-import { useT } from '../i18n/i18n.js';
+import { useI18n, useT } from '../i18n/i18n.js';
+import { ErrorState, Loading } from './ui.js';
 import { exportHref, type MetricName } from '../lib/dashboard-data.js';
 
 export type Column<T> = { header: string; cell: (row: T) => ReactNode; numeric?: boolean };
@@ -53,5 +55,36 @@ export function TableSection({ title, name, query, children, note, breakdown }: 
       {note && <p className="muted small">{note}</p>}
       {children}
     </section>
+  );
+}
+
+/**
+ * A table too long to come with the dashboard (the weekly statistics: thousands of rows on a large
+ * workspace): fetched when its block is opened, and drawn a page of rows at a time.
+ */
+export function OnDemandTable<T>({ queryKey, load, pageSize = 100, ...table }: {
+  queryKey: QueryKey; load: () => Promise<T[]>; pageSize?: number; caption: string; columns: Column<T>[]; rowKey: (row: T, i: number) => string;
+}) {
+  const { t, fmt } = useI18n();
+  const [open, setOpen] = useState(false);
+  const [shown, setShown] = useState(pageSize);
+  const rows = useQuery({ queryKey, queryFn: load, enabled: open, staleTime: 60_000 });
+  return (
+    <details className="dash-chart__data" onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>{t('dashboard.openTable')}</summary>
+      {!open ? null : rows.error ? <ErrorState error={rows.error} onRetry={() => rows.refetch()} /> : !rows.data ? <Loading /> : (
+        <>
+          <DataTable {...table} rows={rows.data.slice(0, shown)} />
+          {rows.data.length > 0 && (
+            <p className="muted small" role="status">{t('dashboard.rowsShown', { shown: fmt.number(Math.min(shown, rows.data.length)), total: fmt.number(rows.data.length) })}</p>
+          )}
+          {rows.data.length > shown && (
+            <button type="button" className="button button--small" onClick={() => setShown((n) => n + pageSize * 5)}>
+              {t('dashboard.moreRows', { count: fmt.number(Math.min(pageSize * 5, rows.data.length - shown)) })}
+            </button>
+          )}
+        </>
+      )}
+    </details>
   );
 }

@@ -43,10 +43,10 @@ describe('dashboard charts', () => {
     expect(p.totals).toEqual({ [A]: 5, [B]: 1 });
   });
 
-  it('splits weekly new leads by source over products and areas', () => {
-    const row = (week: string, sourceId: string, productId: string, city: string, count: number) => ({ week, sourceId, productId, neighbourhood: 'none', city, count });
-    const p = newLeadsBySource([row('2026-11-16', A, 'p1', 'Madrid', 2), row('2026-11-16', A, 'p2', 'Sevilla', 1), row('2026-11-16', 'none', 'none', 'none', 4)]);
-    expect(p.data).toEqual([{ key: '2026-11-16', none: 4, [A]: 3 }]);
+  it('draws weekly new leads per week and source, a missing source as its own series', () => {
+    const p = newLeadsBySource({ byWeek: [{ week: '2026-11-16', sourceId: 'none', count: 4 }, { week: '2026-11-16', sourceId: A, count: 3 }, { week: '2026-11-23', sourceId: A, count: 1 }] });
+    expect(p.rows).toEqual(['2026-11-16', '2026-11-23']);
+    expect(p.data).toEqual([{ key: '2026-11-16', none: 4, [A]: 3 }, { key: '2026-11-23', none: 0, [A]: 1 }]);
   });
 
   it('sorts the weekly table by week, then busiest rows first', () => {

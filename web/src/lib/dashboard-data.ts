@@ -25,6 +25,8 @@ export type InteractionsSummary = {
 };
 export type CountByUser = { userId: string; count: number };
 export type WeeklyRow = { week: string; sourceId: string; productId: string; neighbourhood: string; city: string; count: number };
+/** The dashboard's weekly card: new leads per week × source; the product × place table is GET /metrics/weeklyNewLeads. */
+export type WeeklyBySource = { byWeek: { week: string; sourceId: string; count: number }[] };
 
 export type CardValues = {
   conversion: { total: ConversionRow; bySource: ConversionRow[]; byOwner: ConversionRow[]; byPeriod: ConversionRow[] };
@@ -40,7 +42,7 @@ export type CardValues = {
   interactions: InteractionsSummary;
   overdueNextActions: { total: number; byOwner: CountByUser[] };
   cadenceMisses: { total: number; byUser: CountByUser[] };
-  weeklyNewLeads: WeeklyRow[];
+  weeklyNewLeads: WeeklyBySource;
 };
 export type MetricName = keyof CardValues;
 
@@ -197,7 +199,7 @@ export const activityByWeek = <R extends { week: string; userId: string; count: 
  * interest (docs/metrics.md), so a lead interested in two products counts twice here too; with
  * one product or none per lead (the usual case) the sums are exact. The page says so under the chart.
  */
-export const newLeadsBySource = (rows: readonly WeeklyRow[]) => pivot(rows, (r) => r.week, (r) => r.sourceId, (r) => r.count);
+export const newLeadsBySource = (card: WeeklyBySource) => pivot(card.byWeek, (r) => r.week, (r) => r.sourceId, (r) => r.count);
 
 /** The weekly statistics table: weeks in order, then the busiest rows first. */
 export function weeklyTable(rows: readonly WeeklyRow[]): WeeklyRow[] {

@@ -18,7 +18,7 @@ import { ErrorState, Loading } from '../components/ui.js';
 import { DashboardFilters } from '../components/dashboard-filters.js';
 import { ClientName, DrillValue, MetricCard } from '../components/dashboard-card.js';
 import { ForecastChart, FunnelChart, StackedChart } from '../components/dashboard-charts.js';
-import { DataTable, ExportLinks, TableSection } from '../components/dashboard-table.js';
+import { DataTable, ExportLinks, OnDemandTable, TableSection } from '../components/dashboard-table.js';
 import { ObjectivesBlock } from '../components/objective-progress.js';
 import '../components/dashboard-styles.css';
 
@@ -131,7 +131,6 @@ export function DashboardPage() {
         const interactionsTotal = c.interactions.value.total;
         const activity = activityByWeek(c.interactions.value.byWeek);
         const newLeads = newLeadsBySource(c.weeklyNewLeads.value);
-        const weekly = weeklyTable(c.weeklyNewLeads.value);
         return (
           <>
             <section aria-labelledby="dash-headline" className="dash-section">
@@ -239,7 +238,8 @@ export function DashboardPage() {
             <section aria-labelledby="dash-tables" className="dash-section">
               <h2 id="dash-tables">{t('dashboard.tables')}</h2>
               <TableSection title={t('dashboard.table.weekly')} name="weeklyNewLeads" query={query} note={t('dashboard.weeklyAreaNote')}>
-                <DataTable<WeeklyRow> caption={t('dashboard.table.weekly')} rows={weekly} rowKey={(r) => `${r.week}|${r.sourceId}|${r.productId}|${r.neighbourhood}|${r.city}`}
+                <OnDemandTable<WeeklyRow> caption={t('dashboard.table.weekly')} queryKey={['dashboard', 'weeklyNewLeads', query]}
+                  load={async () => weeklyTable((await api.get<{ value: WeeklyRow[] }>('/metrics/weeklyNewLeads', query)).value)} rowKey={(r) => `${r.week}|${r.sourceId}|${r.productId}|${r.neighbourhood}|${r.city}`}
                   columns={[
                     { header: t('dashboard.week'), cell: (r) => shortDay(r.week) },
                     { header: t('dashboard.source'), cell: (r) => sourceName(r.sourceId) },

@@ -2,7 +2,7 @@ import type { Database } from '../../client.js';
 import { cadenceMissesSql, interactionsSql, interactionsSummarySql } from './activity.js';
 import { costPerLeadSql } from './cpl.js';
 import type { MetricFilter } from './filter.js';
-import { conversionAllSql, defaultPipelineId, overdueNextActionsSql, pipelineSql, stageConversionSql, weeklyNewLeadsSql, winRateSql } from './leads.js';
+import { conversionAllSql, defaultPipelineId, overdueNextActionsSql, pipelineSql, stageConversionSql, weeklyNewLeadsBySourceSql, weeklyNewLeadsSql, winRateSql } from './leads.js';
 import { complaintsSql, npsSql } from './post-sale.js';
 import { frequencySql, portfolioSql, salesByClientTypeSql } from './sales.js';
 import { useRollups } from './rollups.js';
@@ -37,9 +37,11 @@ export const metricNames = Object.keys(metricQueries) as MetricName[];
 /**
  * What the dashboard shows where it differs from the metric's own answer: the interactions card carries
  * totals and the weekly series per salesperson (its chart); the full per user × type × week table stays
- * GET /metrics/interactions and its CSV/XLSX export (docs/metrics.md#activity).
+ * GET /metrics/interactions and its CSV/XLSX export (docs/metrics.md#activity). The weekly card likewise
+ * carries new leads per week × source (its chart); the product × place table is GET /metrics/weeklyNewLeads,
+ * which the page loads when that table is opened.
  */
-export const dashboardCards = { ...metricQueries, interactions: interactionsSummarySql } as const;
+export const dashboardCards = { ...metricQueries, interactions: interactionsSummarySql, weeklyNewLeads: weeklyNewLeadsBySourceSql } as const;
 
 type Results = { [K in MetricName]: Awaited<ReturnType<(typeof dashboardCards)[K]>> };
 
