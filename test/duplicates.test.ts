@@ -4,7 +4,9 @@ import {
   derivedReferences, findDuplicateCandidates, forgetMergeSnapshots, mergeReferences, scanDuplicatePairs, type ContactValues, type CompanyValues,
 } from '../src/db/queries/duplicates.js';
 import { auditEvent } from '../src/db/schema.js';
-import { runDuplicatesJob } from '../src/jobs/duplicates.js';
+import { DUPLICATE_SCAN_KIND, runDuplicateScanJob, runDuplicatesJob } from '../src/jobs/duplicates.js';
+import { registerJob } from '../src/jobs/registry.js';
+import { drainJobs } from '../src/jobs/worker.js';
 import { addLoggedInUser, Client, setupWorkspace, testApp, type TestApp } from './harness.js';
 
 let t: TestApp;
@@ -20,6 +22,18 @@ beforeAll(async () => {
   manager = await addLoggedInUser(t, workspaceId, { name: 'Marta Gil', email: 'marta@garcia.es', role: 'manager' });
 });
 afterAll(async () => { await t.close(); });
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Polls the latest scan until the job that "Scan now" started in the background has finished. */
+async function settledScan(c: Client = manager.c) {
+  for (let i = 0; i < 1000; i++) {
+    const r = await c.get('/api/v1/duplicates/scan');
+    expect(r.status).toBe(200);
+    if (r.body.status === 'done' || r.body.status === 'failed') return r.body;
+    await sleep(20);
+  }
+  throw new Error('the duplicate scan did not finish');
+}
 
 const find = (entity: 'contact' | 'company', values: ContactValues | CompanyValues, excludeIds: string[] = []) =>
   t.deps.database.transaction((tx) => findDuplicateCandidates(tx, workspaceId, entity, values, { excludeIds }));
@@ -96,11 +110,21 @@ describe('duplicate review', () => {
     expect(d).toBeTruthy();
   });
 
-  it('scans the workspace and lists candidate pairs best score first, with their reasons and both records', async () => {
+  it('scans the workspace in the background and lists the pairs it counted, best score first, with their reasons and both records', async () => {
+    // Before any scan the state is there, empty, rather than a 404.
+    const never = await manager.c.get('/api/v1/duplicates/scan');
+    expect(never.status).toBe(200);
+    expect(never.body).toEqual({ id: null, status: null, entity: null, requestedAt: null, requestedBy: null, startedAt: null, finishedAt: null, pairs: null, error: null });
     const scan = await manager.c.post('/api/v1/duplicates/scan', {});
-    expect(scan.status).toBe(200);
-    expect(scan.body.contact).toBeGreaterThanOrEqual(2);
-    expect(scan.body.company).toBeGreaterThanOrEqual(1);
+    expect(scan.status).toBe(202);
+    expect(scan.body).toMatchObject({ id: expect.any(String), status: 'queued', entity: null, requestedBy: manager.id, requestedAt: expect.any(String), finishedAt: null });
+    const done = await settledScan();
+    expect(done).toMatchObject({ id: scan.body.id, status: 'done', requestedBy: manager.id, startedAt: expect.any(String), finishedAt: expect.any(String), error: null });
+    expect(Date.parse(done.finishedAt)).toBeGreaterThanOrEqual(Date.parse(done.startedAt));
+    expect(done.pairs.contact).toBeGreaterThanOrEqual(2);
+    expect(done.pairs.company).toBeGreaterThanOrEqual(1);
+    expect((await manager.c.get('/api/v1/duplicates?entity=contact&limit=200')).body.data).toHaveLength(done.pairs.contact);
+    expect((await manager.c.get('/api/v1/duplicates?entity=company&limit=200')).body.data).toHaveLength(done.pairs.company);
     const r = await manager.c.get('/api/v1/duplicates?entity=contact');
     expect(r.status).toBe(200);
     const scores = r.body.data.map((p: { score: number }) => p.score);
@@ -131,7 +155,8 @@ describe('duplicate review', () => {
     const list = await manager.c.get('/api/v1/duplicates?entity=contact&limit=200');
     const bc = list.body.data.find((p: { a: { id: string }; b: { id: string } }) => [p.a.id, p.b.id].sort().join() === [b, c].sort().join());
     expect((await manager.c.post(`/api/v1/duplicates/${bc.id}/dismiss`)).status).toBe(204);
-    await manager.c.post('/api/v1/duplicates/scan', { entity: 'contact' });
+    expect((await manager.c.post('/api/v1/duplicates/scan', { entity: 'contact' })).status).toBe(202);
+    expect(await settledScan()).toMatchObject({ status: 'done', entity: 'contact', pairs: { contact: list.body.data.length } });
     const after = await manager.c.get('/api/v1/duplicates?entity=contact&limit=200');
     expect(after.body.data.map((p: { id: string }) => p.id)).not.toContain(bc.id);
     expect(after.body.data.length).toBe(list.body.data.length - 1);
@@ -140,12 +165,60 @@ describe('duplicate review', () => {
   it('is for managers and admins: a salesperson may not review or scan', async () => {
     expect((await luis.c.get('/api/v1/duplicates')).status).toBe(403);
     expect((await luis.c.post('/api/v1/duplicates/scan', {})).status).toBe(403);
+    expect((await luis.c.get('/api/v1/duplicates/scan')).status).toBe(403);
   });
 
   it('offers the likely duplicates of one record for "merge with…"', async () => {
     const r = await luis.c.get(`/api/v1/duplicates/candidates?entity=contact&id=${a}`);
     expect(r.status).toBe(200);
     expect(r.body.data.map((x: { id: string }) => x.id)).toEqual([b]);
+  });
+});
+
+describe('the background scan', () => {
+  it('answers the scan already queued or running instead of starting a second one, however many ask at once', async () => {
+    // The job waits for the test's signal, so the requests below surely meet it queued or running.
+    let release = () => {};
+    const held = new Promise<void>((r) => { release = r; });
+    registerJob(DUPLICATE_SCAN_KIND, async (ctx) => { await held; await runDuplicateScanJob(ctx); });
+    try {
+      const first = await manager.c.post('/api/v1/duplicates/scan', { entity: 'contact' });
+      expect(first.status).toBe(202);
+      expect(first.body.status).toBe('queued');
+      const [again, other] = await Promise.all([manager.c.post('/api/v1/duplicates/scan', {}), admin.post('/api/v1/duplicates/scan', { entity: 'company' })]);
+      for (const r of [again, other]) {
+        expect(r.status).toBe(202);
+        expect(r.body).toMatchObject({ id: first.body.id, entity: 'contact', requestedBy: manager.id });
+        expect(['queued', 'running']).toContain(r.body.status);
+      }
+      const jobs = await t.deps.database.query('SELECT id FROM job WHERE workspace_id = $1 AND kind = $2', [workspaceId, DUPLICATE_SCAN_KIND]);
+      expect(jobs).toHaveLength(1);
+    } finally {
+      registerJob(DUPLICATE_SCAN_KIND, runDuplicateScanJob);
+      release();
+    }
+    expect(await settledScan()).toMatchObject({ id: (await manager.c.get('/api/v1/duplicates/scan')).body.id, status: 'done', entity: 'contact', pairs: { contact: expect.any(Number) } });
+  });
+
+  it('shows a scan that failed as failed, with one line of why, and lets the next request start another', async () => {
+    // A real failure in the database: the table the scan writes to is missing while it runs.
+    await t.deps.database.query('ALTER TABLE duplicate_pair RENAME TO duplicate_pair_away');
+    let failed;
+    try {
+      const scan = await manager.c.post('/api/v1/duplicates/scan', { entity: 'contact' });
+      expect(scan.status).toBe(202);
+      failed = await settledScan();
+      expect(failed).toMatchObject({ id: scan.body.id, status: 'failed', finishedAt: expect.any(String), error: expect.stringContaining('duplicate_pair') });
+    } finally {
+      await t.deps.database.query('ALTER TABLE duplicate_pair_away RENAME TO duplicate_pair');
+    }
+    // The database's message, not drizzle's wrapper with the statement, nor a stack.
+    expect(failed.error).not.toMatch(/\n|Failed query|    at /);
+    const next = await manager.c.post('/api/v1/duplicates/scan', { entity: 'contact' });
+    expect(next.status).toBe(202);
+    expect(next.body).toMatchObject({ status: 'queued', error: null });
+    expect(next.body.id).not.toBe(failed.id);
+    expect(await settledScan()).toMatchObject({ id: next.body.id, status: 'done', error: null });
   });
 });
 
@@ -274,6 +347,10 @@ describe('the 30-day undo window', () => {
       expect(r.body.errors[0]).toMatchObject({ field: 'id', code: 'undo_expired' });
       const job = await runDuplicatesJob(t.deps, workspaceId, later);
       expect(job.purged).toBeGreaterThanOrEqual(1);
+      // Then it asks for the scan "Scan now" runs, which the page shows as the latest, asked by nobody.
+      expect(job.scan).toMatchObject({ status: 'queued', entity: null, requestedBy: null });
+      await drainJobs(t.deps);
+      expect(await admin.get('/api/v1/duplicates/scan')).toMatchObject({ body: { id: job.scan.id, status: 'done', requestedBy: null } });
       expect((await admin.get(`/api/v1/contacts/${gone}`)).status).toBe(404);
       const act = await t.deps.database.query<{ c: string }>(`SELECT contact_id::text AS c FROM activity WHERE workspace_id = $1 AND id = $2`, [workspaceId, activity.body.id]);
       expect(act[0]?.c).toBe(keep);

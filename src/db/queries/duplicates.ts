@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../../domain/access.js';
 import {
@@ -625,4 +626,103 @@ export async function forgetMergeSnapshots(tx: Db, workspaceId: string, entity: 
     UPDATE duplicate_merge SET snapshot = '{}', moved = '{}', purged_at = coalesce(purged_at, ${now.toISOString()}::timestamptz)
      WHERE workspace_id = ${workspaceId} AND entity = ${entity} AND ${id}::uuid IN (keep_id, merged_id) RETURNING id`));
   return rows.length;
+}
+
+/**
+ * "Scan now" and the nightly scan are one job row per workspace (kind and id `duplicate_scan`): its
+ * payload says what was asked and, as the job goes, when it started and the pairs found per kind;
+ * the row's status, finished_at and last_error say the rest. One row, so the latest scan is a key
+ * lookup however many other jobs the workspace has, and a second request finds the first.
+ */
+export const DUPLICATE_SCAN_KIND = 'duplicate_scan';
+const SCAN_JOB_ID = DUPLICATE_SCAN_KIND;
+
+export type DuplicateScanPayload = {
+  /** New for every request: the scan's identity, and the fence of its progress writes. */
+  scanId: string;
+  /** Null: both kinds. */
+  entity: DuplicateEntity | null;
+  /** Null: the nightly run. */
+  requestedBy: string | null;
+  requestedAt: string;
+  startedAt?: string | null;
+  pairs?: Partial<Record<DuplicateEntity, number>>;
+  /** The failure's message as the job saw it (the job row keeps the stack for the admins). */
+  error?: string | null;
+};
+
+export type DuplicateScanStatus = 'queued' | 'running' | 'done' | 'failed';
+
+export type DuplicateScanView = {
+  id: string | null; status: DuplicateScanStatus | null; entity: DuplicateEntity | null;
+  requestedAt: string | null; requestedBy: string | null; startedAt: string | null; finishedAt: string | null;
+  pairs: Partial<Record<DuplicateEntity, number>> | null; error: string | null;
+};
+
+const NO_SCAN: DuplicateScanView = {
+  id: null, status: null, entity: null, requestedAt: null, requestedBy: null, startedAt: null, finishedAt: null, pairs: null, error: null,
+};
+
+type ScanJobRow = { status: DuplicateScanStatus; payload: DuplicateScanPayload; finishedAt: Date | string | null; lastError: string | null };
+
+const iso = (v: Date | string | null | undefined) => (v === null || v === undefined ? null : new Date(v).toISOString());
+
+function scanView(row: ScanJobRow | undefined): DuplicateScanView {
+  if (!row) return NO_SCAN;
+  const p = row.payload;
+  const failed = row.status === 'failed';
+  return {
+    id: p.scanId, status: row.status, entity: p.entity ?? null, requestedAt: p.requestedAt, requestedBy: p.requestedBy ?? null,
+    startedAt: p.startedAt ?? null, finishedAt: failed || row.status === 'done' ? iso(row.finishedAt) : null,
+    pairs: p.pairs ?? null,
+    // Only the message: the stack in last_error is for the jobs view, not for a manager's page.
+    error: failed ? (p.error ?? row.lastError?.split('\n')[0] ?? null) : null,
+  };
+}
+
+const scanColumns = sql.raw(`status, payload, finished_at AS "finishedAt", last_error AS "lastError"`);
+
+/** The workspace's latest duplicate scan, or every field null when none was ever asked for. */
+export async function findDuplicateScan(d: Db, workspaceId: string): Promise<DuplicateScanView> {
+  const rows = rowsOf<ScanJobRow>(await d.execute(sql`
+    SELECT ${scanColumns} FROM job WHERE workspace_id = ${workspaceId} AND id = ${SCAN_JOB_ID}`));
+  return scanView(rows[0]);
+}
+
+/**
+ * Asks for a scan, in the caller's transaction: queues the workspace's scan row unless it is queued
+ * or running, in which case that scan is the answer. One statement: two requests at once (from any
+ * instances) conflict on the row's key, the second waits for the first and then finds it active.
+ * A finished row is queued again with fresh attempts counted on from its old ones, so the attempt
+ * number stays the worker's fencing token across runs.
+ */
+export async function requestDuplicateScan(
+  tx: Db, workspaceId: string, ask: { entity: DuplicateEntity | null; requestedBy: string | null; now: Date; attempts: number },
+): Promise<{ scan: DuplicateScanView; queued: boolean }> {
+  const payload: DuplicateScanPayload = {
+    scanId: randomUUID(), entity: ask.entity, requestedBy: ask.requestedBy, requestedAt: ask.now.toISOString(),
+  };
+  const at = ask.now.toISOString();
+  const queued = rowsOf<ScanJobRow>(await tx.execute(sql`
+    INSERT INTO job (workspace_id, id, kind, payload, run_at, max_attempts)
+    VALUES (${workspaceId}, ${SCAN_JOB_ID}, ${DUPLICATE_SCAN_KIND}, ${JSON.stringify(payload)}::jsonb, ${at}::timestamptz, ${ask.attempts})
+    ON CONFLICT (workspace_id, id) DO UPDATE
+       SET payload = EXCLUDED.payload, run_at = EXCLUDED.run_at, status = 'queued', max_attempts = job.attempts + EXCLUDED.max_attempts,
+           last_error = NULL, finished_at = NULL, locked_until = NULL, created_at = now()
+     WHERE job.status IN ('done', 'failed')
+    RETURNING ${scanColumns}`));
+  if (queued[0]) return { scan: scanView(queued[0]), queued: true };
+  return { scan: await findDuplicateScan(tx, workspaceId), queued: false };
+}
+
+/**
+ * Records a running scan's progress in its row. Only while that very scan runs (same scanId): a
+ * worker that lost its lease cannot write into the scan that replaced it.
+ */
+export async function recordDuplicateScanProgress(
+  d: Db, workspaceId: string, scanId: string, progress: Pick<DuplicateScanPayload, 'startedAt' | 'pairs' | 'error'>,
+): Promise<void> {
+  await d.execute(sql`
+    UPDATE job SET payload = payload || ${JSON.stringify(progress)}::jsonb
+     WHERE workspace_id = ${workspaceId} AND id = ${SCAN_JOB_ID} AND status = 'running' AND payload->>'scanId' = ${scanId}`);
 }

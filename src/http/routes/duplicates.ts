@@ -3,11 +3,12 @@ import { assertManagerOrAdmin } from '../../domain/access.js';
 import { mergeableFields } from '../../domain/duplicates.js';
 import { notFound } from '../../domain/errors.js';
 import {
-  dismissDuplicatePair, findDuplicateCandidates, listDuplicatePairs, listMerges, mergeRecords, scanDuplicatePairs, undoMerge,
+  dismissDuplicatePair, findDuplicateCandidates, findDuplicateScan, listDuplicatePairs, listMerges, mergeRecords, requestDuplicateScan, undoMerge,
   type CompanyValues, type ContactValues,
 } from '../../db/queries/duplicates.js';
 import { findRow, write, type TenantTable } from '../../db/repository.js';
 import { company, contact } from '../../db/schema.js';
+import { drainJobs } from '../../jobs/worker.js';
 import { newRouter, type Deps } from '../context.js';
 import { IdParam, problemResponses, TimestampOut, Uuid } from '../schemas.js';
 import { pageLimit } from './notifications.js';
@@ -51,6 +52,18 @@ const PageQuery = z.object({
 });
 const CandidatesQuery = z.object({ entity: Entity, id: Uuid.openapi({ description: 'The record whose likely duplicates are wanted' }) });
 const ScanIn = z.strictObject({ entity: Entity.optional().openapi({ description: 'Both kinds when absent' }) });
+const ScanOut = z.object({
+  id: Uuid.nullable().openapi({ description: 'The scan; a second request while it is queued or running answers the same id. Null: no scan yet' }),
+  status: z.enum(['queued', 'running', 'done', 'failed']).nullable().openapi({ description: 'Null: no scan was ever asked for (every other field is null too)' }),
+  entity: Entity.nullable().openapi({ description: 'The kind asked for; null when both (or no scan yet)' }),
+  requestedAt: TimestampOut.nullable(),
+  requestedBy: Uuid.nullable().openapi({ description: 'Who asked; null for the nightly scan' }),
+  startedAt: TimestampOut.nullable().openapi({ description: 'When a worker started it; null while queued' }),
+  finishedAt: TimestampOut.nullable().openapi({ description: 'When it ended, done or failed' }),
+  pairs: z.object({ contact: z.number().int().optional(), company: z.number().int().optional() }).nullable()
+    .openapi({ description: 'Likely duplicate pairs found per kind, each set as its kind finishes; complete when done' }),
+  error: z.string().nullable().openapi({ description: 'Why it failed, in one line (no stack); null unless failed' }),
+}).openapi('DuplicateScan');
 
 export function duplicateRoutes(deps: Deps) {
   const r = newRouter();
@@ -70,19 +83,30 @@ export function duplicateRoutes(deps: Deps) {
 
   r.openapi(createRoute({
     method: 'post', path: '/duplicates/scan', tags: ['duplicates'],
-    summary: 'Look for duplicate pairs now (the scan also runs nightly); answers how many pairs each kind has',
+    summary: 'Look for duplicate pairs now, in the background (managers and admins); follow it with GET /duplicates/scan',
+    description: 'Queues one scan job for the workspace and answers its state at once. While a scan (asked by anyone, or the nightly one) is queued or running, no second one is queued: the answer is that scan, whatever `entity` this request asked for.',
     request: { body: { content: { 'application/json': { schema: ScanIn } }, required: true } },
-    responses: { 200: { description: 'Pairs found', content: { 'application/json': { schema: z.object({ contact: z.number().int().optional(), company: z.number().int().optional() }) } } }, ...problemResponses },
+    responses: { 202: { description: 'The scan now queued, or the one already queued or running', content: { 'application/json': { schema: ScanOut } } }, ...problemResponses },
   }), async (c) => {
     const actor = c.get('actor');
     assertManagerOrAdmin(actor, 'Only a manager or an admin can review duplicates.');
-    const parsed = c.req.valid('json');
-    const kinds = parsed.entity ? [parsed.entity] : (['contact', 'company'] as const);
-    const out: Record<string, number> = {};
-    for (const entity of kinds) {
-      out[entity] = (await write(deps.database, (tx) => scanDuplicatePairs(tx, actor.workspaceId, entity))).pairs;
-    }
-    return c.json(out, 200);
+    // One attempt: a person asked and is watching; a failure shows at once and they can ask again.
+    const { scan, queued } = await write(deps.database, (tx) =>
+      requestDuplicateScan(tx, actor.workspaceId, { entity: c.req.valid('json').entity ?? null, requestedBy: actor.userId, now: deps.now(), attempts: 1 }));
+    // Runs the queue now instead of at the next scheduler tick, so the scan starts when asked.
+    if (queued) void drainJobs(deps).catch((e: unknown) => console.error('duplicates: draining jobs failed', e));
+    return c.json(scan as never, 202);
+  });
+
+  r.openapi(createRoute({
+    method: 'get', path: '/duplicates/scan', tags: ['duplicates'],
+    summary: 'The workspace\'s latest duplicate scan ("Scan now" or nightly) and its state (managers and admins)',
+    description: 'Never 404: when no scan was ever asked for (or its record is older than the 30 days finished jobs are kept), every field is null.',
+    responses: { 200: { description: 'The latest scan', content: { 'application/json': { schema: ScanOut } } }, ...problemResponses },
+  }), async (c) => {
+    const actor = c.get('actor');
+    assertManagerOrAdmin(actor, 'Only a manager or an admin can review duplicates.');
+    return c.json(await findDuplicateScan(deps.database.db, actor.workspaceId) as never, 200);
   });
 
   r.openapi(createRoute({

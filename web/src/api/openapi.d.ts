@@ -1033,9 +1033,80 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * The workspace's latest duplicate scan ("Scan now" or nightly) and its state (managers and admins)
+         * @description Never 404: when no scan was ever asked for (or its record is older than the 30 days finished jobs are kept), every field is null.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The latest scan */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DuplicateScan"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such record in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict (stale version: the current record is in `current`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid fields, each named with its reason */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         put?: never;
-        /** Look for duplicate pairs now (the scan also runs nightly); answers how many pairs each kind has */
+        /**
+         * Look for duplicate pairs now, in the background (managers and admins); follow it with GET /duplicates/scan
+         * @description Queues one scan job for the workspace and answers its state at once. While a scan (asked by anyone, or the nightly one) is queued or running, no second one is queued: the answer is that scan, whatever `entity` this request asked for.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1055,16 +1126,13 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Pairs found */
-                200: {
+                /** @description The scan now queued, or the one already queued or running */
+                202: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            contact?: number;
-                            company?: number;
-                        };
+                        "application/json": components["schemas"]["DuplicateScan"];
                     };
                 };
                 /** @description Not authenticated */
@@ -17053,6 +17121,47 @@ export interface components {
             website?: string | null;
             /** Format: uuid */
             ownerId: string | null;
+        };
+        DuplicateScan: {
+            /**
+             * Format: uuid
+             * @description The scan; a second request while it is queued or running answers the same id. Null: no scan yet
+             */
+            id: string | null;
+            /**
+             * @description Null: no scan was ever asked for (every other field is null too)
+             * @enum {string|null}
+             */
+            status: "queued" | "running" | "done" | "failed" | null;
+            /**
+             * @description The kind asked for; null when both (or no scan yet)
+             * @enum {string|null}
+             */
+            entity: "contact" | "company" | null;
+            /** Format: date-time */
+            requestedAt: string | null;
+            /**
+             * Format: uuid
+             * @description Who asked; null for the nightly scan
+             */
+            requestedBy: string | null;
+            /**
+             * Format: date-time
+             * @description When a worker started it; null while queued
+             */
+            startedAt: string | null;
+            /**
+             * Format: date-time
+             * @description When it ended, done or failed
+             */
+            finishedAt: string | null;
+            /** @description Likely duplicate pairs found per kind, each set as its kind finishes; complete when done */
+            pairs: {
+                contact?: number;
+                company?: number;
+            } | null;
+            /** @description Why it failed, in one line (no stack); null unless failed */
+            error: string | null;
         };
         DuplicateCandidate: {
             /** Format: uuid */
