@@ -12,7 +12,7 @@ beforeAll(async () => { ({ api, browser, context, page } = await openAsAdmin(bas
 afterAll(async () => { await browser?.close(); });
 
 describe('the duplicates review page', () => {
-  it('finds a pair, merges it from the side-by-side comparison keeping both histories, and undoes the merge', async () => {
+  it('finds a pair with a background scan, merges it from the side-by-side comparison keeping both histories, and undoes the merge', async () => {
     const keep = await api.ok('POST', '/contacts', { firstName: 'Remedios', lastName: 'Castañeda', email: 'remedios@castaneda.es' });
     const gone = await api.ok('POST', '/contacts', { firstName: 'Remedios', lastName: 'Castaneda', email: 'REMEDIOS@castaneda.es', phone: '677 888 999' });
     const note = await api.ok('POST', '/activities', { type: 'note', contactId: gone.id, body: 'Prefiere que la llamen por la tarde' });
@@ -20,7 +20,12 @@ describe('the duplicates review page', () => {
     await page.getByRole('link', { name: 'Duplicados' }).click();
     await page.getByRole('heading', { level: 1, name: 'Duplicados' }).waitFor();
     await page.getByRole('button', { name: 'Buscar duplicados ahora' }).click();
-    await page.getByRole('status').filter({ hasText: 'parejas encontradas' }).waitFor();
+    // The scan runs in the background: the page says since when, and the button waits for it.
+    await page.getByRole('status').filter({ hasText: /^Buscando duplicados… \(iniciado \d{2}:\d{2}\)$/ }).waitFor();
+    expect(await page.getByRole('button', { name: 'Buscando…' }).isDisabled()).toBe(true);
+    await page.getByRole('status').filter({ hasText: /^\d+ parejas? encontradas?\.$/ }).waitFor();
+    await page.getByText(/^Último análisis: .+ · \d+ parejas?$/).waitFor();
+    expect(await page.getByRole('button', { name: 'Buscar duplicados ahora' }).isEnabled()).toBe(true);
 
     await page.getByRole('button', { name: /^Comparar y fusionar Remedios Casta(ñ|n)eda y Remedios Casta(ñ|n)eda$/ }).click();
     const dialog = page.getByRole('dialog', { name: 'Fusionar registros' });

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError } from '../api/client.js';
@@ -15,6 +15,7 @@ type Pair = S['DuplicatePair'];
 type Summary = S['DuplicateSummary'];
 type Merge = S['DuplicateMerge'];
 type Candidate = S['DuplicateCandidate'];
+type Scan = S['DuplicateScan'];
 type AnyRecord = Record<string, unknown> & { id: string; version: number };
 
 /** The fields compared side by side, in form order; the API merges the rest by its default rule. */
@@ -274,29 +275,77 @@ function MergesList({ entity }: { entity: Entity }) {
   );
 }
 
+const isScanning = (s: Scan | undefined) => s?.status === 'queued' || s?.status === 'running';
+const pairsText = (t: T, count: number) => t(count === 1 ? 'duplicates.pairsFound.one' : 'duplicates.pairsFound', { count });
+
+/** The workspace's latest scan, asked again every 2 s while it is queued or running. */
+function useDuplicateScan() {
+  return useQuery({
+    queryKey: ['duplicates', 'scan'],
+    queryFn: () => api.get<Scan>('/duplicates/scan'),
+    refetchInterval: (q) => (isScanning(q.state.data) ? 2000 : false),
+  });
+}
+
+/** Where the latest scan is: running since, failed and why, or when it finished and what it found. */
+function ScanState({ scan, entity }: { scan: Scan | undefined; entity: Entity }) {
+  const { t, fmt } = useI18n();
+  if (!scan) return null;
+  if (isScanning(scan)) {
+    return <p className="muted" role="status">{t('duplicates.scanRunning', { time: fmt.time(scan.startedAt ?? scan.requestedAt) })}</p>;
+  }
+  if (scan.status === 'failed') {
+    return <p className="alert alert--warning" role="alert">{t('duplicates.scanFailed', { error: scan.error ?? '' })}</p>;
+  }
+  if (scan.status === 'done') {
+    const count = scan.pairs?.[entity];
+    return (
+      <p className="muted">
+        {t('duplicates.lastScan', { date: fmt.dateTime(scan.finishedAt) })}
+        {count !== undefined && <> · {pairsText(t, count)}</>}
+      </p>
+    );
+  }
+  return <p className="muted">{t('duplicates.neverScanned')}</p>;
+}
+
 /** Review of likely duplicates (managers and admins): pairs by score, compare and merge, dismiss; recent merges with undo. */
 export function DuplicatesPage() {
   const { t, fmt } = useI18n();
   const queryClient = useQueryClient();
   const [entity, setEntity] = useState<Entity>('contact');
   const [notice, setNotice] = useState<string | null>(null);
-  const scan = useMutation({
-    mutationFn: () => api.post<{ contact?: number; company?: number }>('/duplicates/scan', { entity }),
-    onSuccess: (r) => {
-      setNotice(t('duplicates.scanned', { count: r[entity] ?? 0 }));
-      void queryClient.invalidateQueries({ queryKey: ['list', '/duplicates'] });
-    },
+  const scanState = useDuplicateScan();
+  const scan = scanState.data;
+  const scanning = isScanning(scan);
+  const start = useMutation({
+    mutationFn: () => api.post<Scan>('/duplicates/scan', { entity }),
+    // The answer is the scan's state: polling starts from it (or follows the scan someone else started).
+    onSuccess: (s) => queryClient.setQueryData(['duplicates', 'scan'], s),
   });
+  // When a scan this page saw queued or running ends, the lists show what it found.
+  const watched = useRef<string | null>(null);
+  useEffect(() => {
+    if (!scan?.id) return;
+    if (isScanning(scan)) { watched.current = scan.id; return; }
+    if (watched.current !== scan.id) return;
+    watched.current = null;
+    if (scan.status !== 'done') return;
+    void queryClient.invalidateQueries({ queryKey: ['list', '/duplicates'] });
+    const found = scan.pairs?.[entity] ?? Object.values(scan.pairs ?? {}).reduce((a, b) => a + (b ?? 0), 0);
+    setNotice(t(found === 1 ? 'duplicates.scanned.one' : 'duplicates.scanned', { count: found }));
+  }, [scan, entity, queryClient, t]);
   return (
     <section className="page" aria-labelledby="duplicates-title">
       <header className="page__header">
         <div>
           <h1 id="duplicates-title">{t('duplicates.title')}</h1>
           <p className="muted">{t('duplicates.intro')}</p>
+          <ScanState scan={scan} entity={entity} />
         </div>
         <div className="toolbar">
-          <button type="button" className="button" onClick={() => { setNotice(null); scan.mutate(); }} disabled={scan.isPending}>
-            {scan.isPending ? t('duplicates.scanning') : t('duplicates.scan')}
+          <button type="button" className="button" onClick={() => { setNotice(null); start.mutate(); }} disabled={start.isPending || scanning}>
+            {start.isPending || scanning ? t('duplicates.scanning') : t('duplicates.scan')}
           </button>
         </div>
       </header>
@@ -307,7 +356,7 @@ export function DuplicatesPage() {
         ))}
       </div>
       {notice && <p className="alert alert--success" role="status">{notice}</p>}
-      <FormAlert message={scan.error ? problemText(t, scan.error) : null} />
+      <FormAlert message={start.error ? problemText(t, start.error) : scanState.error ? problemText(t, scanState.error) : null} />
       <PairsList key={`pairs-${entity}`} entity={entity}
         onMerged={(m) => setNotice(t('duplicates.merged', { date: fmt.date(m.undoDeadline) }))} />
       <MergesList key={`merges-${entity}`} entity={entity} />
