@@ -7,6 +7,8 @@ import { loadDashboard } from '../src/db/queries/metrics/dashboard.js';
 import { localDay, parsePeriod } from '../src/domain/metrics/period.js';
 import { derivedLifecycle } from '../src/db/queries/profile.js';
 import type { Lifecycle } from '../src/domain/profile.js';
+import { DashboardOut, MetricOut } from '../src/http/routes/metric-schemas.js';
+import { metricNames } from '../src/db/queries/metrics/dashboard.js';
 
 let t: TestApp;
 let demo: DemoResult;
@@ -168,6 +170,32 @@ describe('seguimiento demo', () => {
     expect(r.status).toBe(200);
     expect(r.body.data.length).toBe(5);
     expect(r.body.data[0].city).toBe('Valencia');
+  });
+
+  it('answers the dashboard and every metric of the demo in exactly the shapes its OpenAPI document declares', async () => {
+    const c = new Client(t);
+    await c.login(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
+    const to = localDay(now, 'Europe/Madrid');
+    const from = `${Number(to.slice(0, 4)) - 1}${to.slice(4)}`;
+    const r = await c.get(`/api/v1/dashboard?from=${from}&to=${to}&unit=week`);
+    expect(r.status).toBe(200);
+    // Strict schemas: a missing, extra or mistyped field anywhere in a card fails here.
+    const dashboard = DashboardOut.parse(r.body);
+    // The demo fills the cards' lists, so the shapes of their rows are checked, not only of empty lists
+    // (nps, salesByClientType and winRate hold no lists; the demo's planned activities are all done on their day,
+    // so it has no cadence misses).
+    const rowsOf = (v: unknown): number => (Array.isArray(v) ? v.length + v.reduce((n: number, x) => n + rowsOf(x), 0)
+      : v && typeof v === 'object' ? Object.values(v).reduce((n: number, x) => n + rowsOf(x), 0) : 0);
+    const empty = Object.entries(dashboard.cards).filter(([, card]) => rowsOf((card as { value: unknown }).value) === 0).map(([name]) => name);
+    expect(empty.filter((n) => !['nps', 'salesByClientType', 'winRate', 'cadenceMisses'].includes(n))).toEqual([]);
+    for (const name of metricNames) {
+      const m = await c.get(`/api/v1/metrics/${name}?from=${from}&to=${to}`);
+      expect(m.status, name).toBe(200);
+      expect(() => MetricOut.parse(m.body), name).not.toThrow();
+    }
+    const doc = (await c.get('/api/openapi.json')).body;
+    expect(Object.keys(doc.components.schemas.Dashboard.properties.cards.properties)).toEqual(expect.arrayContaining([...metricNames]));
+    expect(doc.components.schemas.PortfolioValue.required).toEqual(expect.arrayContaining(['topClients', 'averageBasket']));
   });
 
   it('fills an existing workspace given its id with the same, deterministic data', async () => {

@@ -37,7 +37,7 @@ const SuggestionOut = z.object({ field: z.string(), code: z.literal('split_surna
 const DuplicateOut = z.object({
   id: Uuid, score: z.number(), reasons: z.array(z.string()),
   record: z.record(z.string(), z.unknown()).openapi({ description: 'Summary of the existing record (names, email, phone, city, company)' }),
-}).openapi('DuplicateCandidate');
+}).openapi('CaptureDuplicate');
 
 const CheckIn = z.strictObject({
   entity: z.enum(['contact', 'company', 'lead']),

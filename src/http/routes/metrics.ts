@@ -13,6 +13,7 @@ import { encodeCsv, type Cell } from '../../formats/csv.js';
 import { encodeXlsx } from '../../formats/xlsx.js';
 import { newRouter, type AppEnv, type Deps } from '../context.js';
 import { problemResponses, Uuid } from '../schemas.js';
+import { DashboardOut, MetricOut } from './metric-schemas.js';
 
 const day = z.string().optional().openapi({ description: 'Local calendar day, YYYY-MM-DD (inclusive)', example: '2026-01-01' });
 const filterQuery = {
@@ -33,14 +34,6 @@ const MetricQuery = z.strictObject({
 });
 const MetricParam = z.object({ name: z.enum(metricNames as [MetricName, ...MetricName[]]).openapi({ param: { name: 'name', in: 'path' } }) });
 
-// The cards' shapes are documented in docs/metrics.md; the OpenAPI entry keeps them open objects.
-const MetricOut = z.object({ name: z.string(), value: z.unknown(), drillDown: z.unknown() }).openapi('Metric');
-const DashboardOut = z.object({
-  period: z.object({ from: z.string(), to: z.string(), timeZone: z.string(), unit: z.enum(periodUnits) }),
-  ownerIds: z.array(Uuid).nullable().openapi({ description: 'Whose numbers these are; null: the whole workspace' }),
-  segmentId: Uuid.nullable().openapi({ description: 'The segment the numbers are restricted to; null: every contact' }),
-  cards: z.record(z.string(), MetricOut),
-}).openapi('Dashboard');
 
 type Query = z.infer<typeof MetricQuery>;
 type Row = Record<string, unknown>;
@@ -64,7 +57,10 @@ function link(path: string, params: Record<string, string | null | undefined>): 
   return `/api/v1/${path}${qs ? `?${qs}` : ''}`;
 }
 
-function drillDowns(name: MetricName, value: unknown, f: MetricFilter): unknown {
+/** Links behind a card's figures, or per key of its breakdown rows (the DrillDown schema). */
+type DrillDown = Record<string, string | Record<string, string>>;
+
+function drillDowns(name: MetricName, value: unknown, f: MetricFilter): DrillDown {
   const from = f.period.from.toISOString();
   const to = f.period.to.toISOString();
   // Nobody's numbers (an owner outside the team asked for) must drill down to nothing, not to everything.

@@ -17554,7 +17554,7 @@ export interface components {
                 message: string;
             }[];
             suggestions: components["schemas"]["CaptureSuggestion"][];
-            duplicates: components["schemas"]["DuplicateCandidate"][];
+            duplicates: components["schemas"]["CaptureDuplicate"][];
         };
         CaptureSuggestion: {
             field: string;
@@ -17562,6 +17562,16 @@ export interface components {
             code: "split_surnames";
             values: {
                 [key: string]: string;
+            };
+        };
+        CaptureDuplicate: {
+            /** Format: uuid */
+            id: string;
+            score: number;
+            reasons: string[];
+            /** @description Summary of the existing record (names, email, phone, city, company) */
+            record: {
+                [key: string]: unknown;
             };
         };
         CaptureCheckInput: {
@@ -17646,13 +17656,369 @@ export interface components {
              */
             segmentId: string | null;
             cards: {
-                [key: string]: components["schemas"]["Metric"];
+                conversion: {
+                    /** @enum {string} */
+                    name: "conversion";
+                    value: components["schemas"]["Conversion"];
+                    drillDown: components["schemas"]["DrillDown"];
+                };
+                stageConversion: {
+                    /** @enum {string} */
+                    name: "stageConversion";
+                    value: components["schemas"]["StageConversion"];
+                    drillDown: components["schemas"]["DrillDown"];
+                };
+                costPerLead: {
+                    /** @enum {string} */
+                    name: "costPerLead";
+                    value: components["schemas"]["CostPerLead"];
+                    drillDown: components["schemas"]["DrillDown"];
+                };
+                salesByClientType: {
+                    /** @enum {string} */
+                    name: "salesByClientType";
+                    value: components["schemas"]["SalesByClientType"];
+                    drillDown: components["schemas"]["DrillDown"];
+                };
+                frequency: {
+                    /** @enum {string} */
+                    name: "frequency";
+                    value: components["schemas"]["FrequencyRow"][];
+                    drillDown: components["schemas"]["DrillDown"];
+                };
+                nps: {
+                    /** @enum {string} */
+                    name: "nps";
+                    value: components["schemas"]["Nps"];
+                    drillDown: components["schemas"]["DrillDown"];
+                };
+                complaints: {
+                    /** @enum {string} */
+                    name: "complaints";
+                    value: components["schemas"]["Complaints"];
+                    drillDown: components["schemas"]["DrillDown"];
+                };
+                portfolio: {
+                    /** @enum {string} */
+                    name: "portfolio";
+                    value: components["schemas"]["PortfolioValue"];
+                    drillDown: components["schemas"]["DrillDown"];
+                };
+                pipeline: {
+                    /** @enum {string} */
+                    name: "pipeline";
+                    value: components["schemas"]["PipelineValue"];
+                    drillDown: components["schemas"]["DrillDown"];
+                };
+                winRate: {
+                    /** @enum {string} */
+                    name: "winRate";
+                    value: components["schemas"]["WinRate"];
+                    drillDown: components["schemas"]["DrillDown"];
+                };
+                interactions: {
+                    /** @enum {string} */
+                    name: "interactions";
+                    value: components["schemas"]["InteractionsSummary"];
+                    drillDown: components["schemas"]["DrillDown"];
+                };
+                overdueNextActions: {
+                    /** @enum {string} */
+                    name: "overdueNextActions";
+                    value: components["schemas"]["OverdueNextActions"];
+                    drillDown: components["schemas"]["DrillDown"];
+                };
+                cadenceMisses: {
+                    /** @enum {string} */
+                    name: "cadenceMisses";
+                    value: components["schemas"]["CadenceMisses"];
+                    drillDown: components["schemas"]["DrillDown"];
+                };
+                weeklyNewLeads: {
+                    /** @enum {string} */
+                    name: "weeklyNewLeads";
+                    value: components["schemas"]["WeeklyBySource"];
+                    drillDown: components["schemas"]["DrillDown"];
+                };
             };
         };
-        Metric: {
+        Conversion: {
+            total: components["schemas"]["ConversionRow"];
+            bySource: components["schemas"]["ConversionRow"][];
+            byOwner: components["schemas"]["ConversionRow"][];
+            byPeriod: components["schemas"]["ConversionRow"][];
+        };
+        /** @description Leads created in the period and those of them won; key: "total", a source or owner id ("none"), or a period bucket */
+        ConversionRow: {
+            key: string;
+            created: number;
+            won: number;
+            rate: number | null;
+        };
+        DrillDown: {
+            [key: string]: string | {
+                [key: string]: string;
+            };
+        };
+        StageConversion: {
+            /** Format: uuid */
+            pipelineId: string | null;
+            steps: components["schemas"]["StageStep"][];
+        };
+        StageStep: {
+            /** Format: uuid */
+            stageId: string;
             name: string;
-            value?: unknown;
-            drillDown?: unknown;
+            position: number;
+            reached: number;
+            rate: number | null;
+        };
+        CostPerLead: {
+            total: components["schemas"]["CplRow"];
+            bySource: components["schemas"]["CplRow"][];
+            byCampaign: components["schemas"]["CplRow"][];
+        };
+        CplRow: {
+            key: string;
+            cost: number;
+            leads: number;
+            won: number;
+            cpl: number | null;
+            costPerWon: number | null;
+        };
+        SalesByClientType: {
+            newClients: {
+                clients: number;
+                count: number;
+                amount: number;
+            };
+            existingClients: {
+                clients: number;
+                count: number;
+                amount: number;
+            };
+            unattributed: {
+                count: number;
+                amount: number;
+            };
+            newAmountShare: number | null;
+        };
+        FrequencyRow: {
+            bucket: string;
+            orders: number;
+            clients: number;
+            amount: number;
+            frequency: number | null;
+            intensity: number | null;
+        };
+        Nps: {
+            answers: number;
+            promoters: number;
+            passives: number;
+            detractors: number;
+            nps: number | null;
+            satisfactionAnswers: number;
+            averageSatisfaction: number | null;
+        };
+        Complaints: {
+            total: number;
+            open: number;
+            resolved: number;
+            medianHoursToResolve: number | null;
+            byCategory: {
+                category: string;
+                total: number;
+                open: number;
+                resolved: number;
+            }[];
+        };
+        /** @description Portfolio value: clients, prospects, revenue, average basket, best clients */
+        PortfolioValue: {
+            clients: number;
+            prospects: number;
+            buyingClients: number;
+            salesCount: number;
+            salesAmount: number;
+            revenuePerClient: number | null;
+            averageBasket: number | null;
+            topClients: {
+                /** @description "contact:<id>" or "company:<id>" */
+                clientKey: string;
+                /** @description The contact's or company's name */
+                name: string | null;
+                amount: number;
+                count: number;
+            }[];
+        };
+        /** @description Open pipeline amount and probability-weighted amount, per stage, owner and expected close month */
+        PipelineValue: {
+            total: components["schemas"]["PipelineRow"];
+            byStage: components["schemas"]["PipelineRow"][];
+            byOwner: components["schemas"]["PipelineRow"][];
+            byCloseMonth: components["schemas"]["PipelineRow"][];
+        };
+        PipelineRow: {
+            key: string;
+            count: number;
+            amount: number;
+            weighted: number;
+        };
+        WinRate: {
+            won: number;
+            lost: number;
+            winRate: number | null;
+            averageCycleDays: number | null;
+        };
+        /** @description The dashboard's interactions card; the full user × type × week table is GET /metrics/interactions */
+        InteractionsSummary: {
+            total: number;
+            byUser: {
+                /** @description User id, or "none" */
+                userId: string;
+                count: number;
+            }[];
+            byType: {
+                type: string;
+                count: number;
+            }[];
+            byWeek: {
+                /**
+                 * @description Local ISO week, as the day of its Monday (YYYY-MM-DD)
+                 * @example 2026-11-16
+                 */
+                week: string;
+                /** @description User id, or "none" */
+                userId: string;
+                count: number;
+            }[];
+        };
+        OverdueNextActions: {
+            total: number;
+            byOwner: {
+                /** @description User id, or "none" */
+                userId: string;
+                count: number;
+            }[];
+        };
+        CadenceMisses: {
+            total: number;
+            byUser: {
+                /** @description User id, or "none" */
+                userId: string;
+                count: number;
+            }[];
+        };
+        /** @description The dashboard's weekly card; the full week × source × product × place table is GET /metrics/weeklyNewLeads */
+        WeeklyBySource: {
+            byWeek: {
+                /**
+                 * @description Local ISO week, as the day of its Monday (YYYY-MM-DD)
+                 * @example 2026-11-16
+                 */
+                week: string;
+                /** @description Source id, or "none" */
+                sourceId: string;
+                count: number;
+            }[];
+        };
+        /** @description One metric: its name, its value (shape per name) and its drill-down links */
+        Metric: {
+            /** @enum {string} */
+            name: "conversion";
+            value: components["schemas"]["Conversion"];
+            drillDown: components["schemas"]["DrillDown"];
+        } | {
+            /** @enum {string} */
+            name: "stageConversion";
+            value: components["schemas"]["StageConversion"];
+            drillDown: components["schemas"]["DrillDown"];
+        } | {
+            /** @enum {string} */
+            name: "costPerLead";
+            value: components["schemas"]["CostPerLead"];
+            drillDown: components["schemas"]["DrillDown"];
+        } | {
+            /** @enum {string} */
+            name: "salesByClientType";
+            value: components["schemas"]["SalesByClientType"];
+            drillDown: components["schemas"]["DrillDown"];
+        } | {
+            /** @enum {string} */
+            name: "frequency";
+            value: components["schemas"]["FrequencyRow"][];
+            drillDown: components["schemas"]["DrillDown"];
+        } | {
+            /** @enum {string} */
+            name: "nps";
+            value: components["schemas"]["Nps"];
+            drillDown: components["schemas"]["DrillDown"];
+        } | {
+            /** @enum {string} */
+            name: "complaints";
+            value: components["schemas"]["Complaints"];
+            drillDown: components["schemas"]["DrillDown"];
+        } | {
+            /** @enum {string} */
+            name: "portfolio";
+            value: components["schemas"]["PortfolioValue"];
+            drillDown: components["schemas"]["DrillDown"];
+        } | {
+            /** @enum {string} */
+            name: "pipeline";
+            value: components["schemas"]["PipelineValue"];
+            drillDown: components["schemas"]["DrillDown"];
+        } | {
+            /** @enum {string} */
+            name: "winRate";
+            value: components["schemas"]["WinRate"];
+            drillDown: components["schemas"]["DrillDown"];
+        } | {
+            /** @enum {string} */
+            name: "interactions";
+            value: components["schemas"]["InteractionRow"][];
+            drillDown: components["schemas"]["DrillDown"];
+        } | {
+            /** @enum {string} */
+            name: "overdueNextActions";
+            value: components["schemas"]["OverdueNextActions"];
+            drillDown: components["schemas"]["DrillDown"];
+        } | {
+            /** @enum {string} */
+            name: "cadenceMisses";
+            value: components["schemas"]["CadenceMisses"];
+            drillDown: components["schemas"]["DrillDown"];
+        } | {
+            /** @enum {string} */
+            name: "weeklyNewLeads";
+            value: components["schemas"]["WeeklyRow"][];
+            drillDown: components["schemas"]["DrillDown"];
+        };
+        InteractionRow: {
+            /** @description User id, or "none" */
+            userId: string;
+            type: string;
+            /**
+             * @description Local ISO week, as the day of its Monday (YYYY-MM-DD)
+             * @example 2026-11-16
+             */
+            week: string;
+            count: number;
+        };
+        WeeklyRow: {
+            /**
+             * @description Local ISO week, as the day of its Monday (YYYY-MM-DD)
+             * @example 2026-11-16
+             */
+            week: string;
+            /** @description Source id, or "none" */
+            sourceId: string;
+            /** @description Product id, or "none" */
+            productId: string;
+            /** @description Text, or "none" */
+            neighbourhood: string;
+            /** @description Text, or "none" */
+            city: string;
+            count: number;
         };
         WeeklySummarySubscription: {
             /** @description Whether the weekly summary email is sent to this user */

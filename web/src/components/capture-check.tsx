@@ -4,7 +4,7 @@ import type { components } from '../api/openapi.js';
 import { fieldErrorText, useI18n } from '../i18n/i18n.js';
 
 export type CaptureCheck = components['schemas']['CaptureCheck'];
-export type DuplicateCandidate = components['schemas']['DuplicateCandidate'];
+export type DuplicateCandidate = components['schemas']['CaptureDuplicate'];
 export type CaptureSuggestion = components['schemas']['CaptureSuggestion'];
 export type CaptureEntryInput = components['schemas']['CaptureEntryInput'];
 export type CaptureEntry = components['schemas']['CaptureEntry'];

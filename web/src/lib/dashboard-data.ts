@@ -1,59 +1,33 @@
 import { toQueryString, type Query } from '../api/client.js';
 
-// Shapes of GET /api/v1/dashboard cards (docs/metrics.md). The OpenAPI entry keeps card values as
-// open objects, so they are written out here; every ratio may be null (a zero denominator).
-export type ConversionRow = { key: string; created: number; won: number; rate: number | null };
-export type StageStep = { stageId: string; name: string; position: number; reached: number; rate: number | null };
-export type CplRow = { key: string; cost: number; leads: number; won: number; cpl: number | null; costPerWon: number | null };
-export type ClientTypeSplit = { clients: number; count: number; amount: number };
-export type SalesByClientType = { newClients: ClientTypeSplit; existingClients: ClientTypeSplit; unattributed: { count: number; amount: number }; newAmountShare: number | null };
-export type FrequencyRow = { bucket: string; orders: number; clients: number; amount: number; frequency: number | null; intensity: number | null };
-export type Nps = { answers: number; promoters: number; passives: number; detractors: number; nps: number | null; satisfactionAnswers: number; averageSatisfaction: number | null };
-export type Complaints = { total: number; open: number; resolved: number; medianHoursToResolve: number | null; byCategory: { category: string; total: number; open: number; resolved: number }[] };
-export type Portfolio = {
-  clients: number; prospects: number; buyingClients: number; salesCount: number; salesAmount: number;
-  revenuePerClient: number | null; averageBasket: number | null; topClients: { clientKey: string; amount: number; count: number }[];
-};
-export type PipelineRow = { key: string; count: number; amount: number; weighted: number };
-export type PipelineValue = { total: PipelineRow; byStage: PipelineRow[]; byOwner: PipelineRow[]; byCloseMonth: PipelineRow[] };
-export type WinRate = { won: number; lost: number; winRate: number | null; averageCycleDays: number | null };
-export type InteractionRow = { userId: string; type: string; week: string; count: number };
+import type { components } from '../api/openapi.js';
+
+// Shapes of GET /api/v1/dashboard and its cards, from the OpenAPI document (src/http/routes/metric-schemas.ts;
+// definitions in docs/metrics.md). Every ratio may be null (a zero denominator).
+type S = components['schemas'];
+export type ConversionRow = S['ConversionRow'];
+export type StageStep = S['StageStep'];
+export type CplRow = S['CplRow'];
+export type SalesByClientType = S['SalesByClientType'];
+export type FrequencyRow = S['FrequencyRow'];
+export type Nps = S['Nps'];
+export type Complaints = S['Complaints'];
+export type Portfolio = S['PortfolioValue'];
+export type PipelineRow = S['PipelineRow'];
+export type PipelineValue = S['PipelineValue'];
+export type WinRate = S['WinRate'];
+export type InteractionRow = S['InteractionRow'];
 /** The dashboard's interactions card; the full per user × type × week table is GET /metrics/interactions. */
-export type InteractionsSummary = {
-  total: number; byUser: { userId: string; count: number }[]; byType: { type: string; count: number }[];
-  byWeek: { week: string; userId: string; count: number }[];
-};
-export type CountByUser = { userId: string; count: number };
-export type WeeklyRow = { week: string; sourceId: string; productId: string; neighbourhood: string; city: string; count: number };
+export type InteractionsSummary = S['InteractionsSummary'];
+export type WeeklyRow = S['WeeklyRow'];
 /** The dashboard's weekly card: new leads per week × source; the product × place table is GET /metrics/weeklyNewLeads. */
-export type WeeklyBySource = { byWeek: { week: string; sourceId: string; count: number }[] };
-
-export type CardValues = {
-  conversion: { total: ConversionRow; bySource: ConversionRow[]; byOwner: ConversionRow[]; byPeriod: ConversionRow[] };
-  stageConversion: { pipelineId: string | null; steps: StageStep[] };
-  costPerLead: { total: CplRow; bySource: CplRow[]; byCampaign: CplRow[] };
-  salesByClientType: SalesByClientType;
-  frequency: FrequencyRow[];
-  nps: Nps;
-  complaints: Complaints;
-  portfolio: Portfolio;
-  pipeline: PipelineValue;
-  winRate: WinRate;
-  interactions: InteractionsSummary;
-  overdueNextActions: { total: number; byOwner: CountByUser[] };
-  cadenceMisses: { total: number; byUser: CountByUser[] };
-  weeklyNewLeads: WeeklyBySource;
-};
+export type WeeklyBySource = S['WeeklyBySource'];
+export type Dashboard = S['Dashboard'];
+export type CardValues = { [K in keyof Dashboard['cards']]: Dashboard['cards'][K]['value'] };
 export type MetricName = keyof CardValues;
-
 /** A card's drill-down: API list links, one per figure, or per breakdown key. */
-export type DrillDown = Record<string, string | Record<string, string>>;
-export type Card<K extends MetricName> = { name: K; value: CardValues[K]; drillDown: DrillDown };
-export type Dashboard = {
-  period: { from: string; to: string; timeZone: string; unit: 'week' | 'month' | 'quarter' };
-  ownerIds: string[] | null;
-  cards: { [K in MetricName]: Card<K> };
-};
+export type DrillDown = S['DrillDown'];
+export type Card<K extends MetricName> = Dashboard['cards'][K];
 
 /** The API link of one figure of a card (`won`) or of one breakdown row (`bySource`, key). */
 export function drillLink(drill: DrillDown | undefined, figure: string, key?: string): string | null {
