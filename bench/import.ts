@@ -5,12 +5,14 @@
  * set-based duplicate matching against existing contacts, batches with checkpoints) and prints the
  * rows per second of the run and the process's peak RSS.
  *
- *   npx tsx bench/import.ts --rows 1000000 [--engine postgres] [--existing 10000] [--companies 5000] [--leads] [--effects] [--batch-size 2000] [--statements] [--explain]
+ *   npx tsx bench/import.ts --rows 1000000 [--engine postgres] [--existing 10000] [--companies 5000] [--leads] [--effects] [--batch-size 2000] [--statements] [--explain] [--explain-leads]
  *   npx tsx bench/import.ts --rows 100000 --database-url postgres://…   (reuses a server)
  *
  * Before the import it measures the floor the schema sets: a bare INSERT … SELECT of 20 000
  * contacts (fewer for a smaller --rows) with their audit events and import records (rolled back),
  * no parsing, no policy, no matching. `--statements` adds the time of each batch statement.
+ * `--explain-leads` (implies --leads) adds EXPLAIN ANALYZE of one batch's lead + stage-history insert in the
+ * second and in the last tenth, with each trigger's time per lead.
  */
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
@@ -34,11 +36,12 @@ const batchSize = Number(args['batch-size'] ?? 2000);
 // `--effects`: score rules and a webhook on lead.created, so each batch also scores what it wrote and
 // queues the events (the deliveries are only queued: no worker runs during the bench). Implies --leads.
 const withEffects = args['effects'] === 'true';
-const withLeads = args['leads'] === 'true' || withEffects;
+const explainLeads = args['explain-leads'] === 'true';
+const withLeads = args['leads'] === 'true' || withEffects || explainLeads;
 // Companies named in the file: with the default, a company at 1M rows has 200 contacts among only
 // 36 names (the generated names repeat), so most new rows have a namesake in their company.
 const companies = Number(args['companies'] ?? 5000);
-const perStatement = args['statements'] === 'true' || args['explain'] === 'true';
+const perStatement = args['statements'] === 'true' || args['explain'] === 'true' || explainLeads;
 /** `--explain`: EXPLAIN (ANALYZE, BUFFERS) of one batch's match and contact insert in the second and in the last tenth of the file. */
 const explainMatch = args['explain'] === 'true';
 const explained = new Set<string>();
@@ -198,9 +201,41 @@ async function measureFloor(database: Database, workspaceId: string, userId: str
 }
 
 
-function firstWords(query: unknown): string {
+function textOf(query: unknown): string {
   const chunks = (query as { queryChunks?: { value?: string[] }[] }).queryChunks ?? [];
-  return chunks.map((c) => c.value?.join('') ?? '').join('').replace(/\s+/g, ' ').trim().slice(0, 80);
+  return chunks.map((c) => c.value?.join('') ?? '').join('').replace(/\s+/g, ' ').trim();
+}
+function firstWords(query: unknown): string {
+  return textOf(query).slice(0, 80);
+}
+
+/** Which statement of a batch to explain, if any. */
+function explainKind(query: unknown): 'match' | 'contact insert' | 'lead insert' | null {
+  const words = firstWords(query);
+  if (explainMatch && words.startsWith('WITH x AS MATERIALIZED')) return 'match';
+  if (explainMatch && words.startsWith('INSERT INTO contact')) return 'contact insert';
+  if (explainLeads && words.startsWith('WITH x AS') && textOf(query).includes('INSERT INTO lead_stage_history')) return 'lead insert';
+  return null;
+}
+
+/** The trigger lines of an EXPLAIN ANALYZE, with their time per inserted lead. */
+function triggerTimes(plan: string[]): string {
+  const leads = Number(/Insert on lead\b.*?actual time=[\d.]+\.\.[\d.]+ rows=(\d+)/.exec(plan.join('\n'))?.[1] ?? 0)
+    || Number(/Trigger lead_fill_sort_keys on lead: time=[\d.]+ calls=(\d+)/.exec(plan.join('\n'))?.[1] ?? 0);
+  const total = Number(/Execution Time: ([\d.]+) ms/.exec(plan.join('\n'))?.[1] ?? 0);
+  const lines = plan.flatMap((l) => {
+    // Foreign-key checks print as "Trigger for constraint <name>[ on <table>]", without a trigger name.
+    const m = /Trigger (?:for constraint (\S+)|(\S+))(?: on (\S+))?: time=([\d.]+) calls=(\d+)/.exec(l);
+    return m ? [{ name: m[1] ? `FK ${m[1]}` : m[2]!, table: m[3] ?? '?', ms: Number(m[4]), calls: Number(m[5]) }] : [];
+  }).sort((a, b) => b.ms - a.ms);
+  const per = (ms: number) => (leads ? ((ms * 1000) / leads).toFixed(0) : '?');
+  const fks = lines.filter((t) => t.name.startsWith('FK '));
+  const fkMs = fks.reduce((a, t) => a + t.ms, 0);
+  return [
+    `  ${leads} leads, execution ${total.toFixed(0)} ms = ${per(total)} µs per lead; triggers (µs per lead):`,
+    ...lines.filter((t) => !t.name.startsWith('FK ')).map((t) => `    ${per(t.ms).padStart(6)}  ${t.name} on ${t.table} (${t.ms.toFixed(1)} ms, ${t.calls} calls)`),
+    `    ${per(fkMs).padStart(6)}  ${fks.length} foreign-key checks (${fkMs.toFixed(1)} ms)`,
+  ].join('\n');
 }
 
 /** Wraps every transaction's execute to add up the time of each statement (by its first words). */
@@ -209,16 +244,16 @@ function timeStatements(database: Database): void {
   database.transaction = (fn) => transaction((tx) => {
     const execute = tx.execute.bind(tx);
     tx.execute = (async (query: Parameters<typeof execute>[0]) => {
-      const words = firstWords(query);
-      const kind = words.startsWith('WITH x AS MATERIALIZED') ? 'match' : words.startsWith('INSERT INTO contact') ? 'contact insert' : null;
-      if (explainMatch && kind && (tenth === 1 || tenth === 9) && !explained.has(`${kind}:${tenth}`)) {
+      const kind = explainKind(query);
+      if (kind && (tenth === 1 || tenth === 9) && !explained.has(`${kind}:${tenth}`)) {
         explained.add(`${kind}:${tenth}`);
-        // The insert is explained in a savepoint rolled back, then run for real: its plan shows the
+        // An insert is explained in a savepoint rolled back, then run for real: its plan shows the
         // buffers its index maintenance hit and read, and each trigger's time.
-        if (kind === 'contact insert') await execute(sql`SAVEPOINT bench_explain`);
+        if (kind !== 'match') await execute(sql`SAVEPOINT bench_explain`);
         const plan = (await execute(sql`EXPLAIN (ANALYZE, BUFFERS) ${query}`)) as unknown as { rows: Record<string, string>[] };
-        if (kind === 'contact insert') await execute(sql`ROLLBACK TO SAVEPOINT bench_explain`);
-        console.log(`EXPLAIN of the ${kind} in tenth ${tenth + 1} of the file:\n${plan.rows.map((r) => Object.values(r)[0]).join('\n')}`);
+        if (kind !== 'match') await execute(sql`ROLLBACK TO SAVEPOINT bench_explain`);
+        const lines = plan.rows.map((r) => Object.values(r)[0]!);
+        console.log(`EXPLAIN of the ${kind} in tenth ${tenth + 1} of the file (load average ${loadavg()[0]!.toFixed(1)}):\n${kind === 'lead insert' ? triggerTimes(lines) : lines.join('\n')}`);
       }
       const t = performance.now();
       try {
