@@ -26,13 +26,15 @@ afterAll(async () => { await t.close(); });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Polls the latest scan until the job that "Scan now" started in the background has finished. */
 async function settledScan(c: Client = manager.c) {
+  let last: unknown;
   for (let i = 0; i < 1000; i++) {
     const r = await c.get('/api/v1/duplicates/scan');
     expect(r.status).toBe(200);
     if (r.body.status === 'done' || r.body.status === 'failed') return r.body;
+    last = r.body;
     await sleep(20);
   }
-  throw new Error('the duplicate scan did not finish');
+  throw new Error(`the duplicate scan did not finish: ${JSON.stringify(last)}`);
 }
 
 const find = (entity: 'contact' | 'company', values: ContactValues | CompanyValues, excludeIds: string[] = []) =>

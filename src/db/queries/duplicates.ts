@@ -691,8 +691,10 @@ export async function findDuplicateScan(d: Db, workspaceId: string): Promise<Dup
 
 /**
  * Asks for a scan, in the caller's transaction: queues the workspace's scan row unless it is queued
- * or running, in which case that scan is the answer. One statement: two requests at once (from any
- * instances) conflict on the row's key, the second waits for the first and then finds it active.
+ * or running, in which case that scan is the answer. The queueing is one statement: two requests at
+ * once (from any instances) conflict on the row's key, the second waits for the first and then finds
+ * it active. An active scan is answered from a plain read first, because that statement locks the
+ * row even when it changes nothing, and a worker claiming meanwhile would skip the locked job.
  * A finished row is queued again with fresh attempts counted on from its old ones, so the attempt
  * number stays the worker's fencing token across runs.
  */
@@ -702,6 +704,8 @@ export async function requestDuplicateScan(
   const payload: DuplicateScanPayload = {
     scanId: randomUUID(), entity: ask.entity, requestedBy: ask.requestedBy, requestedAt: ask.now.toISOString(),
   };
+  const current = await findDuplicateScan(tx, workspaceId);
+  if (current.status === 'queued' || current.status === 'running') return { scan: current, queued: false };
   const at = ask.now.toISOString();
   const queued = rowsOf<ScanJobRow>(await tx.execute(sql`
     INSERT INTO job (workspace_id, id, kind, payload, run_at, max_attempts)

@@ -91,10 +91,12 @@ export function duplicateRoutes(deps: Deps) {
     const actor = c.get('actor');
     assertManagerOrAdmin(actor, 'Only a manager or an admin can review duplicates.');
     // One attempt: a person asked and is watching; a failure shows at once and they can ask again.
-    const { scan, queued } = await write(deps.database, (tx) =>
+    const { scan } = await write(deps.database, (tx) =>
       requestDuplicateScan(tx, actor.workspaceId, { entity: c.req.valid('json').entity ?? null, requestedBy: actor.userId, now: deps.now(), attempts: 1 }));
-    // Runs the queue now instead of at the next scheduler tick, so the scan starts when asked.
-    if (queued) void drainJobs(deps).catch((e: unknown) => console.error('duplicates: draining jobs failed', e));
+    // Runs the queue now instead of at the next scheduler tick, so the scan starts when asked. Every
+    // request that finds it still queued asks again: a worker that skipped the job while another
+    // request's transaction held its row has given up on it, and this request's has now ended.
+    if (scan.status === 'queued') void drainJobs(deps).catch((e: unknown) => console.error('duplicates: draining jobs failed', e));
     return c.json(scan as never, 202);
   });
 
