@@ -253,7 +253,7 @@ function timeStatements(database: Database): void {
         const plan = (await execute(sql`EXPLAIN (ANALYZE, BUFFERS) ${query}`)) as unknown as { rows: Record<string, string>[] };
         if (kind !== 'match') await execute(sql`ROLLBACK TO SAVEPOINT bench_explain`);
         const lines = plan.rows.map((r) => Object.values(r)[0]!);
-        console.log(`EXPLAIN of the ${kind} in tenth ${tenth + 1} of the file (load average ${loadavg()[0]!.toFixed(1)}):\n${kind === 'lead insert' ? triggerTimes(lines) : lines.join('\n')}`);
+        console.log(`EXPLAIN of the ${kind} in tenth ${tenth + 1} of the file (load average ${loadavg()[0]!.toFixed(1)}):\n${kind === 'lead insert' ? triggerTimes(lines) : ''}${kind !== 'lead insert' || explainMatch ? lines.join('\n') : ''}`);
       }
       const t = performance.now();
       try {
