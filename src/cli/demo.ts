@@ -426,7 +426,11 @@ function buildDemo(rng: Rng, input: BuildInput) {
     d.setUTCHours(rng.int(7, 17), rng.pick([0, 15, 30, 45]), 0, 0);
     return d.getTime();
   };
-  const addActivity = (a: { type: ActivityType; at: number; userId: string; leadId: string | null; contactId: string; companyId: string | null; done: boolean; subject?: string; outcome?: string | null }) => {
+  const addActivity = (a: {
+    type: ActivityType; at: number; userId: string; leadId: string | null; contactId: string; companyId: string | null; done: boolean; subject?: string; outcome?: string | null;
+    /** A done activity that had been planned: when it was due, and when it was planned. */
+    planned?: { dueAt: number; createdAt: number };
+  }) => {
     const text = activityTexts[a.type];
     const when = new Date(a.at);
     const outcome = a.outcome === undefined ? rng.pick(text.outcomes) : a.outcome;
@@ -434,8 +438,8 @@ function buildDemo(rng: Rng, input: BuildInput) {
       ...ws, id: rng.uuid(), type: a.type,
       direction: a.type === 'note' || a.type === 'task' ? null : rng.chance(0.25) ? 'inbound' : 'outbound',
       subject: a.subject ?? rng.pick(text.subjects), body: null, outcome: a.done && outcome ? outcome : null,
-      occurredAt: a.done ? when : null, dueAt: a.done ? null : when, doneAt: a.done ? when : null,
-      leadId: a.leadId, contactId: a.contactId, companyId: a.companyId, userId: a.userId, createdAt: when, updatedAt: when,
+      occurredAt: a.done ? when : null, dueAt: a.planned ? new Date(a.planned.dueAt) : a.done ? null : when, doneAt: a.done ? when : null,
+      leadId: a.leadId, contactId: a.contactId, companyId: a.companyId, userId: a.userId, createdAt: a.planned ? new Date(a.planned.createdAt) : when, updatedAt: when,
     });
   };
   const addSale = (c: (typeof contacts)[number], ownerId: string, soldAtMs: number, lines: SaleLineInput[], leadId: string | null, notes: string | null) => {
@@ -521,8 +525,12 @@ function buildDemo(rng: Rng, input: BuildInput) {
     for (let k = 0; k < nActs; k++) {
       const t = workHour(createdMs + ((k + 0.5) / nActs) * ((closedMs ?? nowMs) - createdMs));
       if (t >= nowMs) continue;
-      addActivity({ type: rng.weighted([['call', 35], ['email', 25], ['meeting', 10], ['visit', 12], ['message', 10], ['note', 8]] as const), at: t,
-        userId: ownerId, leadId: id, contactId: c.id, companyId: c.companyId, done: true });
+      const type = rng.weighted([['call', 35], ['email', 25], ['meeting', 10], ['visit', 12], ['message', 10], ['note', 8]] as const);
+      // A third were planned first; one in six of those was done a day or more after it was due (the
+      // dashboard's cadence misses), the others on their day.
+      const dueMs = type !== 'note' && rng.chance(1 / 3) ? Math.max(createdMs, rng.chance(1 / 6) ? t - rng.int(1, 4) * DAY : t - rng.int(0, 60) * 60 * 1000) : null;
+      addActivity({ type, at: t, userId: ownerId, leadId: id, contactId: c.id, companyId: c.companyId, done: true,
+        planned: dueMs === null ? undefined : { dueAt: dueMs, createdAt: Math.max(createdMs, dueMs - rng.int(1, 5) * DAY) } });
       lastActMs = Math.max(lastActMs ?? 0, t);
     }
     if (lastActMs !== null) c.lastActivityAt = new Date(Math.max(c.lastActivityAt?.getTime() ?? 0, lastActMs));
