@@ -172,6 +172,17 @@ describe('seguimiento demo', () => {
     expect(r.body.data[0].city).toBe('Valencia');
   });
 
+  it('scores its leads and contacts by score rules, each score with the lines that explain it', async () => {
+    expect(await one('SELECT count(*) FROM score_rule WHERE workspace_id = $1', [demo.workspaceId])).toBeGreaterThanOrEqual(6);
+    const leads = await q<{ score: number; lines: number }>(
+      `SELECT score, jsonb_array_length(score_explanation->'lines') AS lines FROM lead WHERE workspace_id = $1 AND status = 'open'`, [demo.workspaceId]);
+    // Varied scores, and a lead's score is never given without the rules that made it.
+    expect(new Set(leads.map((l) => l.score)).size).toBeGreaterThan(5);
+    expect(leads.filter((l) => l.score > 0 && !(l.lines > 0))).toEqual([]);
+    expect(leads.filter((l) => l.score >= 40).length).toBeGreaterThan(0);
+    expect(await one(`SELECT count(*) FROM contact WHERE workspace_id = $1 AND score > 0`, [demo.workspaceId])).toBeGreaterThan(0);
+  });
+
   it('answers the dashboard and every metric of the demo in exactly the shapes its OpenAPI document declares', async () => {
     const c = new Client(t);
     await c.login(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);

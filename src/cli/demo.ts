@@ -7,6 +7,7 @@ import type { Database } from '../db/client.js';
 import { createWorkspace } from '../db/queries/workspaces.js';
 import { insertBatches } from '../db/queries/bulk.js';
 import { recordAudit } from '../db/audit.js';
+import { loadScoring, rescoreMany, saveRules } from '../db/queries/score.js';
 import {
   activity, appUser, campaign, company, complaint, complaintEvent, contact, feedback, followUp, lead, leadStageHistory, product, sale,
   saleLine, team,
@@ -299,6 +300,12 @@ export async function loadDemo(database: Database, opts: DemoOptions = {}): Prom
     await insertBatches(tx, followUp, data.followUps);
     await insertBatches(tx, complaint, data.complaints);
     await insertBatches(tx, complaintEvent, data.complaintEvents);
+    // Score rules a furniture maker would write, and every lead and contact scored by them, so each
+    // score on screen explains itself (saved as an admin saves them: validated).
+    if (adminId) {
+      await saveRules(tx, { workspaceId: ws, userId: adminId, role: 'admin', teamId: null }, demoScoreRules(sources), async () => undefined);
+      await rescoreMany(tx, ws, { leads: data.leads.map((l) => l['id'] as string), contacts: data.contacts.map((c) => c['id'] as string) }, await loadScoring(tx, ws), now);
+    }
     // One auditEvent for the load (also the marker that makes a second run a no-op).
     await recordAudit(tx, { workspaceId: ws, userId: adminId, entity: 'workspace', entityId: ws, action: 'demo_load', meta: data.counts });
   });
@@ -309,6 +316,20 @@ export async function loadDemo(database: Database, opts: DemoOptions = {}): Prom
 }
 
 const teamKey = (ws: string, id: string) => and(eq(team.workspaceId, ws), eq(team.id, id));
+
+/** The demo's score rules: who fits (sector, size, how they came) and what they did lately. */
+function demoScoreRules(sources: readonly { id: string; kind: string }[]): unknown[] {
+  const warm = sources.filter((s) => s.kind === 'fair' || s.kind === 'referral').map((s) => s.id);
+  return [
+    { label: 'Sector objetivo: hoteles y hostelería', weight: 20, condition: { type: 'sector', values: ['Hoteles y alojamientos', 'Hostelería y restauración'] } },
+    { label: 'Empresa de 20 o más empleados', weight: 10, condition: { type: 'size', min: 20, max: null } },
+    ...(warm.length ? [{ label: 'Llega por feria o recomendación', weight: 15, condition: { type: 'source', sourceIds: warm } }] : []),
+    { label: 'Tres o más interacciones en 30 días', weight: 20, condition: { type: 'interactions', activityTypes: ['call', 'email', 'meeting', 'visit', 'message'], days: 30, min: 3 } },
+    { label: 'Ha respondido en los últimos 14 días', weight: 15, condition: { type: 'replied', days: 14 } },
+    { label: 'Visita en tienda u obra en 60 días', weight: 20, condition: { type: 'visits', days: 60, min: 1 } },
+    { label: 'Sin contacto en 21 días', weight: -20, condition: { type: 'noContact', days: 21 } },
+  ];
+}
 
 type Row = Record<string, unknown>;
 type BuildInput = {
@@ -541,7 +562,14 @@ function buildDemo(rng: Rng, input: BuildInput) {
     if (status === 'open') {
       const when = rng.weighted([['today', 20], ['overdue', 18], ['missing', 10], ['future', 52]] as const);
       nextActionType = when === 'missing' ? null : rng.weighted([['call', 40], ['email', 15], ['meeting', 15], ['visit', 15], ['message', 10], ['task', 5]] as const);
-      if (when === 'today') nextActionAt = new Date(today.start.getTime() + rng.int(8 * 4, 19 * 4) * 15 * 60 * 1000);
+      if (when === 'today') {
+        // Still ahead when the demo is loaded (from 08:00, or the next quarter hour, to 20:00 or 3 h later),
+        // so the Today view has something to do at any hour; past 23:45 they fall in today's last quarter.
+        const quarter = 15 * 60 * 1000;
+        const lastSlot = Math.round((today.end.getTime() - today.start.getTime()) / quarter) - 1;
+        const first = Math.min(lastSlot, Math.max(8 * 4, Math.ceil((nowMs - today.start.getTime()) / quarter) + 1));
+        nextActionAt = new Date(today.start.getTime() + rng.int(first, Math.min(lastSlot, Math.max(first + 12, 20 * 4))) * quarter);
+      }
       if (when === 'overdue') nextActionAt = new Date(workHour(nowMs - rng.int(1, 12) * DAY));
       if (when === 'future') nextActionAt = new Date(workHour(nowMs + rng.int(1, 21) * DAY));
     }
@@ -561,7 +589,7 @@ function buildDemo(rng: Rng, input: BuildInput) {
     leads.push({
       ...ws, id, title: `${p0.name} · ${c.companyId ? companies.find((k) => k.id === c.companyId)!.name : `${c['firstName'] as string} ${c['lastName'] as string}`}`,
       contactId: c.id, companyId: c.companyId, pipelineId: input.pipelineId, stageId: finalStage.id,
-      score: Math.min(100, finalStage.position * 15 + rng.int(0, 25)), probability, amount, currency,
+      probability, amount, currency,
       expectedCloseDate: status === 'open' ? new Date(nowMs + rng.int(7, 90) * DAY).toISOString().slice(0, 10) : null,
       sourceId: source?.id ?? null, campaignId: camp?.id ?? null, productIds: offer.map((k) => productRows[k]!.id), ownerId,
       sharedWith: rng.chance(0.05) ? [reps.find((r) => r.id !== ownerId)!.id] : [],
