@@ -181,6 +181,10 @@ describe('seguimiento demo', () => {
     expect(leads.filter((l) => l.score > 0 && !(l.lines > 0))).toEqual([]);
     expect(leads.filter((l) => l.score >= 40).length).toBeGreaterThan(0);
     expect(await one(`SELECT count(*) FROM contact WHERE workspace_id = $1 AND score > 0`, [demo.workspaceId])).toBeGreaterThan(0);
+    // And the measured probability is trained on its closed leads, as the nightly job trains it.
+    const [model] = await q<{ status: string; n: number; auc: number | null }>('SELECT status, n, auc FROM score_model WHERE workspace_id = $1', [demo.workspaceId]);
+    expect(model).toMatchObject({ status: 'trained' });
+    expect(model!.n).toBeGreaterThan(100);
   });
 
   it('answers the dashboard and every metric of the demo in exactly the shapes its OpenAPI document declares', async () => {

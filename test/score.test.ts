@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { lead, pipeline, source, stage } from '../src/db/schema.js';
 import { rescoreWorkspace } from '../src/db/queries/score.js';
 import { drainJobs } from '../src/jobs/index.js';
@@ -196,5 +196,30 @@ describe('the measured model', () => {
     const s = await sales.c.get(`/api/v1/score/leads/${open.body.id}`);
     expect(s.body.measuredProbability).toBeGreaterThan(60);
     expect(s.body.model).toMatchObject({ n: m.body.n });
+  });
+
+  it('is kept but not used when it predicts no better than chance on the held-out leads', async () => {
+    // The same history size, but winning no longer depends on anything the model sees.
+    await db().delete(lead).where(and(eq(lead.workspaceId, workspaceId), inArray(lead.status, ['won', 'lost'])));
+    const [pl] = await db().select().from(pipeline).where(eq(pipeline.workspaceId, workspaceId));
+    const stages = await db().select().from(stage).where(and(eq(stage.workspaceId, workspaceId), eq(stage.pipelineId, pl!.id)));
+    const [ref] = await db().select().from(source).where(and(eq(source.workspaceId, workspaceId), eq(source.name, 'Boca a boca')));
+    const rows = Array.from({ length: 320 }, (_, i) => {
+      const isWon = i % 4 < 2; // half of the referrals (even i) and half of the others win
+      return {
+        workspaceId, title: `Azar ${i}`, pipelineId: pl!.id, stageId: stages.find((x) => x.kind === (isWon ? 'won' : 'lost'))!.id, probability: isWon ? 100 : 0,
+        currency: 'EUR', status: isWon ? 'won' as const : 'lost' as const, sourceId: i % 2 === 0 ? ref!.id : null, closedAt: new Date(), lostReason: isWon ? null : 'precio',
+      };
+    });
+    await db().insert(lead).values(rows);
+    await admin.post('/api/v1/score/model/train');
+    await drainJobs(t.deps);
+    const m = await admin.get('/api/v1/score/model');
+    expect(m.body).toMatchObject({ status: 'insufficient', reason: 'not_predictive', rule: { minAuc: 0.6 } });
+    expect(m.body.n).toBe(320);
+    expect(m.body.auc).toBeLessThan(0.6);
+    const open = await sales.c.post('/api/v1/leads', { title: 'Otro por recomendación', sourceId: ref!.id, ...next });
+    const s = await sales.c.get(`/api/v1/score/leads/${open.body.id}`);
+    expect(s.body).toMatchObject({ measuredProbability: null, model: null });
   });
 });

@@ -7,7 +7,7 @@ import type { Database } from '../db/client.js';
 import { createWorkspace } from '../db/queries/workspaces.js';
 import { insertBatches } from '../db/queries/bulk.js';
 import { recordAudit } from '../db/audit.js';
-import { loadScoring, rescoreMany, saveRules } from '../db/queries/score.js';
+import { loadScoring, rescoreMany, saveRules, trainWorkspaceModel } from '../db/queries/score.js';
 import {
   activity, appUser, campaign, company, complaint, complaintEvent, contact, feedback, followUp, lead, leadStageHistory, product, sale,
   saleLine, team,
@@ -309,6 +309,8 @@ export async function loadDemo(database: Database, opts: DemoOptions = {}): Prom
     // One auditEvent for the load (also the marker that makes a second run a no-op).
     await recordAudit(tx, { workspaceId: ws, userId: adminId, entity: 'workspace', entityId: ws, action: 'demo_load', meta: data.counts });
   });
+  // The measured probability, trained on the demo's 18 months of closed leads as the nightly job would.
+  await trainWorkspaceModel(database, ws, now);
   return {
     ...base, loaded: true, userEmails: data.users.map((u) => u.email as string), counts: data.counts,
     weightedPipeline: data.weightedPipeline, seconds: (performance.now() - started) / 1000,
@@ -509,7 +511,14 @@ function buildDemo(rng: Rng, input: BuildInput) {
   const [cold, ...warmer] = input.openStages;
   for (let i = 0; i < 400; i++) {
     const c = contacts[rng.int(0, contacts.length - 1)]!;
-    const outcome = rng.weighted([['open', 52], ['won', 26], ['lost', 20], ['cancelled', 2]] as const);
+    const source = rng.pick(input.sources);
+    // 18 months of history: most leads of the older months are closed by now. What sold in it (what the
+    // measured score should learn): fairs, referrals and the shop, and hotels and restaurants.
+    const warmSource = source !== undefined && ['fair', 'referral', 'walk_in'].includes(source.kind);
+    const sector = c.companyId ? companies.find((k) => k.id === c.companyId)?.['sector'] : null;
+    const targetSector = sector === 'Hoteles y alojamientos' || sector === 'Hostelería y restauración';
+    const state = rng.weighted([['open', 40], ['closed', 58], ['cancelled', 2]] as const);
+    const outcome = state === 'closed' ? (rng.chance(0.3 + (warmSource ? 0.35 : 0) + (targetSector ? 0.2 : 0)) ? 'won' : 'lost') : state;
     const offer = rng.weighted(offers);
     const lines = linesFor(offer);
     const quote = priceSale(lines);
@@ -574,7 +583,6 @@ function buildDemo(rng: Rng, input: BuildInput) {
       if (when === 'future') nextActionAt = new Date(workHour(nowMs + rng.int(1, 21) * DAY));
     }
 
-    const source = rng.pick(input.sources);
     const camp = campaigns.find((k) => k.sourceId === source?.id && createdMs >= k.startMs && createdMs <= k.endMs + 15 * DAY);
     const probability = finalStage.kind === 'open' ? Math.max(5, Math.min(95, finalStage.probability + rng.int(-5, 10))) : finalStage.probability;
     let amount = quote.total;

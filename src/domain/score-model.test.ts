@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from './funnel/random.js';
-import { auc, eligibility, fitLogistic, hashUnit, predict, trainModel, type ModelLead } from './score-model.js';
+import { auc, eligibility, fitLogistic, hashUnit, isPredictive, MIN_AUC, predict, trainModel, type ModelLead } from './score-model.js';
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
@@ -112,5 +112,15 @@ describe('eligibility', () => {
     expect(eligibility(29, 300)).toEqual({ eligible: false, reason: 'too_few_won' });
     expect(eligibility(300, 29)).toEqual({ eligible: false, reason: 'too_few_lost' });
     expect(eligibility(30, 170)).toEqual({ eligible: true });
+  });
+});
+
+describe('isPredictive', () => {
+  it('uses a model only when its held-out AUC reaches the floor', () => {
+    expect(MIN_AUC).toBe(0.6);
+    expect(isPredictive({ auc: 0.6 })).toBe(true);
+    expect(isPredictive({ auc: 0.59 })).toBe(false);
+    expect(isPredictive({ auc: 0.46 })).toBe(false);
+    expect(isPredictive({ auc: null })).toBe(false);
   });
 });

@@ -13,6 +13,12 @@ export const MIN_PER_CLASS = 30;
 export const EARLY_DAYS = 14;
 /** Share of leads held out (by a hash of the id, so the split is the same on every run). */
 export const HOLDOUT_SHARE = 0.25;
+/**
+ * Below this AUC on the held-out leads a model ranks won and lost leads little better than a coin
+ * (0.5): its probabilities would look precise and mean nothing, so it is kept for the settings page
+ * but not used.
+ */
+export const MIN_AUC = 0.6;
 /** A category (source, sector, product) needs this many closed leads to get its own weight. */
 export const MIN_LEVEL_COUNT = 10;
 
@@ -43,6 +49,10 @@ export type TrainedModel = {
   lost: number;
 };
 export type Eligibility = { eligible: true } | { eligible: false; reason: 'too_few_closed' | 'too_few_won' | 'too_few_lost' };
+export type ModelReason = Extract<Eligibility, { eligible: false }>['reason'] | 'not_predictive';
+
+/** Whether a trained model is good enough to be used: its held-out AUC reaches MIN_AUC. */
+export const isPredictive = (m: Pick<TrainedModel, 'auc'>): boolean => m.auc !== null && m.auc >= MIN_AUC;
 
 export function eligibility(won: number, lost: number): Eligibility {
   if (won + lost < MIN_CLOSED_LEADS) return { eligible: false, reason: 'too_few_closed' };

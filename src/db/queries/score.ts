@@ -6,7 +6,7 @@ import {
   computeScore, validateScoreRules, type CustomFieldEntity, type ScoreCondition, type ScoreContext, type ScoreLine, type ScoreResult, type ScoreRule,
   type ScoreSnapshot, type ScoreWarning,
 } from '../../domain/score.js';
-import { EARLY_DAYS, eligibility, predict, trainModel, type Coefficient, type ModelLead } from '../../domain/score-model.js';
+import { EARLY_DAYS, eligibility, isPredictive, predict, trainModel, type Coefficient, type ModelLead } from '../../domain/score-model.js';
 import type { AuditInput } from '../audit.js';
 import { recordAudit } from '../audit.js';
 import type { Database, Db } from '../client.js';
@@ -371,9 +371,12 @@ export async function trainWorkspaceModel(database: Database, workspaceId: strin
   const leads = await database.transaction((tx) => modelLeads(tx, workspaceId, sql`l.status IN ('won', 'lost')`, MAX_TRAINING_LEADS));
   const won = leads.filter((l) => l.won).length;
   const ok = eligibility(won, leads.length - won);
-  const model: StoredModel = ok.eligible
-    ? { status: 'trained', reason: null, trainedAt: now, earlyDays: EARLY_DAYS, ...trainModel(leads) }
-    : { status: 'insufficient', reason: ok.reason, trainedAt: now, n: leads.length, nTrain: 0, nTest: 0, won, lost: leads.length - won, auc: null, intercept: 0, coefficients: [], earlyDays: EARLY_DAYS };
+  const trained = ok.eligible ? trainModel(leads) : null;
+  // A model no better than chance on the held-out leads is stored with what it learnt, for the
+  // settings page, but as insufficient: measuredProbability uses only trained ones.
+  const model: StoredModel = trained
+    ? { status: isPredictive(trained) ? 'trained' : 'insufficient', reason: isPredictive(trained) ? null : 'not_predictive', trainedAt: now, earlyDays: EARLY_DAYS, ...trained }
+    : { status: 'insufficient', reason: ok.eligible ? null : ok.reason, trainedAt: now, n: leads.length, nTrain: 0, nTest: 0, won, lost: leads.length - won, auc: null, intercept: 0, coefficients: [], earlyDays: EARLY_DAYS };
   await database.transaction(async (tx) => {
     await tx.execute(sql`DELETE FROM score_model WHERE workspace_id = ${workspaceId}`);
     await tx.execute(sql`INSERT INTO score_model (workspace_id, status, reason, trained_at, n, n_train, n_test, won, lost, auc, intercept, coefficients, early_days)

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { assertAdmin } from '../../domain/access.js';
 import { ruleKind, ruleWarning, scoreConditionTypes } from '../../domain/score.js';
-import { MIN_CLOSED_LEADS, MIN_PER_CLASS, HOLDOUT_SHARE } from '../../domain/score-model.js';
+import { MIN_AUC, MIN_CLOSED_LEADS, MIN_PER_CLASS, HOLDOUT_SHARE } from '../../domain/score-model.js';
 import { findRow, write } from '../../db/repository.js';
 import { getLeadView, leadList } from '../../db/queries/leads.js';
 import { coefficientNames, loadModel, loadRules, loadScoreContext, measuredProbability, saveRules } from '../../db/queries/score.js';
@@ -45,13 +45,13 @@ const CoefficientOut = z.object({
 }).openapi('ScoreCoefficient');
 const ModelOut = z.object({
   status: z.enum(['none', 'trained', 'insufficient']),
-  reason: z.string().nullable().openapi({ description: 'Why there is no model: too_few_closed, too_few_won, too_few_lost' }),
+  reason: z.string().nullable().openapi({ description: 'Why no model is used: too_few_closed, too_few_won, too_few_lost, or not_predictive (trained, but its held-out AUC is below rule.minAuc; its AUC and weights are shown)' }),
   trainedAt: TimestampOut.nullable(), n: z.number().int(), nTrain: z.number().int(), nTest: z.number().int(),
   won: z.number().int(), lost: z.number().int(),
   auc: z.number().nullable().openapi({ description: 'Area under the ROC curve on the held-out closed leads (0.5 = chance, 1 = perfect)' }),
   earlyDays: z.number().int().nullable(), coefficients: z.array(CoefficientOut),
-  rule: z.object({ minClosed: z.number().int(), minPerClass: z.number().int(), holdoutShare: z.number() })
-    .openapi({ description: 'When a model is used: at least minClosed closed leads with minPerClass won and lost' }),
+  rule: z.object({ minClosed: z.number().int(), minPerClass: z.number().int(), holdoutShare: z.number(), minAuc: z.number() })
+    .openapi({ description: 'When a model is used: at least minClosed closed leads with minPerClass won and lost, and a held-out AUC of at least minAuc' }),
 }).openapi('ScoreModel');
 
 const LeadScoreOut = z.object({
@@ -105,7 +105,7 @@ export function scoreRoutes(deps: Deps) {
         n: m?.n ?? 0, nTrain: m?.nTrain ?? 0, nTest: m?.nTest ?? 0, won: m?.won ?? 0, lost: m?.lost ?? 0, auc: m?.auc ?? null,
         earlyDays: m?.earlyDays ?? null,
         coefficients: (m?.coefficients ?? []).map((k) => ({ ...k, label: names.get(k.value) ?? k.value })),
-        rule: { minClosed: MIN_CLOSED_LEADS, minPerClass: MIN_PER_CLASS, holdoutShare: HOLDOUT_SHARE },
+        rule: { minClosed: MIN_CLOSED_LEADS, minPerClass: MIN_PER_CLASS, holdoutShare: HOLDOUT_SHARE, minAuc: MIN_AUC },
       };
     });
     return c.json(out as never, 200);

@@ -20218,7 +20218,7 @@ export interface components {
         ScoreModel: {
             /** @enum {string} */
             status: "none" | "trained" | "insufficient";
-            /** @description Why there is no model: too_few_closed, too_few_won, too_few_lost */
+            /** @description Why no model is used: too_few_closed, too_few_won, too_few_lost, or not_predictive (trained, but its held-out AUC is below rule.minAuc; its AUC and weights are shown) */
             reason: string | null;
             /** Format: date-time */
             trainedAt: string | null;
@@ -20231,11 +20231,12 @@ export interface components {
             auc: number | null;
             earlyDays: number | null;
             coefficients: components["schemas"]["ScoreCoefficient"][];
-            /** @description When a model is used: at least minClosed closed leads with minPerClass won and lost */
+            /** @description When a model is used: at least minClosed closed leads with minPerClass won and lost, and a held-out AUC of at least minAuc */
             rule: {
                 minClosed: number;
                 minPerClass: number;
                 holdoutShare: number;
+                minAuc: number;
             };
         };
         ScoreCoefficient: {

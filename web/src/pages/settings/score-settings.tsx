@@ -19,7 +19,7 @@ type Coefficient = { key: string; kind: string; value: string; label: string; we
 type Model = {
   status: 'none' | 'trained' | 'insufficient'; reason: string | null; trainedAt: string | null; n: number; nTrain: number; nTest: number;
   won: number; lost: number; auc: number | null; earlyDays: number | null; coefficients: Coefficient[];
-  rule: { minClosed: number; minPerClass: number; holdoutShare: number };
+  rule: { minClosed: number; minPerClass: number; holdoutShare: number; minAuc: number };
 };
 
 /** A rule as edited: numbers and lists kept as the text typed, turned into the API shape on save. */
@@ -218,8 +218,10 @@ function ModelCard() {
       <h2 id="score-model-title">{t('score.model.title')}</h2>
       <p className="muted">{t('score.model.intro', { minClosed: m.rule.minClosed, minPerClass: m.rule.minPerClass, holdout: Math.round(m.rule.holdoutShare * 100) })}</p>
       {m.status === 'none' && <p>{t('score.model.none')}</p>}
-      {m.status === 'insufficient' && <p className="alert alert--info">{t(`score.model.insufficient.${m.reason ?? 'too_few_closed'}` as MessageKey, { n: m.n, won: m.won, lost: m.lost })}</p>}
-      {m.status === 'trained' && (
+      {m.status === 'insufficient' && <p className="alert alert--info">{t(`score.model.insufficient.${m.reason ?? 'too_few_closed'}` as MessageKey, {
+        n: m.n, won: m.won, lost: m.lost, auc: m.auc === null ? '—' : fmt.number(Math.round(m.auc * 1000) / 1000), minAuc: fmt.number(m.rule.minAuc),
+      })}</p>}
+      {(m.status === 'trained' || m.reason === 'not_predictive') && (
         <>
           <p data-testid="score-model-summary">{t('score.model.summary', {
             auc: m.auc === null ? '—' : fmt.number(Math.round(m.auc * 1000) / 1000), nTest: m.nTest, n: m.n, won: m.won, lost: m.lost, at: fmt.date(m.trainedAt),
