@@ -9,7 +9,7 @@ import { fieldError } from '../domain/errors.js';
 import { defaultJourney } from '../domain/funnel/journey.js';
 import { compareBacktest, type Backtest } from '../domain/funnel/backtest.js';
 import { project } from '../domain/funnel/projection.js';
-import { parsePeriod } from '../domain/metrics/period.js';
+import { addDays, parsePeriod } from '../domain/metrics/period.js';
 import { isValidTimeZone } from '../domain/today.js';
 import { DEMO_WORKSPACE_NAME } from './demo.js';
 
@@ -20,7 +20,6 @@ const addMonths = (day: string, n: number) => {
   d.setUTCMonth(d.getUTCMonth() + n);
   return d.toISOString().slice(0, 10);
 };
-const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 /**
  * Fits the model on the history up to the end of `until` (what was known then: later stage

@@ -9,7 +9,7 @@ import { derivedColumns } from './schema.js';
 
 const derivedFields = [...derivedColumns].map((c) => c.replace(/_([a-z])/g, (_, x: string) => x.toUpperCase()));
 /** Drops the columns the database derives (see derivedColumns) from a returned row. */
-function stripDerived(row: AnyRow): void {
+export function stripDerived(row: AnyRow): void {
   for (const f of derivedFields) delete row[f];
 }
 

@@ -6,8 +6,8 @@ import { AppError, notFound } from '../../domain/errors.js';
 import { isLikelyDuplicate, scoreDuplicate } from '../../domain/duplicates.js';
 import { contactChanges, IMPORT_NAME_CANDIDATES, IMPORT_NAME_SIMILARITY, mergeDuplicates, type ImportRow, type UpsertKey } from '../../domain/import/row.js';
 import type { Database, Db } from '../client.js';
-import { insertRow, updateRow, type TenantTable } from '../repository.js';
-import { customField, derivedColumns, fileImport, importRow, lead, source } from '../schema.js';
+import { insertRow, stripDerived, updateRow, type TenantTable } from '../repository.js';
+import { customField, fileImport, importRow, lead, source } from '../schema.js';
 import { nameExpr } from './duplicates.js';
 import { loadScoring, rescoreMany, scoresOfPending } from './score.js';
 import type { ScoreResult } from '../../domain/score.js';
@@ -22,8 +22,6 @@ import { defaultPipelineId, firstOpenStage, workspaceCurrency } from './leads.js
  * statement.
  */
 type AnyRow = Record<string, unknown>;
-/** The columns the database derives, as a returned row names them (left out of webhook payloads, as insertRow does). */
-const derivedFields = [...derivedColumns].map((c) => c.replace(/_([a-z])/g, (_, x: string) => x.toUpperCase()));
 
 /**
  * A time-ordered UUID (version 7, RFC 9562: 48 bits of Unix milliseconds, then random bits) for the
@@ -518,7 +516,7 @@ export async function writeBatch(tx: Db, ctx: BatchContext, good: ImportRow[], r
   await emitWebhookEventsForMany(tx, ctx.workspaceId, createdLeadIds.length ? ['lead.created'] : [], async () => {
     const rows = (await tx.select().from(lead).where(and(eq(lead.workspaceId, ctx.workspaceId), inArray(lead.id, createdLeadIds)))) as AnyRow[];
     return rows.map((row) => {
-      for (const f of derivedFields) delete row[f];
+      stripDerived(row); // left out of webhook payloads, as insertRow leaves them out
       return { entity: 'lead', action: 'create', entityId: row['id'] as string, after: row };
     });
   });

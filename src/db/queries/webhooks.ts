@@ -39,22 +39,34 @@ const key = (workspaceId: string, id: string) => and(eq(webhook.workspaceId, wor
 
 // Outbox ------------------------------------------------------------------------------------------
 
+export type ChangeOf = AuditedChange & { entityId: string };
+
+/** The workspace's active webhooks that want at least one of `events`: one indexed lookup. */
+const activeHooks = (tx: Db, workspaceId: string, events: readonly WebhookEvent[]) => tx.select({ id: webhook.id, events: webhook.events }).from(webhook)
+  .where(and(eq(webhook.workspaceId, workspaceId), eq(webhook.active, true), arrayOverlaps(webhook.events, [...events])));
+
+/**
+ * An event's `data`: the record as stored after the change. A bulk change (a deleted stage's leads
+ * moved) audits only the changed fields, so the id is always added.
+ */
+function payloadData(change: ChangeOf): Record<string, unknown> {
+  const data: Record<string, unknown> = { id: change.entityId, ...change.after };
+  delete data['searchText'];
+  return data;
+}
+
 /**
  * Called by recordAudit for every audited change, inside its transaction: the change, its audit
  * event and its webhook deliveries (with their first job) commit together or not at all. Costs one
  * indexed lookup, and only for changes that raise an event (lead, sale, feedback writes).
  */
-export async function emitWebhookEvents(tx: Db, workspaceId: string, change: AuditedChange & { entityId: string }): Promise<void> {
+export async function emitWebhookEvents(tx: Db, workspaceId: string, change: ChangeOf): Promise<void> {
   const events = eventsForChange(change);
   if (!events.length) return;
-  const hooks = await tx.select({ id: webhook.id, events: webhook.events }).from(webhook)
-    .where(and(eq(webhook.workspaceId, workspaceId), eq(webhook.active, true), arrayOverlaps(webhook.events, events)));
+  const hooks = await activeHooks(tx, workspaceId, events);
   if (!hooks.length) return;
   const now = new Date();
-  // The record as stored after the change; a bulk change (a deleted stage's leads moved) audits only
-  // the changed fields, so the id is always added.
-  const data: Record<string, unknown> = { id: change.entityId, ...change.after };
-  delete data['searchText'];
+  const data = payloadData(change);
   for (const event of events) {
     const payload = { id: randomUUID(), event, occurredAt: now.toISOString(), workspaceId, data };
     for (const h of hooks.filter((x) => x.events.includes(event))) {
@@ -63,7 +75,6 @@ export async function emitWebhookEvents(tx: Db, workspaceId: string, change: Aud
   }
 }
 
-export type ChangeOf = AuditedChange & { entityId: string };
 
 /**
  * emitWebhookEvents for a write that changes many rows at once (an import batch): the same events
@@ -73,14 +84,12 @@ export type ChangeOf = AuditedChange & { entityId: string };
  */
 export async function emitWebhookEventsForMany(tx: Db, workspaceId: string, raised: readonly WebhookEvent[], changes: () => Promise<ChangeOf[]>): Promise<number> {
   if (!raised.length) return 0;
-  const hooks = await tx.select({ id: webhook.id, events: webhook.events }).from(webhook)
-    .where(and(eq(webhook.workspaceId, workspaceId), eq(webhook.active, true), arrayOverlaps(webhook.events, [...raised])));
+  const hooks = await activeHooks(tx, workspaceId, raised);
   if (!hooks.length) return 0;
   const now = new Date();
   const rows: { id: string; webhook_id: string; event: string; event_id: string; payload: Record<string, unknown>; job_id: string; job_payload: Record<string, unknown> }[] = [];
   for (const change of await changes()) {
-    const data: Record<string, unknown> = { id: change.entityId, ...change.after };
-    delete data['searchText'];
+    const data = payloadData(change);
     for (const event of eventsForChange(change)) {
       const payload = { id: randomUUID(), event, occurredAt: now.toISOString(), workspaceId, data };
       for (const h of hooks.filter((x) => x.events.includes(event))) {

@@ -49,7 +49,8 @@ export function zonedMidnight(day: string, timeZone: string): Date {
   return new Date(t);
 }
 
-const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+/** The local calendar day `YYYY-MM-DD` plus n days. */
+export const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 /** The first day of the week (Monday, ISO), month or quarter holding the local day; mirrors SQL date_trunc. */
 export function bucketStart(day: string, unit: PeriodUnit): string {

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { assertManagerOrAdmin, type Actor } from '../../domain/access.js';
 import { AppError, fieldError, notFound } from '../../domain/errors.js';
 import { isValidTimeZone } from '../../domain/today.js';
-import { localDay, parsePeriod, type MetricPeriod } from '../../domain/metrics/period.js';
+import { addDays, localDay, parsePeriod, type MetricPeriod } from '../../domain/metrics/period.js';
 import { metricOwners } from '../../domain/metrics/scope.js';
 import { assertBinding, assertJourney, stepKinds, type JourneyStage, type JourneyStep, type StepBinding } from '../../domain/funnel/journey.js';
 import type { FunnelModel } from '../../domain/funnel/model.js';
@@ -165,7 +165,6 @@ type Fit = FitBase & { status: 'ready'; via: 'rollups' | 'raw'; model: FunnelMod
 /** The pipeline's rollups are being rebuilt and it is too large to read raw: no figures yet. */
 type Preparing = FitBase & { status: 'preparing'; via: null; model: null };
 
-const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 const monthLabel = (today: string, i: number) => {
   const d = new Date(`${today.slice(0, 7)}-01T00:00:00Z`);
   d.setUTCMonth(d.getUTCMonth() + i);

@@ -4,7 +4,7 @@ import type { Pipeline, PipelineRow, WinRate } from '../../../domain/metrics/por
 import { winRateFromCounts } from '../../../domain/metrics/portfolio.js';
 import type { CountByUser } from '../../../domain/metrics/activity.js';
 import { compareWeekly, compareWeeklyBySource, weeklyBySource, type WeeklyBySourceRow, type WeeklyRow } from '../../../domain/metrics/weekly.js';
-import { bucketStart, round2 } from '../../../domain/metrics/period.js';
+import { addDays, bucketStart, round2 } from '../../../domain/metrics/period.js';
 import { baseWhere, bucketSql, byKey, num, Params, periodDays, type MetricFilter } from './filter.js';
 import { dayBucketSql, keyText, monthsWithEdgesSql, NONE_ID, rollupKeysWhere, rollupWhere, useRollups, weeksWithEdgesSql } from './rollups.js';
 
@@ -210,7 +210,27 @@ export function weekRanges(fromDay: string, toDayExclusive: string, n: number): 
   return cuts.slice(1).map((to, i) => [cuts[i]!, to] as [string, string]).filter(([a, b]) => a < b);
 }
 
-const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+/**
+ * The weekly new-lead rollup rows of the filter, with `keys` (besides week) and their `leads`, each
+ * statement handed to `read`: an owner filter groups lead_place_daily in up to OWNER_WEEKLY_RANGES week
+ * ranges at once; the whole workspace reads lead_place_weekly plus the ragged ends' daily rows.
+ */
+async function readWeeklyPlaces<T>(database: Database, f: MetricFilter, keys: string, read: (rowsSql: string, params: unknown[]) => Promise<T[]>): Promise<T[]> {
+  if (f.ownerIds) {
+    const { fromDay, toDayExclusive } = periodDays(f);
+    const ranges = weekRanges(fromDay, toDayExclusive, database.engine === 'postgres' ? OWNER_WEEKLY_RANGES : 1);
+    const parts = await Promise.all(ranges.map(([a, b]) => read(
+      `SELECT date_trunc('week', day::timestamp)::date AS week, ${keys}, sum(leads)::int AS leads
+         FROM lead_place_daily WHERE workspace_id = $1 AND owner_id = ANY($2::uuid[]) AND day >= $3::date AND day < $4::date
+              ${f.sourceId ? 'AND source_id = $5' : ''}
+        GROUP BY 1, ${keys}`, [f.workspaceId, f.ownerIds, a, b, ...(f.sourceId ? [f.sourceId] : [])])));
+    return parts.flat();
+  }
+  const q = new Params();
+  const where = f.sourceId ? `source_id = ${q.p(f.sourceId)}` : undefined;
+  return read(weeksWithEdgesSql(f, q, { weekly: 'lead_place_weekly', daily: 'lead_place_daily', cols: `${keys}, leads`, where, sumOf: 'leads' }), q.values);
+}
+
 
 /** New leads per week × source × product × neighbourhood × city (docs/metrics.md#weekly-statistics). */
 export async function weeklyNewLeadsSql(database: Database, f: MetricFilter): Promise<WeeklyRow[]> {
@@ -218,28 +238,13 @@ export async function weeklyNewLeadsSql(database: Database, f: MetricFilter): Pr
   if (await useRollups(database, f)) {
     const none = (id: string) => (id === NONE_ID ? 'none' : id);
     // One JSON value rather than thousands of result rows (PGlite decodes each row slowly).
-    const read = async (rowsSql: string, params: unknown[]) => {
+    const rows = await readWeeklyPlaces(database, f, 'source_id, product_id, neighbourhood, city', async (rowsSql, params) => {
       const [r] = await database.query<{ rows: string | null }>(
         `SELECT json_agg(json_build_array(week, source_id, product_id, neighbourhood, city, leads))::text AS rows FROM (${rowsSql}) r WHERE leads <> 0`, params);
       return (JSON.parse(r?.rows ?? '[]') as [string, string, string, string, string, number][])
         .map(([week, sourceId, productId, neighbourhood, city, count]) => ({ week, sourceId: none(sourceId), productId: none(productId), neighbourhood, city, count }));
-    };
-    if (f.ownerIds) {
-      // lead_place_daily has the owner: a salesperson or a team reads only their rows.
-      const { fromDay, toDayExclusive } = periodDays(f);
-      const parts = await Promise.all(weekRanges(fromDay, toDayExclusive, database.engine === 'postgres' ? OWNER_WEEKLY_RANGES : 1).map(([a, b]) => read(
-        `SELECT date_trunc('week', day::timestamp)::date AS week, source_id, product_id, neighbourhood, city, sum(leads)::int AS leads
-           FROM lead_place_daily WHERE workspace_id = $1 AND owner_id = ANY($2::uuid[]) AND day >= $3::date AND day < $4::date
-                ${f.sourceId ? 'AND source_id = $5' : ''}
-          GROUP BY 1, 2, 3, 4, 5`, [f.workspaceId, f.ownerIds, a, b, ...(f.sourceId ? [f.sourceId] : [])])));
-      return parts.flat().sort(compareWeeklyFast);
-    }
-    // The whole workspace reads lead_place_weekly for the whole weeks and the daily rows for the ragged
-    // ends; the weekly rows and the edges summed per week have one row per key: no grouping of the whole.
-    const src = f.sourceId ? `source_id = ${q.p(f.sourceId)}` : null;
-    const cols = 'source_id, product_id, neighbourhood, city, leads';
-    return (await read(weeksWithEdgesSql(f, q, { weekly: 'lead_place_weekly', daily: 'lead_place_daily', cols, where: src ?? undefined, sumOf: 'leads' }), q.values))
-      .sort(compareWeeklyFast);
+    });
+    return rows.sort(compareWeeklyFast);
   }
   const where = baseWhere(f, q, { alias: 'l', timeCol: 'created_at', ownerCol: 'owner_id', source: true });
   const rows = await database.query<WeeklyRow>(
@@ -263,24 +268,12 @@ export async function weeklyNewLeadsSql(database: Database, f: MetricFilter): Pr
  */
 export async function weeklyNewLeadsBySourceSql(database: Database, f: MetricFilter): Promise<{ byWeek: WeeklyBySourceRow[] }> {
   if (!(await useRollups(database, f))) return { byWeek: weeklyBySource(await weeklyNewLeadsSql(database, f)) };
-  const read = async (rowsSql: string, params: unknown[]) => {
+  const rows = await readWeeklyPlaces(database, f, 'source_id', async (rowsSql, params) => {
     const [r] = await database.query<{ rows: string | null }>(
       `SELECT json_agg(json_build_array(week, source_id, leads))::text AS rows
          FROM (SELECT week, source_id, sum(leads)::int AS leads FROM (${rowsSql}) r GROUP BY 1, 2 HAVING sum(leads) <> 0) g`, params);
     return (JSON.parse(r?.rows ?? '[]') as [string, string, number][])
       .map(([week, sourceId, count]) => ({ week, sourceId: sourceId === NONE_ID ? 'none' : sourceId, count }));
-  };
-  const src = (n: number) => (f.sourceId ? `AND source_id = $${n}` : '');
-  if (f.ownerIds) {
-    const { fromDay, toDayExclusive } = periodDays(f);
-    const parts = await Promise.all(weekRanges(fromDay, toDayExclusive, database.engine === 'postgres' ? OWNER_WEEKLY_RANGES : 1).map(([a, b]) => read(
-      `SELECT date_trunc('week', day::timestamp)::date AS week, source_id, leads
-         FROM lead_place_daily WHERE workspace_id = $1 AND owner_id = ANY($2::uuid[]) AND day >= $3::date AND day < $4::date ${src(5)}`,
-      [f.workspaceId, f.ownerIds, a, b, ...(f.sourceId ? [f.sourceId] : [])])));
-    return { byWeek: parts.flat().sort(compareWeeklyBySource) };
-  }
-  const q = new Params();
-  const where = f.sourceId ? `source_id = ${q.p(f.sourceId)}` : undefined;
-  const rows = await read(weeksWithEdgesSql(f, q, { weekly: 'lead_place_weekly', daily: 'lead_place_daily', cols: 'source_id, leads', where, sumOf: 'leads' }), q.values);
+  });
   return { byWeek: rows.sort(compareWeeklyBySource) };
 }

@@ -1,5 +1,5 @@
 import type { Database } from '../../client.js';
-import { bucketStart, type PeriodUnit } from '../../../domain/metrics/period.js';
+import { addDays, bucketStart, type PeriodUnit } from '../../../domain/metrics/period.js';
 import { TOP_CLIENTS } from '../../../domain/metrics/portfolio.js';
 import { num, once, periodDays, type MetricFilter } from './filter.js';
 import { NONE_ID } from './rollups.js';
@@ -26,7 +26,6 @@ export type SaleClientFigures = {
 
 type Range = { key: string; from: string; toExclusive: string };
 
-const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 /** The unit buckets of a period of local days, each cut to the period, keyed by the bucket's first day. */
 export function bucketRanges(fromDay: string, toDayExclusive: string, unit: PeriodUnit): Range[] {
