@@ -1,10 +1,20 @@
 import { AppError } from '../domain/errors.js';
 
+type DriverError = { code?: string; message?: unknown; constraint?: string; detail?: string; column?: string; cause?: unknown };
+
+/**
+ * The PostgreSQL error under the wrappers: Drizzle wraps driver errors (DrizzleQueryError, whose
+ * message carries the whole statement and its parameters) with the PostgreSQL error as `cause`.
+ */
+export function driverError(err: unknown): DriverError | null {
+  let e = err as DriverError | null | undefined;
+  for (let i = 0; i < 3 && e && typeof e.code !== 'string' && e.cause; i++) e = e.cause as DriverError;
+  return e ?? null;
+}
+
 /** Maps PostgreSQL constraint violations that reach us to precise problems instead of 500s. */
 export function pgErrorToAppError(err: unknown): AppError | null {
-  // Drizzle wraps driver errors (DrizzleQueryError) with the PostgreSQL error as `cause`.
-  let e = err as { code?: string; constraint?: string; detail?: string; column?: string; cause?: unknown };
-  for (let i = 0; i < 3 && typeof e?.code !== 'string' && e?.cause; i++) e = e.cause as typeof e;
+  const e = driverError(err);
   if (typeof e?.code !== 'string') return null;
   switch (e.code) {
     case '23505': {

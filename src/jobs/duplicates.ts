@@ -3,6 +3,7 @@ import {
   type DuplicateScanPayload, type DuplicateScanView,
 } from '../db/queries/duplicates.js';
 import type { DuplicateEntity } from '../domain/duplicates.js';
+import { driverError } from '../db/pg-errors.js';
 import type { Deps } from '../http/context.js';
 import { registerJob, registerSchedule, type JobHandler } from './registry.js';
 import { RETENTION_HOUR } from './retention.js';
@@ -58,8 +59,7 @@ export const runDuplicateScanJob: JobHandler = async ({ deps, workspaceId, paylo
  * carries the whole statement and its parameters.
  */
 function plainMessage(e: unknown): string {
-  let x = e as { message?: unknown; code?: unknown; cause?: unknown } | null | undefined;
-  for (let i = 0; i < 3 && x && typeof x.code !== 'string' && x.cause; i++) x = x.cause as typeof x;
+  const x = driverError(e);
   const message = typeof x?.message === 'string' && x.message ? x.message : String(e);
   return message.split('\n')[0]!.slice(0, 500);
 }

@@ -93,6 +93,7 @@ const DrillDownOut = z.record(z.string(), z.union([z.string(), z.record(z.string
 
 const card = <V extends z.ZodType>(name: string, value: V) => z.strictObject({ name: z.literal(name), value, drillDown: DrillDownOut });
 
+// z.union wants a tuple of at least two; the 14 metrics' cards are built from the map above.
 export const MetricOut = z.union(Object.entries(metricValues).map(([name, value]) => card(name, value)) as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]])
   .openapi('Metric', { description: 'One metric: its name, its value (shape per name) and its drill-down links' });
 
