@@ -8,6 +8,8 @@
  *   npx tsx bench/import.ts --rows 1000000 [--engine postgres] [--existing 10000] [--companies 5000] [--leads] [--effects] [--batch-size 2000] [--statements] [--explain] [--explain-leads]
  *   npx tsx bench/import.ts --rows 100000 --database-url postgres://…   (reuses a server)
  *
+ * `--floor-breakdown` measures the floor in five variants (see floorVariants) to show what the schema costs.
+ *
  * Before the import it measures the floor the schema sets: a bare INSERT … SELECT of 20 000
  * contacts (fewer for a smaller --rows) with their audit events and import records (rolled back),
  * no parsing, no policy, no matching. `--statements` adds the time of each batch statement.
@@ -171,35 +173,59 @@ try {
  * an import record each, as the import writes them, without any of the import's own work. The
  * import cannot be faster than this on the same server.
  */
+type FloorVariant = { label: string; trail: boolean; drop?: 'gin' | 'secondary'; noTriggers?: boolean };
+const floorVariants: FloorVariant[] = [
+  { label: 'contacts + audit events + import records', trail: true },
+  { label: 'contacts alone', trail: false },
+  { label: 'contacts alone, without the 2 trigram (GIN) indexes', trail: false, drop: 'gin' },
+  { label: 'contacts alone, primary key only (no secondary index)', trail: false, drop: 'secondary' },
+  { label: 'contacts alone, primary key only, no triggers or FK checks', trail: false, drop: 'secondary', noTriggers: true },
+];
+
+/**
+ * The floor the schema sets: a bare INSERT … SELECT of generated contacts, rolled back. With
+ * `--floor-breakdown` the same insert also runs without the trail, without the trigram indexes,
+ * with the primary key only, and with no triggers either (indexes dropped inside the rolled-back
+ * transaction: it locks the contact table while it runs, so not on a server others use).
+ */
 async function measureFloor(database: Database, workspaceId: string, userId: string): Promise<void> {
   const n = Math.min(20_000, Math.max(rows, 1000));
-  await database.session(async (conn) => {
-    await conn.query('BEGIN');
-    try {
-      const [imp] = await conn.query<{ id: string }>(`INSERT INTO import (workspace_id, file_name, file_size, format, header_row, headers, layout_fingerprint)
-        VALUES ($1, 'floor', 0, 'csv', 1, '[]', 'floor') RETURNING id`, [workspaceId]);
-      const t = performance.now();
-      await conn.query(`
-        WITH ins AS (
-          INSERT INTO contact (workspace_id, first_name, last_name, second_last_name, email, phone, postal_code, city, birth_date, owner_id)
-          SELECT $1, 'Suelo', 'García', 'López ' || g, 'suelo' || g || '@ejemplo.es', '+3470' || (1000000 + g), '28001', 'Madrid', DATE '1980-01-01', $2
-            FROM generate_series(1, $3::int) g
-          RETURNING id, first_name, last_name
-        ), rec AS (
-          INSERT INTO import_record (workspace_id, import_id, entity, record_id, action, row_number)
-          SELECT $1, $4, 'contact', id, 'created', 1 FROM ins
-        )
-        INSERT INTO audit_event (workspace_id, user_id, entity, entity_id, action, changes)
-        SELECT $1, $2, 'contact', id, 'create', jsonb_build_object('firstName', jsonb_build_array(NULL, first_name), 'lastName', jsonb_build_array(NULL, last_name)) FROM ins`,
-      [workspaceId, userId, n, imp!.id]);
-      const secs = (performance.now() - t) / 1000;
-      console.log(`floor (load average ${loadavg()[0]!.toFixed(1)}): ${n.toLocaleString('en')} contacts + audit events + import records in one INSERT … SELECT: ${secs.toFixed(2)} s = ${Math.round(n / secs).toLocaleString('en')} rows/s`);
-    } finally {
-      await conn.query('ROLLBACK');
-    }
-  });
+  for (const v of args['floor-breakdown'] === 'true' ? floorVariants : floorVariants.slice(0, 1)) {
+    await database.session(async (conn) => {
+      await conn.query('BEGIN');
+      try {
+        if (v.drop) {
+          const indexes = await conn.query<{ name: string }>(`
+            SELECT i.relname AS name FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_am a ON a.oid = i.relam
+             WHERE x.indrelid = 'contact'::regclass AND NOT x.indisprimary AND ($1 = 'secondary' OR a.amname = 'gin')`, [v.drop]);
+          for (const ix of indexes) await conn.query(`DROP INDEX ${ix.name}`);
+        }
+        if (v.noTriggers) await conn.query(`SET LOCAL session_replication_role = replica`);
+        const [imp] = await conn.query<{ id: string }>(`INSERT INTO import (workspace_id, file_name, file_size, format, header_row, headers, layout_fingerprint)
+          VALUES ($1, 'floor', 0, 'csv', 1, '[]', 'floor') RETURNING id`, [workspaceId]);
+        const contacts = `INSERT INTO contact (workspace_id, first_name, last_name, second_last_name, email, phone, postal_code, city, birth_date, owner_id)
+            SELECT $1, 'Suelo', 'García', 'López ' || g, 'suelo' || g || '@ejemplo.es', '+3470' || (1000000 + g), '28001', 'Madrid', DATE '1980-01-01', $2
+              FROM generate_series(1, $3::int) g`;
+        const t = performance.now();
+        if (v.trail) {
+          await conn.query(`
+            WITH ins AS (${contacts} RETURNING id, first_name, last_name),
+            rec AS (
+              INSERT INTO import_record (workspace_id, import_id, entity, record_id, action, row_number)
+              SELECT $1, $4, 'contact', id, 'created', 1 FROM ins
+            )
+            INSERT INTO audit_event (workspace_id, user_id, entity, entity_id, action, changes)
+            SELECT $1, $2, 'contact', id, 'create', jsonb_build_object('firstName', jsonb_build_array(NULL, first_name), 'lastName', jsonb_build_array(NULL, last_name)) FROM ins`,
+          [workspaceId, userId, n, imp!.id]);
+        } else await conn.query(contacts, [workspaceId, userId, n]);
+        const secs = (performance.now() - t) / 1000;
+        console.log(`floor, ${v.label} (load average ${loadavg()[0]!.toFixed(1)}): ${n.toLocaleString('en')} rows in one INSERT … SELECT: ${secs.toFixed(2)} s = ${Math.round(n / secs).toLocaleString('en')} rows/s`);
+      } finally {
+        await conn.query('ROLLBACK');
+      }
+    });
+  }
 }
-
 
 function textOf(query: unknown): string {
   const chunks = (query as { queryChunks?: { value?: string[] }[] }).queryChunks ?? [];

@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, request } from '../../api/client.js';
+import type { components } from '../../api/openapi.js';
 import { useCustomFields, useProducts, useSources } from '../../api/lookups.js';
 import { useI18n, type MessageKey } from '../../i18n/i18n.js';
 import { useMe } from '../../session.js';
@@ -15,12 +16,8 @@ type Kind = 'fit' | 'behaviour' | 'decay';
 type Warning = 'field_deleted' | 'product_deleted' | 'source_deleted';
 type StoredRule = { id: string; label: string; weight: number; condition: Record<string, unknown> & { type: ConditionType }; kind: Kind; warning: Warning | null };
 type Rules = { rules: StoredRule[] };
-type Coefficient = { key: string; kind: string; value: string; label: string; weight: number };
-type Model = {
-  status: 'none' | 'trained' | 'insufficient'; reason: string | null; trainedAt: string | null; n: number; nTrain: number; nTest: number;
-  won: number; lost: number; auc: number | null; earlyDays: number | null; coefficients: Coefficient[];
-  rule: { minClosed: number; minPerClass: number; holdoutShare: number; minAuc: number };
-};
+type Coefficient = components['schemas']['ScoreCoefficient'];
+type Model = components['schemas']['ScoreModel'];
 
 /** A rule as edited: numbers and lists kept as the text typed, turned into the API shape on save. */
 type Draft = { id?: string; label: string; weight: string; type: ConditionType; text: Record<string, string>; activityTypes: string[]; warning: Warning | null };
