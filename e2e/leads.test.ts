@@ -175,6 +175,24 @@ describe('leads: quick-add, table and kanban', () => {
     expect(sales.data.map((s) => s.total)).toEqual([1650]);
   });
 
+  it('starts the Won dialog from the lead\'s products at their prices, on a board that has not loaded the products yet', async () => {
+    const { id: pipelineId, stages } = await kanbanPipeline();
+    const cold = stages.find((s) => s.kind === 'open')!;
+    const won = stages.find((s) => s.kind === 'won')!;
+    const product = await api.ok<{ id: string }>('POST', '/products', { name: 'Armario empotrado', unitPrice: 2350 });
+    const buyer = await api.ok<{ id: string }>('POST', '/contacts', { firstName: 'Iker', lastName: 'Zabala' });
+    const l = await api.ok<Lead>('POST', '/leads', { title: 'Kanban Zabala', contactId: buyer.id, pipelineId, stageId: cold.id, amount: 900, productIds: [product.id] });
+    await page.goto('about:blank'); // a fresh app: the product list is not cached
+    await openBoard();
+    const card = page.locator(`li.kcard[data-lead-id="${l.id}"]`);
+    await drag(card, page.locator(`section.column[data-stage-id="${won.id}"]`));
+    const wonDialog = page.getByRole('dialog', { name: /^Registrar la venta/ });
+    await expect.poll(() => wonDialog.getByLabel('Precio unitario 1').inputValue()).toBe('2350');
+    expect(await wonDialog.getByLabel('Producto 1').inputValue()).toBe(product.id);
+    await wonDialog.getByRole('button', { name: 'Cancelar' }).click();
+    await wonDialog.waitFor({ state: 'detached' });
+  });
+
   it('moves a card with the keyboard alone', async () => {
     const { id: pipelineId, stages } = await kanbanPipeline();
     const [cold, warm] = stages.filter((s) => s.kind === 'open');

@@ -1,10 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, ApiError } from '../api/client.js';
-import type { Lead, SaleLineInput } from '../api/types.js';
+import type { Lead, Product, SaleLineInput } from '../api/types.js';
 import { useProducts } from '../api/lookups.js';
 import { fieldErrorText, useI18n, type MessageKey } from '../i18n/i18n.js';
-import { Dialog, FormAlert, TextAreaField, formErrors } from './ui.js';
+import { Dialog, FormAlert, Loading, TextAreaField, formErrors } from './ui.js';
 import { leadDisplayName } from '../lib/names.js';
 
 const fieldLabels: Record<string, MessageKey> = { contactId: 'lead.contact', companyId: 'lead.company', leadId: 'lead.title', currency: 'lead.currency' };
@@ -12,15 +12,30 @@ const fieldLabel = (t: (k: MessageKey) => string, field: string) => (fieldLabels
 
 type Line = { productId: string; description: string; quantity: string; unitPrice: string };
 
-/** Dropped on Won: what was sold. POST /sales with the lead closes it as won with the sale total. */
-export function WonDialog({ lead, wonStageId, onClose, onDone }: { lead: Lead; wonStageId: string; onClose: () => void; onDone: () => void }) {
+type WonProps = { lead: Lead; wonStageId: string; onClose: () => void; onDone: () => void };
+
+/**
+ * Dropped on Won: what was sold. POST /sales with the lead closes it as won with the sale total.
+ * The lines start from the lead's products at their prices, so the form waits for the product list
+ * (its lines are state from then on: filled in later, they would overwrite what the user typed).
+ */
+export function WonDialog(props: WonProps) {
+  const { t } = useI18n();
+  const products = useProducts();
+  const waiting = props.lead.productIds.length > 0 && products.isPending;
+  return (
+    <Dialog open wide title={`${t('board.wonTitle')} · ${leadDisplayName(props.lead)}`} onClose={props.onClose}>
+      {waiting ? <Loading /> : <WonForm {...props} products={products.data ?? []} />}
+    </Dialog>
+  );
+}
+
+function WonForm({ lead, wonStageId, onClose, onDone, products }: WonProps & { products: Product[] }) {
   const { t, fmt } = useI18n();
   const queryClient = useQueryClient();
-  const products = useProducts();
-  const initial: Line[] = lead.productIds.length
-    ? lead.productIds.map((id) => { const p = products.data?.find((x) => x.id === id); return { productId: id, description: '', quantity: '1', unitPrice: p ? String(p.unitPrice) : '' }; })
-    : [{ productId: '', description: lead.title, quantity: '1', unitPrice: lead.amount ? String(lead.amount) : '' }];
-  const [lines, setLines] = useState<Line[]>(initial);
+  const [lines, setLines] = useState<Line[]>(() => (lead.productIds.length
+    ? lead.productIds.map((id) => { const p = products.find((x) => x.id === id); return { productId: id, description: '', quantity: '1', unitPrice: p ? String(p.unitPrice) : '' }; })
+    : [{ productId: '', description: lead.title, quantity: '1', unitPrice: lead.amount ? String(lead.amount) : '' }]));
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const num = (s: string) => Number(s.replace(',', '.'));
@@ -63,62 +78,60 @@ export function WonDialog({ lead, wonStageId, onClose, onDone }: { lead: Lead; w
   };
 
   return (
-    <Dialog open wide title={`${t('board.wonTitle')} · ${leadDisplayName(lead)}`} onClose={onClose}>
-      <form onSubmit={submit} noValidate>
-        <p className="muted">{t('board.wonIntro')}</p>
-        <FormAlert message={error ? formErrors(t, error).general : null} />
-        {!hasCustomer && <p className="alert alert--info">{t('board.wonNoCustomer')}</p>}
-        {error instanceof ApiError && error.fieldErrors.filter((f) => !f.field.startsWith('lines.')).map((f) => (
-          <p key={f.field} className="alert alert--error" role="alert">{fieldLabel(t, f.field)}: {fieldErrorText(t, f)}</p>
-        ))}
-        {hasCustomer && <>
-        <table className="lines">
-          <thead><tr>
-            <th scope="col">{t('board.product')}</th><th scope="col">{t('board.description')}</th>
-            <th scope="col">{t('board.quantity')}</th><th scope="col">{t('board.unitPrice')}</th><th><span className="visually-hidden">{t('board.removeLine')}</span></th>
-          </tr></thead>
-          <tbody>
-            {lines.map((l, i) => (
-              <tr key={i}>
-                <td>
-                  <select aria-label={`${t('board.product')} ${i + 1}`} value={l.productId} onChange={(e) => {
-                    const p = products.data?.find((x) => x.id === e.target.value);
-                    setLine(i, { productId: e.target.value, ...(p ? { unitPrice: String(p.unitPrice) } : {}) });
-                  }}>
-                    <option value="">—</option>
-                    {products.data?.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
-                  </select>
-                </td>
-                <td><input aria-label={`${t('board.description')} ${i + 1}`} value={l.description} onChange={(e) => setLine(i, { description: e.target.value })} /></td>
-                <td>
-                  <input aria-label={`${t('board.quantity')} ${i + 1}`} inputMode="decimal" value={l.quantity} onChange={(e) => setLine(i, { quantity: e.target.value })}
-                    aria-invalid={!!fieldErr(i, 'quantity') || undefined} />
-                  {fieldErr(i, 'quantity') && <small className="field__error">{fieldErr(i, 'quantity')}</small>}
-                </td>
-                <td>
-                  <input aria-label={`${t('board.unitPrice')} ${i + 1}`} inputMode="decimal" value={l.unitPrice} onChange={(e) => setLine(i, { unitPrice: e.target.value })}
-                    aria-invalid={!!fieldErr(i, 'unitPrice') || undefined} />
-                  {fieldErr(i, 'unitPrice') && <small className="field__error">{fieldErr(i, 'unitPrice')}</small>}
-                </td>
-                <td>
-                  <button type="button" className="button button--ghost button--icon" aria-label={`${t('board.removeLine')} ${i + 1}`}
-                    disabled={lines.length === 1} onClick={() => setLines((ls) => ls.filter((_, j) => j !== i))}>×</button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        <div className="lines__footer">
-          <button type="button" className="button button--small" onClick={() => setLines((ls) => [...ls, { productId: '', description: '', quantity: '1', unitPrice: '' }])}>+ {t('board.addLine')}</button>
-          <strong>{t('board.total')}: {fmt.money(total)}</strong>
-        </div>
-        </>}
-        <div className="dialog__actions">
-          <button type="button" className="button" onClick={onClose}>{t('common.cancel')}</button>
-          <button type="submit" className="button button--primary" disabled={busy}>{t('common.confirm')}</button>
-        </div>
-      </form>
-    </Dialog>
+    <form onSubmit={submit} noValidate>
+      <p className="muted">{t('board.wonIntro')}</p>
+      <FormAlert message={error ? formErrors(t, error).general : null} />
+      {!hasCustomer && <p className="alert alert--info">{t('board.wonNoCustomer')}</p>}
+      {error instanceof ApiError && error.fieldErrors.filter((f) => !f.field.startsWith('lines.')).map((f) => (
+        <p key={f.field} className="alert alert--error" role="alert">{fieldLabel(t, f.field)}: {fieldErrorText(t, f)}</p>
+      ))}
+      {hasCustomer && <>
+      <table className="lines">
+        <thead><tr>
+          <th scope="col">{t('board.product')}</th><th scope="col">{t('board.description')}</th>
+          <th scope="col">{t('board.quantity')}</th><th scope="col">{t('board.unitPrice')}</th><th><span className="visually-hidden">{t('board.removeLine')}</span></th>
+        </tr></thead>
+        <tbody>
+          {lines.map((l, i) => (
+            <tr key={i}>
+              <td>
+                <select aria-label={`${t('board.product')} ${i + 1}`} value={l.productId} onChange={(e) => {
+                  const p = products.find((x) => x.id === e.target.value);
+                  setLine(i, { productId: e.target.value, ...(p ? { unitPrice: String(p.unitPrice) } : {}) });
+                }}>
+                  <option value="">—</option>
+                  {products.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
+                </select>
+              </td>
+              <td><input aria-label={`${t('board.description')} ${i + 1}`} value={l.description} onChange={(e) => setLine(i, { description: e.target.value })} /></td>
+              <td>
+                <input aria-label={`${t('board.quantity')} ${i + 1}`} inputMode="decimal" value={l.quantity} onChange={(e) => setLine(i, { quantity: e.target.value })}
+                  aria-invalid={!!fieldErr(i, 'quantity') || undefined} />
+                {fieldErr(i, 'quantity') && <small className="field__error">{fieldErr(i, 'quantity')}</small>}
+              </td>
+              <td>
+                <input aria-label={`${t('board.unitPrice')} ${i + 1}`} inputMode="decimal" value={l.unitPrice} onChange={(e) => setLine(i, { unitPrice: e.target.value })}
+                  aria-invalid={!!fieldErr(i, 'unitPrice') || undefined} />
+                {fieldErr(i, 'unitPrice') && <small className="field__error">{fieldErr(i, 'unitPrice')}</small>}
+              </td>
+              <td>
+                <button type="button" className="button button--ghost button--icon" aria-label={`${t('board.removeLine')} ${i + 1}`}
+                  disabled={lines.length === 1} onClick={() => setLines((ls) => ls.filter((_, j) => j !== i))}>×</button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="lines__footer">
+        <button type="button" className="button button--small" onClick={() => setLines((ls) => [...ls, { productId: '', description: '', quantity: '1', unitPrice: '' }])}>+ {t('board.addLine')}</button>
+        <strong>{t('board.total')}: {fmt.money(total)}</strong>
+      </div>
+      </>}
+      <div className="dialog__actions">
+        <button type="button" className="button" onClick={onClose}>{t('common.cancel')}</button>
+        <button type="submit" className="button button--primary" disabled={busy}>{t('common.confirm')}</button>
+      </div>
+    </form>
   );
 }
 
