@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from './errors.js';
 import {
-  activityTypeForChannel, addDays, atLocalTime, checkFollowUpDate, completeFollowUp, defaultFollowUpDue, followUpRange,
+  activityTypeForChannel, atLocalTime, checkFollowUpDate, completeFollowUp, defaultFollowUpDue, followUpRange,
   followUpWindowOf, isFollowUpOverdue, isFollowUpWindowOpen, parseFollowUpWindowSetting, reviseFollowUp, type FollowUpWindow,
 } from './follow-up.js';
 
@@ -131,10 +131,6 @@ describe('follow-up changes', () => {
 });
 
 describe('helpers', () => {
-  it('adds calendar days across months and years', () => {
-    expect(addDays('2026-12-30', 3)).toBe('2027-01-02');
-    expect(addDays('2028-02-28', 1)).toBe('2028-02-29');
-  });
   it('finds a local wall-clock time, and the instant after a spring-forward gap', () => {
     expect(atLocalTime('2026-07-01', '10:00', 'Europe/Madrid').toISOString()).toBe('2026-07-01T08:00:00.000Z');
     expect(atLocalTime('2026-03-29', '02:30', 'Europe/Madrid').toISOString()).toBe('2026-03-29T01:30:00.000Z');

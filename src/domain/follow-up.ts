@@ -1,6 +1,7 @@
 import type { ActivityType } from './activity.js';
 import { AppError, fieldError, invalid, type FieldError } from './errors.js';
 import type { FeedbackChannel } from './feedback.js';
+import { addDays } from './metrics/period.js';
 import { dayRange, startOfLocalDay, zoneOffsetMs } from './today.js';
 
 /**
@@ -62,15 +63,6 @@ export function followUpWindowOf(settings: Record<string, unknown> | null | unde
   } catch {
     return { ...DEFAULT_FOLLOW_UP_WINDOW, timeZone };
   }
-}
-
-const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-
-/** 'YYYY-MM-DD' plus n calendar days. */
-export function addDays(date: string, n: number): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const t = new Date(Date.UTC(y, m - 1, d + n));
-  return `${pad(t.getUTCFullYear(), 4)}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())}`;
 }
 
 const ymd = (date: string) => date.split('-').map(Number) as [number, number, number];

@@ -1,4 +1,4 @@
-import { localDay, ratio, round2, zonedMidnight, type MetricPeriod } from './metrics/period.js';
+import { addDays, localDay, ratio, round2, zonedMidnight, type MetricPeriod } from './metrics/period.js';
 import { clientKeyOf } from './metrics/sales.js';
 
 /**
@@ -25,8 +25,6 @@ export type PortfolioWindows = {
   quietBefore30: Date;
   quietBefore90: Date;
 };
-
-const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
 
 export function portfolioWindows(now: Date, timeZone: string): PortfolioWindows {
   const today = localDay(now, timeZone);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors.js';
-import { bucketStart, localDay, median, parsePeriod, ratio, weekSpans, zonedMidnight } from './period.js';
+import { addDays, bucketStart, localDay, median, parsePeriod, ratio, weekSpans, zonedMidnight } from './period.js';
 
 const fieldsOf = (fn: () => unknown) => {
   try { fn(); } catch (e) { if (e instanceof AppError) return e.fields.map((f) => `${f.field}/${f.code}`); throw e; }
@@ -53,6 +53,14 @@ describe('period', () => {
     expect(median([])).toBeNull();
     expect(median([5, 1, 3])).toBe(3);
     expect(median([4, 1, 3, 10])).toBe(3.5);
+  });
+});
+
+describe('addDays', () => {
+  it('adds and subtracts calendar days across months, years and leap days', () => {
+    expect(addDays('2026-12-30', 3)).toBe('2027-01-02');
+    expect(addDays('2028-02-28', 1)).toBe('2028-02-29');
+    expect(addDays('2026-03-01', -1)).toBe('2026-02-28');
   });
 });
 
