@@ -8,7 +8,7 @@
  *   npx tsx bench/import.ts --rows 1000000 [--engine postgres] [--existing 10000] [--companies 5000] [--leads] [--effects] [--batch-size 2000] [--statements] [--explain] [--explain-leads]
  *   npx tsx bench/import.ts --rows 100000 --database-url postgres://…   (reuses a server)
  *
- * `--floor-breakdown` measures the floor in five variants (see floorVariants) to show what the schema costs.
+ * `--floor-breakdown` measures the floor in five variants (see measureFloor) to show what the schema costs.
  *
  * Before the import it measures the floor the schema sets: a bare INSERT … SELECT of 20 000
  * contacts (fewer for a smaller --rows) with their audit events and import records (rolled back),
@@ -174,13 +174,6 @@ try {
  * import cannot be faster than this on the same server.
  */
 type FloorVariant = { label: string; trail: boolean; drop?: 'gin' | 'secondary'; noTriggers?: boolean };
-const floorVariants: FloorVariant[] = [
-  { label: 'contacts + audit events + import records', trail: true },
-  { label: 'contacts alone', trail: false },
-  { label: 'contacts alone, without the 2 trigram (GIN) indexes', trail: false, drop: 'gin' },
-  { label: 'contacts alone, primary key only (no secondary index)', trail: false, drop: 'secondary' },
-  { label: 'contacts alone, primary key only, no triggers or FK checks', trail: false, drop: 'secondary', noTriggers: true },
-];
 
 /**
  * The floor the schema sets: a bare INSERT … SELECT of generated contacts, rolled back. With
@@ -190,6 +183,13 @@ const floorVariants: FloorVariant[] = [
  */
 async function measureFloor(database: Database, workspaceId: string, userId: string): Promise<void> {
   const n = Math.min(20_000, Math.max(rows, 1000));
+  const floorVariants: FloorVariant[] = [
+    { label: 'contacts + audit events + import records', trail: true },
+    { label: 'contacts alone', trail: false },
+    { label: 'contacts alone, without the 2 trigram (GIN) indexes', trail: false, drop: 'gin' },
+    { label: 'contacts alone, primary key only (no secondary index)', trail: false, drop: 'secondary' },
+    { label: 'contacts alone, primary key only, no triggers or FK checks', trail: false, drop: 'secondary', noTriggers: true },
+  ];
   for (const v of args['floor-breakdown'] === 'true' ? floorVariants : floorVariants.slice(0, 1)) {
     await database.session(async (conn) => {
       await conn.query('BEGIN');
