@@ -60,7 +60,7 @@ export function TodayPage() {
           <span className="item__time">{tone === 'due' ? fmt.time(lead.nextActionAt) : fmt.shortDate(lead.nextActionAt)}</span>
         )}
         <div className="item__main">
-          <span><Link className="item__title" to={`/leads/${lead.id}`}>{name}</Link> <ScoreBadge score={lead.score} explanation={lead.scoreExplanation} /></span>
+          <span className="item__head"><Link className="item__title" to={`/leads/${lead.id}`} title={name}>{name}</Link> <ScoreBadge score={lead.score} explanation={lead.scoreExplanation} /></span>
           <span className="item__meta">
             {[lead.nextActionType ? t(activityLabelKey[lead.nextActionType]) : null, lead.nextActionNote, lead.companyName ?? (lead.title !== name ? lead.title : null),
               tone === 'overdue' ? t('today.overdueSince', { when: fmt.daysAgo(lead.nextActionAt) }) : null].filter(Boolean).join(' · ')}
