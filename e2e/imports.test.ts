@@ -22,6 +22,23 @@ beforeAll(async () => {
 afterAll(async () => { await browser?.close(); });
 
 describe('importing a spreadsheet through the wizard', () => {
+  it('says in Spanish why a header-only file or an old .xls workbook cannot be imported', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'e2e-import-'));
+    const headerOnly = join(dir, 'solo-cabecera.csv');
+    writeFileSync(headerOnly, 'Nombre;Apellidos;Correo\r\n');
+    const xls = join(dir, 'clientes-2003.xls');
+    const ole2 = Buffer.alloc(4096, 0x20);
+    Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]).copy(ole2);
+    writeFileSync(xls, ole2);
+
+    await page.goto('/imports');
+    const input = page.getByLabel('Archivo CSV o XLSX');
+    await input.setInputFiles(headerOnly);
+    await page.getByRole('alert').getByText('El archivo solo tiene la cabecera, sin filas.').waitFor();
+    await input.setInputFiles(xls);
+    await page.getByRole('alert').getByText('Es un Excel antiguo (.xls).', { exact: false }).waitFor();
+  });
+
   it('uploads an Excel-style CSV, maps it, previews the bad row, imports with progress and offers the rejects and undo', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'e2e-import-'));
     const file = join(dir, 'clientes-feria.csv');

@@ -232,6 +232,11 @@ describe('other files and bad input', () => {
     const headerOnly = await upload(admin, 'cabecera.csv', 'Nombre;Correo\r\n');
     expect(headerOnly.status).toBe(422);
     expect(headerOnly.body.errors[0]).toMatchObject({ field: 'file', code: 'no_rows' });
+    const xls = Buffer.alloc(4096, 0x20);
+    Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]).copy(xls);
+    const old = await upload(admin, 'clientes.xls', xls);
+    expect(old.status).toBe(422);
+    expect(old.body.errors[0]).toMatchObject({ field: 'file', code: 'legacy_xls' });
     const limit = t.deps.config.importMaxBytes;
     t.deps.config = { ...t.deps.config, importMaxBytes: 2048 };
     try {

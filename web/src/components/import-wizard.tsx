@@ -17,8 +17,8 @@ function UploadStep({ onUploaded }: { onUploaded: (imp: ImportRecord) => void })
     mutationFn: (file: File) => api.post<ImportRecord>('/imports', file, { query: { fileName: file.name } }),
     onSuccess: onUploaded,
   });
-  const { fields, general } = formErrors(t, upload.error);
-  const error = fields['file'] ?? general;
+  const fileError = isApiError(upload.error) ? upload.error.fieldErrors.find((e) => e.field === 'file') : undefined;
+  const error = fileError ? reasonText(t, fileError) : formErrors(t, upload.error).general;
   return (
     <div className="card">
       <h2>{t('imports.step.upload')}</h2>
