@@ -63,6 +63,9 @@ describe('importing a spreadsheet through the wizard', () => {
     await page.getByRole('heading', { name: '3. Vista previa' }).waitFor();
     const bad = page.getByRole('row').filter({ hasText: 'Rocío' });
     await bad.getByText('Teléfono: El teléfono tiene letras.').waitFor();
+    const good = page.getByRole('row').filter({ hasText: 'Irene' });
+    await good.getByRole('cell', { name: 'Castro / Gil', exact: true }).waitFor(); // as saved: surnames split, phone in E.164
+    await good.getByRole('cell', { name: '+34600123001', exact: true }).waitFor();
     await page.getByRole('button', { name: 'Probar sin guardar' }).click();
     await page.getByText('Prueba: 3 filas, 2 correctas, 1 rechazadas. No se ha guardado nada.').waitFor({ timeout: 30_000 })
       .catch(async (e: unknown) => { console.error(await page.locator('main').innerText()); throw e; });

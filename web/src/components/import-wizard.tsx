@@ -4,7 +4,7 @@ import { api, isApiError } from '../api/client.js';
 import { useI18n, type MessageKey } from '../i18n/i18n.js';
 import { FormAlert, Loading, SelectField, formErrors } from './ui.js';
 import {
-  ImportCounts, ImportProgress, importTargets, isActive, reasonText, reasonWithColumn,
+  ImportCounts, ImportProgress, importTargets, isActive, previewCell, reasonText, reasonWithColumn,
   type DryRun, type ImportRecord, type ImportTarget, type PreviewRow,
 } from './import-bits.js';
 
@@ -97,7 +97,7 @@ function MappingStep({ imp, onSaved }: { imp: ImportRecord; onSaved: (imp: Impor
 }
 
 function PreviewStep({ imp, onBack, onStarted }: { imp: ImportRecord; onBack: () => void; onStarted: (imp: ImportRecord) => void }) {
-  const { t } = useI18n();
+  const { t, fmt } = useI18n();
   const preview = useQuery({ queryKey: ['import-preview', imp.id, imp.version], queryFn: () => api.get<{ data: PreviewRow[] }>(`/imports/${imp.id}/preview`, { limit: 20 }) });
   const dry = useMutation({ mutationFn: () => api.post<DryRun>(`/imports/${imp.id}/dry-run`) });
   const queryClient = useQueryClient();
@@ -129,7 +129,7 @@ function PreviewStep({ imp, onBack, onStarted }: { imp: ImportRecord; onBack: ()
                         <ul className="small">{r.errors.map((e, k) => <li key={k}>{reasonWithColumn(t, imp, e)}</li>)}</ul></>
                     )}
                   </td>
-                  {shown.map((i) => <td key={i}>{r.cells[i]}</td>)}
+                  {shown.map((i) => <td key={i}>{previewCell(r, imp.mapping, i, fmt.locale)}</td>)}
                 </tr>
               ))}
             </tbody>
