@@ -77,7 +77,10 @@ describe('importing a spreadsheet through the wizard', () => {
     await page.getByText('Terminada').first().waitFor();
     await page.getByText('2 creados · 0 actualizados · 0 sin cambios · 0 duplicados unidos · 1 rechazados').first().waitFor();
     const report = page.getByRole('link', { name: 'Descargar filas rechazadas (CSV)' }).first();
-    expect(await report.getAttribute('href')).toMatch(/\/api\/v1\/imports\/[0-9a-f-]+\/rejects\.csv$/);
+    const href = await report.getAttribute('href');
+    expect(href).toMatch(/\/api\/v1\/imports\/[0-9a-f-]+\/rejects\.csv\?lang=es$/);
+    const rejects = (await (await page.request.get(href!)).text()).replace(/^\uFEFF/, '').split('\r\n');
+    expect(rejects.slice(0, 2)).toEqual(['fila;motivo;Nombre;Apellidos;Teléfono;Correo;Población', '4;Teléfono: El teléfono tiene letras.;Rocío;Lara;llamar tarde;rocio.lara@e2e-import.es;Huelva']);
 
     const contacts = await api.ok('GET', '/contacts?q=e2e-import');
     expect(contacts.data.map((c: { lastName: string; secondLastName: string | null }) => [c.lastName, c.secondLastName]).sort())

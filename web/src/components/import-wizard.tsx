@@ -165,7 +165,7 @@ export function useImport(id: string) {
 }
 
 function RunStep({ initial, onAnother }: { initial: ImportRecord; onAnother: () => void }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const queryClient = useQueryClient();
   const imp = useImport(initial.id);
   const current = imp.data ?? initial;
@@ -186,7 +186,7 @@ function RunStep({ initial, onAnother }: { initial: ImportRecord; onAnother: () 
       )}
       {(current.status === 'done' || current.status === 'failed') && <ImportCounts imp={current} t={t} />}
       <div className="dialog__actions">
-        {current.rejectedCount > 0 && <a className="button" href={`/api/v1/imports/${current.id}/rejects.csv`} download>{t('imports.downloadRejects')}</a>}
+        {current.rejectedCount > 0 && <a className="button" href={`/api/v1/imports/${current.id}/rejects.csv?lang=${language}`} download>{t('imports.downloadRejects')}</a>}
         {!isActive(current.status) && <button type="button" className="button button--primary" onClick={onAnother}>{t('imports.another')}</button>}
       </div>
     </div>
