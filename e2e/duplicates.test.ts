@@ -45,6 +45,7 @@ describe('the duplicates review page', () => {
     const undo = page.getByRole('button', { name: 'Deshacer la fusión de Remedios Castaneda' });
     await undo.click();
     await page.getByRole('status').filter({ hasText: 'Fusión deshecha' }).waitFor();
+    expect(await page.getByRole('status').filter({ hasText: 'Registros fusionados' }).count()).toBe(0);
     expect((await api.ok('GET', `/contacts/${gone.id}`)).status).toBe('active');
     expect((await api.ok('GET', `/contacts/${keep.id}`)).phone).toBeNull();
   });

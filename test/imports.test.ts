@@ -147,12 +147,22 @@ describe('importing a messy Spanish spreadsheet', () => {
     const res = await t.app.request(`/api/v1/imports/${first}/rejects.csv`, { headers: { cookie: admin.cookie } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/csv');
+    // Spanish by default, as the screen that links to it.
+    expect(res.headers.get('content-disposition')).toContain('clientes-rechazadas.csv');
     const lines = (await res.text()).replace(/^\uFEFF/, '').trim().split('\r\n');
-    expect(lines[0]).toBe('row;reason;Nombre;Apellidos;Teléfono;Móvil;Correo;C.P.;Población;Empresa;Fecha de nacimiento;Importe;Origen');
+    expect(lines[0]).toBe('fila;motivo;Nombre;Apellidos;Teléfono;Móvil;Correo;C.P.;Población;Empresa;Fecha de nacimiento;Importe;Origen');
     expect(lines).toHaveLength(5);
-    expect(lines[1]).toBe("8;The row has 3 cells but the header has 11.;Lucía;Gómez;600555666");
-    expect(lines[3]).toMatch(/^10;Fecha de nacimiento \(birthDate\): 31\/02\/2026 is not a real calendar date\.;Elena;/);
-    expect(lines[4]).toMatch(/^11;"Teléfono \(phone\): ""600 11 22 AB"" has letters/);
+    expect(lines[1]).toBe('8;La fila no tiene el mismo número de columnas que la cabecera.;Lucía;Gómez;600555666');
+    expect(lines[3]).toMatch(/^10;Fecha de nacimiento: Fecha que no existe o no es dd\/mm\/aaaa\.;Elena;/);
+    expect(lines[4]).toMatch(/^11;Teléfono: El teléfono tiene letras\.;/);
+
+    const en = await t.app.request(`/api/v1/imports/${first}/rejects.csv?lang=en`, { headers: { cookie: admin.cookie } });
+    expect(en.headers.get('content-disposition')).toContain('clientes-rejected.csv');
+    const enLines = (await en.text()).replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(enLines[0]).toBe('row;reason;Nombre;Apellidos;Teléfono;Móvil;Correo;C.P.;Población;Empresa;Fecha de nacimiento;Importe;Origen');
+    expect(enLines[1]).toBe("8;The row has 3 cells but the header has 11.;Lucía;Gómez;600555666");
+    expect(enLines[3]).toMatch(/^10;Fecha de nacimiento \(birthDate\): 31\/02\/2026 is not a real calendar date\.;Elena;/);
+    expect(enLines[4]).toMatch(/^11;"Teléfono \(phone\): ""600 11 22 AB"" has letters/);
   });
 
   it('remembers the mapping for the same layout and creates nothing on a second import', async () => {
@@ -232,6 +242,11 @@ describe('other files and bad input', () => {
     const headerOnly = await upload(admin, 'cabecera.csv', 'Nombre;Correo\r\n');
     expect(headerOnly.status).toBe(422);
     expect(headerOnly.body.errors[0]).toMatchObject({ field: 'file', code: 'no_rows' });
+    const xls = Buffer.alloc(4096, 0x20);
+    Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]).copy(xls);
+    const old = await upload(admin, 'clientes.xls', xls);
+    expect(old.status).toBe(422);
+    expect(old.body.errors[0]).toMatchObject({ field: 'file', code: 'legacy_xls' });
     const limit = t.deps.config.importMaxBytes;
     t.deps.config = { ...t.deps.config, importMaxBytes: 2048 };
     try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyCapturePolicy, capturePolicyOf, defaultCapturePolicy, validateCapturePolicy, isValidPostalCode, normalisePhone, splitSurnames, titleCase, type CapturePolicy } from './capture-policy.js';
+import { applyCapturePolicy, capturePolicyOf, defaultCapturePolicy, validateCapturePolicy, isValidPostalCode, normalisePhone, restoreLeadingZero, splitSurnames, titleCase, type CapturePolicy } from './capture-policy.js';
 
 const policy = (over: Partial<CapturePolicy> = {}): CapturePolicy => ({ ...defaultCapturePolicy('ES'), ...over });
 
@@ -22,6 +22,19 @@ describe('postal codes', () => {
     expect(isValidPostalCode('4600', 'ES')).toBe(false);
     expect(isValidPostalCode('1000-001', 'PT')).toBe(true);
     expect(isValidPostalCode('C1425ABC', 'AR')).toBe(true);
+  });
+  it('get back the leading zero a spreadsheet dropped (08001 stored as the number 8001)', () => {
+    const r = applyCapturePolicy('contact', { firstName: 'Carmen', postalCode: '8001' }, policy());
+    expect(r.errors).toEqual([]);
+    expect(r.values['postalCode']).toBe('08001');
+    expect(restoreLeadingZero('1000', 'FR')).toBe('01000');
+    expect(restoreLeadingZero('46001', 'ES')).toBe('46001');
+    expect(restoreLeadingZero('5300', 'ES')).toBe('05300');
+    expect(restoreLeadingZero('300', 'ES')).toBe('300'); // two digits short
+    expect(restoreLeadingZero('0300', 'ES')).toBe('0300'); // 00300 is no Spanish code either
+    expect(restoreLeadingZero('123', 'ES')).toBe('123');
+    expect(restoreLeadingZero('1000', 'AR')).toBe('1000'); // already a code there
+    expect(applyCapturePolicy('contact', { firstName: 'Rui', postalCode: '999', country: 'ES' }, policy()).errors.map((e) => e.code)).toEqual(['invalid_postal_code']);
   });
 });
 

@@ -103,6 +103,16 @@ export function isValidPostalCode(code: string, country: string): boolean {
   return re ? re.test(code) : /^[A-Z0-9][A-Z0-9 -]{1,9}$/i.test(code);
 }
 
+/**
+ * A postal code with the leading zero a spreadsheet drops when it stores the code as a number
+ * (08001 Barcelona becomes 8001 in Excel): an all-digit code one digit short of the country's
+ * format gets its zero back. Any other code is returned as it is.
+ */
+export function restoreLeadingZero(code: string, country: string): string {
+  const re = postalFormats[country];
+  return re && /^\d+$/.test(code) && !re.test(code) && re.test(`0${code}`) ? `0${code}` : code;
+}
+
 const isBlank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '') || (Array.isArray(v) && v.length === 0);
 
 /** Free-text fields where line breaks mean something: trimmed, but their inner whitespace is kept. */
@@ -153,7 +163,7 @@ export function applyCapturePolicy(
   }
 
   if (typeof values['postalCode'] === 'string') {
-    const pc = (values['postalCode'] as string).toUpperCase();
+    const pc = restoreLeadingZero((values['postalCode'] as string).toUpperCase(), country);
     values['postalCode'] = pc;
     if (policy.validatePostalCode && !isValidPostalCode(pc, country)) {
       errors.push({ field: 'postalCode', code: 'invalid_postal_code', message: `"${pc}" is not a postal code of ${country}.` });

@@ -85,6 +85,13 @@ describe('CSV records', () => {
     expect(layout).toMatchObject({ headers: ['Nombre', 'Email'], sample: [] });
   });
 
+  it('refuses an Excel 97-2003 .xls and other binary files instead of reading a header of garbage', async () => {
+    const ole2 = Buffer.alloc(2048, 0x41);
+    Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]).copy(ole2);
+    await expect(detectLayout(file(ole2))).rejects.toMatchObject({ code: 'legacy_xls' });
+    await expect(detectLayout(file(Buffer.from('Nombre;Email\nAna\0;\x01\x02', 'latin1')))).rejects.toMatchObject({ code: 'unreadable' });
+  });
+
   it('takes the first row of text labels as the header, not a data row', () => {
     const rows = [{ cells: ['Clientes'] }, { cells: ['Nombre', 'Teléfono', 'Alta'] }, { cells: ['Ana', '600111222', '01/02/2026'] }];
     expect(findHeaderRow(rows)).toBe(1);

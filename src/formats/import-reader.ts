@@ -58,6 +58,13 @@ async function readHead(source: FileSource, bytes: number): Promise<Buffer> {
 }
 
 const isZip = (head: Buffer) => head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
+/** The OLE2 compound file of Excel 97–2003 (.xls): not readable here, but worth telling apart from garbage. */
+const isLegacyExcel = (head: Buffer) => head.length >= 8 && head.subarray(0, 8).equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]));
+
+/** Why a file cannot be read at all: an old .xls workbook, or binary content that is no CSV text. */
+export class UnreadableFileError extends Error {
+  constructor(readonly code: 'legacy_xls' | 'unreadable', message: string) { super(message); }
+}
 
 /** UTF-8 when the sample decodes strictly (an incomplete last character is fine), else Windows-1252. */
 export function detectEncoding(sample: Buffer): 'utf-8' | 'windows-1252' {
@@ -291,13 +298,17 @@ function checkWidth(row: SourceRow, width: number, format: ImportFormat): Source
 
 /**
  * Detects the layout of a file from its first rows: format, encoding, separator, header row and a
- * sample of data rows. Returns null for a file with nothing in it.
+ * sample of data rows. Returns null for a file with nothing in it; throws UnreadableFileError for
+ * an Excel 97–2003 workbook or other binary content (a NUL byte is never in a CSV of ours), which
+ * read as text would give a header of garbage.
  */
 export async function detectLayout(file: FileSource | string): Promise<FileLayout | null> {
   const source = sourceOf(file);
   const head = await readHead(source, SAMPLE_BYTES);
   let layout: Pick<FileLayout, 'format' | 'encoding' | 'delimiter'>;
   if (isZip(head)) layout = { format: 'xlsx', encoding: null, delimiter: null };
+  else if (isLegacyExcel(head)) throw new UnreadableFileError('legacy_xls', 'The file is an Excel 97-2003 workbook (.xls); save it as .xlsx or CSV.');
+  else if (head.includes(0)) throw new UnreadableFileError('unreadable', 'The file is binary, neither a CSV nor an XLSX workbook.');
   else {
     const encoding = detectEncoding(head);
     const text = encoding === 'utf-8' ? new TextDecoder('utf-8').decode(head) : iconv.decode(head, 'win1252');

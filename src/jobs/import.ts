@@ -13,7 +13,7 @@ import {
 } from '../db/queries/imports.js';
 import { enqueue } from './queue.js';
 import { registerJob } from './registry.js';
-import { detectLayout, layoutFingerprint, readDataRows, type FileSource, type SourceRow } from '../formats/import-reader.js';
+import { detectLayout, layoutFingerprint, readDataRows, UnreadableFileError, type FileSource, type SourceRow } from '../formats/import-reader.js';
 import type { Deps } from '../http/context.js';
 
 /**
@@ -85,7 +85,9 @@ export type NewImport = { fileName: string; id: string } & StoredUpload;
 export async function registerUpload(database: Database, actor: Actor, file: NewImport): Promise<ImportRecordRow & { mappingRemembered: boolean }> {
   const refuse = async (e: unknown): Promise<never> => { await deleteImportFile(database.db, actor.workspaceId, file.id); throw e; };
   const layout = await detectLayout(importFile(database, actor.workspaceId, file.id))
-    .catch(() => refuse(fieldError('file', 'unreadable', 'The file is neither a CSV nor an XLSX workbook we can read.')));
+    .catch((e: unknown) => refuse(e instanceof UnreadableFileError
+      ? fieldError('file', e.code, e.message)
+      : fieldError('file', 'unreadable', 'The file is neither a CSV nor an XLSX workbook we can read.')));
   if (!layout) return refuse(fieldError('file', 'empty_file', 'The file is empty: there is no header row and no data.'));
   if (!layout.sample.length) return refuse(fieldError('file', 'no_rows', `The file has a header row (${layout.headers.join(', ')}) but no data rows.`));
   const fingerprint = layoutFingerprint(layout.headers);

@@ -36,6 +36,12 @@ describe('buildImportRow', () => {
     ]);
   });
 
+  it('does not reject a contact for an amount it does not keep (no lead opened)', () => {
+    const cells = ['Carmen', 'Díaz', '', '', '', '', '', '', 'abc'];
+    expect(errorsOf(cells)).toEqual(['amount:invalid_number']);
+    expect(ok(cells, { ...ctx, createLeads: false })).toMatchObject({ contact: { firstName: 'Carmen', lastName: 'Díaz' }, lead: null });
+  });
+
   it('uses the mobile column as the phone when there is no landline', () => {
     const r = buildImportRow(2, ['Ana', '699 000 111'], { ...ctx, mapping: ['firstName', 'mobile'], createLeads: false });
     expect(r.ok && r.row.contact.phone).toBe('+34699000111');

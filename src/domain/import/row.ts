@@ -74,7 +74,8 @@ export function buildImportRow(rowNumber: number, cells: readonly string[], ctx:
     else errors.push({ field: 'birthDate', code: d.code, message: d.message });
   }
   let amount = 0;
-  if (raw.amount) {
+  // The amount is only the lead's: when no lead is opened it is not kept, so it cannot cost the row its contact.
+  if (raw.amount && ctx.createLeads) {
     const n = parseDecimal(raw.amount);
     if (!n.ok) errors.push({ field: 'amount', code: n.code, message: n.message });
     else if (n.value < 0) errors.push({ field: 'amount', code: 'too_small', message: 'An amount cannot be negative.' });

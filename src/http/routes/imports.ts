@@ -4,6 +4,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { AppError, invalid } from '../../domain/errors.js';
 import { canSeeImport, canUndoImport, redactRow, sensitiveColumns } from '../../domain/import/access.js';
 import { checkMapping, importTargets } from '../../domain/import/mapping.js';
+import { rejectsReportHeader, reportReason, type ReportLang } from '../../domain/import/reasons.js';
 import { upsertKeys } from '../../domain/import/row.js';
 import { encodeCsvStream, type Cell } from '../../formats/csv.js';
 import { deleteImportFile, findImport, listImports, rejectsPage, rollbackImportInTx, sensitiveCustomFields, updateImport, type ImportRecordRow } from '../../db/queries/imports.js';
@@ -205,14 +206,15 @@ export function importRoutes(deps: Deps) {
 
   r.openapi(createRoute({
     method: 'get', path: '/imports/{id}/rejects.csv', tags: ['imports'], summary: 'Every rejected row: its number, the reasons and the original values (CSV for Excel: UTF-8 BOM, ;)',
-    request: { params: IdParam },
+    request: { params: IdParam, query: z.strictObject({ lang: z.enum(['es', 'en']).optional().openapi({ description: 'Language of the header and the reasons (default es)' }) }) },
     responses: { 200: { description: 'The report', content: { 'text/csv': { schema: z.string() } } }, ...problemResponses },
   }), async (c) => {
     const actor = c.get('actor');
     const imp = await visible(actor.workspaceId, c.req.valid('param').id, actor);
-    const label = (field: string) => {
+    const lang: ReportLang = c.req.valid('query').lang ?? 'es';
+    const column = (field: string) => {
       const col = imp.mapping.findIndex((t) => t === field || (field === 'lastName' && t === 'surnames') || (field === 'phone' && t === 'mobile'));
-      return col >= 0 ? `${imp.headers[col]} (${field})` : field;
+      return col >= 0 ? imp.headers[col] ?? null : null;
     };
     const redact = await redaction(actor, imp);
     const rows = (async function* () {
@@ -220,15 +222,15 @@ export function importRoutes(deps: Deps) {
         const page = await rejectsPage(deps.database.db, actor.workspaceId, imp.id, after, 500);
         for (const stored of page) {
           const shown = redact ? redact.row({ cells: stored.original, errors: stored.reasons }) : { cells: stored.original, errors: stored.reasons };
-          yield [stored.rowNumber, shown.errors.map((x) => `${x.field === '(row)' ? '' : `${label(x.field)}: `}${x.message}`).join(' | '), ...shown.cells] as Cell[];
+          yield [stored.rowNumber, shown.errors.map((x) => reportReason(lang, x, column(x.field))).join(' | '), ...shown.cells] as Cell[];
         }
         if (page.length < 500) return;
         after = page[page.length - 1]!.rowNumber;
       }
     })();
     const name = imp.fileName.replace(/\.[^.]+$/, '').replace(/[^\p{L}\p{N}_-]+/gu, '_');
-    return c.body(encodeCsvStream(['row', 'reason', ...imp.headers], rows, { dialect: 'excel-es' }), 200, {
-      'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${name}-rechazadas.csv"`, 'cache-control': 'no-store',
+    return c.body(encodeCsvStream([...rejectsReportHeader(lang), ...imp.headers], rows, { dialect: 'excel-es' }), 200, {
+      'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${name}-${lang === 'es' ? 'rechazadas' : 'rejected'}.csv"`, 'cache-control': 'no-store',
     });
   });
 

@@ -862,7 +862,10 @@ export interface paths {
         /** Every rejected row: its number, the reasons and the original values (CSV for Excel: UTF-8 BOM, ;) */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Language of the header and the reasons (default es) */
+                    lang?: "es" | "en";
+                };
                 header?: never;
                 path: {
                     id: string;

@@ -22,6 +22,46 @@ export type ImportTarget = (typeof importTargets)[number];
 
 export const isActive = (status: ImportRecord['status']) => status === 'queued' || status === 'running';
 
+const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
+
+/**
+ * What one column of a previewed row is saved as: for a good row the value after the capture
+ * policy (surnames split, phone in E.164, postal code, the date and the amount as read, so a
+ * day/month mix-up or a decimal mark read wrongly shows before the import); for a rejected row, or
+ * a column whose value the row does not keep, the cell as written in the file.
+ */
+export function previewCell(row: PreviewRow, mapping: readonly (ImportTarget | null)[], col: number, locale: string): string {
+  const cell = row.cells[col] ?? '';
+  const target = mapping[col];
+  const v = row.values;
+  if (!target || !v || cell.trim() === '') return cell;
+  const lead = v['lead'] && typeof v['lead'] === 'object' ? v['lead'] as Record<string, unknown> : null;
+  const has = (k: string) => k in v && v[k] !== null;
+  switch (target) {
+    case 'surnames':
+      return [text(v['lastName']), text(v['secondLastName'])].filter(Boolean).join(' / ') || cell;
+    case 'mobile': {
+      // The mobile is the contact's phone only when the row has no landline.
+      const phoneCol = mapping.indexOf('phone');
+      return phoneCol >= 0 && (row.cells[phoneCol] ?? '').trim() !== '' ? cell : has('phone') ? text(v['phone']) : cell;
+    }
+    case 'birthDate': {
+      const d = text(v['birthDate']);
+      return /^\d{4}-\d{2}-\d{2}$/.test(d)
+        ? new Intl.DateTimeFormat(locale, { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(`${d}T00:00:00Z`))
+        : cell;
+    }
+    case 'amount':
+      return lead && typeof lead['amount'] === 'number' ? new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(lead['amount']) : cell;
+    case 'leadTitle':
+      return lead ? text(lead['title']) || cell : cell;
+    case 'source':
+      return cell;
+    default:
+      return has(target) ? text(v[target]) : cell;
+  }
+}
+
 /** The reason of a rejected value in the user's language: the import's own reasons first, then the shared field errors. */
 export function reasonText(t: T, e: FieldError): string {
   const key = `imports.reason.${e.code}`;

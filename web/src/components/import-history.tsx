@@ -27,7 +27,7 @@ function RollbackDialog({ imp, onClose }: { imp: ImportRecord; onClose: () => vo
 
 /** Past imports with their outcome, the rejected-rows report and undo. */
 export function ImportHistory({ onOpen }: { onOpen: (imp: ImportRecord) => void }) {
-  const { t, fmt } = useI18n();
+  const { t, fmt, language } = useI18n();
   const list = useQuery({
     queryKey: ['imports'],
     queryFn: () => api.get<{ data: ImportRecord[] }>('/imports'),
@@ -59,7 +59,7 @@ export function ImportHistory({ onOpen }: { onOpen: (imp: ImportRecord) => void 
                       {(imp.status === 'uploaded' || imp.status === 'failed' || imp.status === 'queued' || imp.status === 'running') && (
                         <button type="button" className="button button--small" onClick={() => onOpen(imp)}>{t(imp.status === 'failed' ? 'imports.resume' : 'imports.continue')}</button>
                       )}
-                      {imp.rejectedCount > 0 && <a className="button button--small" href={`/api/v1/imports/${imp.id}/rejects.csv`} download>{t('imports.downloadRejects')}</a>}
+                      {imp.rejectedCount > 0 && <a className="button button--small" href={`/api/v1/imports/${imp.id}/rejects.csv?lang=${language}`} download>{t('imports.downloadRejects')}</a>}
                       {(imp.status === 'done' || imp.status === 'failed') && (
                         <button type="button" className="button button--small button--danger" onClick={() => setUndoing(imp)}>{t('imports.rollback')}</button>
                       )}

@@ -4,7 +4,7 @@ import { api, isApiError } from '../api/client.js';
 import { useI18n, type MessageKey } from '../i18n/i18n.js';
 import { FormAlert, Loading, SelectField, formErrors } from './ui.js';
 import {
-  ImportCounts, ImportProgress, importTargets, isActive, reasonText, reasonWithColumn,
+  ImportCounts, ImportProgress, importTargets, isActive, previewCell, reasonText, reasonWithColumn,
   type DryRun, type ImportRecord, type ImportTarget, type PreviewRow,
 } from './import-bits.js';
 
@@ -17,8 +17,8 @@ function UploadStep({ onUploaded }: { onUploaded: (imp: ImportRecord) => void })
     mutationFn: (file: File) => api.post<ImportRecord>('/imports', file, { query: { fileName: file.name } }),
     onSuccess: onUploaded,
   });
-  const { fields, general } = formErrors(t, upload.error);
-  const error = fields['file'] ?? general;
+  const fileError = isApiError(upload.error) ? upload.error.fieldErrors.find((e) => e.field === 'file') : undefined;
+  const error = fileError ? reasonText(t, fileError) : formErrors(t, upload.error).general;
   return (
     <div className="card">
       <h2>{t('imports.step.upload')}</h2>
@@ -97,7 +97,7 @@ function MappingStep({ imp, onSaved }: { imp: ImportRecord; onSaved: (imp: Impor
 }
 
 function PreviewStep({ imp, onBack, onStarted }: { imp: ImportRecord; onBack: () => void; onStarted: (imp: ImportRecord) => void }) {
-  const { t } = useI18n();
+  const { t, fmt } = useI18n();
   const preview = useQuery({ queryKey: ['import-preview', imp.id, imp.version], queryFn: () => api.get<{ data: PreviewRow[] }>(`/imports/${imp.id}/preview`, { limit: 20 }) });
   const dry = useMutation({ mutationFn: () => api.post<DryRun>(`/imports/${imp.id}/dry-run`) });
   const queryClient = useQueryClient();
@@ -129,7 +129,7 @@ function PreviewStep({ imp, onBack, onStarted }: { imp: ImportRecord; onBack: ()
                         <ul className="small">{r.errors.map((e, k) => <li key={k}>{reasonWithColumn(t, imp, e)}</li>)}</ul></>
                     )}
                   </td>
-                  {shown.map((i) => <td key={i}>{r.cells[i]}</td>)}
+                  {shown.map((i) => <td key={i}>{previewCell(r, imp.mapping, i, fmt.locale)}</td>)}
                 </tr>
               ))}
             </tbody>
@@ -165,7 +165,7 @@ export function useImport(id: string) {
 }
 
 function RunStep({ initial, onAnother }: { initial: ImportRecord; onAnother: () => void }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const queryClient = useQueryClient();
   const imp = useImport(initial.id);
   const current = imp.data ?? initial;
@@ -186,7 +186,7 @@ function RunStep({ initial, onAnother }: { initial: ImportRecord; onAnother: () 
       )}
       {(current.status === 'done' || current.status === 'failed') && <ImportCounts imp={current} t={t} />}
       <div className="dialog__actions">
-        {current.rejectedCount > 0 && <a className="button" href={`/api/v1/imports/${current.id}/rejects.csv`} download>{t('imports.downloadRejects')}</a>}
+        {current.rejectedCount > 0 && <a className="button" href={`/api/v1/imports/${current.id}/rejects.csv?lang=${language}`} download>{t('imports.downloadRejects')}</a>}
         {!isActive(current.status) && <button type="button" className="button button--primary" onClick={onAnother}>{t('imports.another')}</button>}
       </div>
     </div>

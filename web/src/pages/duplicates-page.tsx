@@ -219,7 +219,7 @@ function PairsList({ entity, onMerged }: { entity: Entity; onMerged: (m: Merge) 
   );
 }
 
-function MergesList({ entity }: { entity: Entity }) {
+function MergesList({ entity, onUndone }: { entity: Entity; onUndone: () => void }) {
   const { t, fmt } = useI18n();
   const queryClient = useQueryClient();
   const list = useCursorList<Merge>('/duplicates/merges', { entity }, 20);
@@ -228,6 +228,7 @@ function MergesList({ entity }: { entity: Entity }) {
     mutationFn: (id: string) => api.post<Merge>(`/duplicates/merges/${id}/undo`),
     onSuccess: () => {
       setNotice(t('duplicates.undoDone'));
+      onUndone();
       for (const key of [['list', '/duplicates/merges'], ['list', '/duplicates'], ['list', pathOf(entity)], [entity]]) void queryClient.invalidateQueries({ queryKey: key });
     },
   });
@@ -359,7 +360,8 @@ export function DuplicatesPage() {
       <FormAlert message={start.error ? problemText(t, start.error) : scanState.error ? problemText(t, scanState.error) : null} />
       <PairsList key={`pairs-${entity}`} entity={entity}
         onMerged={(m) => setNotice(t('duplicates.merged', { date: fmt.date(m.undoDeadline) }))} />
-      <MergesList key={`merges-${entity}`} entity={entity} />
+      {/* The merge's notice would still say "merged" above the undone merge. */}
+      <MergesList key={`merges-${entity}`} entity={entity} onUndone={() => setNotice(null)} />
     </section>
   );
 }

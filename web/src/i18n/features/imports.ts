@@ -87,6 +87,8 @@ export const es = {
   'imports.reason.invalid_country': 'País desconocido.',
   'imports.reason.empty_file': 'El archivo está vacío.',
   'imports.reason.no_rows': 'El archivo solo tiene la cabecera, sin filas.',
+  'imports.reason.legacy_xls': 'Es un Excel antiguo (.xls). Ábrelo en Excel y guárdalo como «Libro de Excel (.xlsx)» o como CSV.',
+  'imports.reason.unreadable': 'No es un CSV ni un Excel .xlsx que podamos leer.',
   'imports.reason.no_first_name': 'Asigna una columna al nombre.',
   'imports.reason.duplicate_target': 'Ese campo ya está asignado a otra columna.',
 } as const;
@@ -178,6 +180,8 @@ export const en: Record<keyof typeof es, string> = {
   'imports.reason.invalid_country': 'Unknown country.',
   'imports.reason.empty_file': 'The file is empty.',
   'imports.reason.no_rows': 'The file has only the header, no rows.',
+  'imports.reason.legacy_xls': 'This is an old Excel file (.xls). Open it in Excel and save it as "Excel Workbook (.xlsx)" or as CSV.',
+  'imports.reason.unreadable': 'This is not a CSV or an Excel .xlsx file we can read.',
   'imports.reason.no_first_name': 'Map a column to the first name.',
   'imports.reason.duplicate_target': 'That field is already mapped from another column.',
 };
