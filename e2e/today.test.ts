@@ -65,6 +65,22 @@ describe('Today', () => {
     await context.close();
   });
 
+  it('marks a task-type next action done as a task, not as a call', async () => {
+    const lead = await api.ok('POST', '/leads', { title: 'Presupuesto Llorens', nextActionAt: minutes(-3), nextActionType: 'task', nextActionNote: 'Preparar presupuesto' });
+    const context = await newContext(browser, baseUrl);
+    const page = await context.newPage();
+    await loginThroughUi(page);
+    await page.getByRole('region', { name: /^Vencidas/ }).getByRole('button', { name: 'Marcar como hecha la acción de Presupuesto Llorens' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Registrar interacción con Presupuesto Llorens' });
+    expect(await dialog.getByLabel('Tipo', { exact: true }).inputValue()).toBe('task');
+    await dialog.getByRole('button', { name: 'mañana' }).click();
+    await dialog.getByRole('button', { name: 'Guardar y programar' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const done = await api.ok<{ data: { type: string; doneAt: string | null }[] }>('GET', `/activities?leadId=${lead.id}`);
+    expect(done.data.map((a) => a.type)).toEqual(['task']);
+    await context.close();
+  });
+
   it('lets a manager or admin open a salesperson\'s day with their overdue actions', async () => {
     const seller = await api.ok('POST', '/users', { email: 'sergio.dia@garcia.es', name: 'Sergio Día', role: 'sales', password: 'una clave larga' });
     await api.ok('POST', '/leads', { title: 'Vencida de Sergio', ownerId: seller.id, nextActionAt: minutes(-3), nextActionType: 'call' });
