@@ -117,4 +117,16 @@ describe('the lead page', () => {
     expect(await page.locator('.timeline img, .timeline script, .timeline b').count()).toBe(0);
     expect(await page.getByRole('region', { name: 'Historial' }).getByText('<b>nota</b> en negrita no').count()).toBe(1);
   });
+
+  it('links to its contact and its company, so the client\'s phone is one click away', async () => {
+    const company = await api.ok('POST', '/companies', { name: 'Carpintería Enlace S.L.' });
+    const contact = await api.ok('POST', '/contacts', { firstName: 'Nuria', lastName: 'Enlace Pons', companyId: company.id });
+    const lead = await api.ok('POST', '/leads', { title: 'Vestidor Enlace', contactId: contact.id, companyId: company.id });
+    await page.goto(`/leads/${lead.id}`);
+    await page.getByRole('heading', { level: 1, name: 'Nuria Enlace Pons' }).waitFor();
+    await page.getByRole('link', { name: 'Carpintería Enlace S.L.' }).waitFor();
+    await page.getByRole('region', { name: 'Datos' }).getByRole('link', { name: 'Nuria Enlace Pons' }).click();
+    await page.waitForURL(`**/contacts/${contact.id}`);
+    await page.getByRole('heading', { level: 1, name: 'Nuria Enlace Pons' }).waitFor();
+  });
 });
