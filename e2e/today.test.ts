@@ -92,6 +92,18 @@ describe('Today', () => {
     await context.close();
   });
 
+  it('opens a contact not touched for a week from its name', async () => {
+    const seller = await api.ok('POST', '/users', { email: 'olga.olvido@garcia.es', name: 'Olga Olvido', role: 'sales', password: 'una clave larga' });
+    const contact = await api.ok('POST', '/contacts', { firstName: 'Tomás', lastName: 'Olvido Ruiz', phone: '600333444', ownerId: seller.id });
+    const context = await newContext(browser, baseUrl);
+    const page = await context.newPage();
+    await loginThroughUi(page, { email: 'olga.olvido@garcia.es', password: 'una clave larga' });
+    await page.getByRole('region', { name: /^Contactos sin tocar/ }).getByRole('link', { name: 'Tomás Olvido Ruiz' }).click();
+    await page.waitForURL(`**/contacts/${contact.id}`);
+    await page.getByRole('heading', { level: 1, name: 'Tomás Olvido Ruiz' }).waitFor();
+    await context.close();
+  });
+
   it('lists the post-sale follow-ups due and completes one with the client\'s satisfaction and NPS', async () => {
     const contact = await api.ok('POST', '/contacts', { firstName: 'Rosa', lastName: 'Postventa Gil' });
     const threeDaysAgo = new Date(Date.now() - 3 * 24 * 3600_000).toISOString();
