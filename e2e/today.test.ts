@@ -81,6 +81,22 @@ describe('Today', () => {
     await context.close();
   });
 
+  it('gives the focus back to the Done button when its dialog is closed with Escape', async () => {
+    await api.ok('POST', '/leads', { title: 'Teclado Ferrer', nextActionAt: minutes(-3), nextActionType: 'call' });
+    const context = await newContext(browser, baseUrl);
+    const page = await context.newPage();
+    await loginThroughUi(page);
+    const done = page.getByRole('region', { name: /^Vencidas/ }).getByRole('button', { name: 'Marcar como hecha la acción de Teclado Ferrer' });
+    await done.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Registrar interacción con Teclado Ferrer' });
+    await dialog.waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await expect.poll(() => done.evaluate((b) => b === b.ownerDocument.activeElement)).toBe(true);
+    await context.close();
+  });
+
   it('lets a manager or admin open a salesperson\'s day with their overdue actions', async () => {
     const seller = await api.ok('POST', '/users', { email: 'sergio.dia@garcia.es', name: 'Sergio Día', role: 'sales', password: 'una clave larga' });
     await api.ok('POST', '/leads', { title: 'Vencida de Sergio', ownerId: seller.id, nextActionAt: minutes(-3), nextActionType: 'call' });
