@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { Api, openAsAdmin } from './browser.js';
+import { Api, loginThroughUi, newContext, openAsAdmin } from './browser.js';
 
 let browser: Browser;
 let context: BrowserContext;
@@ -116,5 +116,36 @@ describe('the lead page', () => {
     expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await page.locator('.timeline img, .timeline script, .timeline b').count()).toBe(0);
     expect(await page.getByRole('region', { name: 'Historial' }).getByText('<b>nota</b> en negrita no').count()).toBe(1);
+  });
+
+  it('links to its contact and its company, so the client\'s phone is one click away', async () => {
+    const company = await api.ok('POST', '/companies', { name: 'Carpintería Enlace S.L.' });
+    const contact = await api.ok('POST', '/contacts', { firstName: 'Nuria', lastName: 'Enlace Pons', companyId: company.id });
+    const lead = await api.ok('POST', '/leads', { title: 'Vestidor Enlace', contactId: contact.id, companyId: company.id });
+    await page.goto(`/leads/${lead.id}`);
+    await page.getByRole('heading', { level: 1, name: 'Nuria Enlace Pons' }).waitFor();
+    await page.getByRole('link', { name: 'Carpintería Enlace S.L.' }).waitFor();
+    await page.getByRole('region', { name: 'Datos' }).getByRole('link', { name: 'Nuria Enlace Pons' }).click();
+    await page.waitForURL(`**/contacts/${contact.id}`);
+    await page.getByRole('heading', { level: 1, name: 'Nuria Enlace Pons' }).waitFor();
+  });
+
+  it('shows the Won dialog\'s lines whole on a phone: the product name and the full price', async () => {
+    const product = await api.ok('POST', '/products', { name: 'Mueble de baño suspendido', unitPrice: 1234567.89 });
+    const contact = await api.ok('POST', '/contacts', { firstName: 'Irene', lastName: 'Móvil Sanz' });
+    const lead = await api.ok('POST', '/leads', { title: 'Baño Móvil', contactId: contact.id, productIds: [product.id] });
+    const phone = await newContext(browser, baseUrl, { width: 375, height: 800 });
+    const p = await phone.newPage();
+    await loginThroughUi(p);
+    await p.goto(`/leads/${lead.id}`);
+    await p.getByRole('heading', { level: 1, name: 'Irene Móvil Sanz' }).waitFor();
+    await p.getByLabel('Etapa', { exact: true }).selectOption({ label: 'Ganado' });
+    const dialog = p.getByRole('dialog', { name: /^Registrar la venta/ });
+    await expect.poll(() => dialog.getByLabel('Precio unitario 1').inputValue()).toBe('1234567.89');
+    const productBox = await dialog.getByLabel('Producto 1').boundingBox();
+    expect(productBox!.width).toBeGreaterThan(250);
+    const price = dialog.getByLabel('Precio unitario 1');
+    expect(await price.evaluate((i) => (i as unknown as { scrollWidth: number; clientWidth: number }).scrollWidth <= (i as unknown as { clientWidth: number }).clientWidth)).toBe(true);
+    await phone.close();
   });
 });

@@ -129,6 +129,26 @@ describe('post-sale', () => {
     expect(complaints.data[0]).toMatchObject({ status: 'resolved', resolution: 'repair' });
   });
 
+  it('shows a complaint\'s due date as the workspace calendar does and keeps it when only the status is saved', async () => {
+    const contact = await api.ok('POST', '/contacts', { firstName: 'Maite', lastName: 'Plazo Soler' });
+    // 00:30 in Madrid on 10 December is still 9 December in UTC.
+    const dueAt = '2026-12-10T00:30:00+01:00';
+    const complaint = await api.ok('POST', '/complaints', { contactId: contact.id, category: 'durability', description: 'El cajón no cierra', dueAt });
+    await page.goto(`/complaints/${complaint.id}`);
+    await page.getByRole('heading', { level: 1, name: 'Durabilidad' }).waitFor();
+    expect(await page.getByLabel('Fecha límite').inputValue()).toBe('2026-12-10');
+    await page.getByLabel('Estado', { exact: true }).selectOption('in_progress');
+    await page.getByRole('button', { name: 'Guardar' }).click();
+    await page.getByRole('region', { name: 'Historial' }).getByText('Abierta → En curso').waitFor();
+    const saved = await api.ok('GET', `/complaints/${complaint.id}`);
+    expect(new Date(saved.dueAt).getTime()).toBe(new Date(dueAt).getTime());
+
+    // A date picked in the form is due until the end of that day in the workspace zone.
+    await page.getByLabel('Fecha límite').fill('2026-12-12');
+    await page.getByRole('button', { name: 'Guardar' }).click();
+    await expect.poll(async () => (await api.ok('GET', `/complaints/${complaint.id}`)).dueAt).toBe('2026-12-12T22:59:00.000Z');
+  });
+
   it('shows the unread notifications in the header bell and marks them read', async () => {
     await page.goto('/');
     const bell = page.getByRole('button', { name: /^Avisos: \d+ sin leer$/ });

@@ -65,6 +65,38 @@ describe('Today', () => {
     await context.close();
   });
 
+  it('marks a task-type next action done as a task, not as a call', async () => {
+    const lead = await api.ok('POST', '/leads', { title: 'Presupuesto Llorens', nextActionAt: minutes(-3), nextActionType: 'task', nextActionNote: 'Preparar presupuesto' });
+    const context = await newContext(browser, baseUrl);
+    const page = await context.newPage();
+    await loginThroughUi(page);
+    await page.getByRole('region', { name: /^Vencidas/ }).getByRole('button', { name: 'Marcar como hecha la acción de Presupuesto Llorens' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Registrar interacción con Presupuesto Llorens' });
+    expect(await dialog.getByLabel('Tipo', { exact: true }).inputValue()).toBe('task');
+    await dialog.getByRole('button', { name: 'mañana' }).click();
+    await dialog.getByRole('button', { name: 'Guardar y programar' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const done = await api.ok<{ data: { type: string; doneAt: string | null }[] }>('GET', `/activities?leadId=${lead.id}`);
+    expect(done.data.map((a) => a.type)).toEqual(['task']);
+    await context.close();
+  });
+
+  it('gives the focus back to the Done button when its dialog is closed with Escape', async () => {
+    await api.ok('POST', '/leads', { title: 'Teclado Ferrer', nextActionAt: minutes(-3), nextActionType: 'call' });
+    const context = await newContext(browser, baseUrl);
+    const page = await context.newPage();
+    await loginThroughUi(page);
+    const done = page.getByRole('region', { name: /^Vencidas/ }).getByRole('button', { name: 'Marcar como hecha la acción de Teclado Ferrer' });
+    await done.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Registrar interacción con Teclado Ferrer' });
+    await dialog.waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await expect.poll(() => done.evaluate((b) => b === b.ownerDocument.activeElement)).toBe(true);
+    await context.close();
+  });
+
   it('lets a manager or admin open a salesperson\'s day with their overdue actions', async () => {
     const seller = await api.ok('POST', '/users', { email: 'sergio.dia@garcia.es', name: 'Sergio Día', role: 'sales', password: 'una clave larga' });
     await api.ok('POST', '/leads', { title: 'Vencida de Sergio', ownerId: seller.id, nextActionAt: minutes(-3), nextActionType: 'call' });
@@ -73,6 +105,18 @@ describe('Today', () => {
     await loginThroughUi(page);
     await page.getByLabel('Ver el día de').selectOption({ label: 'Sergio Día' });
     await page.getByRole('region', { name: /^Vencidas/ }).getByText('Vencida de Sergio').waitFor();
+    await context.close();
+  });
+
+  it('opens a contact not touched for a week from its name', async () => {
+    const seller = await api.ok('POST', '/users', { email: 'olga.olvido@garcia.es', name: 'Olga Olvido', role: 'sales', password: 'una clave larga' });
+    const contact = await api.ok('POST', '/contacts', { firstName: 'Tomás', lastName: 'Olvido Ruiz', phone: '600333444', ownerId: seller.id });
+    const context = await newContext(browser, baseUrl);
+    const page = await context.newPage();
+    await loginThroughUi(page, { email: 'olga.olvido@garcia.es', password: 'una clave larga' });
+    await page.getByRole('region', { name: /^Contactos sin tocar/ }).getByRole('link', { name: 'Tomás Olvido Ruiz' }).click();
+    await page.waitForURL(`**/contacts/${contact.id}`);
+    await page.getByRole('heading', { level: 1, name: 'Tomás Olvido Ruiz' }).waitFor();
     await context.close();
   });
 

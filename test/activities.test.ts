@@ -403,6 +403,7 @@ describe('comments', () => {
     const a = await luis.c.post('/api/v1/activities', { type: 'note', contactId });
     const empty = await luis.c.post(`/api/v1/activities/${a.body.id}/comments`, { body: '   ' });
     expect(empty.status).toBe(422);
+    expect(empty.body.errors).toEqual([expect.objectContaining({ field: 'body', code: 'required' })]);
     expect(empty.body.errors[0].field).toBe('body');
     const missing = await luis.c.post('/api/v1/activities/00000000-0000-4000-8000-000000000000/comments', { body: 'Hola' });
     expect(missing.status).toBe(404);

@@ -86,6 +86,8 @@ describe('opening a complaint', () => {
     const r = await admin.post('/api/v1/complaints', { contactId: rosa, category: 'rudeness', description: '   ' });
     expect(r.status).toBe(422);
     expect(r.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['category', 'description']);
+    // `required`, a code the web app translates (a bare refinement answered `custom` and its English text).
+    expect(r.body.errors).toContainEqual(expect.objectContaining({ field: 'description', code: 'required' }));
   });
 
   it('lets only managers and admins give a complaint to someone else', async () => {
@@ -175,6 +177,7 @@ describe('working a complaint through its statuses', () => {
     expect(ev.at(-1)).toMatchObject({ id: r.body.id, body: text });
     const blank = await pedro.c.post(`/api/v1/complaints/${id}/events`, { body: '  ' });
     expect(blank.status).toBe(422);
+    expect(blank.body.errors).toEqual([expect.objectContaining({ field: 'body', code: 'required' })]);
   });
 
   it('answers 404 for the timeline of an unknown complaint', async () => {

@@ -60,6 +60,9 @@ function issueToField(i: ZodIssue, prefix?: string): FieldError {
   const path = [...(prefix ? [prefix] : []), ...i.path.map(String)].join('.');
   let code: string = i.code;
   if (i.code === 'invalid_type' && (i as { input?: unknown }).input === undefined) code = 'required';
+  // A refinement names its own code (`params.code`), else it would reach the user as an untranslatable "custom".
+  const own = i.code === 'custom' ? (i as { params?: { code?: unknown } }).params?.code : undefined;
+  if (typeof own === 'string') code = own;
   if (i.code === 'unrecognized_keys') {
     const keys = (i as { keys: string[] }).keys;
     return { field: [path, keys.join(',')].filter(Boolean).join('.'), code: 'unknown_field', message: `Unknown field(s): ${keys.join(', ')}.` };

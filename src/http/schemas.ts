@@ -5,6 +5,12 @@ export const Uuid = z.uuid();
 export const IdParam = z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) });
 export const Timestamp = z.iso.datetime({ offset: true }).openapi({ example: '2026-11-23T09:30:00+01:00' });
 export const DateOnly = z.iso.date().openapi({ example: '2026-11-23' });
+/**
+ * Text that must hold more than spaces. A blank one is refused with the field error code
+ * `required` (like a missing one), so the web app shows it in the user's language.
+ */
+export const NonBlankText = (max: number) =>
+  z.string().max(max).refine((s) => s.trim().length > 0, { message: 'Must not be empty.', params: { code: 'required' } });
 /** Output timestamps are Date objects serialised by JSON.stringify as ISO strings. */
 export const TimestampOut = z.string().openapi({ format: 'date-time' });
 

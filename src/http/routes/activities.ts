@@ -10,7 +10,7 @@ import { write } from '../../db/repository.js';
 import { nextActionTypes } from '../../db/schema.js';
 import { expectedVersion } from '../resource.js';
 import { newRouter, type AppEnv, type Deps } from '../context.js';
-import { IdParam, pageOf, problemResponses, recordMeta, Timestamp, TimestampOut, Uuid } from '../schemas.js';
+import { IdParam, NonBlankText, pageOf, problemResponses, recordMeta, Timestamp, TimestampOut, Uuid } from '../schemas.js';
 
 type AnyRow = Record<string, unknown>;
 
@@ -68,7 +68,7 @@ export const ActivityOut = z.object({
   userId: Uuid.nullable(), userName: z.string().nullable(),
 }).openapi('Activity');
 
-export const CommentIn = z.strictObject({ body: z.string().min(1).max(20_000).refine((s) => s.trim().length > 0, 'The comment is empty.') }).openapi('CommentInput');
+export const CommentIn = z.strictObject({ body: NonBlankText(20_000) }).openapi('CommentInput');
 export const CommentOut = z.object({
   id: Uuid, activityId: Uuid, userId: Uuid.nullable(), userName: z.string().nullable(), body: z.string(), createdAt: TimestampOut,
 }).openapi('Comment');

@@ -8,26 +8,24 @@ import { write } from '../../db/repository.js';
 import { complaintCategories, complaintResolutions, complaintStatuses } from '../../domain/complaint.js';
 import { expectedVersion } from '../resource.js';
 import { newRouter, type AppEnv, type Deps } from '../context.js';
-import { IdParam, listQuerySchema, pageOf, problemResponses, recordMeta, Timestamp, TimestampOut, Uuid } from '../schemas.js';
+import { IdParam, listQuerySchema, NonBlankText, pageOf, problemResponses, recordMeta, Timestamp, TimestampOut, Uuid } from '../schemas.js';
 
 type AnyRow = Record<string, unknown>;
 const withEtag = (c: Context<AppEnv>, row: AnyRow) => c.header('ETag', `"${String(row['version'])}"`);
 const toDate = (s: string | null | undefined) => (s === undefined ? undefined : s === null ? null : new Date(s));
 
-const nonBlank = (max: number) => z.string().max(max).refine((s) => s.trim().length > 0, 'Must not be empty.');
-
 export const ComplaintIn = z.strictObject({
   contactId: Uuid.nullish().openapi({ description: 'The client; defaults to the sale\'s client. A contact or a sale is required' }),
   saleId: Uuid.nullish(),
   category: z.enum(complaintCategories),
-  description: nonBlank(20_000),
+  description: NonBlankText(20_000),
   ownerId: Uuid.nullish().openapi({ description: 'Who handles it (default: you; only managers and admins assign others)' }),
   dueAt: Timestamp.nullish().openapi({ description: 'When it should be settled; past it and not resolved it is overdue' }),
 }).openapi('ComplaintInput');
 
 export const ComplaintPatchIn = z.strictObject({
   category: z.enum(complaintCategories).optional(),
-  description: nonBlank(20_000).optional(),
+  description: NonBlankText(20_000).optional(),
   ownerId: Uuid.nullish(),
   dueAt: Timestamp.nullish(),
   status: z.enum(complaintStatuses).optional().openapi({ description: 'open → in_progress → resolved; a resolved complaint can be reopened' }),
@@ -45,7 +43,7 @@ export const ComplaintOut = z.object({
   overdue: z.boolean().openapi({ description: 'Past dueAt and not resolved' }),
 }).openapi('Complaint');
 
-export const ComplaintEventIn = z.strictObject({ body: nonBlank(20_000) }).openapi('ComplaintNoteInput');
+export const ComplaintEventIn = z.strictObject({ body: NonBlankText(20_000) }).openapi('ComplaintNoteInput');
 export const ComplaintEventOut = z.object({
   id: Uuid, complaintId: Uuid, kind: z.enum(['status', 'note']),
   fromStatus: z.enum(complaintStatuses).nullable(), toStatus: z.enum(complaintStatuses).nullable(),

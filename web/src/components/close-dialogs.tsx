@@ -94,7 +94,7 @@ function WonForm({ lead, wonStageId, onClose, onDone, products }: WonProps & { p
         <tbody>
           {lines.map((l, i) => (
             <tr key={i}>
-              <td>
+              <td data-label={t('board.product')}>
                 <select aria-label={`${t('board.product')} ${i + 1}`} value={l.productId} onChange={(e) => {
                   const p = products.find((x) => x.id === e.target.value);
                   setLine(i, { productId: e.target.value, ...(p ? { unitPrice: String(p.unitPrice) } : {}) });
@@ -103,13 +103,13 @@ function WonForm({ lead, wonStageId, onClose, onDone, products }: WonProps & { p
                   {products.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
                 </select>
               </td>
-              <td><input aria-label={`${t('board.description')} ${i + 1}`} value={l.description} onChange={(e) => setLine(i, { description: e.target.value })} /></td>
-              <td>
+              <td data-label={t('board.description')}><input aria-label={`${t('board.description')} ${i + 1}`} value={l.description} onChange={(e) => setLine(i, { description: e.target.value })} /></td>
+              <td data-label={t('board.quantity')}>
                 <input aria-label={`${t('board.quantity')} ${i + 1}`} inputMode="decimal" value={l.quantity} onChange={(e) => setLine(i, { quantity: e.target.value })}
                   aria-invalid={!!fieldErr(i, 'quantity') || undefined} />
                 {fieldErr(i, 'quantity') && <small className="field__error">{fieldErr(i, 'quantity')}</small>}
               </td>
-              <td>
+              <td data-label={t('board.unitPrice')}>
                 <input aria-label={`${t('board.unitPrice')} ${i + 1}`} inputMode="decimal" value={l.unitPrice} onChange={(e) => setLine(i, { unitPrice: e.target.value })}
                   aria-invalid={!!fieldErr(i, 'unitPrice') || undefined} />
                 {fieldErr(i, 'unitPrice') && <small className="field__error">{fieldErr(i, 'unitPrice')}</small>}

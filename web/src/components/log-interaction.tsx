@@ -8,7 +8,9 @@ import { NextActionFields } from './next-action-fields.js';
 import { emptyNextAction, nextActionFieldOf, validateNextAction, type NextActionDraft } from '../lib/next-action.js';
 import { activityLabelKey, outcomeLabelKey, outcomes } from '../lib/labels.js';
 
-const interactionTypes: ActivityType[] = ['call', 'email', 'meeting', 'visit', 'message'];
+// Every type that counts as an interaction (src/domain/activity.ts), the task included: marking a
+// task-type next action done must be able to record a task, not a call.
+const interactionTypes: ActivityType[] = ['call', 'email', 'meeting', 'visit', 'message', 'task'];
 
 export type LogTarget =
   | { kind: 'lead'; leadId: string; name: string; type?: NextActionType | null }

@@ -70,11 +70,17 @@ export function FormAlert({ message }: { message: string | null | undefined }) {
 export function Dialog(props: { open: boolean; title: string; onClose: () => void; children: ReactNode; wide?: boolean; labelledBy?: string }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
+  // Closing hands the focus back to what opened the dialog (most dialogs close by unmounting,
+  // which leaves the focus on <body> and a keyboard user at the top of the page).
   useEffect(() => {
     const d = ref.current;
-    if (!d) return;
-    if (props.open && !d.open) d.showModal();
-    if (!props.open && d.open) d.close();
+    if (!d || !props.open) return;
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    if (!d.open) d.showModal();
+    return () => {
+      if (d.open) d.close();
+      if (opener?.isConnected) opener.focus();
+    };
   }, [props.open]);
   const t = useT();
   return (

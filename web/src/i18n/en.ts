@@ -114,7 +114,7 @@ export const en: Record<MessageKey, string> = {
   'today.soldOn': 'sold {when}',
   'today.lastTouched': 'Last contact: {when}',
   'today.neverTouched': 'No interactions',
-  'today.overdueSince': 'since {when}',
+  'today.overdueSince': 'due {when}',
 
   'lead.title': 'Title',
   'lead.contact': 'Contact',

@@ -3,6 +3,7 @@ import { es } from './es.js';
 import { en } from './en.js';
 import { errorText, fieldErrorText, isMessageKey, translate } from './i18n.js';
 import { ApiError } from '../api/client.js';
+import { makeFormatters } from '../lib/format.js';
 
 // Every source file of the app, as text, to find the keys components ask for.
 const sources = import.meta.glob(['../**/*.ts', '../**/*.tsx', '!../**/*.test.ts', '!../**/*.test.tsx', '!./*.ts'], {
@@ -50,6 +51,14 @@ describe('i18n catalogues', () => {
     expect(translate('es', 'today.greeting', { name: 'Ana' })).toBe('Hola, Ana');
     expect(translate('en', 'today.greeting', { name: 'Ana' })).toBe('Hello, Ana');
     expect(translate('en', 'today.greeting')).toBe('Hello, {name}');
+  });
+
+  it('says how long an overdue next action has waited as a sentence in each language', () => {
+    const now = new Date('2026-11-23T10:00:00Z');
+    const due = new Date('2026-11-12T10:00:00Z');
+    const when = (locale: string) => makeFormatters({ locale, timeZone: 'Europe/Madrid', currency: 'EUR' }).daysAgo(due, now);
+    expect(translate('es', 'today.overdueSince', { when: when('es-ES') })).toBe('desde hace 11 días');
+    expect(translate('en', 'today.overdueSince', { when: when('en-GB') })).toBe('due 11 days ago');
   });
 
   it('translates API field-error codes, falling back to the API message for unknown codes', () => {

@@ -9,6 +9,7 @@ import { Empty, ErrorState, FormAlert, Loading, SelectField, TextAreaField, Text
 import { LoadMore } from '../components/record-list-bits.js';
 import { complaintCategoryKey, complaintResolutionKey, complaintStatusKey } from '../components/record-related.js';
 import { complaintCategories, complaintResolutions, complaintStatuses, type ComplaintEventRecord, type ComplaintRecord } from '../lib/records.js';
+import { toZonedInputs, zonedToIso } from '../lib/format.js';
 
 export function ComplaintsPage() {
   const { t, fmt } = useI18n();
@@ -73,7 +74,9 @@ export function ComplaintPage() {
   const [draft, setDraft] = useState<{ status: string; resolution: string; ownerId: string; dueAt: string; note: string } | null>(null);
   const [note, setNote] = useState('');
   const c = complaint.data;
-  const form = draft ?? (c ? { status: c.status, resolution: c.resolution ?? '', ownerId: c.ownerId ?? '', dueAt: c.dueAt ? c.dueAt.slice(0, 10) : '', note: '' } : null);
+  // The due date as the workspace's calendar shows it (the list's date), not the UTC one.
+  const storedDue = c?.dueAt ? toZonedInputs(c.dueAt, fmt.timeZone).date : '';
+  const form = draft ?? (c ? { status: c.status, resolution: c.resolution ?? '', ownerId: c.ownerId ?? '', dueAt: storedDue, note: '' } : null);
   const refresh = async () => {
     await queryClient.invalidateQueries({ queryKey: ['complaint-events', id] });
     await queryClient.invalidateQueries({ queryKey: ['list', '/complaints'] });
@@ -82,7 +85,10 @@ export function ComplaintPage() {
   const save = useMutation({
     mutationFn: () => api.patch<ComplaintRecord>(`/complaints/${id}`, {
       status: form!.status, resolution: form!.resolution || null, ownerId: form!.ownerId || null,
-      dueAt: form!.dueAt ? new Date(`${form!.dueAt}T12:00:00Z`).toISOString() : null, note: form!.note.trim() || null, version: c!.version,
+      // Only a changed date is sent, so saving a status keeps the stored instant; a date picked here
+      // is due until the end of that day, not overdue from its noon.
+      ...(form!.dueAt !== storedDue ? { dueAt: form!.dueAt ? zonedToIso(form!.dueAt, '23:59', fmt.timeZone) : null } : {}),
+      note: form!.note.trim() || null, version: c!.version,
     }),
     onSuccess: async (u) => { queryClient.setQueryData(['complaint', id], u); setDraft(null); await refresh(); },
   });

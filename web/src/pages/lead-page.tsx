@@ -168,7 +168,7 @@ export function LeadPage() {
           <h1 id="lead-title">{name}</h1>
           <p className="muted">
             <StageBadge lead={l} stage={stage} /> {t(statusLabelKey[l.status])} · {fmt.money(l.amount, l.currency)} · {fmt.percent(l.probability)}
-            {l.companyName ? ` · ${l.companyName}` : ''}
+            {l.companyId && l.companyName ? <> · <Link to={`/companies/${l.companyId}`}>{l.companyName}</Link></> : l.companyName ? ` · ${l.companyName}` : ''}
           </p>
         </div>
         <div className="toolbar">
@@ -187,7 +187,7 @@ export function LeadPage() {
             {field('title', 'lead.title', 'text')}
             <div className="inline-field">
               <span className="label">{t('lead.contact')}</span>
-              <span>{l.contactName ?? t('common.none')}</span>
+              <span>{l.contactId && l.contactName ? <Link to={`/contacts/${l.contactId}`}>{l.contactName}</Link> : (l.contactName ?? t('common.none'))}</span>
             </div>
             <InlineField field="stageId" label={t('lead.stage')} kind="select" stored={l.stageId} draft={drafts['stageId']} error={errors['stageId']}
               onDraft={(text) => setDrafts((d) => ({ ...d, stageId: text }))} onCommit={(v) => void changeStage(v)}>

@@ -117,7 +117,7 @@ export function TodayPage() {
             keyOf={(c: StaleContact) => c.id} render={(c: StaleContact) => (
               <div className="item">
                 <div className="item__main">
-                  <span className="item__title">{contactName(c)}</span>
+                  <Link className="item__title" to={`/contacts/${c.id}`}>{contactName(c)}</Link>
                   <span className="item__meta">
                     {[c.companyName, c.lastActivityAt ? t('today.lastTouched', { when: fmt.daysAgo(c.lastActivityAt) }) : t('today.neverTouched')].filter(Boolean).join(' · ')}
                   </span>
