@@ -48,6 +48,22 @@ describe('the lead page', () => {
     expect(after.nextActionNote).toBe('Enviar presupuesto');
     // 11:30 in the workspace zone (Europe/Madrid by default).
     expect(new Intl.DateTimeFormat('es-ES', { timeZone: 'Europe/Madrid', hour: '2-digit', minute: '2-digit' }).format(new Date(after.nextActionAt))).toBe('11:30');
+
+    // "Programar" opens on the action the lead has, so moving it is changing one box.
+    await page.getByRole('button', { name: 'Programar', exact: true }).click();
+    const schedule = page.getByRole('dialog', { name: /^Próxima acción/ });
+    const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Madrid' }).format(new Date(after.nextActionAt));
+    expect(await schedule.locator('input[name="nextActionDate"]').inputValue()).toBe(day);
+    expect(await schedule.getByLabel('Hora').inputValue()).toBe('11:30');
+    expect(await schedule.getByLabel('Tipo de la próxima acción').inputValue()).toBe('email');
+    expect(await schedule.getByLabel('Nota de la próxima acción').inputValue()).toBe('Enviar presupuesto');
+    await schedule.getByLabel('Hora').fill('12:15');
+    await schedule.getByRole('button', { name: 'Programar' }).click();
+    await schedule.waitFor({ state: 'detached' });
+    const moved = await api.ok('GET', `/leads/${lead.id}`);
+    expect([moved.nextActionType, moved.nextActionNote]).toEqual(['email', 'Enviar presupuesto']);
+    expect(new Intl.DateTimeFormat('es-ES', { timeZone: 'Europe/Madrid', dateStyle: 'short', timeStyle: 'short' }).format(new Date(moved.nextActionAt)))
+      .toBe(new Intl.DateTimeFormat('es-ES', { timeZone: 'Europe/Madrid', dateStyle: 'short' }).format(new Date(after.nextActionAt)) + ', 12:15');
   });
 
   it('edits fields inline, shows API errors next to the field in Spanish and keeps what was typed', async () => {

@@ -5,13 +5,16 @@ import type { Lead } from '../api/types.js';
 import { fieldErrorText, useI18n } from '../i18n/i18n.js';
 import { Dialog, FormAlert, formErrors } from './ui.js';
 import { NextActionFields } from './next-action-fields.js';
-import { emptyNextAction, nextActionFieldOf, validateNextAction, type NextActionDraft } from '../lib/next-action.js';
+import { draftOfNextAction, nextActionFieldOf, validateNextAction, type NextActionDraft } from '../lib/next-action.js';
 
-/** Schedules the next action of a lead without logging an interaction (POST /leads/{id}/next-action). */
-export function ScheduleNextActionDialog({ lead, name, onClose }: { lead: Pick<Lead, 'id' | 'version'>; name: string; onClose: () => void }) {
+/**
+ * Schedules the next action of a lead without logging an interaction (POST /leads/{id}/next-action);
+ * a lead that has one opens with it, to be moved rather than typed again.
+ */
+export function ScheduleNextActionDialog({ lead, name, onClose }: { lead: Pick<Lead, 'id' | 'version' | 'nextActionAt' | 'nextActionType' | 'nextActionNote'>; name: string; onClose: () => void }) {
   const { t, fmt } = useI18n();
   const queryClient = useQueryClient();
-  const [next, setNext] = useState<NextActionDraft>(emptyNextAction());
+  const [next, setNext] = useState<NextActionDraft>(() => draftOfNextAction(lead, fmt.timeZone));
   const [local, setLocal] = useState<Partial<Record<'date' | 'type', string>>>({});
   const mutation = useMutation({
     mutationFn: (at: string) => api.post<Lead>(`/leads/${lead.id}/next-action`, { at, type: next.type, note: next.note.trim() || null }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextActionFieldOf, quickDates, validateNextAction } from './next-action.js';
+import { draftOfNextAction, nextActionFieldOf, quickDates, validateNextAction } from './next-action.js';
 
 const now = new Date('2026-11-23T08:00:00Z');
 
@@ -28,5 +28,21 @@ describe('next action drafts', () => {
     expect(nextActionFieldOf('nextAction.type')).toBe('type');
     expect(nextActionFieldOf('nextActionType')).toBe('type');
     expect(nextActionFieldOf('outcome')).toBeNull();
+  });
+});
+
+describe('rescheduling a next action', () => {
+  const now = new Date('2026-11-23T21:00:00Z');
+  it('starts from the lead\'s action while it is ahead, in the workspace zone', () => {
+    expect(draftOfNextAction({ nextActionAt: '2026-11-25T08:30:00Z', nextActionType: 'visit', nextActionNote: 'Llevar muestras' }, 'Europe/Madrid', now))
+      .toEqual({ date: '2026-11-25', time: '09:30', type: 'visit', note: 'Llevar muestras' });
+  });
+  it('keeps type, note and time of an overdue one but asks for a new date', () => {
+    expect(draftOfNextAction({ nextActionAt: '2026-11-20T16:00:00Z', nextActionType: 'email', nextActionNote: null }, 'Europe/Madrid', now))
+      .toEqual({ date: '', time: '17:00', type: 'email', note: '' });
+  });
+  it('is the empty draft for a lead without one', () => {
+    expect(draftOfNextAction({ nextActionAt: null, nextActionType: null, nextActionNote: null }, 'Europe/Madrid', now))
+      .toEqual({ date: '', time: '10:00', type: 'call', note: '' });
   });
 });

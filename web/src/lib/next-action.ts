@@ -1,11 +1,25 @@
 import { checkNextAction } from '../../../src/domain/lead.js';
 import type { NextActionType } from '../api/types.js';
-import { zonedDate, zonedToIso } from './format.js';
+import { toZonedInputs, zonedDate, zonedToIso } from './format.js';
 
 /** The next-action part of a form, as typed: wall-clock date and time in the workspace zone. */
 export type NextActionDraft = { date: string; time: string; type: NextActionType | ''; note: string };
 
 export const emptyNextAction = (type: NextActionType = 'call'): NextActionDraft => ({ date: '', time: '10:00', type, note: '' });
+
+/**
+ * The draft for rescheduling a lead's next action: its type and note as they are, and its date and
+ * time while it is still ahead (an overdue one needs a new date, so that box starts empty).
+ */
+export function draftOfNextAction(
+  lead: { nextActionAt: string | null; nextActionType: NextActionType | null; nextActionNote: string | null },
+  timeZone: string, now = new Date(),
+): NextActionDraft {
+  const draft = { ...emptyNextAction(lead.nextActionType ?? 'call'), note: lead.nextActionNote ?? '' };
+  if (!lead.nextActionAt) return draft;
+  const at = toZonedInputs(lead.nextActionAt, timeZone);
+  return new Date(lead.nextActionAt) > now ? { ...draft, ...at } : { ...draft, time: at.time };
+}
 
 /** Quick picks for the date: tomorrow, in 3 days, in a week (in the workspace zone). */
 export const quickDates = (timeZone: string, now = new Date()) => [
