@@ -658,7 +658,7 @@ export const fileImport = pgTable('import', {
   fileName: text('file_name').notNull(),
   fileSize: bigint('file_size', { mode: 'number' }).notNull(),
   format: text('format', { enum: ['csv', 'xlsx'] }).notNull(),
-  encoding: text('encoding', { enum: ['utf-8', 'windows-1252'] }),
+  encoding: text('encoding', { enum: ['utf-8', 'windows-1252', 'utf-16le'] }),
   delimiter: text('delimiter'),
   headerRow: integer('header_row').notNull(),
   headers: jsonb('headers').$type<string[]>().notNull(),

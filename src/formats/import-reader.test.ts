@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { detectDelimiter, detectEncoding, detectLayout, findHeaderRow, readDataRows, splitCsvRecords, type SourceRow } from './import-reader.js';
+import { detectDelimiter, detectEncoding, detectLayout, findHeaderRow, readDataRows, splitCsvRecords, type FileSource, type SourceRow } from './import-reader.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'import-reader-'));
 let n = 0;
@@ -76,6 +76,22 @@ describe('CSV records', () => {
     const layout = await detectLayout(path);
     expect(layout).toMatchObject({ format: 'csv', encoding: 'windows-1252', delimiter: ';', headerRow: 3, headers: ['Nombre', 'Población', 'Importe'] });
     expect(await rowsOf(path)).toEqual([{ rowNumber: 4, cells: ['María', 'Cádiz', '1.234,50'] }]);
+  });
+
+  it('reads Excel\'s "Texto Unicode" export: UTF-16 with its byte-order mark, tab separated, a character split across chunks', async () => {
+    const text = 'Nombre\tPoblación\tTeléfono\r\nMaría José\tA Coruña\t600 111 222\r\nÑuño\tÁvila\t+34 611 000 000\r\n';
+    const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    expect(detectEncoding(bytes)).toBe('utf-16le');
+    const layout = await detectLayout(file(bytes));
+    expect(layout).toMatchObject({ format: 'csv', encoding: 'utf-16le', delimiter: '\t', headerRow: 1, headers: ['Nombre', 'Población', 'Teléfono'] });
+    // Seven-byte pieces: a stored chunk boundary can fall inside a two-byte character.
+    const pieces: FileSource = async function* () { for (let i = 0; i < bytes.length; i += 7) yield bytes.subarray(i, i + 7); };
+    const rows: SourceRow[] = [];
+    for await (const r of readDataRows(pieces, layout!)) rows.push(r);
+    expect(rows).toEqual([
+      { rowNumber: 2, cells: ['María José', 'A Coruña', '600 111 222'] },
+      { rowNumber: 3, cells: ['Ñuño', 'Ávila', '+34 611 000 000'] },
+    ]);
   });
 
   it('finds no header in an empty file and no rows in a header-only file', async () => {

@@ -29,7 +29,7 @@ const sourceOf = (file: FileSource | string): FileSource => (typeof file === 'st
 
 export type FileLayout = {
   format: ImportFormat;
-  encoding: 'utf-8' | 'windows-1252' | null;
+  encoding: TextEncoding | null;
   delimiter: string | null;
   /** Number of the header row; rows above it (titles) are skipped. */
   headerRow: number;
@@ -66,8 +66,20 @@ export class UnreadableFileError extends Error {
   constructor(readonly code: 'legacy_xls' | 'unreadable', message: string) { super(message); }
 }
 
-/** UTF-8 when the sample decodes strictly (an incomplete last character is fine), else Windows-1252. */
-export function detectEncoding(sample: Buffer): 'utf-8' | 'windows-1252' {
+export type TextEncoding = 'utf-8' | 'windows-1252' | 'utf-16le';
+
+/**
+ * Excel's "Texto Unicode (*.txt)" export: UTF-16 little-endian with its byte-order mark, tab
+ * separated. It is the one text file of ours with NUL bytes, so it is told apart by its mark.
+ */
+const isUtf16le = (head: Buffer) => head.length >= 2 && head[0] === 0xff && head[1] === 0xfe;
+
+/**
+ * UTF-16 by its byte-order mark; UTF-8 when the sample decodes strictly (an incomplete last
+ * character is fine); else Windows-1252.
+ */
+export function detectEncoding(sample: Buffer): TextEncoding {
+  if (isUtf16le(sample)) return 'utf-16le';
   if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) return 'utf-8';
   try {
     new TextDecoder('utf-8', { fatal: true }).decode(sample, { stream: true });
@@ -206,9 +218,13 @@ export function parseCsvRecord(text: string, delimiter: string): { cells: string
   return { cells, malformed: res.errors.length > 0 };
 }
 
-async function* decodedChunks(source: FileSource, encoding: 'utf-8' | 'windows-1252'): AsyncGenerator<string> {
-  if (encoding === 'utf-8') {
-    const decoder = new TextDecoder('utf-8'); // drops the BOM itself
+const decodeText = (bytes: Buffer, encoding: TextEncoding) =>
+  (encoding === 'windows-1252' ? iconv.decode(bytes, 'win1252') : new TextDecoder(encoding).decode(bytes));
+
+async function* decodedChunks(source: FileSource, encoding: TextEncoding): AsyncGenerator<string> {
+  if (encoding !== 'windows-1252') {
+    // Drops the BOM itself, and keeps a character split across two chunks whole.
+    const decoder = new TextDecoder(encoding);
     for await (const buf of source()) yield decoder.decode(buf, { stream: true });
     yield decoder.decode();
   } else {
@@ -232,7 +248,7 @@ export function findHeaderRow(rows: readonly { cells: readonly string[] }[]): nu
   return idx >= 0 ? idx : filled.findIndex((f) => f.length > 0);
 }
 
-async function* csvRows(source: FileSource, encoding: 'utf-8' | 'windows-1252', delimiter: string, width?: number): AsyncGenerator<SourceRow> {
+async function* csvRows(source: FileSource, encoding: TextEncoding, delimiter: string, width?: number): AsyncGenerator<SourceRow> {
   const accept = width === undefined ? undefined : (text: string) => {
     const { cells, malformed } = parseCsvRecord(text, delimiter);
     while (cells.length > width && cells[cells.length - 1]!.trim() === '') cells.pop();
@@ -308,10 +324,10 @@ export async function detectLayout(file: FileSource | string): Promise<FileLayou
   let layout: Pick<FileLayout, 'format' | 'encoding' | 'delimiter'>;
   if (isZip(head)) layout = { format: 'xlsx', encoding: null, delimiter: null };
   else if (isLegacyExcel(head)) throw new UnreadableFileError('legacy_xls', 'The file is an Excel 97-2003 workbook (.xls); save it as .xlsx or CSV.');
-  else if (head.includes(0)) throw new UnreadableFileError('unreadable', 'The file is binary, neither a CSV nor an XLSX workbook.');
+  else if (head.includes(0) && !isUtf16le(head)) throw new UnreadableFileError('unreadable', 'The file is binary, neither a CSV nor an XLSX workbook.');
   else {
     const encoding = detectEncoding(head);
-    const text = encoding === 'utf-8' ? new TextDecoder('utf-8').decode(head) : iconv.decode(head, 'win1252');
+    const text = decodeText(head, encoding);
     layout = { format: 'csv', encoding, delimiter: detectDelimiter(text) };
   }
   const first: SourceRow[] = [];
