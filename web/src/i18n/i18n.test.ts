@@ -3,6 +3,7 @@ import { es } from './es.js';
 import { en } from './en.js';
 import { errorText, fieldErrorText, isMessageKey, translate } from './i18n.js';
 import { ApiError } from '../api/client.js';
+import { spanishFieldErrors } from '../../../src/domain/import/reasons.js';
 import { makeFormatters } from '../lib/format.js';
 
 // Every source file of the app, as text, to find the keys components ask for.
@@ -26,6 +27,10 @@ describe('i18n catalogues', () => {
     const enKeys = Object.keys(en).sort();
     expect(enKeys.filter((k) => !esKeys.includes(k))).toEqual([]);
     expect(esKeys.filter((k) => !enKeys.includes(k))).toEqual([]);
+  });
+
+  it('gives the rejected-rows report the same Spanish field-error texts as the screen', () => {
+    for (const [code, text] of Object.entries(spanishFieldErrors)) expect([code, text]).toEqual([code, es[`fieldError.${code}` as keyof typeof es]]);
   });
 
   it('has no empty message and the same {parameters} in both languages', () => {

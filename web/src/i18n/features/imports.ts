@@ -1,3 +1,5 @@
+import { importReasonMessages } from '../../../../src/domain/import/reasons.js';
+
 // Messages of one feature, kept in their own file so features can grow side by side.
 // Spanish is the source of the keys; `en` must have exactly the same ones (the type checker enforces it).
 export const es = {
@@ -78,19 +80,7 @@ export const es = {
   'imports.target.amount': 'Importe',
   'imports.target.leadTitle': 'Oportunidad (título)',
   'imports.target.externalId': 'Código del cliente (id externo)',
-  'imports.reason.ragged_row': 'La fila no tiene el mismo número de columnas que la cabecera.',
-  'imports.reason.broken_quote': 'Comillas sin cerrar o mal puestas.',
-  'imports.reason.phone_has_letters': 'El teléfono tiene letras.',
-  'imports.reason.invalid_date': 'Fecha que no existe o no es dd/mm/aaaa.',
-  'imports.reason.invalid_number': 'No es un número.',
-  'imports.reason.unknown_source': 'Origen que no existe en este espacio.',
-  'imports.reason.invalid_country': 'País desconocido.',
-  'imports.reason.empty_file': 'El archivo está vacío.',
-  'imports.reason.no_rows': 'El archivo solo tiene la cabecera, sin filas.',
-  'imports.reason.legacy_xls': 'Es un Excel antiguo (.xls). Ábrelo en Excel y guárdalo como «Libro de Excel (.xlsx)» o como CSV.',
-  'imports.reason.unreadable': 'No es un CSV ni un Excel .xlsx que podamos leer.',
-  'imports.reason.no_first_name': 'Asigna una columna al nombre.',
-  'imports.reason.duplicate_target': 'Ese campo ya está asignado a otra columna.',
+  ...importReasonMessages('es'),
 } as const;
 
 export const en: Record<keyof typeof es, string> = {
@@ -171,17 +161,5 @@ export const en: Record<keyof typeof es, string> = {
   'imports.target.amount': 'Amount',
   'imports.target.leadTitle': 'Lead (title)',
   'imports.target.externalId': 'Customer code (external id)',
-  'imports.reason.ragged_row': 'The row does not have as many columns as the header.',
-  'imports.reason.broken_quote': 'Unclosed or misplaced quotes.',
-  'imports.reason.phone_has_letters': 'The phone has letters.',
-  'imports.reason.invalid_date': 'Not a real date, or not dd/mm/yyyy.',
-  'imports.reason.invalid_number': 'Not a number.',
-  'imports.reason.unknown_source': 'No such source in this workspace.',
-  'imports.reason.invalid_country': 'Unknown country.',
-  'imports.reason.empty_file': 'The file is empty.',
-  'imports.reason.no_rows': 'The file has only the header, no rows.',
-  'imports.reason.legacy_xls': 'This is an old Excel file (.xls). Open it in Excel and save it as "Excel Workbook (.xlsx)" or as CSV.',
-  'imports.reason.unreadable': 'This is not a CSV or an Excel .xlsx file we can read.',
-  'imports.reason.no_first_name': 'Map a column to the first name.',
-  'imports.reason.duplicate_target': 'That field is already mapped from another column.',
+  ...importReasonMessages('en'),
 };
